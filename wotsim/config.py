@@ -1,0 +1,623 @@
+"""TOML config -> frozen, validated dataclasses.
+
+Validation happens once, here.  Every error is a :class:`~wotsim.errors.ConfigError`
+whose message names the file, the dotted key, what is allowed and the value seen,
+e.g. ``configs/x.toml: parameters.cost_per_fte.high: must be > low (72000), got 60000``.
+Unknown keys are errors with a did-you-mean hint.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .distributions import EVIDENCE, META_KEYS, Distribution, DistributionError, make_distribution
+from .errors import ConfigError
+from .expressions import FUNCTIONS, Expression, ExpressionError, compile_expression, order_formulas
+
+__all__ = [
+    "BUILTIN_OUTPUTS",
+    "Config",
+    "Correlation",
+    "Item",
+    "Output",
+    "Parameter",
+    "Simulation",
+    "Study",
+    "load_config",
+    "parse_config",
+]
+
+SAMPLERS = ("mc", "lhs", "sobol")
+KINDS = ("cost", "benefit")
+MEASURES = ("ratio", "npv")
+#: Outputs every model computes over all items; config outputs may not reuse these names.
+BUILTIN_OUTPUTS = ("benefits", "costs", "npv")
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+_TOP_KEYS = ("study", "simulation", "stakeholders", "parameters", "derived", "items", "outputs", "correlations")
+_STUDY_KEYS = ("name", "description", "currency", "price_year", "horizon", "discount_rate", "source")
+_SIM_KEYS = ("samples", "seed", "sampler", "chunk_size", "percentiles")
+_ITEM_KEYS = (
+    "id", "label", "kind", "stakeholder", "financial", "value", "start", "duration",
+    "persistence", "source", "description", "group",
+)
+_OUTPUT_KEYS = ("label", "description", "measure", "benefits", "costs", "target", "tolerance", "source")
+_SELECT_KEYS = ("stakeholder", "financial", "items", "exclude")
+_CORR_KEYS = ("between", "rank", "source")
+
+
+@dataclass(frozen=True)
+class Study:
+    name: str
+    currency: str
+    price_year: int | None
+    horizon: int | str
+    discount_rate: Expression
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Simulation:
+    samples: int = 100_000
+    seed: int = 20200825
+    sampler: str = "sobol"
+    chunk_size: int = 65_536
+    percentiles: tuple[float, ...] = (5.0, 25.0, 50.0, 75.0, 95.0)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    dist: Distribution
+    label: str = ""
+    unit: str = ""
+    group: str = ""
+    evidence: str = ""
+    source: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    label: str
+    kind: str
+    stakeholder: str
+    financial: bool
+    value: Expression
+    start: int = 0
+    duration: int | None = None
+    persistence: Expression = field(default_factory=lambda: compile_expression(1.0))
+    group: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Output:
+    """A ratio (benefits / costs) or an NPV (benefits - costs) over selected items."""
+
+    name: str
+    label: str
+    measure: str
+    benefit_items: tuple[str, ...]
+    cost_items: tuple[str, ...]
+    target: float | None = None
+    tolerance: float = 0.005
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Correlation:
+    a: str
+    b: str
+    rank: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated study.
+
+    ``raw`` keeps the parsed TOML (a deep copy) so that scenarios can derive
+    variants; ``sha256`` hashes the canonical JSON of ``raw``.
+    """
+
+    path: str
+    study: Study
+    simulation: Simulation
+    stakeholders: Mapping[str, str]
+    parameters: Mapping[str, Parameter]
+    derived: Mapping[str, Expression]
+    derived_order: tuple[str, ...]
+    items: tuple[Item, ...]
+    outputs: Mapping[str, Output]
+    correlations: tuple[Correlation, ...]
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    sha256: str = ""
+
+    @property
+    def uncertain(self) -> tuple[str, ...]:
+        """Names of the parameters that are not fixed, in config order."""
+        return tuple(n for n, p in self.parameters.items() if not p.dist.fixed)
+
+    @property
+    def max_horizon(self) -> int:
+        h = self.study.horizon
+        if isinstance(h, int):
+            return h
+        return int(self.parameters[h].dist.support()[1])
+
+    def item(self, item_id: str) -> Item:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)
+
+
+# --------------------------------------------------------------------------- helpers
+class _Ctx:
+    def __init__(self, file: str):
+        self.file = file
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, file=self.file, key=key)
+
+
+def _hint(name: str, allowed: Any) -> str:
+    match = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _check_keys(ctx: _Ctx, table: Mapping[str, Any], allowed: Any, prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ctx.error(
+                f"{prefix}.{key}" if prefix else key,
+                f"unknown key{_hint(key, allowed)}; allowed: {', '.join(allowed)}",
+            )
+
+
+def _table(ctx: _Ctx, data: Mapping[str, Any], key: str, dotted: str, required: bool = False) -> dict:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise ctx.error(dotted, "is required (a table)")
+        return {}
+    if not isinstance(value, dict):
+        raise ctx.error(dotted, f"must be a table, got {value!r}")
+    return value
+
+
+def _str(ctx: _Ctx, table: Mapping[str, Any], key: str, dotted: str, default: str | None = None) -> str:
+    if key not in table:
+        if default is None:
+            raise ctx.error(dotted, "is required (a string)")
+        return default
+    value = table[key]
+    if not isinstance(value, str):
+        raise ctx.error(dotted, f"must be a string, got {value!r}")
+    return value
+
+
+def _int(ctx: _Ctx, table: Mapping[str, Any], key: str, dotted: str, default: int | None = None,
+         minimum: int | None = None) -> int:
+    if key not in table:
+        if default is None:
+            raise ctx.error(dotted, "is required (a whole number)")
+        return default
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ctx.error(dotted, f"must be a whole number, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ctx.error(dotted, f"must be >= {minimum}, got {value}")
+    return value
+
+
+def _name(ctx: _Ctx, name: str, dotted: str) -> None:
+    if not _NAME.match(name):
+        raise ctx.error(dotted, f"must be a name of letters, digits and underscores not starting with a digit, got {name!r}")
+    if name in FUNCTIONS:
+        raise ctx.error(dotted, f"{name!r} is a function name and cannot name a parameter")
+
+
+# --------------------------------------------------------------------------- loading
+def load_config(path: str | Path) -> Config:
+    """Read and validate a TOML config file.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the dotted key of the first rule broken.
+    """
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("no such file", file=file) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", file=file) from None
+    try:
+        data = tomllib.loads(text.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8 text", file=file) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", file=file) from None
+    return parse_config(data, file=file)
+
+
+def parse_config(data: Mapping[str, Any], *, file: str = "<config>") -> Config:
+    """Validate an already parsed TOML document (a dict)."""
+    ctx = _Ctx(file)
+    data = copy.deepcopy(dict(data))
+    _check_keys(ctx, data, _TOP_KEYS, "")
+
+    stakeholders = _parse_stakeholders(ctx, data)
+    parameters = _parse_parameters(ctx, data)
+    derived, derived_order = _parse_derived(ctx, data, parameters)
+    known = set(parameters) | set(derived)
+    study = _parse_study(ctx, data, parameters, known)
+    simulation = _parse_simulation(ctx, data)
+    items = _parse_items(ctx, data, stakeholders, known)
+    outputs = _parse_outputs(ctx, data, items, stakeholders)
+    correlations = _parse_correlations(ctx, data, parameters)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return Config(
+        path=file,
+        study=study,
+        simulation=simulation,
+        stakeholders=stakeholders,
+        parameters=parameters,
+        derived=derived,
+        derived_order=derived_order,
+        items=items,
+        outputs=outputs,
+        correlations=correlations,
+        raw=data,
+        sha256=digest,
+    )
+
+
+def _parse_stakeholders(ctx: _Ctx, data: Mapping[str, Any]) -> dict[str, str]:
+    table = _table(ctx, data, "stakeholders", "stakeholders", required=True)
+    if not table:
+        raise ctx.error("stakeholders", "must name at least one stakeholder (id = \"label\")")
+    out = {}
+    for sid, label in table.items():
+        _name(ctx, sid, f"stakeholders.{sid}")
+        if not isinstance(label, str):
+            raise ctx.error(f"stakeholders.{sid}", f"must be a label string, got {label!r}")
+        out[sid] = label
+    return out
+
+
+def _parse_parameters(ctx: _Ctx, data: Mapping[str, Any]) -> dict[str, Parameter]:
+    table = _table(ctx, data, "parameters", "parameters")
+    out: dict[str, Parameter] = {}
+    for name, spec in table.items():
+        key = f"parameters.{name}"
+        _name(ctx, name, key)
+        if not isinstance(spec, dict):
+            raise ctx.error(key, f"must be a table (dist = ..., ...), got {spec!r}")
+        allowed_numbers = {"value", "low", "high", "mode", "mean", "sd", "median", "gsd", "alpha", "beta",
+                           "shape", "scale", "lambda"}
+        for k in spec:
+            if k not in META_KEYS and k not in allowed_numbers and not re.match(r"^p\d{2}$", k):
+                allowed = sorted(META_KEYS | allowed_numbers) + ["p05", "p95", "..."]
+                raise ctx.error(f"{key}.{k}", f"unknown key{_hint(k, META_KEYS | allowed_numbers)}; allowed: {', '.join(allowed)}")
+        for meta in ("unit", "group", "source", "label", "description"):
+            if meta in spec and not isinstance(spec[meta], str):
+                raise ctx.error(f"{key}.{meta}", f"must be a string, got {spec[meta]!r}")
+        evidence = spec.get("evidence", "")
+        if evidence and evidence not in EVIDENCE:
+            raise ctx.error(f"{key}.evidence", f"must be one of {', '.join(EVIDENCE)}, got {evidence!r}")
+        try:
+            dist = make_distribution(spec)
+        except DistributionError as exc:
+            sub = f"{key}.{exc.field}" if exc.field else key
+            raise ctx.error(sub, str(exc)) from None
+        out[name] = Parameter(
+            name=name,
+            dist=dist,
+            label=spec.get("label", ""),
+            unit=spec.get("unit", ""),
+            group=spec.get("group", ""),
+            evidence=evidence,
+            source=spec.get("source", ""),
+            description=spec.get("description", ""),
+        )
+    return out
+
+
+def _formula(ctx: _Ctx, text: Any, key: str, known: set[str]) -> Expression:
+    try:
+        expr = compile_expression(text)
+    except ExpressionError as exc:
+        raise ctx.error(key, str(exc)) from None
+    unknown = sorted(expr.names - known)
+    if unknown:
+        name = unknown[0]
+        listing = ", ".join(sorted(known)) if known else "(none defined)"
+        raise ctx.error(key, f"unknown name {name!r}{_hint(name, known)} in {text!r}; known names: {listing}")
+    return expr
+
+
+def _parse_derived(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Parameter]
+                   ) -> tuple[dict[str, Expression], tuple[str, ...]]:
+    table = _table(ctx, data, "derived", "derived")
+    known = set(parameters) | set(table)
+    out: dict[str, Expression] = {}
+    for name, text in table.items():
+        key = f"derived.{name}"
+        _name(ctx, name, key)
+        if name in parameters:
+            raise ctx.error(key, f"{name!r} is already a parameter; a derived name must be new")
+        if not isinstance(text, (str, int, float)) or isinstance(text, bool):
+            raise ctx.error(key, f"must be a formula string, got {text!r}")
+        out[name] = _formula(ctx, text, key, known)
+    try:
+        order = order_formulas({n: e.names for n, e in out.items()})
+    except ExpressionError as exc:
+        raise ctx.error("derived", str(exc)) from None
+    return out, tuple(order)
+
+
+def _parse_study(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Parameter], known: set[str]) -> Study:
+    table = _table(ctx, data, "study", "study", required=True)
+    _check_keys(ctx, table, _STUDY_KEYS, "study")
+    name = _str(ctx, table, "name", "study.name")
+    currency = _str(ctx, table, "currency", "study.currency", default="EUR")
+    price_year = table.get("price_year")
+    if price_year is not None and (isinstance(price_year, bool) or not isinstance(price_year, int)):
+        raise ctx.error("study.price_year", f"must be a year (whole number), got {price_year!r}")
+
+    if "horizon" not in table:
+        raise ctx.error("study.horizon", "is required: a whole number of years, or the name of an integer parameter")
+    horizon = table["horizon"]
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, str)):
+        raise ctx.error("study.horizon", f"must be a whole number of years or a parameter name, got {horizon!r}")
+    if isinstance(horizon, int):
+        if not 1 <= horizon <= 200:
+            raise ctx.error("study.horizon", f"must be between 1 and 200 years, got {horizon}")
+    else:
+        if horizon not in parameters:
+            raise ctx.error("study.horizon", f"unknown parameter {horizon!r}{_hint(horizon, parameters)}; "
+                            f"known parameters: {', '.join(parameters)}")
+        dist = parameters[horizon].dist
+        lo, hi = dist.support()
+        if not (dist.integer or (dist.fixed and dist.base == int(dist.base))):
+            raise ctx.error("study.horizon", f"parameter {horizon!r} must be an integer or a fixed whole number, "
+                            f"got a {dist.name} distribution")
+        if not 1 <= lo <= hi <= 200:
+            raise ctx.error("study.horizon", f"parameter {horizon!r} must stay between 1 and 200 years, got [{lo:g}, {hi:g}]")
+
+    rate_raw = table.get("discount_rate")
+    if rate_raw is None:
+        raise ctx.error("study.discount_rate", "is required: a fraction per year (e.g. 0.03) or a parameter name")
+    rate = _formula(ctx, rate_raw, "study.discount_rate", known)
+    if rate.constant is not None and not -1 < rate.constant < 1:
+        raise ctx.error("study.discount_rate", f"must be a fraction per year in (-1, 1), e.g. 0.03; got {rate.constant:g}")
+    if isinstance(rate_raw, str) and rate_raw.strip() in parameters:
+        lo, hi = parameters[rate_raw.strip()].dist.support()
+        if lo <= -1 or hi >= 1:
+            raise ctx.error("study.discount_rate", f"parameter {rate_raw!r} must stay in (-1, 1) (a fraction per year), "
+                            f"got support [{lo:g}, {hi:g}]")
+    return Study(
+        name=name,
+        currency=currency,
+        price_year=price_year,
+        horizon=horizon,
+        discount_rate=rate,
+        description=table.get("description", ""),
+    )
+
+
+def _parse_simulation(ctx: _Ctx, data: Mapping[str, Any]) -> Simulation:
+    table = _table(ctx, data, "simulation", "simulation")
+    _check_keys(ctx, table, _SIM_KEYS, "simulation")
+    d = Simulation()
+    samples = _int(ctx, table, "samples", "simulation.samples", d.samples, minimum=2)
+    seed = _int(ctx, table, "seed", "simulation.seed", d.seed, minimum=0)
+    sampler = table.get("sampler", d.sampler)
+    if sampler not in SAMPLERS:
+        raise ctx.error("simulation.sampler", f"must be one of {', '.join(SAMPLERS)}, got {sampler!r}{_hint(sampler, SAMPLERS)}")
+    chunk = _int(ctx, table, "chunk_size", "simulation.chunk_size", d.chunk_size, minimum=1)
+    percentiles = table.get("percentiles", list(d.percentiles))
+    if (not isinstance(percentiles, list) or not percentiles
+            or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < 100 for p in percentiles)):
+        raise ctx.error("simulation.percentiles", f"must be a list of numbers strictly between 0 and 100, got {percentiles!r}")
+    return Simulation(samples=samples, seed=seed, sampler=sampler, chunk_size=chunk,
+                      percentiles=tuple(sorted(float(p) for p in percentiles)))
+
+
+def _parse_items(ctx: _Ctx, data: Mapping[str, Any], stakeholders: Mapping[str, str], known: set[str]) -> tuple[Item, ...]:
+    raw = data.get("items")
+    if raw is None:
+        raise ctx.error("items", "is required: at least one [[items]] table")
+    if not isinstance(raw, list) or not raw:
+        raise ctx.error("items", f"must be a non-empty array of tables ([[items]]), got {raw!r}")
+    items: list[Item] = []
+    seen: set[str] = set()
+    for i, spec in enumerate(raw):
+        key = f"items[{i}]"
+        if not isinstance(spec, dict):
+            raise ctx.error(key, f"must be a table, got {spec!r}")
+        if "id" in spec and isinstance(spec["id"], str):
+            key = f"items.{spec['id']}"
+        _check_keys(ctx, spec, _ITEM_KEYS, key)
+        item_id = _str(ctx, spec, "id", f"{key}.id")
+        _name(ctx, item_id, f"{key}.id")
+        if item_id in seen:
+            raise ctx.error(f"{key}.id", f"duplicate item id {item_id!r}; ids must be unique")
+        seen.add(item_id)
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise ctx.error(f"{key}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+        stakeholder = _str(ctx, spec, "stakeholder", f"{key}.stakeholder")
+        if stakeholder not in stakeholders:
+            raise ctx.error(f"{key}.stakeholder", f"unknown stakeholder {stakeholder!r}{_hint(stakeholder, stakeholders)}; "
+                            f"known: {', '.join(stakeholders)}")
+        if "financial" not in spec:
+            raise ctx.error(f"{key}.financial", "is required: true for money that changes hands, false for intangible value")
+        financial = spec["financial"]
+        if not isinstance(financial, bool):
+            raise ctx.error(f"{key}.financial", f"must be true or false, got {financial!r}")
+        if "value" not in spec:
+            raise ctx.error(f"{key}.value", "is required: the amount in the first year of the stream (a number or formula)")
+        value = _formula(ctx, spec["value"], f"{key}.value", known)
+        start = _int(ctx, spec, "start", f"{key}.start", 0, minimum=0)
+        duration = spec.get("duration")
+        if duration is not None:
+            duration = _int(ctx, spec, "duration", f"{key}.duration", minimum=1)
+        persistence = _formula(ctx, spec.get("persistence", 1.0), f"{key}.persistence", known)
+        if persistence.constant is not None and persistence.constant < 0:
+            raise ctx.error(f"{key}.persistence", f"must be >= 0 (share kept from one year to the next), got {persistence.constant:g}")
+        items.append(Item(
+            id=item_id,
+            label=_str(ctx, spec, "label", f"{key}.label", default=item_id),
+            kind=kind,
+            stakeholder=stakeholder,
+            financial=financial,
+            value=value,
+            start=start,
+            duration=duration,
+            persistence=persistence,
+            group=_str(ctx, spec, "group", f"{key}.group", default=""),
+            source=_str(ctx, spec, "source", f"{key}.source", default=""),
+        ))
+    return tuple(items)
+
+
+def _select(ctx: _Ctx, spec: Any, key: str, kind: str, items: tuple[Item, ...], stakeholders: Mapping[str, str]) -> tuple[str, ...]:
+    pool = [it for it in items if it.kind == kind]
+    ids = [it.id for it in items]
+    if spec == "all":
+        chosen = pool
+    elif isinstance(spec, list):
+        for x in spec:
+            if x not in ids:
+                raise ctx.error(key, f"unknown item {x!r}{_hint(x, ids)}; known items: {', '.join(ids)}")
+        chosen = [it for it in pool if it.id in spec]
+        wrong = [x for x in spec if x not in {it.id for it in pool}]
+        if wrong:
+            raise ctx.error(key, f"item {wrong[0]!r} is not a {kind} item")
+    elif isinstance(spec, dict):
+        _check_keys(ctx, spec, _SELECT_KEYS, key)
+        chosen = pool
+        if "stakeholder" in spec:
+            wanted = spec["stakeholder"]
+            wanted = [wanted] if isinstance(wanted, str) else wanted
+            if not isinstance(wanted, list) or not wanted:
+                raise ctx.error(f"{key}.stakeholder", f"must be a stakeholder id or a list of them, got {spec['stakeholder']!r}")
+            for s in wanted:
+                if s not in stakeholders:
+                    raise ctx.error(f"{key}.stakeholder", f"unknown stakeholder {s!r}{_hint(s, stakeholders)}; known: {', '.join(stakeholders)}")
+            chosen = [it for it in chosen if it.stakeholder in wanted]
+        if "financial" in spec:
+            if not isinstance(spec["financial"], bool):
+                raise ctx.error(f"{key}.financial", f"must be true or false, got {spec['financial']!r}")
+            chosen = [it for it in chosen if it.financial == spec["financial"]]
+        for sub in ("items", "exclude"):
+            if sub in spec:
+                lst = spec[sub]
+                if not isinstance(lst, list) or not all(isinstance(x, str) for x in lst):
+                    raise ctx.error(f"{key}.{sub}", f"must be a list of item ids, got {lst!r}")
+                for x in lst:
+                    if x not in ids:
+                        raise ctx.error(f"{key}.{sub}", f"unknown item {x!r}{_hint(x, ids)}; known items: {', '.join(ids)}")
+                if sub == "items":
+                    chosen = [it for it in chosen if it.id in lst]
+                else:
+                    chosen = [it for it in chosen if it.id not in lst]
+    else:
+        raise ctx.error(key, f"must be \"all\", a list of item ids or a filter table "
+                        f"{{stakeholder = ..., financial = ..., items = [...], exclude = [...]}}, got {spec!r}")
+    if not chosen:
+        raise ctx.error(key, f"selects no {kind} items; check the filter {spec!r}")
+    return tuple(it.id for it in chosen)
+
+
+def _parse_outputs(ctx: _Ctx, data: Mapping[str, Any], items: tuple[Item, ...], stakeholders: Mapping[str, str]) -> dict[str, Output]:
+    table = _table(ctx, data, "outputs", "outputs")
+    out: dict[str, Output] = {}
+    for name, spec in table.items():
+        key = f"outputs.{name}"
+        _name(ctx, name, key)
+        if name in BUILTIN_OUTPUTS:
+            raise ctx.error(key, f"{name!r} is a built-in output ({', '.join(BUILTIN_OUTPUTS)}); choose another name")
+        if not isinstance(spec, dict):
+            raise ctx.error(key, f"must be a table, got {spec!r}")
+        _check_keys(ctx, spec, _OUTPUT_KEYS, key)
+        measure = spec.get("measure", "ratio")
+        if measure not in MEASURES:
+            raise ctx.error(f"{key}.measure", f"must be one of {', '.join(MEASURES)}, got {measure!r}")
+        benefits = _select(ctx, spec.get("benefits", "all"), f"{key}.benefits", "benefit", items, stakeholders)
+        costs = _select(ctx, spec.get("costs", "all"), f"{key}.costs", "cost", items, stakeholders)
+        target = spec.get("target")
+        if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))):
+            raise ctx.error(f"{key}.target", f"must be a number (the published figure), got {target!r}")
+        tol = spec.get("tolerance", 0.005)
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or tol <= 0:
+            raise ctx.error(f"{key}.tolerance", f"must be a number > 0, got {tol!r}")
+        out[name] = Output(
+            name=name,
+            label=_str(ctx, spec, "label", f"{key}.label", default=name.replace("_", " ")),
+            measure=measure,
+            benefit_items=benefits,
+            cost_items=costs,
+            target=None if target is None else float(target),
+            tolerance=float(tol),
+            description=_str(ctx, spec, "description", f"{key}.description", default=""),
+        )
+    return out
+
+
+def _parse_correlations(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Parameter]) -> tuple[Correlation, ...]:
+    raw = data.get("correlations", [])
+    if not isinstance(raw, list):
+        raise ctx.error("correlations", f"must be an array of tables ([[correlations]]), got {raw!r}")
+    out: list[Correlation] = []
+    seen: set[frozenset[str]] = set()
+    for i, spec in enumerate(raw):
+        key = f"correlations[{i}]"
+        if not isinstance(spec, dict):
+            raise ctx.error(key, f"must be a table, got {spec!r}")
+        _check_keys(ctx, spec, _CORR_KEYS, key)
+        between = spec.get("between")
+        if not (isinstance(between, list) and len(between) == 2 and all(isinstance(b, str) for b in between)):
+            raise ctx.error(f"{key}.between", f"must be a list of two parameter names, got {between!r}")
+        a, b = between
+        for p in (a, b):
+            if p not in parameters:
+                raise ctx.error(f"{key}.between", f"unknown parameter {p!r}{_hint(p, parameters)}")
+            if parameters[p].dist.fixed:
+                raise ctx.error(f"{key}.between", f"parameter {p!r} is fixed; only uncertain parameters can correlate")
+        if a == b:
+            raise ctx.error(f"{key}.between", f"must name two different parameters, got {a!r} twice")
+        pair = frozenset((a, b))
+        if pair in seen:
+            raise ctx.error(f"{key}.between", f"the pair {a!r}, {b!r} is given twice")
+        seen.add(pair)
+        rank = spec.get("rank")
+        if isinstance(rank, bool) or not isinstance(rank, (int, float)) or not -1 < rank < 1:
+            raise ctx.error(f"{key}.rank", f"must be a Spearman rank correlation strictly between -1 and 1, got {rank!r}")
+        out.append(Correlation(a=a, b=b, rank=float(rank), source=spec.get("source", "")))
+    if out:
+        from .sampling import correlation_matrix
+
+        names = [n for n in parameters if not parameters[n].dist.fixed]
+        try:
+            correlation_matrix(names, out)
+        except ValueError as exc:
+            raise ctx.error("correlations", str(exc)) from None
+    return tuple(out)
+

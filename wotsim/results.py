@@ -1,0 +1,329 @@
+"""Results: frozen dataclasses with numpy arrays; summaries; atomic save and load.
+
+A results directory holds
+
+* ``arrays.npz``: the design draws, item present values, yearly net values;
+* ``summary.json``: per output the base case, mean, sd, median, percentiles,
+  probabilities, each with Monte Carlo standard errors;
+* ``manifest.json``: config path and hash, the config itself, seed, sampler, n,
+  chunk size and the versions of wotsim and its dependencies.
+
+Directories are written to a temporary sibling and renamed into place, so a
+crash never leaves a half-written results directory and never destroys a
+finished one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from .config import Config, parse_config
+from .errors import ResultsError
+from .model import components, output_values, stakeholder_net
+
+__all__ = ["BaseCase", "OutputSummary", "SimulationResult", "load_results", "manifest", "write_atomic_dir"]
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BaseCase:
+    """The deterministic base case: every parameter at its base value."""
+
+    outputs: Mapping[str, float]
+    item_pv: Mapping[str, float]
+    stakeholder_net: Mapping[str, float]
+    yearly: np.ndarray  # (n_stakeholders, T) discounted net value per year
+
+
+@dataclass(frozen=True)
+class OutputSummary:
+    """Summary of one output's distribution.
+
+    ``mean_se`` and ``p_above_se`` are Monte Carlo standard errors computed as for
+    independent draws (sd / sqrt(n), sqrt(p (1 - p) / n)); for Sobol' and Latin
+    hypercube designs they are conservative.  ``p_above`` is P(ratio > 1) for a
+    ratio and P(NPV > 0) for an NPV; ``ratio_of_means`` is E[B] / E[C] (ratios only).
+    """
+
+    name: str
+    label: str
+    measure: str
+    n: int
+    base: float
+    mean: float
+    mean_se: float
+    sd: float
+    median: float
+    percentiles: Mapping[str, float]
+    threshold: float
+    p_above: float
+    p_above_se: float
+    ratio_of_means: float | None = None
+    target: float | None = None
+    n_undefined: int = 0
+
+    def interval(self, level: float = 90.0) -> tuple[float, float]:
+        """Central interval from the stored percentiles, e.g. (p5, p95) for 90."""
+        lo, hi = _pkey(50 - level / 2), _pkey(50 + level / 2)
+        if lo not in self.percentiles or hi not in self.percentiles:
+            raise KeyError(f"percentiles {lo} and {hi} were not computed; have {', '.join(self.percentiles)}")
+        return self.percentiles[lo], self.percentiles[hi]
+
+
+def _pkey(p: float) -> str:
+    return f"p{p:g}"
+
+
+def summarise(name: str, label: str, measure: str, values: np.ndarray, base: float,
+              percentiles: tuple[float, ...], *, ratio_of_means: float | None = None,
+              target: float | None = None) -> OutputSummary:
+    """Summarise draws of one output. Undefined draws (NaN, e.g. a ratio with zero costs) are counted and excluded."""
+    finite = values[~np.isnan(values)]
+    n = int(finite.size)
+    undefined = int(values.size - n)
+    threshold = 1.0 if measure == "ratio" else 0.0
+    if n == 0:
+        nan = float("nan")
+        return OutputSummary(name, label, measure, 0, base, nan, nan, nan, nan,
+                             {_pkey(p): nan for p in percentiles}, threshold, nan, nan,
+                             ratio_of_means, target, undefined)
+    mean = float(np.mean(finite))
+    sd = float(np.std(finite, ddof=1)) if n > 1 else 0.0
+    p = float(np.mean(finite > threshold))
+    qs = np.percentile(finite, list(percentiles) + [50.0])
+    return OutputSummary(
+        name=name,
+        label=label,
+        measure=measure,
+        n=n,
+        base=float(base),
+        mean=mean,
+        mean_se=sd / math.sqrt(n),
+        sd=sd,
+        median=float(qs[-1]),
+        percentiles={_pkey(pc): float(q) for pc, q in zip(percentiles, qs[:-1])},
+        threshold=threshold,
+        p_above=p,
+        p_above_se=math.sqrt(p * (1 - p) / n),
+        ratio_of_means=ratio_of_means,
+        target=target,
+        n_undefined=undefined,
+    )
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """A Monte Carlo run.
+
+    Attributes
+    ----------
+    config : Config
+    parameters : tuple of str
+        Names of the uncertain parameters (columns of ``draws``).
+    draws : ndarray, shape (n, d)
+        Parameter values of each sample.
+    uniforms_seed : int
+        The root seed.
+    sampler : str
+    item_pv : ndarray, shape (n, n_items)
+        Present value of each item (positive amounts; costs count negatively in NPV).
+    yearly : ndarray, shape (n, n_stakeholders, T), float32
+        Discounted net value per stakeholder and year.
+    base : BaseCase
+    chunk_size : int
+    """
+
+    config: Config
+    parameters: tuple[str, ...]
+    draws: np.ndarray
+    seed: int
+    sampler: str
+    item_pv: np.ndarray
+    yearly: np.ndarray
+    base: BaseCase
+    chunk_size: int
+    manifest: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def n(self) -> int:
+        return int(self.item_pv.shape[0])
+
+    @cached_property
+    def outputs(self) -> dict[str, np.ndarray]:
+        """Draws of every output: ``benefits``, ``costs``, ``npv`` and the config's outputs."""
+        return output_values(self.config, self.item_pv)
+
+    @cached_property
+    def stakeholder_net(self) -> dict[str, np.ndarray]:
+        """Draws of the net present value per stakeholder."""
+        net = stakeholder_net(self.config, self.item_pv)
+        return {s: net[:, k] for k, s in enumerate(self.config.stakeholders)}
+
+    @cached_property
+    def cumulative(self) -> np.ndarray:
+        """Cumulative discounted net value over all stakeholders by year, shape (n, T)."""
+        return np.cumsum(self.yearly.sum(axis=1, dtype=np.float64), axis=1)
+
+    def cumulative_by_stakeholder(self, stakeholder: str) -> np.ndarray:
+        """Cumulative discounted net value of one stakeholder by year, shape (n, T)."""
+        k = list(self.config.stakeholders).index(stakeholder)
+        return np.cumsum(self.yearly[:, k, :].astype(np.float64), axis=1)
+
+    def draws_of(self, parameter: str) -> np.ndarray:
+        return self.draws[:, self.parameters.index(parameter)]
+
+    @cached_property
+    def summary(self) -> dict[str, OutputSummary]:
+        """Per output and per stakeholder (``net:<id>``) summaries."""
+        cfg = self.config
+        pct = cfg.simulation.percentiles
+        out: dict[str, OutputSummary] = {}
+        labels = {"benefits": "Total benefits (PV)", "costs": "Total costs (PV)", "npv": "Net present value"}
+        for name, values in self.outputs.items():
+            o = cfg.outputs.get(name)
+            measure = o.measure if o is not None else ("npv" if name == "npv" else "amount")
+            rom = None
+            if measure == "ratio":
+                b, c = components(cfg, self.item_pv, name)
+                rom = float(np.mean(b) / np.mean(c))
+            out[name] = summarise(
+                name, o.label if o else labels[name], measure,
+                values, self.base.outputs[name], pct, ratio_of_means=rom,
+                target=o.target if o else None,
+            )
+        for s, values in self.stakeholder_net.items():
+            out[f"net:{s}"] = summarise(f"net:{s}", f"Net value: {cfg.stakeholders[s]}", "npv",
+                                        values, self.base.stakeholder_net[s], pct)
+        return out
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, directory: str | Path) -> Path:
+        """Write the results directory atomically; returns its path."""
+        directory = Path(directory)
+
+        def fill(tmp: Path) -> None:
+            np.savez(tmp / "arrays.npz", draws=self.draws, item_pv=self.item_pv, yearly=self.yearly,
+                     base_yearly=self.base.yearly)
+            summary = {
+                "format": FORMAT_VERSION,
+                "base": {"outputs": dict(self.base.outputs), "item_pv": dict(self.base.item_pv),
+                         "stakeholder_net": dict(self.base.stakeholder_net)},
+                "outputs": {k: _jsonable(asdict(v)) for k, v in self.summary.items()},
+            }
+            _write_json(tmp / "summary.json", summary)
+            _write_json(tmp / "manifest.json", dict(self.manifest))
+
+        write_atomic_dir(directory, fill)
+        return directory
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    return obj
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(_jsonable(data), indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def write_atomic_dir(directory: str | Path, fill) -> None:
+    """Create ``directory`` by filling a temporary sibling and renaming it into place.
+
+    An existing directory is replaced only after the new one is complete.
+    """
+    directory = Path(directory)
+    parent = directory.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
+    try:
+        fill(tmp)
+        if directory.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=parent))
+            os.replace(directory, old / "x")
+            os.replace(tmp, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def manifest(config: Config, **run: Any) -> dict[str, Any]:
+    """A run's manifest: config hash and text, run settings and package versions."""
+    return {
+        "format": FORMAT_VERSION,
+        "config_path": config.path,
+        "config_sha256": config.sha256,
+        "study": config.study.name,
+        **run,
+        "versions": {
+            "wotsim": _version("wotsim"),
+            "numpy": np.__version__,
+            "scipy": _version("scipy"),
+            "SALib": _version("SALib"),
+            "matplotlib": _version("matplotlib"),
+            "python": platform.python_version(),
+        },
+        "config": _jsonable(dict(config.raw)),
+    }
+
+
+def load_results(directory: str | Path) -> SimulationResult:
+    """Load a results directory written by :meth:`SimulationResult.save`.
+
+    The config is rebuilt from the copy in the manifest, so the directory is
+    self-contained.
+    """
+    directory = Path(directory)
+    for name in ("arrays.npz", "summary.json", "manifest.json"):
+        if not (directory / name).is_file():
+            raise ResultsError(f"{directory}: not a wotsim results directory (missing {name})")
+    man = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    if man.get("format") != FORMAT_VERSION:
+        raise ResultsError(f"{directory}: results format {man.get('format')!r}, this wotsim reads {FORMAT_VERSION}")
+    summ = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
+    config = parse_config(man["config"], file=man.get("config_path", "<results>"))
+    with np.load(directory / "arrays.npz") as z:
+        draws, item_pv, yearly, base_yearly = z["draws"], z["item_pv"], z["yearly"], z["base_yearly"]
+    b = summ["base"]
+    base = BaseCase(outputs=b["outputs"], item_pv=b["item_pv"], stakeholder_net=b["stakeholder_net"], yearly=base_yearly)
+    return SimulationResult(
+        config=config,
+        parameters=config.uncertain,
+        draws=draws,
+        seed=int(man["seed"]),
+        sampler=man["sampler"],
+        item_pv=item_pv,
+        yearly=yearly,
+        base=base,
+        chunk_size=int(man.get("chunk_size", 0)),
+        manifest=man,
+    )

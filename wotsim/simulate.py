@@ -1,0 +1,132 @@
+"""Monte Carlo simulation in chunks.
+
+Memory for intermediate arrays is bounded by the chunk size; the stored
+results grow with n (draws, item present values, yearly net values).  The
+design is drawn row by row in order and the model is elementwise per sample,
+so results are bit-for-bit identical whatever the chunk size.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+
+from .config import SAMPLERS, Config
+from .errors import WotsimError
+from .model import base_values, evaluate, output_values, parameter_values, stakeholder_net
+from .results import BaseCase, SimulationResult, manifest
+from .sampling import DesignStream, apply_copula, correlation_matrix, stream
+
+__all__ = ["base_case", "simulate"]
+
+#: progress(done, total) is called after every chunk.
+Progress = Callable[[int, int], None]
+
+
+def base_case(config: Config) -> BaseCase:
+    """Evaluate the deterministic base case (every parameter at its base value)."""
+    arrays = evaluate(config, base_values(config), 1)
+    outs = output_values(config, arrays.item_pv)
+    net = stakeholder_net(config, arrays.item_pv)
+    return BaseCase(
+        outputs={k: float(v[0]) for k, v in outs.items()},
+        item_pv={it.id: float(arrays.item_pv[0, i]) for i, it in enumerate(config.items)},
+        stakeholder_net={s: float(net[0, k]) for k, s in enumerate(config.stakeholders)},
+        yearly=arrays.yearly[0].astype(np.float64),
+    )
+
+
+def transform(config: Config, u: np.ndarray) -> np.ndarray:
+    """Design rows (n, d) on the unit hypercube -> correlated uniforms (n, d), via the copula if any."""
+    if not config.correlations:
+        return u
+    columns, chol = correlation_matrix(list(config.uncertain), config.correlations)
+    return apply_copula(u, columns, chol)
+
+
+def draws_from_uniforms(config: Config, u: np.ndarray) -> np.ndarray:
+    """Uncertain parameter values (n, d) from (already correlated) uniforms (n, d)."""
+    values = parameter_values(config, u)
+    if not config.uncertain:
+        return np.empty((u.shape[0], 0))
+    return np.column_stack([values[name] for name in config.uncertain])
+
+
+def simulate(
+    config: Config,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    sampler: str | None = None,
+    chunk_size: int | None = None,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """Run the Monte Carlo simulation of a config.
+
+    Parameters
+    ----------
+    config : Config
+    samples, seed, sampler, chunk_size : optional
+        Override the config's ``[simulation]`` defaults.
+    progress : callable(done, total), optional
+        Called after each chunk.
+
+    Returns
+    -------
+    SimulationResult
+    """
+    sim = config.simulation
+    n = sim.samples if samples is None else samples
+    seed = sim.seed if seed is None else seed
+    sampler = sim.sampler if sampler is None else sampler
+    chunk = sim.chunk_size if chunk_size is None else chunk_size
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise WotsimError(f"samples must be a whole number >= 2, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise WotsimError(f"seed must be a whole number >= 0, got {seed!r}")
+    if sampler not in SAMPLERS:
+        raise WotsimError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise WotsimError(f"chunk size must be a whole number >= 1, got {chunk!r}")
+    n, seed, chunk = int(n), int(seed), int(chunk)
+
+    names = config.uncertain
+    d = len(names)
+    design = DesignStream(sampler, d, n, seed=stream(seed, "montecarlo"))
+    copula = correlation_matrix(list(names), config.correlations) if config.correlations else None
+
+    T = config.max_horizon
+    draws = np.empty((n, d))
+    item_pv = np.empty((n, len(config.items)))
+    yearly = np.empty((n, len(config.stakeholders), T), dtype=np.float32)
+    started = time.perf_counter()
+    for lo in range(0, n, chunk):
+        m = min(chunk, n - lo)
+        u = design.next(m)
+        if copula is not None:
+            u = apply_copula(u, *copula)
+        values = parameter_values(config, u)
+        arrays = evaluate(config, values, m)
+        for j, name in enumerate(names):
+            draws[lo:lo + m, j] = values[name]
+        item_pv[lo:lo + m] = arrays.item_pv
+        yearly[lo:lo + m] = arrays.yearly
+        if progress is not None:
+            progress(lo + m, n)
+    elapsed = time.perf_counter() - started
+
+    return SimulationResult(
+        config=config,
+        parameters=names,
+        draws=draws,
+        seed=seed,
+        sampler=sampler,
+        item_pv=item_pv,
+        yearly=yearly,
+        base=base_case(config),
+        chunk_size=chunk,
+        manifest=manifest(config, seed=seed, sampler=sampler, samples=n, chunk_size=chunk,
+                          seconds=round(elapsed, 3)),
+    )
