@@ -167,3 +167,45 @@ def stakeholder_net(config: Config, item_pv: np.ndarray) -> np.ndarray:
         sign = 1.0 if it.kind == "benefit" else -1.0
         net[:, index[it.stakeholder]] += sign * item_pv[:, i]
     return net
+
+
+def output_names(config: Config) -> tuple[str, ...]:
+    """Every output an analysis can target: the config's outputs, the built-ins and ``net:<stakeholder>``."""
+    return tuple(config.outputs) + ("npv", "benefits", "costs") + tuple(f"net:{s}" for s in config.stakeholders)
+
+
+def output_measure(config: Config, name: str) -> str:
+    """``"ratio"`` (threshold 1), ``"npv"`` (threshold 0) or ``"amount"`` (benefits, costs)."""
+    if name in config.outputs:
+        return config.outputs[name].measure
+    if name in ("benefits", "costs"):
+        return "amount"
+    return "npv"
+
+
+def output_array(config: Config, item_pv: np.ndarray, name: str) -> np.ndarray:
+    """Draws of one output (any name from :func:`output_names`) from item present values.
+
+    Raises
+    ------
+    WotsimError
+        For an unknown name, listing the known ones.
+    """
+    from .errors import WotsimError
+
+    if name.startswith("net:"):
+        sid = name[4:]
+        if sid not in config.stakeholders:
+            raise WotsimError(f"unknown output {name!r}; known outputs: {', '.join(output_names(config))}")
+        return stakeholder_net(config, item_pv)[:, list(config.stakeholders).index(sid)]
+    if name not in output_names(config):
+        raise WotsimError(f"unknown output {name!r}; known outputs: {', '.join(output_names(config))}")
+    b, c = components(config, item_pv, name)
+    with np.errstate(all="ignore"):
+        if name == "benefits":
+            return b
+        if name == "costs":
+            return c
+        if output_measure(config, name) == "ratio":
+            return b / c
+        return b - c
