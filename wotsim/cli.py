@@ -93,7 +93,7 @@ def format_run(result) -> str:
             prob = ""
         else:
             prob = f"{s.p_above:.3f} ± {s.p_above_se:.3f}"
-        rows.append([s.label if name in cfg.outputs else name, _fmt(s.base, s.measure), _fmt(s.mean, s.measure),
+        rows.append([s.label, _fmt(s.base, s.measure), _fmt(s.mean, s.measure),
                      _fmt(s.median, s.measure), f"{_fmt(lo, s.measure)} to {_fmt(hi, s.measure)}", prob])
     lines.append(_table(rows, header, "lrrrrr"))
     ratios = [summ[n] for n in cfg.outputs if summ[n].measure == "ratio"]

@@ -142,7 +142,7 @@ def _compile_node(node: ast.AST, names: set[str], depth: int) -> Callable[[Mappi
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ExpressionError(f"{_describe(node)} is not allowed")
-        number = float(value)
+        number = np.float64(value)  # numpy scalars overflow to inf instead of raising or hanging
         return lambda env: number
     if isinstance(node, ast.Name):
         name = node.id
@@ -213,7 +213,7 @@ def compile_expression(text: str | int | float) -> Expression:
     if isinstance(text, bool):
         raise ExpressionError(f"must be a number or a formula, got {text!r}")
     if isinstance(text, (int, float)):
-        number = float(text)
+        number = np.float64(text)
         return Expression(repr(text), frozenset(), lambda env: number)
     if not isinstance(text, str):
         raise ExpressionError(f"must be a number or a formula string, got {text!r}")

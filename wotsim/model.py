@@ -49,7 +49,7 @@ def parameter_values(config: Config, u: np.ndarray) -> dict[str, np.ndarray | fl
     col = 0
     for name, p in config.parameters.items():
         if p.dist.fixed:
-            values[name] = p.dist.base
+            values[name] = np.float64(p.dist.base)
         else:
             values[name] = np.asarray(p.dist.ppf(u[:, col]), dtype=float)
             col += 1
@@ -58,7 +58,7 @@ def parameter_values(config: Config, u: np.ndarray) -> dict[str, np.ndarray | fl
 
 def base_values(config: Config) -> dict[str, float]:
     """Every parameter at its base value."""
-    return {name: p.dist.base for name, p in config.parameters.items()}
+    return {name: np.full(1, p.dist.base) for name, p in config.parameters.items()}
 
 
 def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int) -> ModelArrays:

@@ -33,7 +33,8 @@ from .config import Config, parse_config
 from .errors import ResultsError
 from .model import components, output_values, stakeholder_net
 
-__all__ = ["BaseCase", "OutputSummary", "SimulationResult", "load_results", "manifest", "write_atomic_dir"]
+__all__ = ["BaseCase", "Convergence", "CumulativeBands", "Exceedance", "OutputSummary", "SimulationResult",
+           "load_results", "manifest", "write_atomic_dir"]
 
 FORMAT_VERSION = 1
 
@@ -85,6 +86,89 @@ class OutputSummary:
 
 def _pkey(p: float) -> str:
     return f"p{p:g}"
+
+
+@dataclass(frozen=True)
+class CumulativeBands:
+    """Per-year quantile bands of the cumulative discounted net value.
+
+    Attributes
+    ----------
+    stakeholder : str or None
+        Stakeholder id, or None for the total over all stakeholders.
+    years : ndarray, shape (T,)
+        Year index, 0 = the first (undiscounted) year.
+    levels : tuple of float
+        Central interval levels in percent, e.g. (50.0, 90.0).
+    median : ndarray, shape (T,)
+    lower, upper : ndarray, shape (len(levels), T)
+        The (50 - level/2)th and (50 + level/2)th percentiles of the draws per year.
+    base : ndarray, shape (T,)
+        The deterministic base case's cumulative net value.
+    n : int
+        Number of draws.
+    """
+
+    stakeholder: str | None
+    years: np.ndarray
+    levels: tuple[float, ...]
+    median: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    base: np.ndarray
+    n: int
+
+
+@dataclass(frozen=True)
+class Exceedance:
+    """P(output >= threshold) on a grid of thresholds (an acceptability curve).
+
+    ``se`` is the Monte Carlo standard error sqrt(p (1 - p) / n), as for
+    independent draws (conservative for Sobol' and Latin hypercube designs).
+    Undefined (NaN) draws are excluded; ``n`` counts the finite ones.
+
+    Attributes
+    ----------
+    output : str
+    thresholds : ndarray, shape (m,)
+    p : ndarray, shape (m,)
+    se : ndarray, shape (m,)
+    n : int
+    """
+
+    output: str
+    thresholds: np.ndarray
+    p: np.ndarray
+    se: np.ndarray
+    n: int
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """Monte Carlo estimates over nested prefixes of the draws (the first n_k samples).
+
+    Prefix sizes are the powers of two from ``n_min`` up to the run's n (plus n
+    itself when it is not a power of two): prefixes of a Sobol' sequence keep
+    their balance at powers of two.  Standard errors are as for independent
+    draws.  The last entry equals the run's summary.
+
+    Attributes
+    ----------
+    output : str
+    threshold : float
+        1 for a ratio, 0 for an NPV: ``p_above`` = P(output > threshold).
+    n : ndarray of int, shape (k,)
+        Prefix sizes (draws, including undefined ones).
+    p_above, p_above_se, mean, mean_se : ndarray, shape (k,)
+    """
+
+    output: str
+    threshold: float
+    n: np.ndarray
+    p_above: np.ndarray
+    p_above_se: np.ndarray
+    mean: np.ndarray
+    mean_se: np.ndarray
 
 
 def summarise(name: str, label: str, measure: str, values: np.ndarray, base: float,
@@ -184,6 +268,107 @@ class SimulationResult:
 
     def draws_of(self, parameter: str) -> np.ndarray:
         return self.draws[:, self.parameters.index(parameter)]
+
+    def values_of(self, output: str) -> np.ndarray:
+        """Draws of an output (a key of :attr:`outputs`) or of ``net:<stakeholder>``, shape (n,)."""
+        if output in self.outputs:
+            return self.outputs[output]
+        if output.startswith("net:") and output[4:] in self.stakeholder_net:
+            return self.stakeholder_net[output[4:]]
+        known = list(self.outputs) + [f"net:{s}" for s in self.stakeholder_net]
+        raise ResultsError(f"unknown output {output!r}; known: {', '.join(known)}")
+
+    def cumulative_bands(self, stakeholder: str | None = None,
+                         levels: tuple[float, ...] = (50.0, 90.0)) -> CumulativeBands:
+        """Median and central quantile bands of the cumulative discounted net value per year.
+
+        Parameters
+        ----------
+        stakeholder : str, optional
+            A stakeholder id; default: the total over all stakeholders.
+        levels : tuple of float
+            Central interval levels in percent, each strictly between 0 and 100.
+
+        Returns
+        -------
+        CumulativeBands
+            Quantiles as ``np.percentile`` (linear interpolation), like the summaries.
+        """
+        if stakeholder is None:
+            cum = self.cumulative
+            base = np.cumsum(self.base.yearly.sum(axis=0))
+        elif stakeholder in self.config.stakeholders:
+            k = list(self.config.stakeholders).index(stakeholder)
+            cum = self.cumulative_by_stakeholder(stakeholder)
+            base = np.cumsum(self.base.yearly[k])
+        else:
+            raise ResultsError(f"unknown stakeholder {stakeholder!r}; known: {', '.join(self.config.stakeholders)}")
+        levels = tuple(float(v) for v in levels)
+        if not levels or not all(0 < v < 100 for v in levels):
+            raise ResultsError(f"levels must be percentages strictly between 0 and 100, got {levels!r}")
+        pcts = [50.0] + [50 - v / 2 for v in levels] + [50 + v / 2 for v in levels]
+        q = np.percentile(cum, pcts, axis=0)
+        m = len(levels)
+        return CumulativeBands(stakeholder=stakeholder, years=np.arange(cum.shape[1]), levels=levels,
+                               median=q[0], lower=q[1:1 + m], upper=q[1 + m:], base=np.asarray(base, float),
+                               n=self.n)
+
+    def exceedance(self, output: str, thresholds: np.ndarray | None = None) -> Exceedance:
+        """P(output >= t) for each threshold t: the acceptability curve of a ratio.
+
+        Parameters
+        ----------
+        output : str
+            A key of :attr:`outputs` or ``net:<stakeholder>``.
+        thresholds : array_like, shape (m,), optional
+            Default: 401 points from the 0.1th to the 99.9th percentile of the
+            draws, widened to include the base case and the break-even point.
+        """
+        values = self.values_of(output)
+        finite = np.sort(values[~np.isnan(values)])
+        n = int(finite.size)
+        if n == 0:
+            raise ResultsError(f"output {output!r} has no finite draws")
+        if thresholds is None:
+            lo, hi = np.percentile(finite, [0.1, 99.9])
+            s = self.summary[output]
+            anchors = [v for v in (s.threshold, s.base) if math.isfinite(v)]
+            thresholds = np.linspace(min([lo] + anchors), max([hi] + anchors), 401)
+        t = np.asarray(thresholds, dtype=float)
+        if t.ndim != 1:
+            raise ResultsError(f"thresholds must be one-dimensional, got shape {t.shape}")
+        p = (n - np.searchsorted(finite, t, side="left")) / n
+        return Exceedance(output=output, thresholds=t, p=p, se=np.sqrt(p * (1 - p) / n), n=n)
+
+    def convergence(self, output: str, *, n_min: int = 64) -> Convergence:
+        """P(output > threshold) and the mean over nested prefixes of the draws.
+
+        Parameters
+        ----------
+        output : str
+            A key of :attr:`outputs` or ``net:<stakeholder>``.
+        n_min : int
+            Smallest prefix size (rounded up to a power of two).
+        """
+        values = self.values_of(output)
+        threshold = self.summary[output].threshold
+        if n_min < 2:
+            raise ResultsError(f"n_min must be >= 2, got {n_min}")
+        sizes = [2 ** k for k in range(math.ceil(math.log2(n_min)), self.n.bit_length()) if 2 ** k <= self.n]
+        if not sizes or sizes[-1] != self.n:
+            sizes.append(self.n)
+        stats = np.full((len(sizes), 4), np.nan)
+        for i, m in enumerate(sizes):
+            x = values[:m]
+            x = x[~np.isnan(x)]
+            k = x.size
+            if k == 0:
+                continue
+            p = float(np.mean(x > threshold))
+            sd = float(np.std(x, ddof=1)) if k > 1 else 0.0
+            stats[i] = (p, math.sqrt(p * (1 - p) / k), float(np.mean(x)), sd / math.sqrt(k))
+        return Convergence(output=output, threshold=float(threshold), n=np.asarray(sizes),
+                           p_above=stats[:, 0], p_above_se=stats[:, 1], mean=stats[:, 2], mean_se=stats[:, 3])
 
     @cached_property
     def summary(self) -> dict[str, OutputSummary]:

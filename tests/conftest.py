@@ -1,0 +1,82 @@
+"""Shared test helpers.
+
+Keep this file small and additive: several test modules use it.
+
+* :func:`write_config` (a plain function, ``from conftest import write_config``)
+  writes TOML text to a file under ``tmp_path`` and returns its path.
+* :data:`MINIMAL_CONFIG` / fixture ``minimal_config_text``: the smallest valid
+  config: horizon 1, discount rate 0, one uniform parameter ``x`` on [0, 1],
+  a benefit item worth ``x``, a fixed cost item of 1 and an NPV output
+  (so ``npv = x - 1``) next to a ratio output (``ratio = x``).
+* fixture ``minimal_config_path``: that text written to ``tmp_path/config.toml``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+MINIMAL_CONFIG = textwrap.dedent(
+    """\
+    [study]
+    name = "minimal"
+    horizon = 1
+    discount_rate = 0.0
+
+    [simulation]
+    samples = 1024
+    seed = 1
+    sampler = "mc"
+
+    [stakeholders]
+    society = "Society"
+
+    [parameters.x]
+    dist = "uniform"
+    low = 0.0
+    high = 1.0
+    evidence = "assumed"
+    source = "test"
+
+    [[items]]
+    id = "gain"
+    kind = "benefit"
+    stakeholder = "society"
+    financial = true
+    value = "x"
+
+    [[items]]
+    id = "outlay"
+    kind = "cost"
+    stakeholder = "society"
+    financial = true
+    value = 1.0
+
+    [outputs.net]
+    measure = "npv"
+
+    [outputs.ratio]
+    measure = "ratio"
+    """
+)
+
+
+def write_config(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
+    """Write ``text`` (dedented) to ``tmp_path / name`` and return the path."""
+    path = Path(tmp_path) / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def minimal_config_text() -> str:
+    """The text of :data:`MINIMAL_CONFIG`."""
+    return MINIMAL_CONFIG
+
+
+@pytest.fixture
+def minimal_config_path(tmp_path: Path) -> Path:
+    """:data:`MINIMAL_CONFIG` written to ``tmp_path / "config.toml"``."""
+    return write_config(tmp_path, MINIMAL_CONFIG)
