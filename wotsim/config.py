@@ -43,7 +43,8 @@ BUILTIN_OUTPUTS = ("benefits", "costs", "npv")
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-_TOP_KEYS = ("study", "simulation", "stakeholders", "parameters", "derived", "items", "outputs", "correlations")
+_TOP_KEYS = ("study", "simulation", "stakeholders", "parameters", "derived", "items", "outputs", "correlations",
+             "scenarios")  # [scenarios.<id>] overlays: validated by wotsim.scenarios, not here
 _STUDY_KEYS = ("name", "description", "currency", "price_year", "horizon", "discount_rate", "source")
 _SIM_KEYS = ("samples", "seed", "sampler", "chunk_size", "percentiles")
 _ITEM_KEYS = (
@@ -342,7 +343,10 @@ def _formula(ctx: _Ctx, text: Any, key: str, known: set[str]) -> Expression:
     try:
         expr = compile_expression(text)
     except ExpressionError as exc:
-        raise ctx.error(key, str(exc)) from None
+        message = str(exc)
+        if repr(text) not in message:  # name the value, as every config error does
+            message = f"{message}; got {text!r}"
+        raise ctx.error(key, message) from None
     unknown = sorted(expr.names - known)
     if unknown:
         name = unknown[0]
@@ -375,6 +379,7 @@ def _parse_study(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Pa
     table = _table(ctx, data, "study", "study", required=True)
     _check_keys(ctx, table, _STUDY_KEYS, "study")
     name = _str(ctx, table, "name", "study.name")
+    _str(ctx, table, "source", "study.source", default="")
     currency = _str(ctx, table, "currency", "study.currency", default="EUR")
     price_year = table.get("price_year")
     if price_year is not None and (isinstance(price_year, bool) or not isinstance(price_year, int)):
@@ -417,7 +422,7 @@ def _parse_study(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Pa
         price_year=price_year,
         horizon=horizon,
         discount_rate=rate,
-        description=table.get("description", ""),
+        description=_str(ctx, table, "description", "study.description", default=""),
     )
 
 
@@ -610,7 +615,7 @@ def _parse_correlations(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[
         rank = spec.get("rank")
         if isinstance(rank, bool) or not isinstance(rank, (int, float)) or not -1 < rank < 1:
             raise ctx.error(f"{key}.rank", f"must be a Spearman rank correlation strictly between -1 and 1, got {rank!r}")
-        out.append(Correlation(a=a, b=b, rank=float(rank), source=spec.get("source", "")))
+        out.append(Correlation(a=a, b=b, rank=float(rank), source=_str(ctx, spec, "source", f"{key}.source", default="")))
     if out:
         from .sampling import correlation_matrix
 

@@ -65,7 +65,7 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
 #: Longest formula accepted, in characters (keeps parsing cheap and bounded).
 MAX_LENGTH = 2000
 #: Deepest nesting accepted.
-MAX_DEPTH = 60
+MAX_DEPTH = 200
 
 _DESCRIBE = {
     ast.Attribute: "attribute access",
@@ -119,7 +119,7 @@ class Expression:
         """The value when the formula reads no names, else None."""
         if self.names:
             return None
-        return float(self._fn({}))
+        return float(self({}))  # through __call__, so overflow warnings stay silenced
 
 
 def _describe(node: ast.AST) -> str:
@@ -257,7 +257,7 @@ def order_formulas(deps: Mapping[str, frozenset[str]]) -> list[str]:
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            cycle = path[path.index(name):] + [name]
+            cycle = path[path.index(name):]  # path already ends with name
             raise ExpressionError(f"formulas form a cycle: {' -> '.join(cycle)}")
         state[name] = 1
         for dep in sorted(deps[name]):

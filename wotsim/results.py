@@ -15,12 +15,14 @@ finished one.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
 import platform
 import shutil
 import tempfile
+import zipfile
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from importlib import metadata
@@ -174,8 +176,8 @@ class Convergence:
 def summarise(name: str, label: str, measure: str, values: np.ndarray, base: float,
               percentiles: tuple[float, ...], *, ratio_of_means: float | None = None,
               target: float | None = None) -> OutputSummary:
-    """Summarise draws of one output. Undefined draws (NaN, e.g. a ratio with zero costs) are counted and excluded."""
-    finite = values[~np.isnan(values)]
+    """Summarise draws of one output. Undefined draws (NaN or infinite, e.g. a ratio with zero costs) are counted and excluded."""
+    finite = values[np.isfinite(values)]
     n = int(finite.size)
     undefined = int(values.size - n)
     threshold = 1.0 if measure == "ratio" else 0.0
@@ -396,8 +398,17 @@ class SimulationResult:
 
     # ------------------------------------------------------------------ persistence
     def save(self, directory: str | Path) -> Path:
-        """Write the results directory atomically; returns its path."""
+        """Write the results directory atomically; returns its path.
+
+        An existing results directory (one with a ``manifest.json``) or an empty
+        directory is replaced; anything else is left alone and raises
+        :class:`ResultsError`, so a mistyped path never deletes other files.
+        """
         directory = Path(directory)
+        if directory.exists() and not (directory.is_dir() and (
+                (directory / "manifest.json").is_file() or not any(directory.iterdir()))):
+            raise ResultsError(f"{directory}: exists and is not a wotsim results directory; "
+                               "refusing to replace it (choose a new path or remove it)")
 
         def fill(tmp: Path) -> None:
             np.savez(tmp / "arrays.npz", draws=self.draws, item_pv=self.item_pv, yearly=self.yearly,
@@ -424,6 +435,8 @@ def _jsonable(obj: Any) -> Any:
         return [_jsonable(v) for v in obj]
     if isinstance(obj, np.generic):
         return _jsonable(obj.item())
+    if isinstance(obj, (datetime.date, datetime.time)):  # TOML dates; str() as in Config.sha256
+        return str(obj)
     return obj
 
 
@@ -491,24 +504,31 @@ def load_results(directory: str | Path) -> SimulationResult:
     for name in ("arrays.npz", "summary.json", "manifest.json"):
         if not (directory / name).is_file():
             raise ResultsError(f"{directory}: not a wotsim results directory (missing {name})")
-    man = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    if man.get("format") != FORMAT_VERSION:
-        raise ResultsError(f"{directory}: results format {man.get('format')!r}, this wotsim reads {FORMAT_VERSION}")
-    summ = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
-    config = parse_config(man["config"], file=man.get("config_path", "<results>"))
-    with np.load(directory / "arrays.npz") as z:
-        draws, item_pv, yearly, base_yearly = z["draws"], z["item_pv"], z["yearly"], z["base_yearly"]
-    b = summ["base"]
-    base = BaseCase(outputs=b["outputs"], item_pv=b["item_pv"], stakeholder_net=b["stakeholder_net"], yearly=base_yearly)
+    try:
+        man = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        if man.get("format") != FORMAT_VERSION:
+            raise ResultsError(f"{directory}: results format {man.get('format')!r}, this wotsim reads {FORMAT_VERSION}")
+        summ = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
+        config = parse_config(man["config"], file=man.get("config_path", "<results>"))
+        with np.load(directory / "arrays.npz") as z:
+            draws, item_pv, yearly, base_yearly = z["draws"], z["item_pv"], z["yearly"], z["base_yearly"]
+        b = summ["base"]
+        base = BaseCase(outputs=b["outputs"], item_pv=b["item_pv"], stakeholder_net=b["stakeholder_net"],
+                        yearly=base_yearly)
+        seed, sampler, chunk_size = int(man["seed"]), man["sampler"], int(man.get("chunk_size", 0))
+    except ResultsError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
+        raise ResultsError(f"{directory}: damaged results directory ({type(exc).__name__}: {exc})") from None
     return SimulationResult(
         config=config,
         parameters=config.uncertain,
         draws=draws,
-        seed=int(man["seed"]),
-        sampler=man["sampler"],
+        seed=seed,
+        sampler=sampler,
         item_pv=item_pv,
         yearly=yearly,
         base=base,
-        chunk_size=int(man.get("chunk_size", 0)),
+        chunk_size=chunk_size,
         manifest=man,
     )

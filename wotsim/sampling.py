@@ -155,6 +155,12 @@ def apply_copula(u: np.ndarray, columns: np.ndarray, chol: np.ndarray) -> np.nda
     if len(columns) == 0:
         return u
     out = u.copy()
-    z = stats.norm.ppf(u[:, columns]) @ chol.T
+    scores = stats.norm.ppf(u[:, columns])
+    # z = scores @ chol.T, summed term by term in a fixed order: a BLAS matmul rounds
+    # differently for different row counts, which would make results depend on the chunk size.
+    z = np.zeros_like(scores)
+    for i in range(len(columns)):
+        for j in range(i + 1):  # chol is lower triangular
+            z[:, i] += chol[i, j] * scores[:, j]
     out[:, columns] = np.clip(stats.norm.cdf(z), EPS, 1.0 - EPS)
     return out

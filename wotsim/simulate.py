@@ -62,6 +62,7 @@ def simulate(
     sampler: str | None = None,
     chunk_size: int | None = None,
     progress: Progress | None = None,
+    uniforms: np.ndarray | None = None,
 ) -> SimulationResult:
     """Run the Monte Carlo simulation of a config.
 
@@ -72,6 +73,11 @@ def simulate(
         Override the config's ``[simulation]`` defaults.
     progress : callable(done, total), optional
         Called after each chunk.
+    uniforms : ndarray, shape (n, d), optional
+        A design on the unit hypercube to use instead of drawing one, columns in
+        ``config.uncertain`` order, before the copula (which is still applied).
+        For common random numbers across scenarios (:mod:`wotsim.scenarios`);
+        ``samples`` defaults to its row count and ``seed`` is then only recorded.
 
     Returns
     -------
@@ -82,6 +88,9 @@ def simulate(
     seed = sim.seed if seed is None else seed
     sampler = sim.sampler if sampler is None else sampler
     chunk = sim.chunk_size if chunk_size is None else chunk_size
+    if uniforms is not None:
+        uniforms = _check_uniforms(config, uniforms, samples)
+        n = uniforms.shape[0]
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise WotsimError(f"samples must be a whole number >= 2, got {n!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -94,7 +103,7 @@ def simulate(
 
     names = config.uncertain
     d = len(names)
-    design = DesignStream(sampler, d, n, seed=stream(seed, "montecarlo"))
+    design = None if uniforms is not None else DesignStream(sampler, d, n, seed=stream(seed, "montecarlo"))
     copula = correlation_matrix(list(names), config.correlations) if config.correlations else None
 
     T = config.max_horizon
@@ -104,7 +113,7 @@ def simulate(
     started = time.perf_counter()
     for lo in range(0, n, chunk):
         m = min(chunk, n - lo)
-        u = design.next(m)
+        u = design.next(m) if design is not None else uniforms[lo:lo + m]
         if copula is not None:
             u = apply_copula(u, *copula)
         values = parameter_values(config, u)
@@ -128,5 +137,19 @@ def simulate(
         base=base_case(config),
         chunk_size=chunk,
         manifest=manifest(config, seed=seed, sampler=sampler, samples=n, chunk_size=chunk,
-                          seconds=round(elapsed, 3)),
+                          seconds=round(elapsed, 3),
+                          **({} if design is not None else {"design": "supplied uniforms"})),
     )
+
+
+def _check_uniforms(config: Config, uniforms: np.ndarray, samples: int | None) -> np.ndarray:
+    """Validate a supplied design: shape (n, d) with d = number of uncertain parameters, values in (0, 1)."""
+    u = np.asarray(uniforms, dtype=float)
+    d = len(config.uncertain)
+    if u.ndim != 2 or u.shape[1] != d:
+        raise WotsimError(f"uniforms must have shape (n, {d}) (one column per uncertain parameter), got {u.shape}")
+    if samples is not None and samples != u.shape[0]:
+        raise WotsimError(f"samples ({samples}) must equal the number of rows of uniforms ({u.shape[0]})")
+    if u.size and not (np.all(u > 0.0) and np.all(u < 1.0)):
+        raise WotsimError("uniforms must lie strictly between 0 and 1")
+    return u

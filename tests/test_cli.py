@@ -1,0 +1,270 @@
+"""The command line: ``wotsim run`` and ``wotsim validate``.
+
+User errors must end as exactly one line on stderr with exit code 2, no
+traceback, and no results directory (nor temporary siblings) left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wotsim import load_results
+from wotsim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHIEDAM = ROOT / "configs" / "schiedam.toml"
+
+GOOD = """\
+[study]
+name = "cli test"
+horizon = 3
+discount_rate = 0.03
+price_year = 2019
+
+[simulation]
+samples = 512
+seed = 5
+sampler = "sobol"
+
+[stakeholders]
+city = "City"
+people = "People"
+
+[parameters.gain]
+dist = "pert"
+low = 40.0
+mode = 60.0
+high = 100.0
+
+[parameters.cost]
+dist = "uniform"
+low = 90.0
+high = 110.0
+
+[[items]]
+id = "g"
+kind = "benefit"
+stakeholder = "people"
+financial = false
+value = "gain"
+persistence = 0.5
+
+[[items]]
+id = "c"
+kind = "cost"
+stakeholder = "city"
+financial = true
+value = "cost"
+duration = 1
+
+[outputs.social]
+label = "Social ratio"
+benefits = "all"
+costs = "all"
+target = 1.0
+tolerance = 0.5
+"""
+
+# Each bad config: (name, text, a fragment the one-line message must contain)
+BAD = [
+    ("malformed_toml", GOOD.replace('name = "cli test"', 'name = "cli test'), "invalid TOML"),
+    ("unknown_key", GOOD.replace("price_year = 2019", "price_yaer = 2019"), "study.price_yaer"),
+    ("bad_formula", GOOD.replace('value = "gain"', 'value = "gain *"'), "items.g.value"),
+    ("unknown_name", GOOD.replace('value = "gain"', 'value = "gian"'), "gian"),
+    ("bad_distribution", GOOD.replace("high = 100.0", "high = 50.0"), "parameters.gain"),
+]
+
+
+def write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def call(argv) -> int:
+    """main(argv) -> exit code, whether it returns or argparse raises SystemExit."""
+    try:
+        return main([str(a) for a in argv])
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+
+
+def assert_one_line_error(err: str, *fragments: str) -> None:
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+# --------------------------------------------------------------------------- run
+def test_run_prints_the_table_and_writes_results(tmp_path, capsys):
+    cfg = write(tmp_path, GOOD)
+    out_dir = tmp_path / "results"
+    code = call(["run", cfg, "--samples", 1024, "--seed", 9, "--sampler", "lhs", "--out", out_dir, "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert err == ""
+    for heading in ("base", "mean", "median", "90% interval", "P(>1"):
+        assert heading in out
+    assert "1,024 samples (lhs), seed 9" in out
+    assert "Social ratio" in out and "ratio of means" in out
+    assert f"results written to {out_dir}" in out
+
+    res = load_results(out_dir)
+    assert (res.n, res.seed, res.sampler) == (1024, 9, "lhs")
+    s = res.summary["social"]
+    lo, hi = s.interval(90)
+    row = next(line for line in out.splitlines() if line.startswith("Social ratio"))
+    for number in (s.base, s.mean, s.median, lo, hi):
+        assert f"{number:.3f}" in row
+    assert f"{s.p_above:.3f} ± {s.p_above_se:.3f}" in row
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    assert manifest["samples"] == 1024 and manifest["config_path"] == str(cfg)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "results"]
+
+
+def test_run_without_out_writes_nothing(tmp_path, capsys, monkeypatch):
+    cfg = write(tmp_path, GOOD)
+    monkeypatch.chdir(tmp_path)
+    assert call(["run", cfg, "--no-progress"]) == 0
+    out, _ = capsys.readouterr()
+    assert "512 samples (sobol), seed 5" in out  # the config's defaults
+    assert "results written" not in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_run_is_reproducible(tmp_path, capsys):
+    cfg = write(tmp_path, GOOD)
+    call(["run", cfg, "--out", tmp_path / "a", "--chunk-size", 100, "--no-progress"])
+    call(["run", cfg, "--out", tmp_path / "b", "--no-progress"])
+    capsys.readouterr()
+    a, b = load_results(tmp_path / "a"), load_results(tmp_path / "b")
+    np.testing.assert_array_equal(a.item_pv, b.item_pv)
+    assert a.summary == b.summary
+
+
+def test_run_with_other_percentiles(tmp_path, capsys):
+    """A config without p5/p95 still prints (the 90% interval reads n/a)."""
+    cfg = write(tmp_path, GOOD.replace('sampler = "sobol"', 'sampler = "sobol"\npercentiles = [25, 50, 75]'))
+    code = call(["run", cfg, "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Traceback" not in err and "n/a" in out
+
+
+# --------------------------------------------------------------------------- validate
+def test_validate_schiedam(capsys):
+    code = call(["validate", SCHIEDAM])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert err == ""
+    assert "1.0500" in out and "0.7500" in out
+    assert "valid (" in out and "44 uncertain" in out and "15 items" in out
+    assert "MISMATCH" not in out
+
+
+def test_validate_wrong_target_exits_2(tmp_path, capsys):
+    cfg = write(tmp_path, GOOD.replace("target = 1.0\ntolerance = 0.5", "target = 2.0\ntolerance = 0.01"))
+    code = call(["validate", cfg])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "MISMATCH" in out
+    assert_one_line_error(err, "outputs.social", "misses target 2")
+
+
+def test_validate_good_config(tmp_path, capsys):
+    assert call(["validate", write(tmp_path, GOOD)]) == 0
+    out, err = capsys.readouterr()
+    assert "ok" in out and err == ""
+
+
+# --------------------------------------------------------------------------- errors
+@pytest.mark.parametrize("name,text,fragment", BAD, ids=[b[0] for b in BAD])
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_bad_config_exits_2_with_one_line(tmp_path, capsys, command, name, text, fragment):
+    cfg = write(tmp_path, text)
+    out_dir = tmp_path / "results"
+    argv = [command, cfg] + (["--out", out_dir, "--no-progress"] if command == "run" else [])
+    code = call(argv)
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert_one_line_error(err, str(cfg), fragment)
+    assert out == ""
+    assert not out_dir.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_missing_config_file(tmp_path, capsys):
+    code = call(["run", tmp_path / "nope.toml", "--out", tmp_path / "results"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert_one_line_error(err, "nope.toml", "no such file")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--samples", "abc"], "--samples"),
+    (["--samples", "0"], "--samples"),
+    (["--samples", "1"], "samples must be a whole number >= 2"),  # passes argparse, caught by simulate
+    (["--samples", "1e3"], "--samples"),
+    (["--sampler", "halton"], "--sampler"),
+    (["--seed", "-3"], "--seed"),
+    (["--chunk-size", "0"], "--chunk-size"),
+])
+def test_bad_arguments_exit_2(tmp_path, capsys, args, fragment):
+    cfg = write(tmp_path, GOOD)
+    out_dir = tmp_path / "results"
+    code = call(["run", cfg, "--out", out_dir, "--no-progress"] + args)
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert_one_line_error(err, fragment)
+    assert out == ""
+    assert not out_dir.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_unwritable_out_exits_2(tmp_path, capsys):
+    """--out below a regular file cannot be created: a user error, not a traceback."""
+    cfg = write(tmp_path, GOOD)
+    (tmp_path / "afile").write_text("not a directory")
+    code = call(["run", cfg, "--samples", 64, "--out", tmp_path / "afile" / "results", "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert_one_line_error(err, "--out", "cannot write")
+    assert (tmp_path / "afile").read_text() == "not a directory"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "config.toml"]
+
+
+def test_out_never_replaces_other_files(tmp_path, capsys):
+    cfg = write(tmp_path, GOOD)
+    code = call(["run", cfg, "--samples", 64, "--out", tmp_path, "--no-progress"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert_one_line_error(err, "not a wotsim results directory")
+    assert cfg.read_text() == GOOD
+
+
+def test_no_command_exits_2(capsys):
+    assert call([]) == 2
+    _, err = capsys.readouterr()
+    assert "Traceback" not in err and "error" in err
+
+
+def test_subprocess_error_has_no_traceback(tmp_path):
+    """The real entry point (``python -m wotsim``): exit 2, one line, no traceback."""
+    cfg = write(tmp_path, BAD[2][1])
+    out_dir = tmp_path / "results"
+    proc = subprocess.run([sys.executable, "-m", "wotsim", "run", str(cfg), "--out", str(out_dir)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2
+    assert_one_line_error(proc.stderr, "items.g.value")
+    assert proc.stdout == ""
+    assert not out_dir.exists()

@@ -1,0 +1,96 @@
+"""Small, dependency-free HTML building blocks for the self-contained report.
+
+Everything is escaped with :func:`html.escape`; figures are embedded as base64
+PNG data URIs, so the file needs nothing from the network to be viewed.  A
+tiny inline script records in ``<body data-...>`` attributes whether every
+figure decoded and whether any script error occurred, which the browser test
+reads back from the rendered DOM.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Iterable, Sequence
+
+__all__ = ["document", "figure", "paragraph", "pre", "section", "table"]
+
+_STYLE = """
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto;
+       padding: 0 1em; color: #111; line-height: 1.45; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { border-bottom: 2px solid #333; padding-bottom: 0.2em; margin-top: 2em; }
+h3 { margin-top: 1.5em; }
+.subtitle { color: #444; margin-top: 0; }
+.statement { background: #f2f2f2; border-left: 5px solid #333; padding: 0.8em 1.2em; font-size: 1.05em; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
+th, td { border-bottom: 1px solid #bbb; padding: 0.3em 0.7em; text-align: right; vertical-align: top; }
+th { border-bottom: 2px solid #333; background: #fafafa; }
+td.l, th.l { text-align: left; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { color: #333; font-size: 0.92em; margin-top: 0.3em; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+nav ul { columns: 2; } .note { color: #444; font-size: 0.92em; }
+"""
+
+_CHECK_SCRIPT = """
+window.addEventListener("error", function (e) {
+  document.body.setAttribute("data-errors", String(Number(document.body.getAttribute("data-errors") || 0) + 1));
+});
+window.addEventListener("load", function () {
+  var imgs = document.querySelectorAll("img");
+  var ok = 0;
+  for (var i = 0; i < imgs.length; i++) { if (imgs[i].complete && imgs[i].naturalWidth > 0) { ok++; } }
+  document.body.setAttribute("data-figures", String(imgs.length));
+  document.body.setAttribute("data-figures-loaded", String(ok));
+  if (!document.body.hasAttribute("data-errors")) { document.body.setAttribute("data-errors", "0"); }
+});
+"""
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def figure(fig, caption: str, *, alt: str | None = None, dpi: int = 110) -> str:
+    """A matplotlib Figure as an embedded PNG with a caption."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt or caption)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>")
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]], *, left: int = 1, caption: str | None = None) -> str:
+    """An HTML table; the first ``left`` columns are left-aligned (text), the rest right-aligned."""
+    def cells(row: Sequence[object], tag: str) -> str:
+        return "".join(f'<{tag} class="{"l" if i < left else "r"}">{esc(c)}</{tag}>' for i, c in enumerate(row))
+
+    body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{cells(header, 'th')}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def paragraph(text: str, cls: str | None = None) -> str:
+    return f'<p class="{esc(cls)}">{esc(text)}</p>' if cls else f"<p>{esc(text)}</p>"
+
+
+def pre(text: str) -> str:
+    return f"<pre>{esc(text)}</pre>"
+
+
+def section(title: str, body: str, anchor: str) -> str:
+    return f'<section id="{esc(anchor)}"><h2>{esc(title)}</h2>{body}</section>'
+
+
+def document(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:
+    """A complete HTML page; ``sections`` are (anchor, title, body-html)."""
+    nav = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t, _ in sections)
+    body = "".join(section(t, b, a) for a, t, b in sections)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{esc(title)}</title>"
+        f"<style>{_STYLE}</style><script>{_CHECK_SCRIPT}</script></head><body>"
+        f"<h1>{esc(title)}</h1><p class=\"subtitle\">{esc(subtitle)}</p>"
+        f"<nav><ul>{nav}</ul></nav>{body}</body></html>\n"
+    )
