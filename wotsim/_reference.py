@@ -28,7 +28,7 @@ from .config import Config
 from .errors import WotsimError
 from .model import ModelArrays
 
-__all__ = ["reference_evaluate", "reference_item_pv", "sample_values", "sample_item_pv"]
+__all__ = ["item_streams", "reference_evaluate", "reference_item_pv", "sample_item_pv", "sample_values"]
 
 
 def sample_values(config: Config, u_row: Sequence[float]) -> dict[str, float]:
@@ -65,8 +65,11 @@ def _horizon(config: Config, env: Mapping[str, float]) -> int:
     return h if isinstance(h, int) else int(round(float(env[h])))
 
 
-def _item_amounts(config: Config, env: Mapping[str, float]) -> list[list[tuple[int, float]]]:
-    """Per item, the (year, discounted amount) pairs of its stream."""
+def item_streams(config: Config, env: Mapping[str, float]) -> list[list[tuple[int, float]]]:
+    """Per item (config order), the (year, discounted amount) pairs of its stream for one sample.
+
+    Amounts are positive for costs and benefits alike (the item's kind gives the sign).
+    """
     horizon = _horizon(config, env)
     rate = np.float64(config.study.discount_rate(env))
     streams = []
@@ -84,7 +87,7 @@ def _item_amounts(config: Config, env: Mapping[str, float]) -> list[list[tuple[i
 
 def sample_item_pv(config: Config, env: Mapping[str, float]) -> list[float]:
     """Present value of each item for one sample's values (from :func:`sample_values`)."""
-    return [sum((a for _, a in stream), 0.0) for stream in _item_amounts(config, env)]
+    return [sum((a for _, a in stream), 0.0) for stream in item_streams(config, env)]
 
 
 def _check_design(config: Config, u: np.ndarray) -> np.ndarray:
@@ -142,7 +145,7 @@ def reference_evaluate(config: Config, u: np.ndarray) -> ModelArrays:
     yearly = np.zeros((n, len(stakeholders), T))
     for row in range(n):
         env = sample_values(config, u[row].tolist())
-        for i, (item, stream) in enumerate(zip(config.items, _item_amounts(config, env))):
+        for i, (item, stream) in enumerate(zip(config.items, item_streams(config, env))):
             sign = 1.0 if item.kind == "benefit" else -1.0
             k = stakeholders.index(item.stakeholder)
             pv = 0.0

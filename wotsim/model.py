@@ -88,7 +88,8 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int) -
         step = 1.0 / (1.0 + rate)
         for t in range(1, T):
             discount[t] = discount[t - 1] * step
-        discount *= np.arange(T)[:, None] < horizon[None, :]
+        active = np.arange(T)[:, None] < horizon[None, :]
+        discount *= active
 
         stakeholder_index = {s: k for k, s in enumerate(config.stakeholders)}
         item_pv = np.zeros((n, len(config.items)))
@@ -102,7 +103,8 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int) -
             fade = np.ones(n)
             pv = np.zeros(n)
             for t in range(item.start, end):
-                amount = value * fade * discount[t]
+                # mask (not multiply) years past the horizon, so inf * 0 never makes a NaN
+                amount = np.where(active[t], value * fade * discount[t], 0.0)
                 pv += amount
                 yearly[:, k, t] += sign * amount
                 fade = fade * rho

@@ -221,7 +221,7 @@ class SimulationResult:
         Names of the uncertain parameters (columns of ``draws``).
     draws : ndarray, shape (n, d)
         Parameter values of each sample.
-    uniforms_seed : int
+    seed : int
         The root seed.
     sampler : str
     item_pv : ndarray, shape (n, n_items)
