@@ -272,3 +272,18 @@ def test_outputs_select_items_and_stakeholders_sum_to_npv():
     net = stakeholder_net(cfg, item_pv)
     np.testing.assert_array_equal(net[0], [10.0, 0.0])
     assert net.sum(axis=1)[0] == outs["npv"][0]
+
+
+def test_infinite_amount_past_the_horizon_is_masked_not_nan():
+    """An item that starts after a sample's horizon contributes 0, even if its value is inf there."""
+    cfg = make_config(
+        [item("late", "1 / z", start=2), item("c", 1.0, kind="cost")],
+        horizon="h",
+        parameters={"z": {"value": 0.0}, "h": {"dist": "integer", "low": 1, "high": 4, "base": 1}},
+    )
+    res = simulate(cfg, samples=256, seed=3, sampler="mc")
+    h = res.draws_of("h")
+    late = res.item_pv[:, 0]
+    assert np.all(late[h <= 2] == 0.0)
+    assert np.all(np.isinf(late[h > 2]))
+    assert base_case(cfg).item_pv["late"] == 0.0
