@@ -1,4 +1,4 @@
-"""Command line: ``wotsim run | validate ...``.
+"""Command line: ``wotsim run | validate | plot | sensitivity ...``.
 
 The only module that prints or catches user errors: a :class:`WotsimError`
 becomes one line on stderr and exit code 2, with no traceback.
@@ -104,7 +104,7 @@ def format_run(result) -> str:
     rows = []
     for sid, label in cfg.stakeholders.items():
         s = summ[f"net:{sid}"]
-        lo, hi = s.interval(90)
+        lo, hi = s.interval(90) if "p5" in s.percentiles and "p95" in s.percentiles else (float("nan"),) * 2
         rows.append([label, _fmt_money(s.base), _fmt_money(s.mean), f"{_fmt_money(lo)} to {_fmt_money(hi)}",
                      f"{s.p_above:.3f}"])
     lines.append(_table(rows, ["stakeholder", "base", "mean", "90% interval", "P(>0)"], "lrrrr"))
@@ -127,7 +127,10 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                       chunk_size=args.chunk_size, progress=progress)
     out.write(format_run(result) + "\n")
     if args.out is not None:
-        result.save(args.out)
+        try:
+            result.save(args.out)
+        except OSError as exc:
+            raise WotsimError(f"--out {args.out}: cannot write the results directory: {exc.strerror or exc}") from None
         out.write(f"\nresults written to {args.out}\n")
     return 0
 
@@ -155,6 +158,331 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for f in failed:
             err.write(f"{args.config}: {f}\n")
         return 2
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .plots import save_figure, simulation_figures
+    from .results import load_results
+
+    result = load_results(args.results)
+    out_dir = args.out if args.out is not None else Path(args.results) / "figures"
+    names = []
+    try:
+        for name, fig in simulation_figures(result):
+            save_figure(fig, out_dir / name)
+            names.append(name)
+    except OSError as exc:
+        raise WotsimError(f"--out {out_dir}: cannot write figures: {exc.strerror or exc}") from None
+    out.write(f"{len(names)} figures (png and svg) written to {out_dir}\n")
+    return 0
+
+
+# --------------------------------------------------------------------------- sensitivity
+#: Choices of ``wotsim sensitivity --groups`` (equal to wotsim.sensitivity.GROUPINGS; kept here so that
+#: building the parser does not import SALib).
+_GROUPINGS = ("group", "item", "stakeholder", "correlated")
+_SENS_METHODS = ("sobol", "morris", "pawn", "oneway", "decision")
+#: Monte Carlo samples of PAWN when --samples is not given.
+_PAWN_SAMPLES = 2**15
+
+
+def _ci(x: float, c: float) -> str:
+    return f"{x:6.3f} ± {c:.3f}"
+
+
+def _more(hidden: int, what: str) -> list[str]:
+    return [f"({hidden} more {what}; --top to show them)"] if hidden > 0 else []
+
+
+def format_sobol(result, *, top: int = 15) -> str:
+    """The ranked tables printed by ``wotsim sensitivity --method sobol``."""
+    plan = result.plan
+    grouped = plan.groups is not None
+    lines = []
+    for name, ind in result.indices.items():
+        cfg_out = name
+        lines.append(f"Sobol' indices of {cfg_out}" + (f", grouped by {plan.grouping}" if grouped else ""))
+        lines.append(f"N = {plan.n:,} base samples, {plan.rows:,} model runs; "
+                     f"{'first, second' if plan.second_order else 'first'} and total order; "
+                     f"{plan.resamples} bootstrap resamples, {plan.conf_level:.0%} CIs; seed {plan.seed}; "
+                     f"output mean {ind.mean:.4g}, sd {ind.variance ** 0.5:.4g}")
+        levels = " ".join(f"N/{k}" if k > 1 else "N" for k in (plan.n // m for m in ind.convergence.n))
+        header = ["rank", "group" if grouped else "parameter"] + (["params"] if grouped else []) + [
+            "ST (total)", "S1 (alone)" if grouped else "S1 (first)", f"ST at {levels}", "convergence"]
+        rows = []
+        order = ind.order
+        for rank, k in enumerate(order[:top], start=1):
+            f = ind.factors[k]
+            curve = " ".join(f"{v:.3f}" for v in ind.convergence.ST[:, k])
+            row = [str(rank), f] + ([str(len(result.members[f]))] if grouped else []) + [
+                _ci(ind.ST[k], ind.ST_conf[k]), _ci(ind.S1[k], ind.S1_conf[k]), curve,
+                ind.verdicts[k] + (f" ({ind.convergence.reasons[k]})" if ind.convergence.reasons[k] else "")]
+            rows.append(row)
+        lines.append(_table(rows, header, "rl" + ("r" if grouped else "") + "rrrl"))
+        hidden = len(order) - min(top, len(order))
+        if hidden:
+            lines += _more(hidden, f"{'groups' if grouped else 'parameters'} with ST <= {ind.ST[order[top]]:.3f}")
+        s1 = float(ind.S1.sum())
+        stable = int(ind.convergence.stable.sum())
+        if grouped:
+            lines.append(f"shares: the groups alone explain ΣS1 = {s1:.3f} of the variance; "
+                         f"interactions between groups about 1 - ΣS1 = {1 - s1:.3f}")
+        else:
+            lines.append(f"ΣS1 = {s1:.3f}: interactions account for about 1 - ΣS1 = {1 - s1:.3f} of the variance")
+        lines.append(f"convergence: {stable} of {len(order)} {'groups' if grouped else 'parameters'} stable "
+                     f"(at N the CI half-width <= {ind.convergence.tolerance:g} and S1, ST moved <= "
+                     f"{ind.convergence.tolerance:g} from N/2)")
+        if plan.second_order and ind.S2 is not None:
+            g = len(ind.factors)
+            pairs = [(ind.S2[j, k], ind.S2_conf[j, k], ind.factors[j], ind.factors[k])
+                     for j in range(g) for k in range(j + 1, g)]
+            pairs.sort(key=lambda t: -abs(t[0]))
+            lines.append("largest second-order indices: " + "; ".join(
+                f"{a} x {b} {s:.3f} ± {c:.3f}" for s, c, a, b in pairs[:5]))
+        lines.append("")
+    lines += [f"note: {n}" for n in result.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def format_morris(result, *, top: int = 15) -> str:
+    """The ranked tables printed by ``wotsim sensitivity --method morris``."""
+    grouped = result.groups is not None
+    lines = []
+    for name, ind in result.indices.items():
+        lines.append(f"Morris screening of {name}" + (f", grouped by {result.grouping}" if grouped else ""))
+        lines.append(f"{result.trajectories} trajectories, {result.levels} levels, {result.rows:,} model runs; "
+                     f"seed {result.seed}; elementary effects in output units per unit design step")
+        header = ["rank", "group" if grouped else "parameter", "mu* (95% CI)", "sigma", "mu", "sigma/mu*"]
+        rows = []
+        for rank, k in enumerate(ind.order[:top], start=1):
+            ratio = ind.sigma[k] / ind.mu_star[k] if ind.mu_star[k] > 0 else float("nan")
+            rows.append([str(rank), ind.factors[k], f"{ind.mu_star[k]:.4g} ± {ind.mu_star_conf[k]:.2g}",
+                         f"{ind.sigma[k]:.4g}", f"{ind.mu[k]:.4g}", f"{ratio:.2f}"])
+        lines.append(_table(rows, header, "rlrrrr"))
+        lines += _more(len(ind.factors) - min(top, len(ind.factors)), "factors")
+        lines.append("")
+    lines.append("sigma/mu* near 0: linear, additive effect; large: non-linear or interacting.")
+    lines += [f"note: {n}" for n in result.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def format_pawn(result, *, top: int = 15) -> str:
+    """The ranked tables printed by ``wotsim sensitivity --method pawn``."""
+    grouped = result.groups is not None
+    lines = []
+    for name, ind in result.indices.items():
+        lines.append(f"PAWN indices of {name}" + (f", grouped by {result.grouping}" if grouped else ""))
+        lines.append(f"{result.samples:,} Monte Carlo samples ({result.sampler}), {result.slices} slices; "
+                     f"seed {result.seed}; KS distance between the conditional and the unconditional output")
+        header = ["rank", "group" if grouped else "parameter", "median KS", "mean", "max", "above noise"]
+        rows = []
+        for rank, k in enumerate(ind.order[:top], start=1):
+            rows.append([str(rank), ind.factors[k], f"{ind.median[k]:.3f}", f"{ind.mean[k]:.3f}",
+                         f"{ind.maximum[k]:.3f}", "yes" if ind.median[k] > ind.null_level else "no"])
+        lines.append(_table(rows, header, "rlrrrl"))
+        lines += _more(len(ind.factors) - min(top, len(ind.factors)), "factors")
+        lines.append(f"noise level (95% KS critical value, one slice vs the whole sample): {ind.null_level:.3f}")
+        lines.append("")
+    lines += [f"note: {n}" for n in result.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _fmt_value(x: float | None) -> str:
+    if x is None or x != x:
+        return "-"
+    return f"{x:.4g}" if abs(x) < 1e4 else _fmt_money(x)
+
+
+def format_oneway(results, *, top: int = 15) -> str:
+    """Tornado tables with switching values (``wotsim sensitivity --method oneway``)."""
+    lines = []
+    for r in results:
+        lines.append(f"One-way sensitivity of {r.output}: base {_fmt(r.base, r.measure)}; each parameter at its "
+                     f"p{r.low_percentile:g} and p{r.high_percentile:g}, all others at base; "
+                     f"threshold {r.threshold:g}")
+        header = ["rank", "parameter", f"at p{r.low_percentile:g}", "output", f"at p{r.high_percentile:g}", "output",
+                  "swing", "switching value", "its percentile"]
+        rows = []
+        for rank, (bar, sw) in enumerate(zip(r.bars[:top], r.switching[:top]), start=1):
+            rows.append([str(rank), bar.label, _fmt_value(bar.low_input), _fmt(bar.low_output, r.measure),
+                         _fmt_value(bar.high_input), _fmt(bar.high_output, r.measure), _fmt(bar.swing, r.measure),
+                         _fmt_value(sw.value) if sw.value is not None else (sw.note or "none"),
+                         "-" if sw.percentile is None else f"{sw.percentile:.1f}"])
+        lines.append(_table(rows, header, "rlrrrrrrr"))
+        lines += _more(len(r.bars) - min(top, len(r.bars)), "parameters with smaller swings")
+        lines.append("")
+    lines.append("switching value: the parameter value at which the base-case output crosses its threshold "
+                 "(ratio 1, NPV 0), all others at base.")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def format_decision(results, *, top: int = 15) -> str:
+    """Decision drivers tables (``wotsim sensitivity --method decision``)."""
+    lines = []
+    for d in results:
+        lines.append(f"Decision drivers of {d.output}: P(> {d.threshold:g}) = {d.p_above:.3f} ± {d.p_above_se:.3f} "
+                     f"over {d.n:,} draws")
+        header = ["rank", "parameter", "S1 of 1[>thr] ± se", f"P(>thr) by parameter {d.bins}-quantile bin, low to high"]
+        rows = []
+        for rank in range(min(top, len(d.parameters))):
+            bins = " ".join("  -  " if p != p else f"{p:.3f}" for p in d.p_by_bin[rank])
+            rows.append([str(rank + 1), d.parameters[rank], f"{d.first_order[rank]:.3f} ± {d.first_order_se[rank]:.3f}",
+                         bins])
+        lines.append(_table(rows, header, "rlrl"))
+        lines += _more(len(d.parameters) - min(top, len(d.parameters)), "parameters")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from . import sensitivity as sens
+
+    config = load_config(args.config)
+    outputs = tuple(args.output) if args.output else sens.default_outputs(config)
+    progress = _Progress("evaluating", err, enabled=args.progress)
+    method = args.method
+    if method == "sobol":
+        result = sens.sobol_indices(config, outputs=outputs, samples=args.samples, seed=args.seed,
+                                    groups=args.groups, second_order=args.second_order,
+                                    resamples=args.resamples, engine=args.engine, progress=progress)
+        text = format_sobol(result, top=args.top)
+    elif method == "morris":
+        result = sens.morris_screening(config, outputs=outputs, trajectories=args.samples or 100, seed=args.seed,
+                                       groups=args.groups)
+        text = format_morris(result, top=args.top)
+    elif method == "pawn":
+        result = sens.pawn_indices(config, outputs=outputs, samples=args.samples or _PAWN_SAMPLES, seed=args.seed,
+                                   groups=args.groups)
+        text = format_pawn(result, top=args.top)
+    else:
+        if args.groups is not None or args.second_order:
+            raise WotsimError(f"--groups and --second-order apply to sobol, morris and pawn, not to {method}")
+        from .results import manifest
+
+        if method == "oneway":
+            from .oneway import one_way
+
+            records = {name: one_way(config, output=name) for name in outputs}
+            text = format_oneway(list(records.values()), top=args.top)
+            run = manifest(config, method="oneway", outputs=list(outputs))
+        else:
+            from .drivers import decision_drivers
+            from .simulate import simulate
+
+            sim = simulate(config, samples=args.samples, seed=args.seed, progress=progress)
+            records = {name: decision_drivers(sim, output=name) for name in outputs}
+            text = format_decision(list(records.values()), top=args.top)
+            run = dict(sim.manifest, method="decision", outputs=list(outputs))
+        out.write(text)
+        if args.out is not None:
+            _write_out(args.out, lambda: sens.save_records(args.out, method, records, run))
+            out.write(f"\nresults written to {args.out}\n")
+        return 0
+    out.write(text)
+    if args.out is not None:
+        _write_out(args.out, lambda: result.save(args.out))
+        out.write(f"\nresults written to {args.out}\n")
+    return 0
+
+
+def _write_out(path: Path, write) -> None:
+    try:
+        write()
+    except OSError as exc:
+        raise WotsimError(f"--out {path}: cannot write the results directory: {exc.strerror or exc}") from None
+
+
+# --------------------------------------------------------------------------- scenarios and value of information
+def _scenario_names(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    if not names:
+        raise WotsimError(f"--scenarios must name at least one scenario (comma separated), got {text!r}")
+    return names
+
+
+def _compare_progress(err: TextIO, enabled: bool, ids: list[str]):
+    bar = _Progress("simulating", err, enabled=enabled)
+    return lambda label, done, total: bar(ids.index(label) * total + done, len(ids) * total)
+
+
+def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .scenarios import compare, find_scenarios, format_comparison
+
+    config = load_config(args.config)
+    scenarios = find_scenarios(config, _scenario_names(args.scenarios))
+    if not scenarios:
+        raise WotsimError(f"{args.config}: no scenarios found (no [scenarios] tables and no "
+                          f"{Path(args.config).parent / 'scenarios'}/*.toml); name them with --scenarios")
+    outputs = tuple(args.output) if args.output else None
+    progress = _compare_progress(err, args.progress, ["base"] + [s.id for s in scenarios])
+    comparison = compare(config, scenarios, outputs=outputs, samples=args.samples, seed=args.seed,
+                         sampler=args.sampler, chunk_size=args.chunk_size, paired=not args.independent,
+                         progress=progress)
+    out.write(format_comparison(comparison) + "\n")
+    texts = {}
+    if args.statements:
+        from .statement import comparison_statements
+
+        target = args.statement_output or next(
+            (o for o in comparison.outputs if comparison.runs[0].outcomes[o].summary.measure == "ratio"),
+            comparison.outputs[0])
+        vois = None
+        if args.voi and comparison.paired:
+            from .voi import adoption_voi, keep_voi
+
+            vois = {"base": keep_voi(comparison.base, groups=False)}
+            for run in comparison.scenarios:
+                vois[run.id] = adoption_voi(comparison, run.id, groups=False)
+        statements = comparison_statements(comparison, output=target, vois=vois)
+        text = "\n\n".join(statements.values())
+        out.write(f"\nRobustness statements ({target})\n\n{text}\n")
+        texts["statements.md"] = f"# Robustness statements ({target})\n\n" + "\n\n".join(
+            f"## {comparison.run(k).label}\n\n{v}" for k, v in statements.items())
+    if args.out is not None:
+        try:
+            comparison.save(args.out, texts=texts)
+        except OSError as exc:
+            raise WotsimError(f"--out {args.out}: cannot write the results directory: {exc.strerror or exc}") from None
+        out.write(f"\nresults written to {args.out}\n")
+    return 0
+
+
+def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .voi import adoption_voi, format_voi, keep_voi, save_voi
+
+    config = load_config(args.config)
+    names = _scenario_names(args.scenarios)
+    if names is not None:
+        from .scenarios import compare, find_scenarios
+
+        scenarios = find_scenarios(config, None if names == ["all"] else names)
+        progress = _compare_progress(err, args.progress, ["base"] + [s.id for s in scenarios])
+        comparison = compare(config, scenarios, outputs=(args.output,) if args.output != "npv" else ("npv",),
+                             samples=args.samples, seed=args.seed, sampler=args.sampler, progress=progress)
+        result = comparison.base
+    else:
+        from .simulate import simulate
+
+        scenarios = ()
+        result = simulate(config, samples=args.samples, seed=args.seed, sampler=args.sampler,
+                          progress=_Progress("simulating", err, enabled=args.progress))
+    results = [keep_voi(result, output=args.output, groups=args.groups)]
+    for sc in scenarios:
+        results.append(adoption_voi(comparison, sc.id, output=args.output, groups=args.groups))
+    out.write(f"{config.study.name}\n{result.n:,} samples ({result.sampler}), seed {result.seed}; "
+              f"net benefit: {args.output}, {config.study.currency} per cohort (present value)\n\n")
+    out.write(format_voi(results, top=args.top) + "\n")
+    if args.out is not None:
+        man = dict(result.manifest, analysis="voi", output=args.output,
+                   scenarios=[{"id": s.id, "file": s.file, "config_sha256": s.config.sha256} for s in scenarios])
+        try:
+            save_voi(args.out, results, man)
+        except OSError as exc:
+            raise WotsimError(f"--out {args.out}: cannot write the results directory: {exc.strerror or exc}") from None
+        out.write(f"\nresults written to {args.out}\n")
     return 0
 
 
@@ -206,6 +534,84 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a config and that every output with a target reproduces it at base")
     val.add_argument("config", help="TOML config file")
     val.set_defaults(func=_cmd_validate)
+
+    plot = sub.add_parser("plot", help="draw the figures of a results directory (png and svg) without rerunning")
+    plot.add_argument("results", type=Path, help="results directory written by 'wotsim run --out'")
+    plot.add_argument("--out", type=Path, help="directory for the figures (default: RESULTS/figures)")
+    plot.set_defaults(func=_cmd_plot)
+
+    sens = sub.add_parser("sensitivity", help="which parameters drive an output: Sobol', Morris, PAWN, "
+                          "one-way tornado with switching values, or decision drivers")
+    sens.add_argument("config", help="TOML config file")
+    sens.add_argument("--method", choices=_SENS_METHODS, default="sobol",
+                      help="sobol (variance-based, default), morris (screening), pawn (moment-independent, honours "
+                           "correlations), oneway (tornado and switching values), decision (drivers of P(ratio > 1))")
+    sens.add_argument("--output", action="append", metavar="NAME",
+                      help="output to analyse; repeat for several (default: the config's outputs and npv). "
+                           "Any config output, npv, benefits, costs or net:<stakeholder>")
+    sens.add_argument("--samples", type=_positive_int,
+                      help="sobol: base samples N, a power of 2 (default 16384; N*(D+2) model runs); morris: "
+                           f"trajectories (default 100); pawn: Monte Carlo samples (default {_PAWN_SAMPLES}); "
+                           "decision: Monte Carlo samples (default [simulation].samples)")
+    sens.add_argument("--seed", type=_seed, help="root seed (default: [simulation].seed)")
+    sens.add_argument("--groups", choices=_GROUPINGS,
+                      help="grouped indices: by the parameters' group, by item, by stakeholder, or correlated "
+                           "blocks (parameters read by several items/stakeholders form 'shared')")
+    sens.add_argument("--second-order", action="store_true", help="sobol: second-order indices too")
+    sens.add_argument("--resamples", type=_positive_int, default=100, help="sobol: bootstrap resamples (default 100)")
+    sens.add_argument("--engine", choices=("fast", "salib"), default="fast",
+                      help="sobol analysis: SALib's analyze.sobol, or 'fast', the same estimators bit for bit "
+                           "with the resampled arrays built once (default)")
+    sens.add_argument("--top", type=_positive_int, default=15, help="rows per table (default 15)")
+    sens.add_argument("--out", type=Path, help="results directory to write (sensitivity.json, arrays.npz, manifest.json)")
+    sens.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="show a progress bar on stderr (default: when stderr is a terminal)")
+    sens.set_defaults(func=_cmd_sensitivity)
+
+    cmp = sub.add_parser("compare", help="run scenarios on common random numbers; paired differences from the base, "
+                         "robustness statements")
+    cmp.add_argument("config", help="TOML config file")
+    cmp.add_argument("--scenarios", metavar="A,B,...",
+                     help="scenario ids, overlay file stems or paths, comma separated (default: every [scenarios] "
+                          "table and every CONFIG_DIR/scenarios/*.toml that applies to this config)")
+    cmp.add_argument("--output", action="append", metavar="NAME",
+                     help="output to compare; repeat for several (default: the config's outputs and npv)")
+    cmp.add_argument("--samples", type=_positive_int, help="number of samples (default: [simulation].samples)")
+    cmp.add_argument("--seed", type=_seed, help="root seed (default: [simulation].seed)")
+    cmp.add_argument("--sampler", choices=SAMPLERS, help="design: mc, lhs or sobol (default: [simulation].sampler)")
+    cmp.add_argument("--chunk-size", type=_positive_int, help="samples evaluated at once (results do not depend on it)")
+    cmp.add_argument("--independent", action="store_true",
+                     help="independent draws per scenario instead of common random numbers (to see what pairing buys)")
+    cmp.add_argument("--statements", action=argparse.BooleanOptionalAction, default=True,
+                     help="print a robustness statement per scenario (default: yes)")
+    cmp.add_argument("--statement-output", metavar="NAME",
+                     help="output the statements are about (default: the first ratio compared)")
+    cmp.add_argument("--voi", action=argparse.BooleanOptionalAction, default=True,
+                     help="include the value of information (EVPPI per parameter) in the statements (default: yes)")
+    cmp.add_argument("--out", type=Path,
+                     help="results directory to write (comparison.json, comparison.csv, statements.md, manifest.json)")
+    cmp.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                     help="show a progress bar on stderr (default: when stderr is a terminal)")
+    cmp.set_defaults(func=_cmd_compare)
+
+    voi = sub.add_parser("voi", help="value of information (EVPI, EVPPI per parameter and group) for keeping the "
+                         "intervention, and for adopting scenarios instead of the base")
+    voi.add_argument("config", help="TOML config file")
+    voi.add_argument("--output", default="npv", metavar="NAME",
+                     help="net benefit in money: npv (default), an NPV output or net:<stakeholder>")
+    voi.add_argument("--scenarios", metavar="A,B,...|all",
+                     help="also the decision to adopt each of these scenarios instead of the base ('all': every "
+                          "scenario found)")
+    voi.add_argument("--samples", type=_positive_int, help="number of samples (default: [simulation].samples)")
+    voi.add_argument("--seed", type=_seed, help="root seed (default: [simulation].seed)")
+    voi.add_argument("--sampler", choices=SAMPLERS, help="design: mc, lhs or sobol (default: [simulation].sampler)")
+    voi.add_argument("--groups", action=argparse.BooleanOptionalAction, default=True,
+                     help="EVPPI per parameter group too (default: yes)")
+    voi.add_argument("--top", type=_positive_int, default=10, help="parameters listed per decision (default 10)")
+    voi.add_argument("--out", type=Path, help="results directory to write (voi.json, evppi.csv, manifest.json)")
+    voi.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                     help="show a progress bar on stderr (default: when stderr is a terminal)")
+    voi.set_defaults(func=_cmd_voi)
     return parser
 
 

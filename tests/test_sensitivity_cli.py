@@ -1,0 +1,74 @@
+"""``wotsim sensitivity``: tables, results directories and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import write_config
+from test_sensitivity import GROUPED
+from wotsim.cli import main
+from wotsim.sensitivity import load_sensitivity
+
+
+@pytest.fixture
+def config_path(tmp_path):
+    return write_config(tmp_path, GROUPED)
+
+
+def test_sobol_table_and_results_directory(config_path, tmp_path, capsys):
+    out_dir = tmp_path / "sens"
+    code = main(["sensitivity", str(config_path), "--samples", "64", "--seed", "5", "--out", str(out_dir)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "Sobol' indices of ratio" in text and "Sobol' indices of npv" in text
+    assert "ST at N/8 N/4 N/2 N" in text and "convergence" in text
+    assert f"results written to {out_dir}" in text
+    res = load_sensitivity(out_dir)
+    assert res.plan.n == 64 and res.plan.seed == 5
+    body = json.loads((out_dir / "sensitivity.json").read_text())
+    assert body["method"] == "sobol" and "verdicts" in body["indices"]["ratio"]
+
+
+def test_grouped_table_shows_shares_and_notes(config_path, capsys):
+    code = main(["sensitivity", str(config_path), "--samples", "32", "--output", "ratio", "--groups", "group",
+                 "--second-order", "--engine", "salib"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "grouped by group" in text and "params" in text and "interactions between groups" in text
+    assert "largest second-order indices" in text
+
+
+@pytest.mark.parametrize("method, marker", [("morris", "Morris screening of ratio"), ("pawn", "PAWN indices of ratio"),
+                                            ("oneway", "One-way sensitivity of ratio"),
+                                            ("decision", "Decision drivers of ratio")])
+def test_other_methods(config_path, tmp_path, capsys, method, marker):
+    args = ["sensitivity", str(config_path), "--method", method, "--output", "ratio", "--out", str(tmp_path / method)]
+    if method in ("pawn", "decision"):
+        args += ["--samples", "2048"]
+    code = main(args)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert marker in captured.out
+    assert (tmp_path / method / "sensitivity.json").is_file()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--samples", "100"], "must be a power of 2"),
+    (["--output", "nope"], "unknown output 'nope'"),
+    (["--method", "oneway", "--groups", "item"], "--groups and --second-order apply to"),
+])
+def test_errors_are_one_line_exit_2(config_path, capsys, args, message):
+    code = main(["sensitivity", str(config_path)] + args)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_unknown_method_is_an_argparse_error(config_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["sensitivity", str(config_path), "--method", "delta"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'delta'" in err and err.count("\n") == 1

@@ -1,0 +1,1254 @@
+"""Global sensitivity: Sobol' indices (grouped, with convergence), Morris screening, PAWN.
+
+SALib does the statistics behind one narrow door (:mod:`wotsim._salib`); this
+module decides the design, maps it through the same distributions as the Monte
+Carlo (:func:`wotsim.model.parameter_values`), evaluates the model
+(:func:`wotsim.model.evaluate`) in chunks and packs the indices into frozen
+results.
+
+Sobol' indices
+--------------
+One :class:`SobolPlan` decides everything the sampler and the analyser must
+agree on: the number of base samples ``n`` (a power of 2), the factors
+(parameters or groups of them), ``second_order`` and hence the row count
+``n * (g + 2)`` or ``n * (2 g + 2)``, and the seeds (from
+``wotsim.sampling.stream(seed, "sensitivity")``, never 0 or None).  The same
+plan drives sampling and analysis, and the analysis checks the row count.
+
+The design is SALib's (``sample.sobol``): ``n`` scrambled Sobol' points in
+``2 d`` dimensions split into base matrices A and B, and per base point a block
+of rows A, AB_1..AB_g, [BA_1..BA_g,] B, where AB_k is A with the columns of
+factor k taken from B.  SALib fills that matrix in a pure-Python loop (seconds
+for the Schiedam case); :func:`saltelli_matrix` builds the identical matrix
+with numpy (tested equal to SALib's).  Because AB_k differs from A only in
+factor k's columns, A and B are mapped to parameter values once (the inverse
+CDFs are the costly part) and the rows are assembled in value space; this
+equals mapping the full matrix (tested).
+
+Indices come from SALib's estimators (Saltelli et al. 2010 for first and total
+order, Saltelli 2002 for second order) with bootstrap confidence intervals
+(normal approximation, half-widths at ``conf_level``).  ``engine="fast"``
+computes the same estimators with the resampled arrays built once per output
+instead of once per index: bit-for-bit equal to SALib on the same design and
+resample indices (tested), several times faster.
+
+Convergence: the rows of the first ``m`` base points form a complete Saltelli
+design of ``m`` points (scrambled Sobol' prefixes), so indices are recomputed
+on the nested subsamples ``n/8, n/4, n/2, n`` of the same design.  An index is
+**stable** when, at ``n``, its confidence half-width is at most ``tolerance``
+(default 0.05) and it moved by at most ``tolerance`` between ``n/2`` and ``n``;
+a factor is stable when its first and total order indices both are.
+
+Groups (``groups=``):
+
+* ``"group"``: the parameters' ``group`` field (reach, effect, unit value, cost,
+  time ...); parameters without one form ``"(no group)"``;
+* ``"item"``: each item's parameters, i.e. those its value and persistence
+  formulas read (directly or through derived formulas).  A parameter read by
+  several items, and the horizon and discount rate parameters (which every
+  item reads), form the group ``"shared"``; parameters no item reads form
+  ``"(unused)"``;
+* ``"stakeholder"``: the same rule with the items' stakeholders;
+* ``"correlated"``: each block of rank-correlated parameters is one group, every
+  other parameter its own.
+
+Correlated inputs: Sobol' indices assume independent inputs.  When every block
+of correlated parameters lies within one group, the copula is applied within
+the groups (which stay independent) and the grouped indices are valid;
+otherwise the design ignores the correlations, and the result's ``notes`` say so.
+PAWN (moment-independent, on the Monte Carlo sample, which honours the
+correlations) is the alternative.
+
+Morris screening uses SALib's trajectories on a grid of ``levels`` values; grid
+value ``k / (levels - 1)`` maps to the distribution's quantile
+``(k + 0.5) / levels`` (the midpoints of ``levels`` equal-probability bins), so
+unbounded distributions stay finite.  Elementary effects are in output units per
+unit step of the design.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+from scipy import stats
+from scipy.stats import qmc
+
+from . import _salib
+from .config import Config
+from .errors import WotsimError
+from .model import evaluate, output_array, output_names, parameter_values
+from .results import manifest, write_atomic_dir
+from .sampling import EPS, apply_copula, correlation_matrix, derived_int_seed, stream
+
+__all__ = [
+    "GROUPINGS",
+    "Convergence",
+    "MorrisIndices",
+    "MorrisResult",
+    "PawnIndices",
+    "PawnResult",
+    "SobolIndices",
+    "SobolPlan",
+    "SobolResult",
+    "analyse_sobol",
+    "default_outputs",
+    "load_sensitivity",
+    "morris_screening",
+    "parameter_groups",
+    "pawn_indices",
+    "saltelli_matrix",
+    "save_records",
+    "sobol_indices",
+    "sobol_outputs",
+    "sobol_plan",
+]
+
+#: Ways to group parameters for grouped indices.
+GROUPINGS = ("group", "item", "stakeholder", "correlated")
+#: Sobol' analysis engines: SALib's ``analyze.sobol``, or the bit-identical faster path.
+ENGINES = ("fast", "salib")
+#: Default number of Sobol' base samples (rows: n * (d + 2)).
+DEFAULT_SOBOL_SAMPLES = 2**14
+#: Smallest allowed n: the convergence check needs n / 8 >= 2.
+MIN_SOBOL_SAMPLES = 16
+#: Fractions of n at which convergence is checked.
+CONVERGENCE_FRACTIONS = (8, 4, 2, 1)
+SHARED = "shared"
+UNUSED = "(unused)"
+NO_GROUP = "(no group)"
+FORMAT_VERSION = 1
+
+Progress = Callable[[int, int], None]
+
+
+# --------------------------------------------------------------------------- validation helpers
+def _whole(value: Any, what: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise WotsimError(f"{what} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _fraction(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise WotsimError(f"{what} must be a number strictly between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def default_outputs(config: Config) -> tuple[str, ...]:
+    """The outputs analysed when none are named: the config's outputs and ``npv``."""
+    return tuple(config.outputs) + ("npv",)
+
+
+def _check_outputs(config: Config, outputs: str | Iterable[str] | None) -> tuple[str, ...]:
+    if outputs is None:
+        return default_outputs(config)
+    if isinstance(outputs, str):
+        outputs = (outputs,)
+    outputs = tuple(dict.fromkeys(outputs))
+    if not outputs:
+        raise WotsimError("name at least one output to analyse")
+    known = output_names(config)
+    for name in outputs:
+        if name not in known:
+            raise WotsimError(f"unknown output {name!r}; known outputs: {', '.join(known)}")
+    return outputs
+
+
+def _check_finite(name: str, y: np.ndarray) -> None:
+    bad = int(np.count_nonzero(~np.isfinite(y)))
+    if bad:
+        raise WotsimError(f"output {name!r} is undefined (NaN or infinite, e.g. a ratio with zero costs) in "
+                          f"{bad:,} of {y.size:,} model runs; sensitivity indices need a finite output: "
+                          "analyse its NPV instead")
+
+
+# --------------------------------------------------------------------------- groups
+def _parameters_read(config: Config, names: Iterable[str]) -> set[str]:
+    """Parameters a set of names reads, following derived formulas."""
+    out: set[str] = set()
+    seen: set[str] = set()
+    stack = list(names)
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in config.parameters:
+            out.add(name)
+        elif name in config.derived:
+            stack.extend(config.derived[name].names)
+    return out
+
+
+def _global_names(config: Config) -> set[str]:
+    names = set(config.study.discount_rate.names)
+    if isinstance(config.study.horizon, str):
+        names.add(config.study.horizon)
+    return _parameters_read(config, names)
+
+
+def _owner_groups(config: Config, owner: Callable[[Any], str]) -> dict[str, str]:
+    readers: dict[str, set[str]] = {p: set() for p in config.uncertain}
+    everyone = _global_names(config)
+    owners = {owner(it) for it in config.items}
+    for it in config.items:
+        for p in _parameters_read(config, it.value.names | it.persistence.names):
+            if p in readers:
+                readers[p].add(owner(it))
+    out = {}
+    for p, who in readers.items():
+        if p in everyone:
+            who = who | owners
+        out[p] = UNUSED if not who else (next(iter(who)) if len(who) == 1 else SHARED)
+    return out
+
+
+def _correlation_blocks(config: Config) -> list[list[str]]:
+    """Connected components of the correlation graph, each in config order."""
+    parent = {p: p for p in config.uncertain}
+
+    def find(p: str) -> str:
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    for c in config.correlations:
+        parent[find(c.a)] = find(c.b)
+    blocks: dict[str, list[str]] = {}
+    for p in config.uncertain:
+        blocks.setdefault(find(p), []).append(p)
+    return [b for b in blocks.values() if len(b) > 1]
+
+
+def parameter_groups(config: Config, by: str) -> dict[str, str]:
+    """The group of each uncertain parameter under a grouping rule.
+
+    Parameters
+    ----------
+    config : Config
+    by : {"group", "item", "stakeholder", "correlated"}
+        See the module docstring for the rules (``"shared"`` holds parameters
+        read by several items or stakeholders).
+
+    Returns
+    -------
+    dict
+        Parameter name -> group label, in design-column order.
+    """
+    if by == "group":
+        return {p: config.parameters[p].group or NO_GROUP for p in config.uncertain}
+    if by == "item":
+        return _owner_groups(config, lambda it: it.id)
+    if by == "stakeholder":
+        return _owner_groups(config, lambda it: it.stakeholder)
+    if by == "correlated":
+        out = {p: p for p in config.uncertain}
+        for block in _correlation_blocks(config):
+            for p in block:
+                out[p] = "+".join(block)
+        return out
+    raise WotsimError(f"groups must be one of {', '.join(GROUPINGS)}, got {by!r}")
+
+
+def _factor_labels(config: Config, grouping: str | None, factors: Sequence[str]) -> dict[str, str]:
+    if grouping is None:
+        return {f: config.parameters[f].label or f for f in factors}
+    if grouping == "item":
+        items = {it.id: it.label for it in config.items}
+        return {f: items.get(f, f) for f in factors}
+    if grouping == "stakeholder":
+        return {f: config.stakeholders.get(f, f) for f in factors}
+    return {f: f for f in factors}
+
+
+# --------------------------------------------------------------------------- the plan
+@dataclass(frozen=True)
+class SobolPlan:
+    """Everything the Saltelli sampler and the Sobol' analyser must agree on.
+
+    Attributes
+    ----------
+    parameters : tuple of str, length d
+        The uncertain parameters (design columns).
+    groups : tuple of str or None
+        Group label per parameter (length d); None for one factor per parameter.
+    grouping : str or None
+        The rule that made ``groups`` (see :data:`GROUPINGS`).
+    n : int
+        Base samples, a power of 2 (>= 16).
+    second_order : bool
+    seed : int
+        The run's root seed.
+    resamples : int
+        Bootstrap resamples.
+    conf_level : float
+        Confidence level of the intervals.
+    tolerance : float
+        Convergence tolerance on CI half-width and drift (see module docstring).
+    copula : bool
+        True when the config's rank correlations are imposed (within groups).
+    """
+
+    parameters: tuple[str, ...]
+    groups: tuple[str, ...] | None
+    grouping: str | None
+    n: int
+    second_order: bool
+    seed: int
+    resamples: int = 100
+    conf_level: float = 0.95
+    tolerance: float = 0.05
+    copula: bool = False
+
+    @property
+    def factors(self) -> tuple[str, ...]:
+        """The factors indices are reported for: parameters, or groups in order of first appearance."""
+        return _salib.factor_names(self.parameters, self.groups)
+
+    @property
+    def column_factor(self) -> np.ndarray:
+        """Factor index of each design column, shape (d,)."""
+        if self.groups is None:
+            return np.arange(len(self.parameters))
+        index = {f: k for k, f in enumerate(self.factors)}
+        return np.array([index[g] for g in self.groups], dtype=int)
+
+    @property
+    def block(self) -> int:
+        """Rows per base point: g + 2, or 2 g + 2 with second order."""
+        return _salib.sobol_rows(1, len(self.factors), self.second_order)
+
+    @property
+    def rows(self) -> int:
+        """Model runs: n * block."""
+        return self.n * self.block
+
+    @property
+    def sample_seed(self) -> int:
+        """Nonzero int seed of the scrambled Sobol' sequence."""
+        return derived_int_seed(stream(self.seed, "sensitivity").spawn(2)[0])
+
+    @property
+    def bootstrap_seed(self) -> int:
+        """Nonzero int seed of the bootstrap resample indices."""
+        return derived_int_seed(stream(self.seed, "sensitivity").spawn(2)[1])
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        """Nested base-sample sizes of the convergence check: n/8, n/4, n/2, n."""
+        return tuple(self.n // k for k in CONVERGENCE_FRACTIONS)
+
+    def check_rows(self, y: np.ndarray, n: int | None = None) -> None:
+        """Raise if ``y`` does not have one value per row of this plan's design (of ``n`` base points)."""
+        n = self.n if n is None else n
+        size = int(np.asarray(y).size)
+        if size != n * self.block:
+            raise WotsimError(
+                f"the output has {size:,} values, but this plan's design has {n * self.block:,} rows "
+                f"(n = {n} base samples x {self.block} rows for {len(self.factors)} factors, "
+                f"second_order = {self.second_order}); sample and analyse with the same plan")
+
+
+def sobol_plan(config: Config, *, samples: int | None = None, seed: int | None = None, groups: str | None = None,
+               second_order: bool = False, resamples: int = 100, conf_level: float = 0.95,
+               tolerance: float = 0.05) -> SobolPlan:
+    """Decide the Sobol' design and analysis for a config.
+
+    Parameters
+    ----------
+    config : Config
+    samples : int, optional
+        Base samples n, a power of 2 >= 16 (default 2**14; the design has
+        n * (g + 2) rows, or n * (2 g + 2) with second order).
+    seed : int, optional
+        Root seed (default: the config's ``[simulation].seed``).
+    groups : {"group", "item", "stakeholder", "correlated"}, optional
+        Grouped indices; None for one index per parameter.
+    second_order : bool
+    resamples : int
+        Bootstrap resamples (>= 2).
+    conf_level : float
+    tolerance : float
+        Convergence tolerance (see the module docstring).
+
+    Raises
+    ------
+    WotsimError
+        For n not a power of 2, too few factors, or other bad settings.
+    """
+    n = DEFAULT_SOBOL_SAMPLES if samples is None else samples
+    n = _whole(n, "samples (Sobol' base samples n)", 1)
+    if n < MIN_SOBOL_SAMPLES or n & (n - 1):
+        below = max(1 << (n.bit_length() - 1), MIN_SOBOL_SAMPLES)
+        above = max(1 << n.bit_length(), MIN_SOBOL_SAMPLES * 2)
+        raise WotsimError(f"samples (Sobol' base samples n) must be a power of 2 >= {MIN_SOBOL_SAMPLES} "
+                          f"(Sobol' points lose their balance otherwise), got {n}; try {below} or {above}")
+    seed = config.simulation.seed if seed is None else seed
+    seed = _whole(seed, "seed", 0)
+    resamples = _whole(resamples, "resamples", 2)
+    conf_level = _fraction(conf_level, "conf_level")
+    tolerance = _fraction(tolerance, "tolerance")
+    if not isinstance(second_order, bool):
+        raise WotsimError(f"second_order must be true or false, got {second_order!r}")
+    names = config.uncertain
+    if not names:
+        raise WotsimError(f"{config.path}: no uncertain parameters; sensitivity analysis needs at least one")
+    labels = None
+    if groups is not None:
+        mapping = parameter_groups(config, groups)
+        labels = tuple(mapping[p] for p in names)
+        if len(set(labels)) < 2:
+            raise WotsimError(f"groups = {groups!r} puts every uncertain parameter in one group ({labels[0]!r}); "
+                              "grouped indices need at least two groups")
+        if labels == names:
+            labels = None  # one parameter per group: plain indices (as SALib treats it)
+    copula = bool(config.correlations) and labels is not None and all(
+        labels[names.index(c.a)] == labels[names.index(c.b)] for c in config.correlations)
+    return SobolPlan(parameters=names, groups=labels, grouping=groups, n=n, second_order=second_order, seed=seed,
+                     resamples=resamples, conf_level=conf_level, tolerance=tolerance, copula=copula)
+
+
+# --------------------------------------------------------------------------- the design
+def _saltelli_column(a: np.ndarray, b: np.ndarray, factor: int, g: int, second_order: bool) -> np.ndarray:
+    """One design column in SALib's row order, from its A and B columns (n,) -> (n * block,)."""
+    block = g + 2 if not second_order else 2 * g + 2
+    col = np.empty((a.shape[0], block), dtype=np.result_type(a, b))
+    col[:] = a[:, None]
+    col[:, 1 + factor] = b
+    if second_order:
+        col[:, g + 1:2 * g + 1] = b[:, None]
+        col[:, g + 1 + factor] = a
+    col[:, -1] = b
+    return col.reshape(-1)
+
+
+def saltelli_matrix(a: np.ndarray, b: np.ndarray, column_factor: Sequence[int], second_order: bool) -> np.ndarray:
+    """SALib's Saltelli matrix from base matrices A and B, built with numpy.
+
+    Parameters
+    ----------
+    a, b : ndarray, shape (n, d)
+    column_factor : sequence of int, length d
+        Factor index (0..g-1) of each column.
+    second_order : bool
+
+    Returns
+    -------
+    ndarray, shape (n * (g + 2), d) or (n * (2 g + 2), d)
+        Per base point i the rows A_i, AB_1..AB_g, [BA_1..BA_g,] B_i; AB_k is
+        A_i with factor k's columns from B_i, BA_k is B_i with them from A_i.
+        Equal to SALib's ``sample.sobol`` for the same base sequence.
+    """
+    a = np.asarray(a)
+    b = np.asarray(b)
+    column_factor = np.asarray(column_factor, dtype=int)
+    g = int(column_factor.max()) + 1 if column_factor.size else 0
+    cols = [_saltelli_column(a[:, j], b[:, j], int(column_factor[j]), g, second_order) for j in range(a.shape[1])]
+    block = g + 2 if not second_order else 2 * g + 2
+    return np.column_stack(cols) if cols else np.empty((a.shape[0] * block, 0))
+
+
+def _base_matrices(plan: SobolPlan) -> tuple[np.ndarray, np.ndarray]:
+    """Unit-hypercube base matrices A and B, each (n, d): SALib's scrambled Sobol' sequence in 2 d dimensions."""
+    d = len(plan.parameters)
+    base = qmc.Sobol(d=2 * d, scramble=True, seed=plan.sample_seed).random(plan.n)
+    return base[:, :d], base[:, d:]
+
+
+def _to_values(config: Config, plan: SobolPlan, u: np.ndarray) -> np.ndarray:
+    """Unit rows (m, d) -> parameter values (m, d): clip, copula within groups if planned, inverse CDFs."""
+    u = np.clip(u, EPS, 1.0 - EPS)
+    if plan.copula:
+        u = apply_copula(u, *correlation_matrix(list(plan.parameters), config.correlations))
+    values = parameter_values(config, u)
+    return np.column_stack([np.asarray(values[p], dtype=float) for p in plan.parameters])
+
+
+def sobol_outputs(config: Config, plan: SobolPlan, outputs: Sequence[str], *, chunk_size: int | None = None,
+                  progress: Progress | None = None, timings: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+    """Evaluate the outputs on the plan's Saltelli design.
+
+    A and B are mapped to parameter values once; the rows are assembled in
+    value space and evaluated in chunks of whole base-point blocks.
+
+    Parameters
+    ----------
+    config : Config
+    plan : SobolPlan
+    outputs : sequence of str
+        Names from :func:`wotsim.model.output_names`.
+    chunk_size : int, optional
+        Model runs per chunk, rounded down to whole blocks (default: the
+        config's); the outputs do not depend on it.
+    progress : callable(done, total), optional
+        Called with model runs done after each chunk.
+    timings : dict, optional
+        Receives seconds spent in ``"sampling"`` and ``"evaluation"``.
+
+    Returns
+    -------
+    dict
+        Output name -> ndarray of shape (plan.rows,), in SALib's row order.
+    """
+    outputs = _check_outputs(config, outputs)
+    chunk = config.simulation.chunk_size if chunk_size is None else _whole(chunk_size, "chunk size", 1)
+    started = time.perf_counter()
+    ua, ub = _base_matrices(plan)
+    xa, xb = _to_values(config, plan, ua), _to_values(config, plan, ub)
+    sampled = time.perf_counter()
+
+    g = len(plan.factors)
+    factor = plan.column_factor
+    fixed = {name: p.dist.base for name, p in config.parameters.items() if p.dist.fixed}
+    block = plan.block
+    per_chunk = max(1, chunk // block)
+    y = {name: np.empty(plan.rows) for name in outputs}
+    for lo in range(0, plan.n, per_chunk):
+        hi = min(plan.n, lo + per_chunk)
+        rows = (hi - lo) * block
+        values: dict[str, np.ndarray | float] = dict(fixed)
+        for j, p in enumerate(plan.parameters):
+            values[p] = _saltelli_column(xa[lo:hi, j], xb[lo:hi, j], int(factor[j]), g, plan.second_order)
+        item_pv = evaluate(config, values, rows).item_pv
+        for name in outputs:
+            y[name][lo * block:hi * block] = output_array(config, item_pv, name)
+        if progress is not None:
+            progress(hi * block, plan.rows)
+    if timings is not None:
+        timings["sampling"] = timings.get("sampling", 0.0) + (sampled - started)
+        timings["evaluation"] = timings.get("evaluation", 0.0) + (time.perf_counter() - sampled)
+    return y
+
+
+# --------------------------------------------------------------------------- the analysis
+class _Resampled:
+    """A and B with their bootstrap resamples, and the pieces every estimator shares (built once)."""
+
+    def __init__(self, A: np.ndarray, B: np.ndarray, r: np.ndarray):
+        eps = np.finfo(float).eps
+        self.A, self.B = A, B
+        self.y_ptp = np.ptp(np.r_[A, B])
+        self.y_var = np.var(np.r_[A, B], axis=0)
+        self.Ar, self.Br = A[r], B[r]
+        yr = np.r_[self.Ar, self.Br]
+        self.r_ptp = np.ptp(yr)
+        self.r_var = np.var(yr, axis=0)
+        self.const = self.y_ptp <= eps
+        self.r_const = self.r_ptp <= eps
+
+    def _ratio(self, num: np.ndarray, var: np.ndarray) -> np.ndarray:
+        eps = np.finfo(float).eps
+        return np.divide(num, var, out=np.zeros_like(var, dtype=np.float64), where=var > eps)
+
+    def first(self, AB: np.ndarray, ABr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """f_1(A, AB, B) = mean(B (AB - A)) / var([A, B]): point estimate and its resamples."""
+        s = np.zeros((), np.float64) if self.const else self._ratio(np.mean(self.B * (AB - self.A), axis=0), self.y_var)
+        sr = (np.zeros(self.r_var.shape) if self.r_const
+              else self._ratio(np.mean(self.Br * (ABr - self.Ar), axis=0), self.r_var))
+        return s, sr
+
+    def total(self, AB: np.ndarray, ABr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """f_T(A, AB, B) = mean((A - AB)^2) / 2 var([A, B]) (Jansen): point estimate and its resamples."""
+        s = (np.zeros((), np.float64) if self.const
+             else self._ratio(0.5 * np.mean((self.A - AB) ** 2, axis=0), self.y_var))
+        sr = (np.zeros(self.r_var.shape) if self.r_const
+              else self._ratio(0.5 * np.mean((self.Ar - ABr) ** 2, axis=0), self.r_var))
+        return s, sr
+
+    def second(self, BAj, ABk, BArj, ABrk, sj, sk, srj, srk) -> tuple[np.ndarray, np.ndarray]:
+        """Saltelli (2002): V_jk = mean(BA_j AB_k - A B) / var - S_j - S_k."""
+        s = (np.zeros((), np.float64) if self.const
+             else self._ratio(np.mean(BAj * ABk - self.A * self.B, axis=0), self.y_var) - sj - sk)
+        sr = (np.zeros(self.r_var.shape) if self.r_const
+              else self._ratio(np.mean(BArj * ABrk - self.Ar * self.Br, axis=0), self.r_var) - srj - srk)
+        return s, sr
+
+
+def _sobol_fast(y: np.ndarray, n: int, g: int, second_order: bool, resamples: int, seed: int,
+                conf_level: float) -> dict[str, np.ndarray]:
+    """SALib 1.6.0's ``analyze.sobol`` estimators, with the resampled arrays built once.
+
+    Same normalisation (y - mean) / sd, same bootstrap indices
+    (``default_rng(seed).integers(n, size=(n, resamples))``), same array
+    shapes and operation order as SALib, hence bit-for-bit the same indices
+    (tested); SALib rebuilds A[r], B[r] and their variance inside every
+    estimator call, this builds them once.
+    """
+    step = 2 * g + 2 if second_order else g + 2
+    Y = (y - y.mean()) / y.std()
+    A = Y[0:Y.size:step]
+    B = Y[step - 1:Y.size:step]
+    AB = np.zeros((n, g))
+    BA = np.zeros((n, g)) if second_order else None
+    for j in range(g):
+        AB[:, j] = Y[j + 1:Y.size:step]
+        if second_order:
+            BA[:, j] = Y[j + 1 + g:Y.size:step]
+    r = _salib.resample_indices(n, resamples, seed=seed)
+    Z = stats.norm.ppf(0.5 + conf_level / 2)
+    est = _Resampled(A, B, r)
+    zero_ci = est.r_ptp == 0.0
+    out = {k: np.zeros(g) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    s1r = []
+    for j in range(g):
+        ABr = AB[r, j]
+        s, sr = est.first(AB[:, j], ABr)
+        out["S1"][j] = s
+        out["S1_conf"][j] = 0.0 if zero_ci else Z * sr.std(ddof=1)
+        s1r.append(sr)
+        s, sr = est.total(AB[:, j], ABr)
+        out["ST"][j] = s
+        out["ST_conf"][j] = 0.0 if zero_ci else Z * sr.std(ddof=1)
+    if second_order:
+        S2 = np.full((g, g), np.nan)
+        S2_conf = np.full((g, g), np.nan)
+        for j in range(g):
+            BArj = BA[r, j]
+            for k in range(j + 1, g):
+                s, sr = est.second(BA[:, j], AB[:, k], BArj, AB[r, k], out["S1"][j], out["S1"][k], s1r[j], s1r[k])
+                S2[j, k] = s
+                S2_conf[j, k] = Z * sr.std(ddof=1)
+        out["S2"], out["S2_conf"] = S2, S2_conf
+    return out
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """Indices on nested subsamples of one design, and the verdicts.
+
+    Attributes
+    ----------
+    n : ndarray of int, shape (k,)
+        Base samples of each subsample (n/8, n/4, n/2, n).
+    S1, S1_conf, ST, ST_conf : ndarray, shape (k, g)
+        Indices and CI half-widths at each n.
+    stable_S1, stable_ST : ndarray of bool, shape (g,)
+        At the full n: CI half-width <= tolerance and |S(n) - S(n/2)| <= tolerance.
+    tolerance : float
+    """
+
+    n: np.ndarray
+    S1: np.ndarray
+    S1_conf: np.ndarray
+    ST: np.ndarray
+    ST_conf: np.ndarray
+    stable_S1: np.ndarray
+    stable_ST: np.ndarray
+    tolerance: float
+
+    @property
+    def stable(self) -> np.ndarray:
+        """Per factor: first and total order both stable, shape (g,)."""
+        return self.stable_S1 & self.stable_ST
+
+    @property
+    def verdicts(self) -> tuple[str, ...]:
+        """Per factor: ``"stable"`` or ``"not stable"``."""
+        return tuple("stable" if s else "not stable" for s in self.stable)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Per factor: why it is not stable (``"CI"``, ``"drift"``, ``"CI, drift"``), or ``""``."""
+        wide = (self.S1_conf[-1] > self.tolerance) | (self.ST_conf[-1] > self.tolerance)
+        if self.n.size > 1:
+            moved = ((np.abs(self.S1[-1] - self.S1[-2]) > self.tolerance)
+                     | (np.abs(self.ST[-1] - self.ST[-2]) > self.tolerance))
+        else:
+            moved = np.zeros_like(wide)
+        return tuple(", ".join(r for r, on in (("CI", w), ("drift", m)) if on) for w, m in zip(wide, moved))
+
+
+def _verdict(s: np.ndarray, conf: np.ndarray, tolerance: float) -> np.ndarray:
+    """Stable at the last level: half-width <= tolerance and drift from the level before <= tolerance."""
+    width_ok = conf[-1] <= tolerance
+    drift_ok = np.abs(s[-1] - s[-2]) <= tolerance if s.shape[0] > 1 else np.ones_like(width_ok)
+    return np.asarray(width_ok & drift_ok, dtype=bool)
+
+
+@dataclass(frozen=True)
+class SobolIndices:
+    """Sobol' indices of one output.
+
+    Attributes
+    ----------
+    output : str
+    factors : tuple of str, length g
+    S1, S1_conf, ST, ST_conf : ndarray, shape (g,)
+        First and total order indices and their CI half-widths (at ``conf_level``).
+    S2, S2_conf : ndarray, shape (g, g), or None
+        Second-order indices (upper triangle, NaN elsewhere) when planned.
+    mean, variance : float
+        Of the output over the A and B rows (2 n independent points).
+    convergence : Convergence
+    constant : bool
+        True if the output does not vary (then every index is 0).
+    """
+
+    output: str
+    factors: tuple[str, ...]
+    S1: np.ndarray
+    S1_conf: np.ndarray
+    ST: np.ndarray
+    ST_conf: np.ndarray
+    S2: np.ndarray | None
+    S2_conf: np.ndarray | None
+    mean: float
+    variance: float
+    convergence: Convergence
+    constant: bool = False
+
+    @property
+    def order(self) -> np.ndarray:
+        """Factor indices ranked by total order, largest first (ties by first order)."""
+        return np.lexsort((-self.S1, -self.ST))
+
+    @property
+    def verdicts(self) -> tuple[str, ...]:
+        return self.convergence.verdicts
+
+
+def _analyse(y: np.ndarray, plan: SobolPlan, n: int, engine: str) -> dict[str, np.ndarray]:
+    g = len(plan.factors)
+    if engine == "salib":
+        return _salib.sobol_analyze(plan.parameters, y, n=n, second_order=plan.second_order,
+                                    resamples=plan.resamples, seed=plan.bootstrap_seed, groups=plan.groups,
+                                    conf_level=plan.conf_level)
+    return _sobol_fast(y, n, g, plan.second_order, plan.resamples, plan.bootstrap_seed, plan.conf_level)
+
+
+def analyse_sobol(plan: SobolPlan, y: np.ndarray, *, output: str = "y", engine: str = "fast",
+                  timings: dict[str, float] | None = None) -> SobolIndices:
+    """Sobol' indices of one output evaluated on the plan's design.
+
+    Parameters
+    ----------
+    plan : SobolPlan
+    y : ndarray, shape (plan.rows,)
+        The output on the design's rows, in SALib's order (:func:`sobol_outputs`).
+    output : str
+        Its name (for the result).
+    engine : {"fast", "salib"}
+        ``"salib"`` calls SALib's ``analyze.sobol``; ``"fast"`` the
+        bit-identical faster path.
+
+    Raises
+    ------
+    WotsimError
+        If ``y`` does not match the plan's row count, or is not finite.
+    """
+    if engine not in ENGINES:
+        raise WotsimError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    y = np.asarray(y, dtype=float).ravel()
+    plan.check_rows(y)
+    _check_finite(output, y)
+    g = len(plan.factors)
+    block = plan.block
+    ab = np.r_[y[0::block], y[block - 1::block]]
+    constant = bool(np.ptp(y) == 0.0)
+    started = time.perf_counter()
+    curves: dict[str, list[np.ndarray]] = {k: [] for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    final: dict[str, np.ndarray] = {}
+    for m in plan.levels:
+        if constant:
+            res = {k: np.zeros(g) for k in curves}
+            if plan.second_order:
+                res["S2"] = np.where(np.triu(np.ones((g, g), bool), 1), 0.0, np.nan)
+                res["S2_conf"] = res["S2"].copy()
+        else:
+            res = _analyse(y[:m * block], plan, m, engine)
+        for k in curves:
+            curves[k].append(np.asarray(res[k], dtype=float))
+        final = res
+    if timings is not None:
+        timings[f"analysis:{output}"] = time.perf_counter() - started
+    conv = {k: np.vstack(v) for k, v in curves.items()}
+    convergence = Convergence(
+        n=np.array(plan.levels, dtype=int), S1=conv["S1"], S1_conf=conv["S1_conf"], ST=conv["ST"],
+        ST_conf=conv["ST_conf"], stable_S1=_verdict(conv["S1"], conv["S1_conf"], plan.tolerance),
+        stable_ST=_verdict(conv["ST"], conv["ST_conf"], plan.tolerance), tolerance=plan.tolerance)
+    return SobolIndices(
+        output=output, factors=plan.factors, S1=final["S1"], S1_conf=final["S1_conf"], ST=final["ST"],
+        ST_conf=final["ST_conf"], S2=final.get("S2"), S2_conf=final.get("S2_conf"), mean=float(np.mean(ab)),
+        variance=float(np.var(ab, ddof=1)), convergence=convergence, constant=constant)
+
+
+@dataclass(frozen=True)
+class SobolResult:
+    """Sobol' indices of several outputs from one design.
+
+    Attributes
+    ----------
+    plan : SobolPlan
+    members : mapping factor -> tuple of parameter names
+    labels : mapping factor -> display label
+    indices : mapping output -> SobolIndices
+    notes : tuple of str
+        Caveats to show with the indices (correlations, constant outputs ...).
+    timings : mapping of str -> float
+        Seconds in ``sampling``, ``evaluation`` and ``analysis:<output>``.
+    engine : str
+    manifest : mapping
+    """
+
+    plan: SobolPlan
+    members: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, str]
+    indices: Mapping[str, SobolIndices]
+    notes: tuple[str, ...]
+    timings: Mapping[str, float] = field(default_factory=dict, compare=False)
+    engine: str = "fast"
+    manifest: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    method = "sobol"
+
+    @property
+    def factors(self) -> tuple[str, ...]:
+        return self.plan.factors
+
+    def save(self, directory: str | Path) -> Path:
+        """Write ``sensitivity.json``, ``arrays.npz`` and ``manifest.json`` atomically; returns the path."""
+        return _save(self, directory)
+
+
+def _members(plan: SobolPlan) -> dict[str, tuple[str, ...]]:
+    if plan.groups is None:
+        return {p: (p,) for p in plan.parameters}
+    out: dict[str, list[str]] = {f: [] for f in plan.factors}
+    for p, g in zip(plan.parameters, plan.groups):
+        out[g].append(p)
+    return {f: tuple(v) for f, v in out.items()}
+
+
+def _correlation_note(config: Config, applied: bool, method: str) -> str | None:
+    if not config.correlations:
+        return None
+    pairs = ", ".join(f"{c.a}~{c.b} ({c.rank:+g})" for c in config.correlations)
+    if applied:
+        return (f"The config's rank correlations ({pairs}) were imposed within groups (Gaussian copula); "
+                "every correlated block lies inside one group, so the groups are independent and the grouped "
+                "Sobol' indices are valid.")
+    return (f"The config has rank correlations ({pairs}), but {method} assumes independent inputs: these indices "
+            "were computed with the correlations removed. Use groups = 'correlated' (each correlated block one "
+            "group) or PAWN on the correlated Monte Carlo sample.")
+
+
+def sobol_indices(config: Config, *, outputs: str | Sequence[str] | None = None, samples: int | None = None,
+                  seed: int | None = None, groups: str | None = None, second_order: bool = False,
+                  resamples: int = 100, conf_level: float = 0.95, tolerance: float = 0.05,
+                  engine: str = "fast", chunk_size: int | None = None, plan: SobolPlan | None = None,
+                  progress: Progress | None = None) -> SobolResult:
+    """Sobol' indices (first, total, optional second order) of one or more outputs.
+
+    Parameters
+    ----------
+    config : Config
+    outputs : str or sequence of str, optional
+        Any names of :func:`wotsim.model.output_names` (config outputs,
+        ``npv``, ``benefits``, ``costs``, ``net:<stakeholder>``); default: the
+        config's outputs and ``npv``.  The design is evaluated once for all.
+    samples, seed, groups, second_order, resamples, conf_level, tolerance
+        See :func:`sobol_plan`; ignored when ``plan`` is given.
+    engine : {"fast", "salib"}
+        See :func:`analyse_sobol`.
+    chunk_size : int, optional
+        Model runs evaluated at once (default: the config's); results do not depend on it.
+    plan : SobolPlan, optional
+    progress : callable(done, total), optional
+
+    Returns
+    -------
+    SobolResult
+    """
+    if engine not in ENGINES:
+        raise WotsimError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    outputs = _check_outputs(config, outputs)
+    if plan is None:
+        plan = sobol_plan(config, samples=samples, seed=seed, groups=groups, second_order=second_order,
+                          resamples=resamples, conf_level=conf_level, tolerance=tolerance)
+    timings: dict[str, float] = {}
+    ys = sobol_outputs(config, plan, outputs, chunk_size=chunk_size, progress=progress, timings=timings)
+    indices = {name: analyse_sobol(plan, ys[name], output=name, engine=engine, timings=timings) for name in outputs}
+    notes = [n for n in [_correlation_note(config, plan.copula, "Sobol' analysis")] if n]
+    for name, ind in indices.items():
+        if ind.constant:
+            notes.append(f"Output {name!r} does not vary in this design: every index is 0.")
+    members = _members(plan)
+    return SobolResult(
+        plan=plan, members=members, labels=_factor_labels(config, plan.grouping, plan.factors), indices=indices,
+        notes=tuple(notes), timings=timings, engine=engine,
+        manifest=manifest(config, method="sobol", seed=plan.seed, samples=plan.n, rows=plan.rows,
+                          groups=plan.grouping, second_order=plan.second_order, resamples=plan.resamples,
+                          engine=engine, outputs=list(outputs)))
+
+
+# --------------------------------------------------------------------------- Morris
+@dataclass(frozen=True)
+class MorrisIndices:
+    """Morris elementary-effect statistics of one output, each (g,).
+
+    ``mu_star`` (mean absolute elementary effect) ranks the factors;
+    ``mu_star_conf`` is its bootstrap CI half-width; ``sigma`` (their standard
+    deviation) flags non-linearity or interactions.  Units: output per unit step
+    of the design.
+    """
+
+    output: str
+    factors: tuple[str, ...]
+    mu: np.ndarray
+    mu_star: np.ndarray
+    mu_star_conf: np.ndarray
+    sigma: np.ndarray
+
+    @property
+    def order(self) -> np.ndarray:
+        return np.argsort(-self.mu_star, kind="stable")
+
+
+@dataclass(frozen=True)
+class MorrisResult:
+    """Morris screening of several outputs from one design."""
+
+    parameters: tuple[str, ...]
+    groups: tuple[str, ...] | None
+    grouping: str | None
+    factors: tuple[str, ...]
+    members: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, str]
+    trajectories: int
+    levels: int
+    rows: int
+    seed: int
+    resamples: int
+    indices: Mapping[str, MorrisIndices]
+    notes: tuple[str, ...]
+    manifest: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    method = "morris"
+
+    def save(self, directory: str | Path) -> Path:
+        return _save(self, directory)
+
+
+def _grouping(config: Config, groups: str | None) -> tuple[tuple[str, ...] | None, tuple[str, ...], dict]:
+    names = config.uncertain
+    if not names:
+        raise WotsimError(f"{config.path}: no uncertain parameters; sensitivity analysis needs at least one")
+    labels = None
+    if groups is not None:
+        mapping = parameter_groups(config, groups)
+        labels = tuple(mapping[p] for p in names)
+        if len(set(labels)) < 2:
+            raise WotsimError(f"groups = {groups!r} puts every uncertain parameter in one group ({labels[0]!r}); "
+                              "grouped indices need at least two groups")
+        if labels == names:
+            labels = None
+    factors = _salib.factor_names(names, labels)
+    members: dict[str, list[str]] = {f: [] for f in factors}
+    for p, g in zip(names, labels or names):
+        members[g].append(p)
+    return labels, factors, {f: tuple(v) for f, v in members.items()}
+
+
+def morris_screening(config: Config, *, outputs: str | Sequence[str] | None = None, trajectories: int = 100,
+                     levels: int = 4, seed: int | None = None, groups: str | None = None, resamples: int = 1000,
+                     conf_level: float = 0.95, chunk_size: int | None = None) -> MorrisResult:
+    """Morris elementary effects (SALib) for screening many parameters.
+
+    Parameters
+    ----------
+    trajectories : int
+        Morris trajectories r (>= 2); the design has r * (g + 1) rows.
+    levels : int
+        Grid levels p (even, >= 4 recommended).
+    seed : int, optional
+        Root seed; the design and bootstrap seeds derive from its ``"morris"`` stream.
+    groups : str, optional
+        As for :func:`sobol_plan`.
+    resamples : int
+        Bootstrap resamples of ``mu_star_conf``.
+    """
+    outputs = _check_outputs(config, outputs)
+    trajectories = _whole(trajectories, "trajectories", 2)
+    levels = _whole(levels, "levels", 2)
+    resamples = _whole(resamples, "resamples", 2)
+    conf_level = _fraction(conf_level, "conf_level")
+    seed = _whole(config.simulation.seed if seed is None else seed, "seed", 0)
+    chunk = config.simulation.chunk_size if chunk_size is None else _whole(chunk_size, "chunk size", 1)
+    labels, factors, members = _grouping(config, groups)
+    names = config.uncertain
+    s_design, s_boot = stream(seed, "morris").spawn(2)
+    x = _salib.morris_sample(names, trajectories, levels=levels, seed=derived_int_seed(s_design), groups=labels)
+    u = (0.5 + x * (levels - 1)) / levels
+    ys = {name: np.empty(x.shape[0]) for name in outputs}
+    for lo in range(0, x.shape[0], chunk):
+        hi = min(x.shape[0], lo + chunk)
+        item_pv = evaluate(config, parameter_values(config, u[lo:hi]), hi - lo).item_pv
+        for name in outputs:
+            ys[name][lo:hi] = output_array(config, item_pv, name)
+    indices = {}
+    boot = derived_int_seed(s_boot)
+    for name in outputs:
+        _check_finite(name, ys[name])
+        si = _salib.morris_analyze(names, x, ys[name], levels=levels, resamples=resamples, seed=boot, groups=labels,
+                                   conf_level=conf_level)
+        indices[name] = MorrisIndices(output=name, factors=factors, mu=si["mu"], mu_star=si["mu_star"],
+                                      mu_star_conf=si["mu_star_conf"], sigma=si["sigma"])
+    notes = [n for n in [_correlation_note(config, False, "Morris screening")] if n]
+    return MorrisResult(
+        parameters=names, groups=labels, grouping=groups, factors=factors, members=members,
+        labels=_factor_labels(config, groups if labels is not None else None, factors), trajectories=trajectories,
+        levels=levels, rows=int(x.shape[0]), seed=seed, resamples=resamples, indices=indices, notes=tuple(notes),
+        manifest=manifest(config, method="morris", seed=seed, trajectories=trajectories, levels=levels,
+                          rows=int(x.shape[0]), groups=groups, outputs=list(outputs)))
+
+
+# --------------------------------------------------------------------------- PAWN
+@dataclass(frozen=True)
+class PawnIndices:
+    """PAWN indices of one output: statistics over the slices of the KS distance, each (g,).
+
+    ``median`` is the usual PAWN index.  ``null_level`` is the 95% critical value
+    of the two-sample Kolmogorov-Smirnov statistic for one slice against the
+    whole sample: indices below it cannot be told from zero.
+    """
+
+    output: str
+    factors: tuple[str, ...]
+    minimum: np.ndarray
+    mean: np.ndarray
+    median: np.ndarray
+    maximum: np.ndarray
+    cv: np.ndarray
+    null_level: float
+
+    @property
+    def order(self) -> np.ndarray:
+        return np.argsort(-self.median, kind="stable")
+
+
+@dataclass(frozen=True)
+class PawnResult:
+    """PAWN (moment-independent) indices from a Monte Carlo sample, which honours correlations."""
+
+    parameters: tuple[str, ...]
+    groups: tuple[str, ...] | None
+    grouping: str | None
+    factors: tuple[str, ...]
+    members: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, str]
+    samples: int
+    slices: int
+    seed: int
+    sampler: str
+    indices: Mapping[str, PawnIndices]
+    notes: tuple[str, ...]
+    manifest: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    method = "pawn"
+
+    def save(self, directory: str | Path) -> Path:
+        return _save(self, directory)
+
+
+def pawn_indices(source, *, outputs: str | Sequence[str] | None = None, samples: int | None = None,
+                 seed: int | None = None, sampler: str | None = None, slices: int = 10,
+                 groups: str | None = None) -> PawnResult:
+    """PAWN indices (SALib) on a Monte Carlo sample.
+
+    Parameters
+    ----------
+    source : Config or SimulationResult
+        A config (simulated here with ``samples``, ``seed``, ``sampler``, as
+        ``wotsim run`` does) or a finished simulation.
+    slices : int
+        Conditioning intervals per parameter (>= 2).
+    groups : str, optional
+        As for :func:`sobol_plan`; SALib averages the members' indices.
+    """
+    from .results import SimulationResult
+    from .simulate import simulate
+
+    if isinstance(source, SimulationResult):
+        result = source
+    elif isinstance(source, Config):
+        result = simulate(source, samples=samples, seed=seed, sampler=sampler)
+    else:
+        raise WotsimError(f"pawn_indices needs a Config or a SimulationResult, got {type(source).__name__}")
+    config = result.config
+    outputs = _check_outputs(config, outputs)
+    slices = _whole(slices, "slices", 2)
+    labels, factors, members = _grouping(config, groups)
+    n = result.n
+    if n < 2 * slices:
+        raise WotsimError(f"PAWN with {slices} slices needs at least {2 * slices} samples, got {n}")
+    pawn_seed = derived_int_seed(stream(result.seed, "pawn"))
+    m = n / slices
+    null = float(math.sqrt(-math.log(0.025)) / math.sqrt(2.0) * math.sqrt((m + n) / (m * n)))
+    indices = {}
+    for name in outputs:
+        y = output_array(config, result.item_pv, name)
+        _check_finite(name, y)
+        si = _salib.pawn_analyze(config.uncertain, result.draws, y, slices=slices, seed=pawn_seed, groups=labels)
+        indices[name] = PawnIndices(output=name, factors=factors, minimum=si["minimum"], mean=si["mean"],
+                                    median=si["median"], maximum=si["maximum"], cv=si["CV"], null_level=null)
+    notes = []
+    if labels is not None:
+        notes.append("Grouped PAWN (SALib): each group's figures are the mean of its members' own indices, "
+                     "not an index of the group as a whole; compare groups with care.")
+    if config.correlations:
+        notes.append("PAWN ran on the Monte Carlo sample, which honours the config's rank correlations; "
+                     "a correlated parameter's index includes what it shares with its partners.")
+    return PawnResult(
+        parameters=config.uncertain, groups=labels, grouping=groups, factors=factors, members=members,
+        labels=_factor_labels(config, groups if labels is not None else None, factors), samples=n, slices=slices,
+        seed=result.seed, sampler=result.sampler, indices=indices, notes=tuple(notes),
+        manifest=manifest(config, method="pawn", seed=result.seed, samples=n, sampler=result.sampler,
+                          slices=slices, groups=groups, outputs=list(outputs)))
+
+
+# --------------------------------------------------------------------------- persistence
+_RESULTS = {"sobol": SobolResult, "morris": MorrisResult, "pawn": PawnResult}
+_INDICES = {"sobol": SobolIndices, "morris": MorrisIndices, "pawn": PawnIndices}
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    return obj
+
+
+def _split(obj: Any, prefix: str, arrays: dict[str, np.ndarray]) -> Any:
+    """A dataclass -> JSON-able dict; arrays also go to ``arrays`` under dotted keys."""
+    out = {}
+    for f in fields(obj):
+        if f.name == "manifest":
+            continue
+        value = getattr(obj, f.name)
+        key = f"{prefix}.{f.name}" if prefix else f.name
+        if isinstance(value, np.ndarray):
+            arrays[key] = value
+            out[f.name] = _jsonable(value)
+        elif hasattr(value, "__dataclass_fields__"):
+            out[f.name] = _split(value, key, arrays)
+        elif isinstance(value, Mapping) and value and all(hasattr(v, "__dataclass_fields__") for v in value.values()):
+            out[f.name] = {k: _split(v, f"{key}.{k}", arrays) for k, v in value.items()}
+        elif isinstance(value, (list, tuple)) and value and all(hasattr(v, "__dataclass_fields__") for v in value):
+            out[f.name] = [_split(v, f"{key}.{i}", arrays) for i, v in enumerate(value)]
+        else:
+            out[f.name] = _jsonable(value)
+    return out
+
+
+def _check_replace(directory: Path) -> None:
+    """Refuse to replace a path that is not a wotsim results directory (or empty)."""
+    from .errors import ResultsError
+
+    if directory.exists() and not (directory.is_dir() and (
+            (directory / "manifest.json").is_file() or not any(directory.iterdir()))):
+        raise ResultsError(f"{directory}: exists and is not a wotsim results directory; "
+                           "refusing to replace it (choose a new path or remove it)")
+
+
+def _save(result: Any, directory: str | Path) -> Path:
+    directory = Path(directory)
+    _check_replace(directory)
+    arrays: dict[str, np.ndarray] = {}
+    body = {"format": FORMAT_VERSION, "method": result.method, **_split(result, "", arrays)}
+    if isinstance(result, SobolResult):  # verdicts, for readers of the JSON
+        for name, ind in result.indices.items():
+            body["indices"][name]["verdicts"] = list(ind.verdicts)
+
+    def fill(tmp: Path) -> None:
+        np.savez(tmp / "arrays.npz", **arrays)
+        (tmp / "sensitivity.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+        (tmp / "manifest.json").write_text(json.dumps(_jsonable(dict(result.manifest)), indent=2) + "\n",
+                                           encoding="utf-8")
+
+    write_atomic_dir(directory, fill)
+    return directory
+
+
+def save_records(directory: str | Path, method: str, records: Mapping[str, Any],
+                 run_manifest: Mapping[str, Any]) -> Path:
+    """Write other analyses' frozen dataclasses (one per output) like a sensitivity result.
+
+    ``sensitivity.json`` holds ``{"format", "method", "records": {output: fields}}``,
+    ``arrays.npz`` every array under ``records.<output>.<field>``; written atomically.
+    """
+    directory = Path(directory)
+    _check_replace(directory)
+    arrays: dict[str, np.ndarray] = {}
+    body = {"format": FORMAT_VERSION, "method": method,
+            "records": {k: _split(v, f"records.{k}", arrays) for k, v in records.items()}}
+
+    def fill(tmp: Path) -> None:
+        np.savez(tmp / "arrays.npz", **arrays)
+        (tmp / "sensitivity.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+        (tmp / "manifest.json").write_text(json.dumps(_jsonable(dict(run_manifest)), indent=2) + "\n",
+                                           encoding="utf-8")
+
+    write_atomic_dir(directory, fill)
+    return directory
+
+
+def _tuple(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _build(cls: type, data: Mapping[str, Any], prefix: str, arrays: Mapping[str, np.ndarray]) -> Any:
+    kwargs = {}
+    for f in fields(cls):
+        if f.name == "manifest" or f.name not in data:
+            continue
+        key = f"{prefix}.{f.name}" if prefix else f.name
+        value = data[f.name]
+        if key in arrays:
+            kwargs[f.name] = arrays[key]
+        elif f.name == "convergence":
+            kwargs[f.name] = _build(Convergence, value, key, arrays)
+        elif f.name == "plan":
+            kwargs[f.name] = _build(SobolPlan, value, key, arrays)
+        elif f.name == "indices":
+            kwargs[f.name] = {k: _build(_INDICES[cls.method], v, f"{key}.{k}", arrays) for k, v in value.items()}
+        elif f.name == "members":
+            kwargs[f.name] = {k: tuple(v) for k, v in value.items()}
+        elif value is None and f.type == "float":
+            kwargs[f.name] = float("nan")
+        else:
+            kwargs[f.name] = _tuple(value)
+    return cls(**kwargs)
+
+
+def load_sensitivity(directory: str | Path) -> SobolResult | MorrisResult | PawnResult:
+    """Load a results directory written by a sensitivity result's ``save``."""
+    from .errors import ResultsError
+
+    directory = Path(directory)
+    for name in ("sensitivity.json", "arrays.npz", "manifest.json"):
+        if not (directory / name).is_file():
+            raise ResultsError(f"{directory}: not a wotsim sensitivity directory (missing {name})")
+    body = json.loads((directory / "sensitivity.json").read_text(encoding="utf-8"))
+    if body.get("format") != FORMAT_VERSION or body.get("method") not in _RESULTS:
+        raise ResultsError(f"{directory}: sensitivity format {body.get('format')!r} / method {body.get('method')!r}; "
+                           f"this wotsim reads format {FORMAT_VERSION}, methods {', '.join(_RESULTS)}")
+    with np.load(directory / "arrays.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    man = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    cls = _RESULTS[body["method"]]
+    result = _build(cls, body, "", arrays)
+    return type(result)(**{**{f.name: getattr(result, f.name) for f in fields(result)}, "manifest": man})
