@@ -61,7 +61,7 @@ def base_values(config: Config) -> dict[str, float]:
     return {name: np.full(1, p.dist.base) for name, p in config.parameters.items()}
 
 
-def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int) -> ModelArrays:
+def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *, yearly: bool = True) -> ModelArrays:
     """Evaluate the model on n samples of parameter values.
 
     Parameters
@@ -69,6 +69,9 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int) -
     config : Config
     values : mapping of parameter name -> array of shape (n,) or scalar
     n : int
+    yearly : bool, default True
+        Also fill the per-year net values; analyses that need present values only
+        pass False (``yearly`` is then an array of shape (n, n_stakeholders, 0)).
 
     Returns
     -------
@@ -93,7 +96,7 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int) -
 
         stakeholder_index = {s: k for k, s in enumerate(config.stakeholders)}
         item_pv = np.zeros((n, len(config.items)))
-        yearly = np.zeros((n, len(stakeholder_index), T), dtype=np.float32)
+        by_year = np.zeros((n, len(stakeholder_index), T if yearly else 0), dtype=np.float32)
         for i, item in enumerate(config.items):
             value = np.broadcast_to(np.asarray(item.value(env), dtype=float), (n,))
             rho = np.broadcast_to(np.asarray(item.persistence(env), dtype=float), (n,))
@@ -106,10 +109,11 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int) -
                 # mask (not multiply) years past the horizon, so inf * 0 never makes a NaN
                 amount = np.where(active[t], value * fade * discount[t], 0.0)
                 pv += amount
-                yearly[:, k, t] += sign * amount
+                if yearly:
+                    by_year[:, k, t] += sign * amount
                 fade = fade * rho
             item_pv[:, i] = pv
-    return ModelArrays(item_pv=item_pv, yearly=yearly)
+    return ModelArrays(item_pv=item_pv, yearly=by_year)
 
 
 def selection_matrix(config: Config) -> dict[str, tuple[np.ndarray, np.ndarray]]:

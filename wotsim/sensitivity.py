@@ -516,7 +516,7 @@ def sobol_outputs(config: Config, plan: SobolPlan, outputs: Sequence[str], *, ch
         values: dict[str, np.ndarray | float] = dict(fixed)
         for j, p in enumerate(plan.parameters):
             values[p] = _saltelli_column(xa[lo:hi, j], xb[lo:hi, j], int(factor[j]), g, plan.second_order)
-        item_pv = evaluate(config, values, rows).item_pv
+        item_pv = evaluate(config, values, rows, yearly=False).item_pv
         for name in outputs:
             y[name][lo * block:hi * block] = output_array(config, item_pv, name)
         if progress is not None:
@@ -989,7 +989,7 @@ def morris_screening(config: Config, *, outputs: str | Sequence[str] | None = No
     ys = {name: np.empty(x.shape[0]) for name in outputs}
     for lo in range(0, x.shape[0], chunk):
         hi = min(x.shape[0], lo + chunk)
-        item_pv = evaluate(config, parameter_values(config, u[lo:hi]), hi - lo).item_pv
+        item_pv = evaluate(config, parameter_values(config, u[lo:hi]), hi - lo, yearly=False).item_pv
         for name in outputs:
             ys[name][lo:hi] = output_array(config, item_pv, name)
     indices = {}
