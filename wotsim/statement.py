@@ -1,0 +1,248 @@
+"""A plain-language robustness statement generated from results.
+
+Every number in a statement is read from a results object: the output's
+summary (base case, 90% interval, P(> threshold) and its Monte Carlo standard
+error), the paired difference from the base (scenarios), the one-way switching
+values (:func:`wotsim.oneway.one_way`) and the value of information
+(:mod:`wotsim.voi`).  Nothing is computed here except the choice of words.
+
+The verdict words follow :data:`VERDICTS`: with P(ratio > 1) between 0.2 and
+0.8 the statement says "benefits roughly equal costs", as Dutch MKBA guidance
+advises when the sign turns on a small margin.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Mapping
+
+import numpy as np
+
+from .results import OutputSummary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+    from .oneway import OneWayResult
+    from .scenarios import Comparison, PairedDifference
+    from .voi import VoiResult
+
+__all__ = ["VERDICTS", "comparison_statements", "robustness_statement"]
+
+#: (lowest P(above threshold), wording); the first row whose bound P reaches applies.
+VERDICTS = (
+    (0.95, "It exceeds {thr} with high confidence."),
+    (0.80, "It probably exceeds {thr}."),
+    (0.20, "Benefits roughly equal costs: whether it exceeds {thr} is uncertain."),
+    (0.05, "It is probably below {thr}."),
+    (0.00, "It is below {thr} with high confidence."),
+)
+
+
+def _ordinal(q: float) -> str:
+    k = int(round(q))
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def _value(x: float) -> str:
+    """A parameter value: 4 significant digits, thousands separated."""
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    digits = max(0, 3 - int(math.floor(math.log10(abs(x)))))
+    return f"{x:,.{digits}f}"
+
+
+def _money(x: float, currency: str) -> str:
+    """Whole units from 100 up, else three significant digits."""
+    return f"{currency} {x:,.0f}" if abs(x) >= 100 or x == 0 else f"{currency} {x:.3g}"
+
+
+def _out(x: float, measure: str, currency: str, signed: bool = False, digits: int = 2) -> str:
+    if measure == "ratio":
+        return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+    text = _money(abs(x), currency)
+    return (("+" if x >= 0 else "-") if signed else ("-" if x < 0 else "")) + text
+
+
+def _se(x: float, measure: str, currency: str) -> str:
+    """A standard error to two significant digits."""
+    if measure != "ratio":
+        return f"{x:,.0f}"
+    return np.format_float_positional(x, precision=2, unique=False, fractional=False, trim="-")
+
+
+def _name(name: str, labels: Mapping[str, str]) -> str:
+    label = labels.get(name, name)
+    return name if not label or label == name else f"{label} ({name})"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
+
+
+def robustness_statement(
+    summary: OutputSummary,
+    *,
+    label: str,
+    oneway: "OneWayResult | None" = None,
+    difference: "PairedDifference | None" = None,
+    voi: "VoiResult | None" = None,
+    config: "Config | None" = None,
+) -> str:
+    """The robustness paragraph for one output under one scenario (or the base).
+
+    Parameters
+    ----------
+    summary : OutputSummary
+        The output's summary (needs the 5th and 95th percentiles).
+    label : str
+        What the paragraph is about, e.g. ``"Base analysis"`` or a scenario's label.
+    oneway : OneWayResult, optional
+        One-way results of the same output and config: names the parameter the
+        sign depends on most and its switching percentile.
+    difference : PairedDifference, optional
+        The paired difference from the base (for a scenario).
+    voi : VoiResult, optional
+        Value of information of the matching decision (keep, or adopt the scenario).
+    config : Config, optional
+        The run's config: parameter base values (the one-way sentence says "from <base> to
+        <switching value>") and labels, and the currency.
+
+    Returns
+    -------
+    str
+        One paragraph.
+    """
+    currency = config.study.currency if config is not None else "EUR"
+    params = config.parameters if config is not None else {}
+    bases = {n: p.dist.base for n, p in params.items()}
+    labels = {n: p.label or n for n, p in params.items()}
+    m = summary.measure
+    thr = f"{summary.threshold:g}"
+    lo, hi = summary.interval(90)
+    what = _lower_first(summary.label)
+    short = "the ratio" if m == "ratio" else "it"
+    parts = [
+        f"{label}: the {what} is {_out(summary.base, m, currency)} at base "
+        f"(90% interval {_out(lo, m, currency)} to {_out(hi, m, currency)}; mean {_out(summary.mean, m, currency)}, "
+        f"median {_out(summary.median, m, currency)}); P({'ratio' if m == 'ratio' else 'NPV'} > {thr}) = "
+        f"{summary.p_above:.2f} ± {summary.p_above_se:.3f}."
+    ]
+    for bound, words in VERDICTS:
+        if summary.p_above >= bound:
+            parts.append(words.format(thr=thr))
+            break
+
+    if difference is not None:
+        d = difference
+        if d.p_better == 0.0 and d.p_worse == 0.0:
+            parts.append(f"It leaves {short} unchanged from the base analysis in every draw.")
+        else:
+            parts.append(
+                f"Against the base analysis it changes {short} by {_out(d.base_case, m, currency, True, 3)} at base and by "
+                f"{_out(d.mean, m, currency, True, 3)} ± {_se(d.mean_se, m, currency)} on average "
+                f"(90% interval of the paired difference {_out(d.low, m, currency, True)} to "
+                f"{_out(d.high, m, currency, True)}); {short} is higher than under the base analysis in "
+                f"{d.p_better:.0%} ± {d.p_better_se:.1%} of the paired draws."
+            )
+
+    if oneway is not None and oneway.bars:
+        parts.append(_oneway_sentence(oneway, thr, short, currency, bases))
+
+    if voi is not None:
+        parts.append(_voi_sentence(voi, labels, currency))
+    return " ".join(parts)
+
+
+def _oneway_sentence(ow: "OneWayResult", thr: str, short: str, currency: str, bar_base: Mapping[str, float]) -> str:
+    bars, switching = ow.bars, ow.switching
+    top, top_sw = bars[0], switching[0]
+    m = ow.measure
+
+    def move(bar, sw) -> str:
+        base_x = bar_base.get(bar.parameter)
+        direction = "fall" if base_x is not None and sw.value < base_x else "rise"
+        frm = f" from {_value(base_x)}" if base_x is not None else ""
+        return (f"{_name(bar.parameter, {bar.parameter: bar.label})}, which would have to {direction}{frm} to {_value(sw.value)} "
+                f"(its {_ordinal(sw.percentile)} percentile) to bring {short} to {thr}, everything else at base")
+
+    if top_sw.value is not None:
+        return f"Whether it exceeds {thr} depends most on {move(top, top_sw)}."
+    crossing = [(b, s) for b, s in zip(bars, switching) if s.value is not None]
+    swing = (f"{_name(top.parameter, {top.parameter: top.label})} moves it most ({_out(top.low_output, m, currency)} to "
+             f"{_out(top.high_output, m, currency)} between its {_ordinal(ow.low_percentile)} and "
+             f"{_ordinal(ow.high_percentile)} percentiles) but cannot bring it to {thr} on its own")
+    if not crossing:
+        return f"{swing}; no single parameter can, within its range."
+    b, s = crossing[0]
+    return f"{swing}; of those that can, the one with the largest swing is {move(b, s)}."
+
+
+def _quantity(output: str) -> str:
+    return "NPV" if output == "npv" else output
+
+
+def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str) -> str:
+    cur = voi.currency or currency
+    if voi.decision == "keep":
+        head = (f"For the decision to continue (E[{_quantity(voi.output)}] = {_money(voi.mean_inb, cur)} per cohort; the other "
+                f"choice is better in {voi.p_wrong:.0%} of the draws), perfect information on everything is worth "
+                f"{_money(voi.evpi, cur)} per cohort")
+    else:
+        head = (f"For adopting it instead of the base analysis (E[change in {_quantity(voi.output)}] = "
+                f"{_money(voi.mean_inb, cur)} per cohort; the other choice is better in {voi.p_wrong:.0%} of the draws), "
+                f"perfect information on everything is worth {_money(voi.evpi, cur)} per cohort")
+    if voi.evpi == 0.0:
+        return head + ": the model's uncertainty cannot change the choice."
+    if not voi.parameters:
+        return head + "."
+    y = voi.parameters[0]
+    if not y.distinguishable:
+        return head + "; no single parameter's EVPPI is distinguishable from 0."
+    text = (f"{head}; resolving {_name(y.name, labels)} first is worth "
+            f"{_money(y.value, cur)} ± {_money(y.se, cur)[len(cur) + 1:]}")
+    if voi.groups and voi.groups[0].distinguishable and len(voi.groups[0].parameters) > 1:
+        g = voi.groups[0]
+        text += f", and the {g.name!r} group of {len(g.parameters)} parameters together {_money(g.value, cur)}"
+    return text + "."
+
+
+def comparison_statements(
+    comparison: "Comparison",
+    *,
+    output: str = "social_ratio",
+    vois: Mapping[str, "VoiResult"] | None = None,
+    oneway: bool = True,
+) -> dict[str, str]:
+    """A statement for the base analysis and each scenario of a comparison.
+
+    Parameters
+    ----------
+    comparison : Comparison
+    output : str
+        One of the compared outputs.
+    vois : mapping of run id -> VoiResult, optional
+        ``"base"`` -> the keep decision, scenario id -> its adoption decision.
+    oneway : bool
+        Run :func:`wotsim.oneway.one_way` on each run's config for the switching sentence.
+
+    Returns
+    -------
+    dict of run id -> str
+    """
+    from .errors import WotsimError
+
+    if output not in comparison.outputs:
+        raise WotsimError(f"output {output!r} was not compared; compared: {', '.join(comparison.outputs)}")
+    one_way = None
+    if oneway:
+        from .oneway import one_way
+    out = {}
+    for run in comparison.runs:
+        outcome = run.outcomes[output]
+        ow = one_way(run.config, output=output) if one_way is not None else None
+        out[run.id] = robustness_statement(
+            outcome.summary, label=run.label, oneway=ow, difference=outcome.difference,
+            voi=(vois or {}).get(run.id), config=run.config,
+        )
+    return out
