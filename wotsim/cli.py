@@ -178,6 +178,28 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .report import run_analyses, write_report
+
+    config = load_config(args.config)
+    names = _scenario_names(args.scenarios)
+    started = time.perf_counter()
+
+    def progress(text: str) -> None:
+        err.write(f"[{time.perf_counter() - started:5.1f}s] {text}\n")
+        err.flush()
+
+    analyses = run_analyses(config, samples=args.samples, sobol_samples=args.sobol_samples, seed=args.seed,
+                            scenarios=names, with_scenarios=not args.no_scenarios, progress=progress)
+    progress("writing the report and figures")
+    try:
+        path = write_report(analyses, args.out)
+    except OSError as exc:
+        raise WotsimError(f"--out {args.out}: cannot write the report: {exc.strerror or exc}") from None
+    out.write(f"report written to {path} (figures in {Path(args.out) / 'figures'})\n")
+    return 0
+
+
 # --------------------------------------------------------------------------- sensitivity
 #: Choices of ``wotsim sensitivity --groups`` (equal to wotsim.sensitivity.GROUPINGS; kept here so that
 #: building the parser does not import SALib).
@@ -433,7 +455,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.voi and comparison.paired:
             from .voi import adoption_voi, keep_voi
 
-            vois = {"base": keep_voi(comparison.base, groups=False)}
+            vois = {"base": keep_voi(comparison.base)}  # groups for the base decision only (they cost time)
             for run in comparison.scenarios:
                 vois[run.id] = adoption_voi(comparison, run.id, groups=False)
         statements = comparison_statements(comparison, output=target, vois=vois)
@@ -612,6 +634,19 @@ def build_parser() -> argparse.ArgumentParser:
     voi.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                      help="show a progress bar on stderr (default: when stderr is a terminal)")
     voi.set_defaults(func=_cmd_voi)
+
+    rep = sub.add_parser("report", help="run the analyses and write one self-contained HTML report with figures")
+    rep.add_argument("config", help="TOML config file")
+    rep.add_argument("--out", type=Path, required=True, help="report directory (report.html, figures/, manifest.json)")
+    rep.add_argument("--samples", type=_positive_int, default=2**15,
+                     help="Monte Carlo samples per scenario (default 32768)")
+    rep.add_argument("--sobol-samples", type=_positive_int, default=2**13,
+                     help="Sobol' base samples N, a power of 2 (default 8192)")
+    rep.add_argument("--seed", type=_seed, help="root seed (default: [simulation].seed)")
+    rep.add_argument("--scenarios", metavar="A,B,...",
+                     help="scenario ids or overlay files (default: every scenario found for the config)")
+    rep.add_argument("--no-scenarios", action="store_true", help="skip scenarios and their value of information")
+    rep.set_defaults(func=_cmd_report)
     return parser
 
 
