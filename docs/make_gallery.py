@@ -1,0 +1,50 @@
+"""Regenerate the README gallery: docs/gallery/*.png from the Schiedam case.
+
+Run from the repository root:  python docs/make_gallery.py
+Uses only the public API; sample sizes are modest so it runs in about a minute.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import wotsim
+from wotsim import plots
+from wotsim.drivers import decision_drivers
+from wotsim.oneway import one_way
+from wotsim.scenarios import compare, find_scenarios
+from wotsim.sensitivity import sobol_indices
+from wotsim.voi import keep_voi
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "gallery"
+
+
+def main() -> None:
+    config = wotsim.load_config(ROOT / "configs" / "schiedam.toml")
+    recommendations = [s for s in find_scenarios(config) if s.category == "recommendation"]
+    comparison = compare(config, recommendations, samples=2**15)
+    result = comparison.base
+    figures = {
+        "distribution_social_ratio": plots.ratio_distribution(result, "social_ratio"),
+        "distribution_financial_ratio": plots.ratio_distribution(result, "financial_ratio"),
+        "acceptability_social_ratio": plots.acceptability_curve(result, "social_ratio"),
+        "fan_total": plots.fan_chart(result),
+        "stakeholders": plots.stakeholder_chart(result),
+        "sobol_groups_social_ratio": plots.sobol_bars(
+            sobol_indices(config, outputs=["social_ratio"], samples=2**13, groups="group"), "social_ratio"),
+        "sobol_social_ratio": plots.sobol_bars(sobol_indices(config, outputs=["social_ratio"], samples=2**13),
+                                               "social_ratio"),
+        "tornado_social_ratio": plots.tornado(one_way(config, output="social_ratio"), config=config),
+        "drivers_social_ratio": plots.drivers_chart(decision_drivers(result, output="social_ratio")),
+        "scenarios_social_ratio": plots.scenario_comparison(comparison, "social_ratio"),
+        "evppi_keep": plots.evppi_ranking(keep_voi(result), config=config),
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    for stem, fig in figures.items():
+        plots.save_figure(fig, OUT / stem, formats=("png",), dpi=100)
+        print(f"docs/gallery/{stem}.png")
+
+
+if __name__ == "__main__":
+    main()
