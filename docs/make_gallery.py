@@ -32,11 +32,12 @@ def main() -> None:
         "fan_total": plots.fan_chart(result),
         "stakeholders": plots.stakeholder_chart(result),
         "sobol_groups_social_ratio": plots.sobol_bars(
-            sobol_indices(config, outputs=["social_ratio"], samples=2**13, groups="group"), "social_ratio"),
+            sobol_indices(config, outputs=["social_ratio"], samples=2**13, groups="group"), "social_ratio",
+            config=config),
         "sobol_social_ratio": plots.sobol_bars(sobol_indices(config, outputs=["social_ratio"], samples=2**13),
-                                               "social_ratio"),
+                                               "social_ratio", config=config),
         "tornado_social_ratio": plots.tornado(one_way(config, output="social_ratio"), config=config),
-        "drivers_social_ratio": plots.drivers_chart(decision_drivers(result, output="social_ratio")),
+        "drivers_social_ratio": plots.drivers_chart(decision_drivers(result, output="social_ratio"), config=config),
         "scenarios_social_ratio": plots.scenario_comparison(comparison, "social_ratio"),
         "evppi_keep": plots.evppi_ranking(keep_voi(result), config=config),
     }

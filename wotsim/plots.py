@@ -13,10 +13,13 @@ hatching and luminance, never by hue alone.  Artists that carry a number get a
 ``gid`` (``"base"``, ``"target"``, ``"threshold"``, ``"mean"``, ``"median"``,
 ``"band50"``, ...) so that tests and reports can find them.
 
-New plot functions (sensitivity, scenarios, value of information) belong
-beside these, built on the helpers :func:`new_axes`, :func:`money_axis` and
-:func:`set_title`, and listed in a ``*_figures`` generator like
-:func:`simulation_figures`.
+Sensitivity, scenario and value-of-information figures (:func:`sobol_bars`,
+:func:`sobol_convergence`, :func:`tornado`, :func:`drivers_chart`,
+:func:`scenario_comparison`, :func:`evppi_ranking`) follow the same rules and
+are listed by :func:`sensitivity_figures` and :func:`scenario_figures`, as the
+Monte Carlo figures are by :func:`simulation_figures`.  Results that carry no
+config (one-way, drivers, value of information) take an optional ``config`` for
+labels, the study name, the currency and the price year.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import os
 import tempfile
 import textwrap
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import matplotlib
 import numpy as np
@@ -34,6 +37,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.transforms import ScaledTranslation
 
 from .errors import WotsimError
 from .results import OutputSummary, SimulationResult
@@ -41,15 +45,23 @@ from .results import OutputSummary, SimulationResult
 __all__ = [
     "acceptability_curve",
     "convergence_p",
+    "drivers_chart",
+    "evppi_ranking",
     "fan_chart",
     "money_axis",
     "new_axes",
     "ratio_cdf",
     "ratio_distribution",
     "save_figure",
+    "scenario_comparison",
+    "scenario_figures",
+    "sensitivity_figures",
     "set_title",
     "simulation_figures",
+    "sobol_bars",
+    "sobol_convergence",
     "stakeholder_chart",
+    "tornado",
 ]
 
 #: Default figure size in inches (width, height).
@@ -98,11 +110,15 @@ def _root_figure(ax: Axes) -> Figure:
 
 def set_title(ax: Axes, what: str, result: SimulationResult) -> None:
     """A two-line title: what is shown, then the study, the number of draws and the design."""
-    study = result.config.study.name
-    ax.set_title(what, loc="left", fontsize=11 if len(what) <= 58 else 10, fontweight="bold", pad=16)
-    sub = ax.annotate(f"{study} · {result.n:,} {result.sampler} samples", xy=(0, 1), xycoords="axes fraction",
-                      xytext=(0, 5), textcoords="offset points", ha="left", va="bottom", fontsize=8.5,
-                      color="0.3")
+    _titled(ax, what, f"{result.config.study.name} · {result.n:,} {result.sampler} samples")
+
+
+def _titled(ax: Axes, what: str, subtitle: str) -> None:
+    """A bold title on the left with a grey subtitle (one or more lines) under it (gid ``"subtitle"``)."""
+    pad = 16 + 11.5 * subtitle.count("\n")
+    ax.set_title(what, loc="left", fontsize=11 if len(what) <= 58 else 10, fontweight="bold", pad=pad)
+    sub = ax.annotate(subtitle, xy=(0, 1), xycoords="axes fraction", xytext=(0, 5), textcoords="offset points",
+                      ha="left", va="bottom", fontsize=8.5, color="0.3")
     sub.set_gid("subtitle")
 
 
@@ -133,13 +149,21 @@ def money_axis(axis, magnitude: float, result: SimulationResult, what: str, *, p
         Add the price year and "present value"; False for cramped panels.
     """
     study = result.config.study
+    _money_label(axis, magnitude, study.currency, study.price_year, what, present_value=present_value,
+                 details=details)
+
+
+def _money_label(axis, magnitude: float, currency: str, price_year: int | None, what: str, *,
+                 present_value: bool = True, details: bool = True) -> None:
+    """:func:`money_axis` from a currency and price year (for results that carry no config)."""
     scale, word = _money_scale(abs(magnitude) if math.isfinite(magnitude) else 0.0)
-    parts = [f"{word}{study.currency}"]
-    if study.price_year and details:
-        parts.append(f"{study.price_year} prices")
+    unit = f"{word}{currency}".strip()
+    parts = [unit] if unit else []
+    if price_year and details:
+        parts.append(f"{price_year} prices")
     if present_value and details and "present value" not in what.lower():
         parts.append("present value")
-    axis.set_label_text(f"{what} ({', '.join(parts)})")
+    axis.set_label_text(f"{what} ({', '.join(parts)})" if parts else what)
     axis.set_major_formatter(_ScaledFormatter(scale))
 
 
@@ -179,9 +203,14 @@ _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 def _fmt(summary: OutputSummary, x: float, currency: str = "") -> str:
     """A ratio to three decimals; money as e.g. ``€251k``, ``−€1.67M``."""
+    return _fmt_value(summary.measure, x, currency)
+
+
+def _fmt_value(measure: str, x: float, currency: str = "") -> str:
+    """:func:`_fmt` for a measure (``"ratio"``, ``"npv"``, ``"amount"``)."""
     if not math.isfinite(x):
         return "n/a"
-    if summary.measure == "ratio":
+    if measure == "ratio":
         return f"{x:.3f}".replace("-", _MINUS)
     scale, _word = _money_scale(abs(x))
     suffix = {1e6: "M", 1e3: "k", 1.0: ""}[scale]
@@ -661,3 +690,815 @@ def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png
             raise
         written.append(target)
     return tuple(written)
+
+
+# ================================================================== sensitivity, scenarios, value of information
+# These figures take the results of wotsim.sensitivity, wotsim.oneway, wotsim.drivers,
+# wotsim.scenarios and wotsim.voi.  Results that carry no config (one-way, drivers, value of
+# information) take an optional ``config`` for the study name, currency, price year and
+# labels; without it they show names.
+
+def _grid_figure(k: int, ncols: int, panel_height: float, header: float = 0.3,
+                 footer: float = 0.9) -> tuple[Figure, Axes, list[Axes]]:
+    """A new figure: a header strip (for title, subtitle and legend) over ``k`` panels in ``ncols`` columns.
+
+    Panels share their x and y axes.  Returns ``(figure, header axes, panels)``.
+    """
+    ncols = max(1, min(ncols, k))
+    nrows = math.ceil(k / ncols)
+    fig = Figure(figsize=(7.0, header + footer + 0.55 + panel_height * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    gs = fig.add_gridspec(nrows + 1, ncols, height_ratios=[header] + [panel_height] * nrows)
+    head = fig.add_subplot(gs[0, :])
+    head.axis("off")
+    head.set_gid("header")
+    axes: list[Axes] = []
+    for i in range(k):
+        r, c = divmod(i, ncols)
+        a = fig.add_subplot(gs[r + 1, c], sharex=axes[0] if axes else None, sharey=axes[0] if axes else None)
+        axes.append(a)
+    for i, a in enumerate(axes):
+        if i + ncols < k:  # a panel below it shows the x tick labels
+            a.tick_params(labelbottom=False)
+        if i % ncols:
+            a.tick_params(labelleft=False)
+    return fig, head, axes
+
+
+def _panels(ax: Axes | Sequence[Axes] | None, k: int, ncols: int, panel_height: float
+            ) -> tuple[Figure, Axes | None, list[Axes], bool]:
+    """(figure, header, axes, one_per_factor): a new grid, the caller's axes (one per factor) or one shared axes."""
+    if ax is None:
+        fig, head, axes = _grid_figure(k, ncols, panel_height)
+        return fig, head, axes, True
+    if isinstance(ax, Axes):
+        return _root_figure(ax), None, [ax], False
+    axes = list(ax)
+    if len(axes) < k:
+        raise WotsimError(f"ax must be one Axes or at least {k} Axes (one per factor), got {len(axes)}")
+    return _root_figure(axes[0]), None, axes[:k], True
+
+
+def _subtitle(*parts: str, width: int = 80) -> str:
+    """Join non-empty parts with " · ", breaking the line between parts where it would pass ``width``."""
+    lines: list[str] = []
+    for part in (p for p in parts if p):
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
+def _header(head: Axes, title: str, subtitle: str, handles: list, labels: list, ncols: int) -> None:
+    """Title, subtitle and legend of a grid figure, in its header strip."""
+    _titled(head, title, subtitle)
+    if handles:
+        head.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, -0.1), ncols=ncols, fontsize=7.5,
+                    frameon=False, handlelength=2.6, borderaxespad=0.0)
+
+
+def _legend_below(ax: Axes, offset: float = 34.0, ncols: int = 3) -> None:
+    """A legend in one or two rows under the x-axis label (``offset`` points below the axes)."""
+    fig = _root_figure(ax)
+    shift = ScaledTranslation(0, -offset / 72.0, fig.dpi_scale_trans)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.0), bbox_transform=ax.transAxes + shift, ncols=ncols,
+              fontsize=7.5, frameon=False, handlelength=2.6, borderaxespad=0.0)
+
+
+def _note(ax: Axes, lines: Sequence[str], offset: float, width: int = 120) -> None:
+    """A small grey footnote ``offset`` points below the axes, from the figure's left edge (gid ``"footnote"``)."""
+    text = "\n".join(textwrap.fill(line, width) for line in lines if line)
+    if text:
+        ax.annotate(text, xy=(0.015, 0), xycoords=("figure fraction", "axes fraction"), xytext=(0, -offset),
+                    textcoords="offset points", fontsize=7.5, color="0.3", va="top", ha="left", gid="footnote")
+
+
+def _column(ax: Axes, dx: float, header: str, cells: Sequence[tuple[float, str, str, dict]]) -> None:
+    """A column of text right of the axes, ``dx`` points from its edge: a bold header over the top row,
+    then ``(y, text, gid, text properties)`` per row (y in data coordinates)."""
+    trans = ax.get_yaxis_transform()
+    top = min(ax.get_ylim())
+    ax.annotate(header, xy=(1.0, top + 0.45), xycoords=trans, xytext=(dx, 0), textcoords="offset points",
+                ha="left", va="center", fontsize=7.5, fontweight="bold", color="0.2", annotation_clip=False,
+                gid="column_header")
+    for y, text, gid, props in cells:
+        if text:
+            ax.annotate(text, xy=(1.0, y), xycoords=trans, xytext=(dx, 0), textcoords="offset points", ha="left",
+                        va="center", fontsize=7.5, annotation_clip=False, gid=gid, **props)
+
+
+def _footnote(fig: Figure, text: str) -> None:
+    """A small grey note at the bottom of a figure (part of the layout)."""
+    note = fig.supxlabel(text, x=0.01, ha="left", fontsize=7.5, color="0.3")
+    note.set_gid("footnote")
+
+
+def _output_label(config, name: str, manifest: Mapping[str, Any] | None = None) -> str:
+    """The display label of an output name, from the config, else from a manifest's copy of it."""
+    if config is not None and name in config.outputs:
+        return config.outputs[name].label or name
+    raw = (manifest or {}).get("config", {}).get("outputs", {}).get(name, {})
+    if isinstance(raw, Mapping) and raw.get("label"):
+        return str(raw["label"])
+    if name.startswith("net:"):
+        who = name[4:]
+        if config is not None:
+            who = config.stakeholders.get(who, who)
+        return f"Net value: {who}"
+    return {"npv": "Net present value", "benefits": "Total benefits", "costs": "Total costs"}.get(name, name)
+
+
+def _parameter_label(config, name: str) -> str:
+    if config is not None and name in config.parameters:
+        return config.parameters[name].label or name
+    return name
+
+
+def _study_name(config, fallback: str = "") -> str:
+    return config.study.name if config is not None else fallback
+
+
+def _fmt_number(x: float) -> str:
+    """A parameter value: thousands separators above 1,000, else three significant digits."""
+    if not math.isfinite(x):
+        return "n/a"
+    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+    return text.replace("-", _MINUS)
+
+
+def _fmt_percentile(p: float) -> str:
+    return f"p{p:.0f}" if 1.0 <= p <= 99.0 else f"p{p:.1f}"
+
+
+def _wrap(text: str, width: int = 30, lines: int = 2) -> str:
+    """Wrap a label to ``width`` characters a line, at most ``lines`` lines (then cut with an ellipsis)."""
+    if len(text) <= width:
+        return text
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …"))
+
+
+def _pm(x: float, se: float, *, measure: str = "ratio", currency: str = "", signed: bool = False) -> str:
+    """``x ± se`` with the standard error to one significant digit and ``x`` to the same decimal place.
+
+    Ratios and probabilities keep at least three decimals; money shares one scale
+    (``−€212k ± €3k``).  A zero standard error is left out.
+    """
+    if not (math.isfinite(x) and math.isfinite(se)):
+        return "n/a"
+    money = measure != "ratio"
+    scale, _word = _money_scale(max(abs(x), abs(se))) if money else (1.0, "")
+    suffix = {1e6: "M", 1e3: "k", 1.0: ""}[scale] if money else ""
+    symbol = _SYMBOLS.get(currency, f"{currency} " if currency else "") if money else ""
+    least = 0 if money else 3
+    decimals = least if se <= 0 else min(max(least, -math.floor(math.log10(se / scale))), 6)
+
+    def one(v: float, sign: bool) -> str:
+        lead = ("+" if v >= 0 else _MINUS) if sign else (_MINUS if v < 0 else "")
+        return f"{lead}{symbol}{abs(v) / scale:,.{decimals}f}{suffix}"
+
+    return one(x, signed) if se <= 0 else f"{one(x, signed)} ± {one(se, False)}"
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
+def _check_top(top: int) -> int:
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise WotsimError(f"top must be a whole number >= 1, got {top!r}")
+    return int(top)
+
+
+def _sobol_of(sobol_result, output: str):
+    if output not in sobol_result.indices:
+        raise WotsimError(f"no Sobol' indices for output {output!r}; analysed: {', '.join(sobol_result.indices)}")
+    return sobol_result.indices[output]
+
+
+def _factor_label(sobol_result, factor: str) -> str:
+    label = sobol_result.labels.get(factor, factor)
+    if sobol_result.plan.groups is not None:
+        label = f"{label} ({_plural(len(sobol_result.members.get(factor, ())), 'parameter')})"
+    return label
+
+
+def _sobol_subtitle(sobol_result, config, width: int = 82) -> str:
+    plan = sobol_result.plan
+    study = _study_name(config, str(sobol_result.manifest.get("study", "")))
+    what = _GROUPED.get(plan.grouping, f"grouped by {plan.grouping}") if plan.groups is not None else "per parameter"
+    return _subtitle(study, f"{what}, N = {plan.n:,} base samples ({plan.rows:,} model runs)",
+                     f"{plan.conf_level:.0%} bootstrap CIs", width=width)
+
+
+_GROUPED = {"group": "per parameter group", "item": "per item", "stakeholder": "per stakeholder",
+            "correlated": "per block of correlated parameters"}
+
+
+# ------------------------------------------------------------------ Sobol' indices
+def sobol_bars(sobol_result, output: str = "social_ratio", *, ax: Axes | None = None, top: int = 15,
+               config=None) -> Figure:
+    """First- and total-order Sobol' indices with their confidence intervals, ranked.
+
+    Factors (parameters, or groups with their member counts) are ranked by total
+    order (:attr:`SobolIndices.order`); the ``top`` first are drawn, each as a
+    total-order bar (dark, gid ``"ST"``) above a first-order bar (light,
+    hatched, gid ``"S1"``) with the CI half-widths as error bars.  Factors whose
+    convergence verdict is "not stable" are marked with the reason (wide CI,
+    drift between N/2 and N).
+
+    Parameters
+    ----------
+    sobol_result : wotsim.sensitivity.SobolResult
+    output : str
+        A key of ``sobol_result.indices``.
+    ax : Axes, optional
+    top : int
+        Number of factors drawn.
+    config : Config, optional
+        For the output's label and the study name (else the manifest's).
+
+    Returns
+    -------
+    Figure
+    """
+    ind = _sobol_of(sobol_result, output)
+    top = _check_top(top)
+    order = [int(j) for j in ind.order[:top]]
+    k = len(order)
+    fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.3 + 0.36 * k)))
+    y = np.arange(k, dtype=float)
+    h = 0.38
+    st, st_conf = ind.ST[order], ind.ST_conf[order]
+    s1, s1_conf = ind.S1[order], ind.S1_conf[order]
+    err = dict(fmt="none", color="black", ecolor="black", elinewidth=0.9, capsize=2.5, zorder=4)
+    for patch in ax.barh(y - h / 2, st, height=h, color=_FILL_DARK, edgecolor=_EDGE, linewidth=0.5,
+                         label="total order $S_T$", zorder=2):
+        patch.set_gid("ST")
+    ax.errorbar(st, y - h / 2, xerr=st_conf, **err)[2][0].set_gid("ST_conf")
+    for patch in ax.barh(y + h / 2, s1, height=h, color=_FILL_LIGHT, edgecolor=_EDGE, linewidth=0.5, hatch="////",
+                         label="first order $S_1$", zorder=2):
+        patch.set_gid("S1")
+    bars = ax.errorbar(s1, y + h / 2, xerr=s1_conf, label=f"{sobol_result.plan.conf_level:.0%} confidence interval",
+                       **err)
+    bars[2][0].set_gid("S1_conf")
+    ax.axvline(0, color="0.3", linewidth=0.8, zorder=1).set_gid("zero")
+
+    reasons = ind.convergence.reasons
+    right = np.maximum(st + st_conf, s1 + s1_conf)
+    flagged = 0
+    for i, j in enumerate(order):
+        if ind.verdicts[j] != "stable":
+            flagged += 1
+            why = f" ({reasons[j]})" if reasons[j] else ""
+            ax.annotate(f"not stable{why}", xy=(right[i], y[i]), xytext=(5, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize=7.5, fontstyle="italic", gid="not_stable")
+    ax.set_yticks(y, [_wrap(_factor_label(sobol_result, ind.factors[j]), 34) for j in order], fontsize=8.5)
+    ax.set_ylim(k - 0.4, -0.6)
+    lo = min(0.0, float(np.min(s1 - s1_conf)) if k else 0.0)
+    hi = float(np.max(right)) if k else 1.0
+    span = hi - lo if hi > lo else 1.0
+    ax.set_xlim(lo - 0.02 * span, hi + span * (0.3 if flagged else 0.06))
+    label = _output_label(config, output, sobol_result.manifest)
+    ax.set_xlabel(f"Sobol' index (share of the variance of the {_lower_first(label)})")
+    ax.grid(True, axis="x", color="0.9", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_below(ax)
+    _titled(ax, f"{label}: Sobol' sensitivity indices", _sobol_subtitle(sobol_result, config))
+    tol = ind.convergence.tolerance
+    what = "Parameter groups" if sobol_result.plan.groups is not None else "Parameters"
+    rest = len(ind.factors) - k
+    notes = [f"{what} ranked by total order"
+             + (f"; {rest} more not shown (total order ≤ {ind.ST[int(ind.order[k])]:.3f} each)." if rest else "."),
+             f"Stable: CI half-width ≤ {tol:g} and change from N/2 to N ≤ {tol:g}, for both indices.",
+             *sobol_result.notes]
+    if ind.constant:
+        notes.append("The output does not vary in this design: every index is 0.")
+    _note(ax, notes, offset=50)
+    _style(ax)
+    return fig
+
+
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+_DASHES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)))
+
+
+def sobol_convergence(sobol_result, output: str = "social_ratio", *, ax: Axes | Sequence[Axes] | None = None,
+                      top: int = 6, config=None) -> Figure:
+    """Sobol' indices of the top factors against the number of base samples, with CI bands.
+
+    The indices were recomputed on nested prefixes N/8, N/4, N/2, N of one
+    design (:class:`wotsim.sensitivity.Convergence`).  Total order: solid line
+    on a grey band; first order: dashed line on a hatched band (each band ±
+    the CI half-width).  Each panel names the factor and its verdict.
+
+    Parameters
+    ----------
+    sobol_result : wotsim.sensitivity.SobolResult
+    output : str
+    ax : Axes or sequence of Axes, optional
+        Default: a new figure with one panel per factor.  A sequence gives one
+        axes per factor; a single Axes draws every factor in it (markers tell
+        them apart).
+    top : int
+        Number of factors (ranked by total order).
+    config : Config, optional
+
+    Returns
+    -------
+    Figure
+    """
+    ind = _sobol_of(sobol_result, output)
+    top = _check_top(top)
+    conv = ind.convergence
+    order = [int(j) for j in ind.order[:top]]
+    k = len(order)
+    fig, head, axes, separate = _panels(ax, k, 3, 1.75)
+    n = conv.n.astype(float)
+    level = f"{sobol_result.plan.conf_level:.0%}"
+    for a, factors in zip(axes, [[j] for j in order] if separate else [order]):
+        for m, j in enumerate(factors):
+            marker = "o" if separate else _MARKERS[m % len(_MARKERS)]
+            f = ind.factors[j]
+            tag = "" if separate else f": {_factor_label(sobol_result, f)}"
+            a.fill_between(n, conv.ST[:, j] - conv.ST_conf[:, j], conv.ST[:, j] + conv.ST_conf[:, j],
+                           color=_FILL_LIGHT, linewidth=0, zorder=1,
+                           label=f"{level} CI of $S_T$" if m == 0 else None).set_gid(f"ST_band:{f}")
+            a.fill_between(n, conv.S1[:, j] - conv.S1_conf[:, j], conv.S1[:, j] + conv.S1_conf[:, j],
+                           facecolor="none", edgecolor=_FILL_MID, hatch="////", linewidth=0, zorder=2,
+                           label=f"{level} CI of $S_1$" if m == 0 else None).set_gid(f"S1_band:{f}")
+            a.plot(n, conv.ST[:, j], color="black", linewidth=1.4, marker=marker, markersize=4,
+                   label=f"total order $S_T${tag}", zorder=4)[0].set_gid(f"ST:{f}")
+            a.plot(n, conv.S1[:, j], color="0.3", linewidth=1.2, linestyle=(0, (4, 2)), marker=marker, markersize=4,
+                   markerfacecolor="white", label=f"first order $S_1${tag}", zorder=4)[0].set_gid(f"S1:{f}")
+        if separate:
+            j = factors[0]
+            verdict = ind.verdicts[j] + (f" ({conv.reasons[j]})" if conv.reasons[j] else "")
+            a.set_title(f"{_wrap(_factor_label(sobol_result, ind.factors[j]), 30)}\n{verdict}", loc="left",
+                        fontsize=8.5)
+        a.set_xscale("log", base=2)
+        a.set_xticks(n, [f"{int(v):,}" for v in n])
+        a.minorticks_off()
+        a.grid(True, color="0.9", linewidth=0.6)
+        _style(a)
+        a.tick_params(labelsize=7.5)
+    label = _output_label(config, output, sobol_result.manifest)
+    title = f"{label}: convergence of the Sobol' indices"
+    tol = conv.tolerance
+    note = (f"Indices recomputed on nested prefixes of one design (N/8 to N base samples). Stable: CI half-width "
+            f"≤ {tol:g} and change from N/2 to N ≤ {tol:g}, for both indices.")
+    if head is not None:
+        ncols = min(3, k)
+        for i, a in enumerate(axes):
+            if i + ncols >= k:
+                a.set_xlabel("Base samples N", fontsize=8.5)
+            if i % ncols == 0:
+                a.set_ylabel("Sobol' index", fontsize=8.5)
+        handles, labels = axes[0].get_legend_handles_labels()
+        _header(head, title, _sobol_subtitle(sobol_result, config, width=105), handles, labels, ncols=4)
+        _footnote(fig, textwrap.fill(note, 125))
+    else:
+        axes[-1].set_xlabel("Base samples N (nested prefixes of one design)")
+        axes[0].set_ylabel("Sobol' index")
+        if not separate:
+            _titled(axes[0], title, _sobol_subtitle(sobol_result, config))
+            _legend(axes[0], loc="best", ncols=2)
+    return fig
+
+
+# ------------------------------------------------------------------ one-way sensitivity
+def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None) -> Figure:
+    """Tornado diagram: the output with each parameter at its low and high percentile, others at base.
+
+    Bars run from the base-case output to the output with the parameter at its
+    low percentile (light, gid ``"low"``) and at its high percentile (dark,
+    hatched, gid ``"high"``); the parameter values are written at the bar ends.
+    The base case and the threshold (ratio 1, NPV 0) are vertical lines.  The
+    right-hand column gives each parameter's switching value (all others at
+    base) and its percentile (:attr:`OneWayResult.switching`), in grey italics
+    when it lies outside the low to high percentiles.
+
+    Parameters
+    ----------
+    oneway_result : wotsim.oneway.OneWayResult
+    ax : Axes, optional
+    top : int
+        Number of parameters drawn (largest swing first, as stored).
+    config : Config, optional
+        For labels, the study name, currency and price year.
+
+    Returns
+    -------
+    Figure
+    """
+    r = oneway_result
+    top = _check_top(top)
+    bars, switching = r.bars[:top], r.switching[:top]
+    k = len(bars)
+    fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.4 + 0.34 * k)))
+    currency = config.study.currency if config is not None else ""
+    y = np.arange(k, dtype=float)
+    lo_pct, hi_pct = r.low_percentile, r.high_percentile
+    for i, b in enumerate(bars):
+        for value, out, gid, colour, hatch in ((b.low_input, b.low_output, "low", _FILL_LIGHT, None),
+                                               (b.high_input, b.high_output, "high", _FILL_DARK, "////")):
+            if not math.isfinite(out):
+                continue
+            ax.barh(y[i], out - r.base, left=r.base, height=0.62, color=colour, edgecolor=_EDGE, linewidth=0.6,
+                    hatch=hatch, zorder=2)[0].set_gid(gid)
+            outward = 1 if out > r.base or (out == r.base and gid == "high") else -1
+            ax.annotate(_fmt_number(value), xy=(out, y[i]), xytext=(3 * outward, 0), textcoords="offset points",
+                        ha="left" if outward > 0 else "right", va="center", fontsize=7, color="0.15",
+                        gid=f"{gid}_input")
+    # legend entries for the two sides, whatever the bars' directions
+    ax.barh([np.nan], [0], color=_FILL_LIGHT, edgecolor=_EDGE, linewidth=0.6,
+            label=f"parameter at its {lo_pct:g}th percentile")
+    ax.barh([np.nan], [0], color=_FILL_DARK, edgecolor=_EDGE, linewidth=0.6, hatch="////",
+            label=f"parameter at its {hi_pct:g}th percentile")
+    style, colour, width = _LINES["base"]
+    ax.axvline(r.base, linestyle=style, color=colour, linewidth=width, zorder=4,
+               label=f"base case {_fmt_value(r.measure, r.base, currency)}").set_gid("base")
+    has_threshold = math.isfinite(r.threshold)
+    if has_threshold:
+        style, colour, width = _LINES["threshold"]
+        ax.axvline(r.threshold, linestyle=style, color=colour, linewidth=width, zorder=4,
+                   label=f"break-even ({'1' if r.measure == 'ratio' else '0'})").set_gid("threshold")
+        cells = []
+        for i, s in enumerate(switching):
+            if s.value is None:
+                cells.append((y[i], "none in range", "switching", dict(color="0.45", fontstyle="italic")))
+                continue
+            inside = lo_pct <= s.percentile <= hi_pct
+            cells.append((y[i], f"switches at {_fmt_number(s.value)} ({_fmt_percentile(s.percentile)})",
+                          "switching", {} if inside else dict(color="0.45", fontstyle="italic")))
+    names = [b.label if config is None else _parameter_label(config, b.parameter) for b in bars]
+    ax.set_yticks(y, [_wrap(name, 30) for name in names], fontsize=8.5)
+    ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column header
+    if has_threshold:
+        _column(ax, 8, "switching value", cells)
+    xs = [r.base] + [v for b in bars for v in (b.low_output, b.high_output) if math.isfinite(v)]
+    if has_threshold:
+        xs.append(r.threshold)
+    lo, hi = min(xs), max(xs)
+    pad = 0.14 * (hi - lo) if hi > lo else 1.0
+    ax.set_xlim(lo - pad, hi + pad)
+    label = _output_label(config, r.output)
+    if r.measure == "ratio":
+        ax.set_xlabel(_ratio_label(label))
+    else:
+        _money_label(ax.xaxis, max(abs(lo), abs(hi)), currency, config.study.price_year if config else None, label)
+    ax.grid(True, axis="x", color="0.9", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_below(ax, ncols=2)
+    _titled(ax, f"{label}: one-way sensitivity",
+            _subtitle(_study_name(config), f"each parameter at its {lo_pct:g}th and {hi_pct:g}th percentile",
+                      "all others at base"))
+    notes = []
+    if len(r.bars) > k:
+        notes.append(f"{len(r.bars) - k} more parameters not shown (smaller swings).")
+    if has_threshold:
+        notes.append(f"Switching value: where the output crosses break-even with all others at base, and its "
+                     f"percentile in the parameter's distribution (grey italics: outside the {lo_pct:g}th to "
+                     f"{hi_pct:g}th percentile, or no switch). Rank correlations are not applied.")
+    _note(ax, notes, offset=64)
+    _style(ax)
+    return fig
+
+
+# ------------------------------------------------------------------ decision drivers
+_BIN_NAMES = {4: "quartile", 5: "quintile", 10: "decile"}
+
+
+def drivers_chart(decision_drivers, *, ax: Axes | Sequence[Axes] | None = None, top: int = 8,
+                  config=None) -> Figure:
+    """P(output > threshold | parameter in its k-th equal-probability bin) for the top decision drivers.
+
+    One panel per parameter, ranked by the first-order index of the decision
+    indicator (:attr:`DecisionDrivers.first_order`, in the panel title with its
+    standard error): the conditional probability per bin (quintiles by default)
+    with ±1 binomial standard error bars, and the overall probability as a
+    dashed line.
+
+    Parameters
+    ----------
+    decision_drivers : wotsim.drivers.DecisionDrivers
+    ax : Axes or sequence of Axes, optional
+        Default: a new figure with one panel per parameter.  A sequence gives
+        one axes per parameter; a single Axes draws every parameter in it.
+    top : int
+        Number of parameters drawn.
+    config : Config, optional
+        For labels and the study name.
+
+    Returns
+    -------
+    Figure
+    """
+    d = decision_drivers
+    top = _check_top(top)
+    k = min(top, len(d.parameters))
+    fig, head, axes, separate = _panels(ax, k, 4, 1.6)
+    x = np.arange(1, d.bins + 1, dtype=float)
+    short = f"{'ratio' if d.threshold == 1.0 else 'NPV'} > {d.threshold:g}"
+    word = _BIN_NAMES.get(d.bins, "bin")
+    for a, rows in zip(axes, [[j] for j in range(k)] if separate else [list(range(k))]):
+        for m, j in enumerate(rows):
+            name = d.parameters[j]
+            shift = 0.0 if separate else (m - (len(rows) - 1) / 2) * 0.06  # dodge overlapping error bars
+            marker = "o" if separate else _MARKERS[m % len(_MARKERS)]
+            style = "-" if separate else _DASHES[m % len(_DASHES)]
+            eb = a.errorbar(x + shift, d.p_by_bin[j], yerr=d.p_by_bin_se[j], marker=marker, linestyle=style,
+                            markersize=4, color="black", markerfacecolor="black" if separate else "white",
+                            ecolor="black", elinewidth=0.9, capsize=2.5, linewidth=1.3, zorder=4,
+                            label=f"P({short}) per {word}, ±1 SE" if separate else _parameter_label(config, name))
+            eb.lines[0].set_gid(f"p_by_bin:{name}")
+            eb.lines[2][0].set_gid(f"p_by_bin_se:{name}")
+            if separate:
+                a.set_title(f"{_wrap(_parameter_label(config, name), 24)}\n"
+                            f"S = {d.first_order[j]:.3f} ± {d.first_order_se[j]:.3f}", loc="left", fontsize=8)
+        a.axhline(d.p_above, color="0.35", linestyle=(0, (4, 2)), linewidth=1.1, zorder=3,
+                  label=f"overall P({short})").set_gid("p_overall")
+        a.set_ylim(0, 1)
+        a.set_xlim(0.6, d.bins + 0.4)
+        a.set_xticks(x, [f"{int(v)}" for v in x])
+        a.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        a.grid(True, axis="y", color="0.9", linewidth=0.6)
+        _style(a)
+        a.tick_params(labelsize=7.5)
+    label = _output_label(config, d.output)
+    title = f"{label}: which parameters decide P({short})"
+    xlabel = f"{word.capitalize()} (1 = lowest)" if d.bins in _BIN_NAMES else "Bin (1 = lowest)"
+    subtitle = _subtitle(_study_name(config), f"{d.n:,} Monte Carlo draws",
+                         f"overall P({short}) = {d.p_above:.3f} ± {d.p_above_se:.3f}", width=105 if head else 80)
+    what = f"{word}s" if d.bins in _BIN_NAMES else f"{d.bins} equal-probability bins"
+    note = (f"Draws grouped by the parameter's {what} (1 = its lowest values). S: first-order index of the "
+            f"indicator 1[{short}] ({d.bins_index} equal-probability bins) ± its standard error; parameters ranked "
+            f"by S. Error bars: ±1 binomial standard error.")
+    if head is not None:
+        ncols = min(4, k)
+        for i, a in enumerate(axes):
+            if i + ncols >= k:
+                a.set_xlabel(xlabel, fontsize=8)
+            if i % ncols == 0:
+                a.set_ylabel(f"P({short})", fontsize=8.5)
+        handles, labels = axes[0].get_legend_handles_labels()
+        _header(head, title, subtitle, handles, labels, ncols=2)
+        _footnote(fig, textwrap.fill(note, 125))
+    else:
+        axes[-1].set_xlabel(xlabel)
+        axes[0].set_ylabel(f"P({short})")
+        if not separate:
+            _titled(axes[0], title, subtitle)
+            _legend(axes[0], loc="best", ncols=2)
+    return fig
+
+
+# ------------------------------------------------------------------ scenarios
+def scenario_comparison(comparison, output: str = "social_ratio", *, ax: Axes | None = None) -> Figure:
+    """Scenarios side by side: 90% interval, median and base case of an output, and P(better).
+
+    One row per run (the base analysis first, darker): a bar over the 90%
+    interval (:attr:`ScenarioOutcome.interval`, gid ``"interval"``), the median
+    (white circle) and the deterministic base case (black diamond) from the
+    summaries.  The right-hand columns give, per scenario, the mean paired
+    difference from the base analysis with its standard error and P(scenario >
+    base analysis) with its standard error (:class:`PairedDifference`).  Thin
+    lines separate scenario categories.
+
+    Parameters
+    ----------
+    comparison : wotsim.scenarios.Comparison
+    output : str
+        One of ``comparison.outputs``.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+    """
+    if output not in comparison.outputs:
+        raise WotsimError(f"output {output!r} was not compared; compared: {', '.join(comparison.outputs)}")
+    config = comparison.base.config
+    currency = config.study.currency
+    runs = comparison.runs
+    k = len(runs)
+    labels = [_wrap(r.label, 34) for r in runs]
+    row = 0.44 if any("\n" in t for t in labels) else 0.34
+    fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.5 + row * k)))
+    y = np.arange(k, dtype=float)
+    outcomes = [r.outcomes[output] for r in runs]
+    s0 = outcomes[0].summary
+    measure = s0.measure
+    lo = np.array([o.interval[0] for o in outcomes])
+    hi = np.array([o.interval[1] for o in outcomes])
+    med = np.array([o.summary.median for o in outcomes])
+    base = np.array([o.summary.base for o in outcomes])
+    for i in range(k):
+        ax.barh(y[i], hi[i] - lo[i], left=lo[i], height=0.46, color=_FILL_DARK if i == 0 else _FILL_MID,
+                edgecolor=_EDGE, linewidth=0.5, zorder=2,
+                label="90% interval (5th to 95th percentile)" if i == min(1, k - 1) else None)[0].set_gid("interval")
+    ax.plot(med, y, "o", color="black", markerfacecolor="white", markersize=6, zorder=5, label="median",
+            linestyle="none")[0].set_gid("median")
+    ax.plot(base, y, "D", color="black", markersize=4.5, zorder=6, label="base case (all parameters at base)",
+            linestyle="none")[0].set_gid("base")
+    has_threshold = measure in ("ratio", "npv")
+    if has_threshold:
+        style, colour, width = _LINES["threshold"]
+        ax.axvline(s0.threshold, linestyle=style, color=colour, linewidth=width, zorder=3,
+                   label=f"break-even ({'1' if measure == 'ratio' else '0'})").set_gid("threshold")
+    ax.axvline(med[0], color="0.55", linewidth=0.8, linestyle=(0, (2, 2)), zorder=1,
+               label="median of the base analysis").set_gid("base_median")
+    cats = [r.scenario.category if r.scenario is not None else "" for r in runs]
+    for i in range(1, k):
+        if i == 1 or cats[i] != cats[i - 1]:
+            ax.axhline(i - 0.5, color="0.6", linewidth=0.6, zorder=1).set_gid("separator")
+    # right-hand columns: mean paired difference, P(better)
+    diffs, better = [], []
+    for i, o in enumerate(outcomes):
+        d = o.difference
+        if d is None:
+            diffs.append((y[i], "reference", "diff_mean", dict(fontstyle="italic")))
+        elif d.p_better == 0.0 and d.p_worse == 0.0:
+            diffs.append((y[i], "identical", "diff_mean", dict(fontstyle="italic")))
+        else:
+            diffs.append((y[i], _pm(d.mean, d.mean_se, measure=measure, currency=currency, signed=True),
+                          "diff_mean", {}))
+            better.append((y[i], _pm(d.p_better, d.p_better_se), "p_better", {}))
+    ax.set_yticks(y, labels, fontsize=8.5)
+    ax.get_yticklabels()[0].set_fontweight("bold")
+    ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column headers
+    _column(ax, 8, "Δ mean vs base" if comparison.paired else "Δ mean (unpaired)", diffs)
+    _column(ax, 96, "P(better)", better)
+    xs = np.concatenate([lo, hi, base, [s0.threshold] if has_threshold else []])
+    xs = xs[np.isfinite(xs)]
+    xlo, xhi = float(xs.min()), float(xs.max())
+    pad = 0.04 * (xhi - xlo) if xhi > xlo else 1.0
+    ax.set_xlim(xlo - pad, xhi + pad)
+    label = _output_label(config, output)
+    if measure == "ratio":
+        ax.set_xlabel(_ratio_label(label))
+    else:
+        money_axis(ax.xaxis, max(abs(xlo), abs(xhi)), comparison.base, label)
+    ax.grid(True, axis="x", color="0.9", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_below(ax, ncols=2)
+    design = "common random numbers (paired)" if comparison.paired else "independent designs (not paired)"
+    _titled(ax, f"{label}: scenarios compared",
+            _subtitle(config.study.name, f"{comparison.n:,} {comparison.sampler} samples", design))
+    diff = "draw by draw" if comparison.paired else "on independent draws"
+    _note(ax, [f"Δ mean: scenario minus base analysis, {diff}; P(better): P(scenario > base analysis); "
+               "± Monte Carlo standard error (as for independent draws). Lines separate scenario categories."],
+          offset=76)
+    _style(ax)
+    return fig
+
+
+# ------------------------------------------------------------------ value of information
+def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=None) -> Figure:
+    """EVPPI per group and per parameter, in money per cohort, with the EVPI as a reference line.
+
+    Groups (bold labels, dark hatched bars) come first, then the ``top``
+    parameters, as ranked in :class:`wotsim.voi.VoiResult`.  Error bars are ±1
+    Monte Carlo standard error; a grey tick marks twice the estimate's noise
+    floor, and bars that do not clear it are drawn light and marked "~0".
+
+    Parameters
+    ----------
+    voi_result : wotsim.voi.VoiResult
+    ax : Axes, optional
+    top : int
+        Number of parameters drawn (every group is drawn).
+    config : Config, optional
+        For labels, the study name and the price year.
+
+    Returns
+    -------
+    Figure
+    """
+    v = voi_result
+    top = _check_top(top)
+    rows = list(v.groups) + list(v.parameters[:top])
+    ng = len(v.groups)
+    k = len(rows)
+    fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.5 + 0.33 * k)))
+    y = np.arange(k, dtype=float)
+    if ng and k > ng:
+        y[ng:] += 0.6  # a gap between groups and parameters
+    values = np.array([e.value for e in rows])
+    se = np.array([e.se for e in rows])
+    floors = np.array([e.floor for e in rows])
+    currency = v.currency
+    for i, e in enumerate(rows):
+        group = e.kind == "group"
+        colour = (_FILL_DARK if group else _FILL_MID) if e.distinguishable else _FILL_LIGHT
+        ax.barh(y[i], e.value, height=0.62, color=colour, edgecolor=_EDGE, linewidth=0.5,
+                hatch="////" if group else None, zorder=2)[0].set_gid(f"evppi_{e.kind}")
+        ax.annotate(_fmt_value("npv", e.value, currency) + ("" if e.distinguishable else "  ~0"),
+                    xy=(max(e.value + e.se, 2 * e.floor), y[i]), xytext=(6, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=7.5, gid="evppi_value")
+    err = ax.errorbar(values, y, xerr=se, fmt="none", color="black", ecolor="black", elinewidth=0.9, capsize=2.5,
+                      zorder=4,
+                      label="±1 Monte Carlo SE")
+    err[2][0].set_gid("evppi_se")
+    ax.plot(2 * floors, y, linestyle="none", marker="|", markersize=11, markeredgewidth=1.6, color="0.45",
+            zorder=5, label="noise level (2 × floor)")[0].set_gid("noise")
+    style, colour, width = _LINES["target"]
+    ax.axvline(v.evpi, linestyle=style, color=colour, linewidth=width, zorder=3,
+               label=f"EVPI {_pm(v.evpi, v.evpi_se, measure='npv', currency=currency)}").set_gid("evpi")
+    if ng:
+        ax.barh([np.nan], [0], color=_FILL_DARK, edgecolor=_EDGE, linewidth=0.5, hatch="////", label="group")
+    ax.barh([np.nan], [0], color=_FILL_MID, edgecolor=_EDGE, linewidth=0.5, label="parameter")
+    ax.barh([np.nan], [0], color=_FILL_LIGHT, edgecolor=_EDGE, linewidth=0.5, label="not distinguishable from 0")
+
+    def row_label(e) -> str:
+        if e.kind == "group":
+            return f"{e.name} ({_plural(len(e.parameters), 'parameter')})"
+        return _parameter_label(config, e.name) if config is not None else (e.label or e.name)
+
+    ax.set_yticks(y, [_wrap(row_label(e), 30) for e in rows], fontsize=8.5)
+    for tick, e in zip(ax.get_yticklabels(), rows):
+        if e.kind == "group":
+            tick.set_fontweight("bold")
+    ax.set_ylim(float(y[-1]) + 0.6 if k else 1.0, -0.6)
+    hi = max(float(v.evpi), float(np.max(values + se)) if k else 0.0, float(np.max(2 * floors)) if k else 0.0)
+    ax.set_xlim(0, hi * 1.16 if hi > 0 else 1.0)
+    _money_label(ax.xaxis, hi, currency, config.study.price_year if config is not None else None,
+                 "EVPPI per cohort")
+    ax.grid(True, axis="x", color="0.9", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_below(ax, ncols=3)
+    if v.decision == "keep":
+        title = "Value of information: keep or stop"
+    else:
+        title = f"Value of information: adopt {v.options[1]!r} or keep the base"
+    _titled(ax, title, _subtitle(_study_name(config), f"{v.n:,} draws",
+                                 f"current choice {v.choice!r} (E[INB] = {_fmt_value('npv', v.mean_inb, currency)})",
+                                 f"P(the other option is better) = {v.p_wrong:.3f}"))
+    notes = [f"EVPPI: expected gain per cohort (present value) from learning the true value of a parameter or "
+             f"group before deciding; net benefit = {v.output}; {v.estimator}; ~0: within twice the noise floor."]
+    if len(v.parameters) > top:
+        notes.insert(0, f"{len(v.parameters) - top} more parameters not shown.")
+    _note(ax, notes, offset=66)
+    _style(ax)
+    return fig
+
+
+# ------------------------------------------------------------------ collections
+def _as_list(obj) -> list:
+    if obj is None:
+        return []
+    if isinstance(obj, (list, tuple)):
+        return list(obj)
+    return [obj]
+
+
+def _stem(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+
+
+def sensitivity_figures(sobol_result=None, oneway=None, drivers=None, *,
+                        config=None) -> Iterator[tuple[str, Figure]]:
+    """The sensitivity figures, one at a time, as ``(file stem, figure)``.
+
+    Parameters
+    ----------
+    sobol_result : SobolResult, optional
+        Per analysed output ``sobol_<output>`` (bars) and ``sobol_convergence_<output>``;
+        ``sobol_<grouping>_...`` for grouped indices.
+    oneway : OneWayResult or sequence of them, optional
+        ``tornado_<output>`` each.
+    drivers : DecisionDrivers or sequence of them, optional
+        ``drivers_<output>`` each.
+    config : Config, optional
+        For labels, the study name and currency.
+    """
+    if sobol_result is not None:
+        prefix = "sobol" if sobol_result.plan.groups is None else f"sobol_{_stem(sobol_result.plan.grouping)}"
+        for name in sobol_result.indices:
+            yield f"{prefix}_{_stem(name)}", sobol_bars(sobol_result, name, config=config)
+            yield f"{prefix}_convergence_{_stem(name)}", sobol_convergence(sobol_result, name, config=config)
+    for r in _as_list(oneway):
+        yield f"tornado_{_stem(r.output)}", tornado(r, config=config)
+    for d in _as_list(drivers):
+        yield f"drivers_{_stem(d.output)}", drivers_chart(d, config=config)
+
+
+def scenario_figures(comparison=None, voi=None, *, config=None) -> Iterator[tuple[str, Figure]]:
+    """The scenario and value-of-information figures, one at a time, as ``(file stem, figure)``.
+
+    Parameters
+    ----------
+    comparison : Comparison, optional
+        ``scenarios_<output>`` per compared output.
+    voi : VoiResult or sequence of them, optional
+        ``evppi_<decision>`` each (``evppi_keep``, ``evppi_adopt_<scenario>``).
+    config : Config, optional
+        For the value-of-information figures (default: the comparison's base config).
+    """
+    if comparison is not None:
+        if config is None:
+            config = comparison.base.config
+        for name in comparison.outputs:
+            yield f"scenarios_{_stem(name)}", scenario_comparison(comparison, name)
+    for v in _as_list(voi):
+        yield f"evppi_{_stem(v.decision)}", evppi_ranking(v, config=config)

@@ -295,15 +295,15 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
         body += "<h3>Which kind of assumption drives it (grouped Sobol' indices)</h3>"
         for name in a.outputs:
             body += f"<h4>{H.esc(a.result.summary[name].label)}</h4>" + _sobol_table(a.sobol_groups, name)
-            body += fig(f"sobol_groups_{name}", plots.sobol_bars(a.sobol_groups, name),
+            body += fig(f"sobol_groups_{name}", plots.sobol_bars(a.sobol_groups, name, config=cfg),
                         f"Grouped Sobol' indices of the {a.result.summary[name].label.lower()} with 95% bootstrap CIs.")
     if a.sobol is not None:
         body += "<h3>Which parameters drive it (Sobol' indices)</h3>"
         for name in a.outputs:
             body += f"<h4>{H.esc(a.result.summary[name].label)}</h4>" + _sobol_table(a.sobol, name)
-            body += fig(f"sobol_{name}", plots.sobol_bars(a.sobol, name),
+            body += fig(f"sobol_{name}", plots.sobol_bars(a.sobol, name, config=cfg),
                         f"Sobol' indices of the {a.result.summary[name].label.lower()}: first and total order, 95% CIs.")
-        body += fig(f"sobol_convergence_{main}", plots.sobol_convergence(a.sobol, main),
+        body += fig(f"sobol_convergence_{main}", plots.sobol_convergence(a.sobol, main, config=cfg),
                     "Convergence of the leading indices over nested subsamples N/8 to N of the same design.")
         notes = list(a.sobol.notes)
         if notes:
@@ -311,11 +311,11 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
     for name, ow in a.oneway.items():
         body += f"<h3>One-way sensitivity and switching values: {H.esc(a.result.summary[name].label)}</h3>"
         body += _oneway_table(ow)
-        body += fig(f"tornado_{name}", plots.tornado(ow),
+        body += fig(f"tornado_{name}", plots.tornado(ow, config=cfg),
                     "Tornado: each parameter at its 5th and 95th percentile, others at base; switching values marked.")
     if a.drivers is not None:
         body += "<h3>What decides whether the ratio ends above or below 1</h3>"
-        body += fig(f"drivers_{main}", plots.drivers_chart(a.drivers),
+        body += fig(f"drivers_{main}", plots.drivers_chart(a.drivers, config=cfg),
                     "P(ratio > 1) by quintile of each leading parameter (Monte Carlo sample), with standard errors.")
     sections.append(("drivers", "What drives the result", body))
 
@@ -342,7 +342,7 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
             f"{v.p_wrong_se:.3f}). EVPI = {_money(v.evpi)} ± {_money(v.evpi_se)} {v.currency} per cohort. "
             f"EVPPI estimator: {v.estimator}.")
         body += _voi_table(v)
-        body += fig("evppi_keep", plots.evppi_ranking(v), "EVPPI per parameter and group, with the EVPI for reference.")
+        body += fig("evppi_keep", plots.evppi_ranking(v, config=cfg), "EVPPI per parameter and group, with the EVPI for reference.")
     if a.voi_adopt:
         rows = [[a.comparison.run(sid).label, v.choice, f"{v.p_wrong:.3f}", _money(v.evpi),
                  v.ranking()[0].label if v.ranking() else ""] for sid, v in a.voi_adopt.items()]

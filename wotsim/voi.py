@@ -422,7 +422,7 @@ def _analyse(decision: str, description: str, output: str, options: tuple[str, s
         for gname, members in groups.items():
             x = np.column_stack([inputs[m] for m in members])
             per_group.append(evppi(x, inb, name=gname, kind="group", parameters=tuple(members),
-                                   label=f"{gname} ({len(members)} parameters)", evpi_value=value))
+                                   label=f"{gname} ({len(members)} parameter{'s' if len(members) != 1 else ''})", evpi_value=value))
     return VoiResult(
         decision=decision, description=description, output=output, options=options, n=n,
         mean_inb=mean, mean_inb_se=float(inb.std(ddof=1) / math.sqrt(n)),
