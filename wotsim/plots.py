@@ -1344,7 +1344,7 @@ def scenario_comparison(comparison, output: str = "social_ratio", *, ax: Axes | 
     _legend_below(ax, ncols=2)
     design = "common random numbers (paired)" if comparison.paired else "independent designs (not paired)"
     _titled(ax, f"{label}: scenarios compared",
-            _subtitle(config.study.name, f"{comparison.n:,} {comparison.sampler} samples", design))
+            _subtitle(config.study.name, f"{comparison.n:,} {comparison.sampler} samples", design, width=58))
     diff = "draw by draw" if comparison.paired else "on independent draws"
     _note(ax, [f"Δ mean: scenario minus base analysis, {diff}; P(better): P(scenario > base analysis); "
                "± Monte Carlo standard error (as for independent draws). Lines separate scenario categories."],
