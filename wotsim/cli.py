@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from .config import SAMPLERS, Config, load_config
+from ._format import money, value
 from .errors import WotsimError
 
 __all__ = ["main"]
@@ -46,19 +47,11 @@ class _Progress:
 
 
 def _fmt_money(x: float) -> str:
-    if x != x:
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    if x >= 1e6:
-        return f"{sign}{x / 1e6:.2f}M"
-    if x >= 1e3:
-        return f"{sign}{x / 1e3:.0f}k"
-    return f"{sign}{x:.0f}"
+    return money(x)
 
 
 def _fmt(x: float, measure: str) -> str:
-    return f"{x:.3f}" if measure == "ratio" else _fmt_money(x)
+    return value(x, measure)
 
 
 def _table(rows: list[list[str]], header: list[str], align: str) -> str:

@@ -240,20 +240,25 @@ def load_config(path: str | Path) -> Config:
         Naming the file and the dotted key of the first rule broken.
     """
     path = Path(path)
+    return parse_config(read_toml(path), file=str(path))
+
+
+def read_toml(path: str | Path, *, missing: str = "no such file") -> dict[str, Any]:
+    """Read a UTF-8 TOML file; any failure is a one-line :class:`ConfigError` naming the file."""
+    path = Path(path)
     file = str(path)
     try:
         text = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError("no such file", file=file) from None
+        raise ConfigError(missing, file=file) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", file=file) from None
     try:
-        data = tomllib.loads(text.decode("utf-8"))
+        return tomllib.loads(text.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError("is not UTF-8 text", file=file) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML: {exc}", file=file) from None
-    return parse_config(data, file=file)
 
 
 def parse_config(data: Mapping[str, Any], *, file: str = "<config>") -> Config:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from . import _html as H
+from ._format import money, value
 from .config import Config
 from .results import SimulationResult, _jsonable, write_atomic_dir
 
@@ -133,23 +134,11 @@ def run_analyses(
 
 # --------------------------------------------------------------------------- formatting
 def _num(x: float, measure: str) -> str:
-    if x != x:
-        return "n/a"
-    if measure == "ratio":
-        return f"{x:.3f}"
-    return _money(x)
+    return value(x, measure, minus="\u2212")
 
 
 def _money(x: float) -> str:
-    if x != x:
-        return "n/a"
-    sign = "\u2212" if x < 0 else ""
-    x = abs(x)
-    if x >= 1e6:
-        return f"{sign}{x / 1e6:.2f}M"
-    if x >= 1e3:
-        return f"{sign}{x / 1e3:.0f}k"
-    return f"{sign}{x:.0f}"
+    return money(x, minus="\u2212")
 
 
 def _headline(a: Analyses) -> str:

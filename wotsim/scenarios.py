@@ -82,7 +82,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .config import Config, parse_config
+from ._format import money
+from .config import Config, _check_keys, _hint, parse_config, read_toml
 from .distributions import META_KEYS, DistributionError, make_distribution
 from .errors import ConfigError, WotsimError
 from .model import output_array, output_measure, output_names
@@ -173,20 +174,6 @@ class _Ctx:
         return ConfigError(message, file=self.label, key=self.prefix + key if key else self.prefix.rstrip("."))
 
 
-def _hint(name: str, allowed: Any) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
-def _check_keys(ctx: _Ctx, table: Mapping[str, Any], allowed: Sequence[str], prefix: str) -> None:
-    for key in table:
-        if key not in allowed:
-            dotted = f"{prefix}.{key}" if prefix else key
-            raise ctx.error(dotted, f"unknown key{_hint(key, allowed)}; allowed: {', '.join(allowed)}")
-
-
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -204,20 +191,8 @@ def load_scenario(path: str | Path, base: Config) -> Scenario:
         Naming the file, the scenario and the overlay's dotted key.
     """
     path = Path(path)
-    file = str(path)
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError("no such scenario file", file=file) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", file=file) from None
-    try:
-        data = tomllib.loads(text.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text", file=file) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", file=file) from None
-    return parse_scenario(data, base, file=file, default_id=path.stem)
+    data = read_toml(path, missing="no such scenario file")
+    return parse_scenario(data, base, file=str(path), default_id=path.stem)
 
 
 def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scenario>",
@@ -986,15 +961,7 @@ def compare(
 
 # --------------------------------------------------------------------------- text tables
 def _money(x: float) -> str:
-    if x != x:
-        return "n/a"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    if x >= 1e6:
-        return f"{sign}{x / 1e6:.2f}M"
-    if x >= 1e3:
-        return f"{sign}{x / 1e3:.0f}k"
-    return f"{sign}{x:.0f}"
+    return money(x)
 
 
 def _num(x: float, measure: str, signed: bool = False) -> str:
