@@ -268,3 +268,21 @@ def test_subprocess_error_has_no_traceback(tmp_path):
     assert_one_line_error(proc.stderr, "items.g.value")
     assert proc.stdout == ""
     assert not out_dir.exists()
+
+
+def test_validate_checks_scenario_overlays(tmp_path, capsys):
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "schiedam.toml").write_bytes(SCHIEDAM.read_bytes())
+    (tmp_path / "scenarios" / "bad.toml").write_text(
+        '[scenario]\nid = "bad"\nlabel = "x"\ndescription = "d"\nevidence = "e"\n[scale]\nn_househods = 2\n',
+        encoding="utf-8")
+    assert main(["validate", str(tmp_path / "schiedam.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "bad.toml (scenario 'bad'): scale.n_househods: unknown parameter" in err[0]
+    assert "did you mean 'n_households'" in err[0]
+
+
+def test_validate_lists_the_schiedam_scenarios(capsys):
+    assert main(["validate", str(SCHIEDAM)]) == 0
+    assert "scenarios: 12 valid" in capsys.readouterr().out

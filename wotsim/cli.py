@@ -129,6 +129,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .scenarios import find_scenarios
     from .simulate import base_case
 
     config = load_config(args.config)
@@ -138,15 +139,18 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
               f"{len(config.items)} items; {len(config.outputs)} outputs)\n")
     failed = []
     for name, o in config.outputs.items():
-        value = base.outputs[name]
+        got = base.outputs[name]
         if o.target is None:
-            out.write(f"  {name:<24} base {value:.4f}  (no target)\n")
+            out.write(f"  {name:<24} base {got:.4f}  (no target)\n")
             continue
-        ok = abs(value - o.target) <= o.tolerance
-        out.write(f"  {name:<24} base {value:.4f}  target {o.target:g} ± {o.tolerance:g}  "
+        ok = abs(got - o.target) <= o.tolerance
+        out.write(f"  {name:<24} base {got:.4f}  target {o.target:g} ± {o.tolerance:g}  "
                   f"{'ok' if ok else 'MISMATCH'}\n")
         if not ok:
-            failed.append(f"outputs.{name}: base case {value:.4f} misses target {o.target:g} by more than {o.tolerance:g}")
+            failed.append(f"outputs.{name}: base case {got:.4f} misses target {o.target:g} by more than {o.tolerance:g}")
+    scenarios = find_scenarios(config)  # overlays are validated like any config (errors exit 2)
+    if scenarios:
+        out.write(f"  scenarios: {len(scenarios)} valid ({', '.join(sc.id for sc in scenarios)})\n")
     if failed:
         for f in failed:
             err.write(f"{args.config}: {f}\n")
