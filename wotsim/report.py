@@ -115,7 +115,10 @@ def run_analyses(
     voi_keep = keep_voi(result)
     voi_adopt = {}
     if comparison is not None:
-        for run in comparison.scenarios:
+        # adoption is a decision for the recommendations; structural switches (discount rate, horizon,
+        # readings) are modelling choices, not options to adopt, so they get no value of information
+        decisions = [r for r in comparison.scenarios if r.scenario.category == "recommendation"]
+        for run in decisions or comparison.scenarios:
             if "npv" in comparison.outputs:
                 voi_adopt[run.id] = adoption_voi(comparison, run.id)
     if comparison is not None:
@@ -139,6 +142,13 @@ def _num(x: float, measure: str) -> str:
 
 def _money(x: float) -> str:
     return money(x, minus="\u2212")
+
+
+def _se(x: float, measure: str) -> str:
+    """A standard error to two significant digits (small ones must not print as 0.000)."""
+    if measure == "ratio":
+        return f"{x:.2g}"
+    return _money(x)
 
 
 def _headline(a: Analyses) -> str:
@@ -206,9 +216,10 @@ def _scenario_table(comparison, output: str) -> str:
         rows.append([r.label, _num(s.base, s.measure), _num(s.mean, s.measure),
                      f"{_num(o.interval[0], s.measure)} to {_num(o.interval[1], s.measure)}",
                      f"{s.p_above:.3f} ± {s.p_above_se:.3f}",
-                     "" if d is None else f"{_num(d.mean, s.measure)} ± {_num(d.mean_se, s.measure)}",
+                     "" if d is None else f"{_num(d.mean, s.measure)} ± {_se(d.mean_se, s.measure)}",
                      "" if d is None else f"{_num(d.low, s.measure)} to {_num(d.high, s.measure)}",
-                     "" if d is None else f"{d.p_better:.3f} ± {d.p_better_se:.3f}"])
+                     "" if d is None else ("identical" if d.p_better == 0 and d.p_worse == 0
+                                           else f"{d.p_better:.3f} ± {d.p_better_se:.3f}")])
     return H.table(["scenario", "base case", "mean", "90% interval", "P(> 1)" if output != "npv" else "P(> 0)",
                     "paired difference (mean ± se)", "difference 90% interval", "P(better than base)"], rows)
 
