@@ -286,3 +286,10 @@ def test_validate_checks_scenario_overlays(tmp_path, capsys):
 def test_validate_lists_the_schiedam_scenarios(capsys):
     assert main(["validate", str(SCHIEDAM)]) == 0
     assert "scenarios: 12 valid" in capsys.readouterr().out
+
+
+def test_public_face_is_lazy_and_complete():
+    """`import wotsim` does not load SALib; every name in __all__ resolves."""
+    code = ("import sys, wotsim; assert 'SALib' not in sys.modules; "
+            "[getattr(wotsim, n) for n in wotsim.__all__]; assert 'SALib' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
