@@ -538,7 +538,7 @@ def format_voi(results: Sequence[VoiResult], *, top: int = 10) -> str:
                      f"{e.value / r.evpi:.0%}" if r.evpi > 0 else "n/a", f"{e.r2:.2f}",
                      "" if e.distinguishable else "~0"] for i, e in enumerate(items)]
             header = ["#", "group" if items[0].kind == "group" else "parameter", f"EVPPI ({cur})", "se", "floor",
-                      "of EVPI", "R2", ""]
+                      "of EVPI", "R2", "note"]
             widths = [max(len(x[c]) for x in rows + [header]) for c in range(len(header))]
             fmt = lambda cells: "  ".join(  # noqa: E731
                 c.ljust(w) if k in (1, 7) else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths))).rstrip()
