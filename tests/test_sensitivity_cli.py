@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,8 @@ from conftest import write_config
 from test_sensitivity import GROUPED
 from wotsim.cli import main
 from wotsim.sensitivity import load_sensitivity
+
+SCHIEDAM_PATH = Path(__file__).resolve().parents[1] / "configs" / "schiedam.toml"
 
 
 @pytest.fixture
@@ -72,3 +75,28 @@ def test_unknown_method_is_an_argparse_error(config_path, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'delta'" in err and err.count("\n") == 1
+
+
+def test_plot_redraws_saved_sobol_results(tmp_path, capsys):
+    from wotsim.cli import main as cli_main
+
+    sens = tmp_path / "sens"
+    assert cli_main(["sensitivity", str(SCHIEDAM_PATH), "--output", "social_ratio", "--samples", "256",
+                     "--out", str(sens)]) == 0
+    figs = tmp_path / "figs"
+    assert cli_main(["plot", str(sens), "--out", str(figs)]) == 0
+    assert sorted(p.name for p in figs.iterdir()) == [
+        "sobol_convergence_social_ratio.png", "sobol_convergence_social_ratio.svg",
+        "sobol_social_ratio.png", "sobol_social_ratio.svg"]
+
+
+def test_plot_of_morris_results_is_a_clear_error(tmp_path, capsys):
+    from wotsim.cli import main as cli_main
+
+    sens = tmp_path / "morris"
+    assert cli_main(["sensitivity", str(SCHIEDAM_PATH), "--method", "morris", "--output", "social_ratio",
+                     "--samples", "8", "--out", str(sens)]) == 0
+    capsys.readouterr()
+    assert cli_main(["plot", str(sens)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "morris" in err[0]

@@ -160,19 +160,40 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .plots import save_figure, simulation_figures
-    from .results import load_results
 
-    result = load_results(args.results)
-    out_dir = args.out if args.out is not None else Path(args.results) / "figures"
+    results = Path(args.results)
+    out_dir = args.out if args.out is not None else results / "figures"
+    if (results / "sensitivity.json").is_file():  # a `wotsim sensitivity --out` directory
+        from .sensitivity import SobolResult, load_sensitivity
+
+        sens = load_sensitivity(results)
+        if not isinstance(sens, SobolResult):
+            raise WotsimError(f"{results}: wotsim plot draws Sobol' results; this directory holds {sens.method} "
+                              "results (printed tables and JSON only)")
+        figures = _sobol_figures(sens)
+    else:
+        from .results import load_results
+
+        figures = simulation_figures(load_results(results))
     names = []
     try:
-        for name, fig in simulation_figures(result):
+        for name, fig in figures:
             save_figure(fig, out_dir / name)
             names.append(name)
     except OSError as exc:
         raise WotsimError(f"--out {out_dir}: cannot write figures: {exc.strerror or exc}") from None
     out.write(f"{len(names)} figures (png and svg) written to {out_dir}\n")
     return 0
+
+
+def _sobol_figures(sens):
+    from .plots import sobol_bars, sobol_convergence
+
+    prefix = f"sobol_{sens.plan.grouping}_" if sens.plan.grouping else "sobol_"
+    for output in sens.indices:
+        stem = output.replace(":", "_")
+        yield f"{prefix}{stem}", sobol_bars(sens, output)
+        yield f"{prefix}convergence_{stem}", sobol_convergence(sens, output)
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -555,7 +576,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.set_defaults(func=_cmd_validate)
 
     plot = sub.add_parser("plot", help="draw the figures of a results directory (png and svg) without rerunning")
-    plot.add_argument("results", type=Path, help="results directory written by 'wotsim run --out'")
+    plot.add_argument("results", type=Path,
+                      help="results directory written by 'wotsim run --out' or 'wotsim sensitivity --out' (Sobol')")
     plot.add_argument("--out", type=Path, help="directory for the figures (default: RESULTS/figures)")
     plot.set_defaults(func=_cmd_plot)
 
