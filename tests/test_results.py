@@ -265,3 +265,26 @@ def test_toml_date_in_text_field_is_a_config_error():
     data["study"]["description"] = tomllib.loads("d = 2020-08-25")["d"]
     with pytest.raises(ConfigError, match=r"study\.description: must be a string, got datetime\.date"):
         parse_config(data)
+
+
+def test_ratio_draws_with_costs_at_or_below_zero_are_undefined():
+    """B / C with C <= 0 is no return per euro: such draws are counted and excluded, never averaged in."""
+    data = {
+        "study": {"name": "t", "horizon": 1, "discount_rate": 0},
+        "stakeholders": {"a": "A"},
+        "parameters": {"x": {"dist": "uniform", "low": -1, "high": 1}},
+        "items": [
+            {"id": "b", "kind": "benefit", "stakeholder": "a", "financial": True, "value": 1},
+            {"id": "c", "kind": "cost", "stakeholder": "a", "financial": True, "value": "where(x > 0, x - 0.5, 0.5)"},
+        ],
+        "outputs": {"r": {"benefits": "all", "costs": "all"}},
+    }
+    res = simulate(parse_config(data), samples=4000, seed=5, sampler="mc")
+    x = res.draws_of("x")
+    cost = np.where(x > 0, x - 0.5, 0.5)
+    s = res.summary["r"]
+    assert s.n_undefined == int(np.sum(cost <= 0)) > 0
+    ok = cost > 0
+    assert s.n == int(ok.sum())
+    assert s.mean == pytest.approx(float(np.mean(1 / cost[ok])), rel=1e-12)
+    assert s.p_above == pytest.approx(float(np.mean(1 / cost[ok] > 1)), rel=1e-12)

@@ -104,7 +104,7 @@ def format_run(result) -> str:
     undefined = {n: s.n_undefined for n, s in summ.items() if s.n_undefined}
     if undefined:
         lines.append("")
-        lines.append("warning: undefined draws (e.g. zero costs) excluded: "
+        lines.append("warning: undefined draws (ratios with costs <= 0, NaN or infinite values) excluded: "
                      + ", ".join(f"{k} {v}" for k, v in undefined.items()))
     lines.append("")
     lines.append("P(...) ± Monte Carlo standard error (as for independent draws; conservative for sobol and lhs).")

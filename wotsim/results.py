@@ -175,9 +175,17 @@ class Convergence:
 
 def summarise(name: str, label: str, measure: str, values: np.ndarray, base: float,
               percentiles: tuple[float, ...], *, ratio_of_means: float | None = None,
-              target: float | None = None) -> OutputSummary:
-    """Summarise draws of one output. Undefined draws (NaN or infinite, e.g. a ratio with zero costs) are counted and excluded."""
-    finite = values[np.isfinite(values)]
+              target: float | None = None, defined: np.ndarray | None = None) -> OutputSummary:
+    """Summarise draws of one output.
+
+    Undefined draws are counted (``n_undefined``) and excluded: NaN or infinite values,
+    and draws where ``defined`` is False (for a ratio: costs <= 0, where B / C has no
+    meaning as a return per euro).
+    """
+    ok = np.isfinite(values)
+    if defined is not None:
+        ok &= defined
+    finite = values[ok]
     n = int(finite.size)
     undefined = int(values.size - n)
     threshold = 1.0 if measure == "ratio" else 0.0
@@ -383,13 +391,15 @@ class SimulationResult:
             o = cfg.outputs.get(name)
             measure = o.measure if o is not None else ("npv" if name == "npv" else "amount")
             rom = None
+            defined = None
             if measure == "ratio":
                 b, c = components(cfg, self.item_pv, name)
                 rom = float(np.mean(b) / np.mean(c))
+                defined = c > 0
             out[name] = summarise(
                 name, o.label if o else labels[name], measure,
                 values, self.base.outputs[name], pct, ratio_of_means=rom,
-                target=o.target if o else None,
+                target=o.target if o else None, defined=defined,
             )
         for s, values in self.stakeholder_net.items():
             out[f"net:{s}"] = summarise(f"net:{s}", f"Net value: {cfg.stakeholders[s]}", "npv",
