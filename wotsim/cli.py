@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from .config import SAMPLERS, Config, load_config
 from ._format import money, value
+from .config import SAMPLERS, Config, load_config
 from .errors import WotsimError
+from .model import output_measure
 
 __all__ = ["main"]
 
@@ -457,6 +458,14 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise WotsimError(f"{args.config}: no scenarios found (no [scenarios] tables and no "
                           f"{Path(args.config).parent / 'scenarios'}/*.toml); name them with --scenarios")
     outputs = tuple(args.output) if args.output else None
+    compared = outputs or tuple(config.outputs) + ("npv",)
+    if args.statements and args.statement_output is not None:
+        if args.statement_output not in compared:
+            raise WotsimError(f"--statement-output {args.statement_output!r} is not compared; compared outputs: "
+                              f"{', '.join(compared)}")
+        if output_measure(config, args.statement_output) == "amount":
+            raise WotsimError(f"--statement-output {args.statement_output!r} is an amount; statements are about a "
+                              "ratio or an NPV")
     progress = _compare_progress(err, args.progress, ["base"] + [s.id for s in scenarios])
     comparison = compare(config, scenarios, outputs=outputs, samples=args.samples, seed=args.seed,
                          sampler=args.sampler, chunk_size=args.chunk_size, paired=not args.independent,
@@ -466,21 +475,26 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.statements:
         from .statement import comparison_statements
 
-        target = args.statement_output or next(
-            (o for o in comparison.outputs if comparison.runs[0].outcomes[o].summary.measure == "ratio"),
-            comparison.outputs[0])
-        vois = None
-        if args.voi and comparison.paired:
-            from .voi import adoption_voi, keep_voi
+        measures = {o: comparison.runs[0].outcomes[o].summary.measure for o in comparison.outputs}
+        target = args.statement_output or next((o for o in comparison.outputs if measures[o] == "ratio"),
+                                               next((o for o in comparison.outputs if measures[o] == "npv"), None))
+        if target is None:
+            out.write("\nno robustness statements: every compared output is an amount (compare a ratio or an NPV)\n")
+        else:
+            vois = None
+            if args.voi and comparison.paired:
+                from .scenarios import is_decision
+                from .voi import adoption_voi, keep_voi
 
-            vois = {"base": keep_voi(comparison.base)}  # groups for the base decision only (they cost time)
-            for run in comparison.scenarios:
-                vois[run.id] = adoption_voi(comparison, run.id, groups=False)
-        statements = comparison_statements(comparison, output=target, vois=vois)
-        text = "\n\n".join(statements.values())
-        out.write(f"\nRobustness statements ({target})\n\n{text}\n")
-        texts["statements.md"] = f"# Robustness statements ({target})\n\n" + "\n\n".join(
-            f"## {comparison.run(k).label}\n\n{v}" for k, v in statements.items())
+                vois = {"base": keep_voi(comparison.base)}  # groups for the base decision only (they cost time)
+                for run in comparison.scenarios:
+                    if is_decision(run.scenario):  # structural switches are modelling choices, not options
+                        vois[run.id] = adoption_voi(comparison, run.id, groups=False)
+            statements = comparison_statements(comparison, output=target, vois=vois)
+            text = "\n\n".join(statements.values())
+            out.write(f"\nRobustness statements ({target})\n\n{text}\n")
+            texts["statements.md"] = f"# Robustness statements ({target})\n\n" + "\n\n".join(
+                f"## {comparison.run(k).label}\n\n{v}" for k, v in statements.items())
     if args.out is not None:
         try:
             comparison.save(args.out, texts=texts)
@@ -509,11 +523,18 @@ def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         scenarios = ()
         result = simulate(config, samples=args.samples, seed=args.seed, sampler=args.sampler,
                           progress=_Progress("simulating", err, enabled=args.progress))
+    from .scenarios import is_decision
+
     results = [keep_voi(result, output=args.output, groups=args.groups)]
+    skipped = [sc.id for sc in scenarios if not is_decision(sc)]
     for sc in scenarios:
-        results.append(adoption_voi(comparison, sc.id, output=args.output, groups=args.groups))
+        if is_decision(sc):
+            results.append(adoption_voi(comparison, sc.id, output=args.output, groups=args.groups))
     out.write(f"{config.study.name}\n{result.n:,} samples ({result.sampler}), seed {result.seed}; "
               f"net benefit: {args.output}, {config.study.currency} per cohort (present value)\n\n")
+    if skipped:
+        out.write(f"structural switches are modelling choices, not options to adopt; no value of information for: "
+                  f"{', '.join(skipped)}\n\n")
     out.write(format_voi(results, top=args.top) + "\n")
     if args.out is not None:
         man = dict(result.manifest, analysis="voi", output=args.output,

@@ -6,7 +6,10 @@ year ``t`` is ``V * rho**(t - s)`` for ``s <= t < s + D`` and ``t < H`` (the
 horizon), discounted by ``(1 + r)**-t``; year 0 is undiscounted.  Horizon ``H``
 and rate ``r`` may differ per sample.
 
-NPV = B - C and ratio = B / C over the items an output selects.
+NPV = B - C and ratio = B / C over the items an output selects.  A ratio is
+undefined (NaN) in a draw whose costs C <= 0: there is no return per euro without
+costs.  Summaries count and exclude such draws; analyses of a ratio refuse them
+and point to the NPV.
 """
 
 from __future__ import annotations
@@ -155,7 +158,7 @@ def output_values(config: Config, item_pv: np.ndarray) -> dict[str, np.ndarray]:
             elif name == "npv" or config.outputs[name].measure == "npv":
                 result[name] = b - c
             else:
-                result[name] = b / c
+                result[name] = np.where(c > 0, b / c, np.nan)  # no return per euro without costs
     return result
 
 
@@ -213,5 +216,5 @@ def output_array(config: Config, item_pv: np.ndarray, name: str) -> np.ndarray:
         if name == "costs":
             return c
         if output_measure(config, name) == "ratio":
-            return b / c
+            return np.where(c > 0, b / c, np.nan)
         return b - c

@@ -78,7 +78,7 @@ def run_analyses(
     """
     from .drivers import decision_drivers
     from .oneway import one_way
-    from .scenarios import compare, find_scenarios
+    from .scenarios import compare, find_scenarios, is_decision
     from .sensitivity import sobol_indices
     from .simulate import simulate
     from .statement import comparison_statements, robustness_statement
@@ -117,8 +117,7 @@ def run_analyses(
     if comparison is not None:
         # adoption is a decision for the recommendations; structural switches (discount rate, horizon,
         # readings) are modelling choices, not options to adopt, so they get no value of information
-        decisions = [r for r in comparison.scenarios if r.scenario.category == "recommendation"]
-        for run in decisions or comparison.scenarios:
+        for run in (r for r in comparison.scenarios if is_decision(r.scenario)):
             if "npv" in comparison.outputs:
                 voi_adopt[run.id] = adoption_voi(comparison, run.id)
     if comparison is not None:

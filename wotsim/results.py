@@ -415,10 +415,6 @@ class SimulationResult:
         :class:`ResultsError`, so a mistyped path never deletes other files.
         """
         directory = Path(directory)
-        if directory.exists() and not (directory.is_dir() and (
-                (directory / "manifest.json").is_file() or not any(directory.iterdir()))):
-            raise ResultsError(f"{directory}: exists and is not a wotsim results directory; "
-                               "refusing to replace it (choose a new path or remove it)")
 
         def fill(tmp: Path) -> None:
             np.savez(tmp / "arrays.npz", draws=self.draws, item_pv=self.item_pv, yearly=self.yearly,
@@ -454,12 +450,27 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(_jsonable(data), indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
 
+def check_replaceable(directory: str | Path) -> None:
+    """Refuse a path that exists and is not a wotsim results directory (one with a ``manifest.json``) or empty.
+
+    Every writer of an output directory goes through :func:`write_atomic_dir`, which calls
+    this first, so a mistyped ``--out`` never deletes other files.
+    """
+    directory = Path(directory)
+    if directory.exists() and not (directory.is_dir() and (
+            (directory / "manifest.json").is_file() or not any(directory.iterdir()))):
+        raise ResultsError(f"{directory}: exists and is not a wotsim results directory; "
+                           "refusing to replace it (choose a new path or remove it)")
+
+
 def write_atomic_dir(directory: str | Path, fill) -> None:
     """Create ``directory`` by filling a temporary sibling and renaming it into place.
 
-    An existing directory is replaced only after the new one is complete.
+    An existing directory is replaced only after the new one is complete, and only if it
+    is a wotsim results directory or empty (:func:`check_replaceable`).
     """
     directory = Path(directory)
+    check_replaceable(directory)
     parent = directory.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))

@@ -480,6 +480,13 @@ def _remap(ctx: _Ctx, exc: ConfigError, origin: Mapping[str, str], added: set[st
     return ConfigError(exc.rule, file=ctx.label, key=ctx.prefix + mapped)
 
 
+def is_decision(scenario: "Scenario | None") -> bool:
+    """True for a scenario one could adopt (a recommendation, a policy option); False for a
+    structural switch (``category = "structural"``: discount rate, horizon, accounting choices),
+    which is a modelling choice and gets no adoption value of information."""
+    return scenario is not None and scenario.category != "structural"
+
+
 def find_scenarios(config: Config, names: Sequence[str] | None = None, *,
                    directory: str | Path | None = None) -> tuple[Scenario, ...]:
     """The scenarios of a config: inline ``[scenarios.<id>]`` tables and overlay files.
@@ -524,11 +531,12 @@ def find_scenarios(config: Config, names: Sequence[str] | None = None, *,
         found += [parse_inline(sid) for sid in inline]
         config_name = Path(config.path).name
         for path in files:
-            sc = load_scenario(path, config)
-            applies = sc.overlay.get("scenario", {}).get("applies_to", "")
+            # read applies_to before validating: another config's overlay must not break this one
+            head = read_toml(path, missing="no such scenario file").get("scenario", {})
+            applies = head.get("applies_to", "") if isinstance(head, dict) else ""
             if applies and applies != config_name:
                 continue
-            found.append(sc)
+            found.append(load_scenario(path, config))
         found.sort(key=lambda s: (s.order, s.id))
     else:
         by_stem = {p.stem: p for p in files}

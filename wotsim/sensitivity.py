@@ -1156,12 +1156,9 @@ def _split(obj: Any, prefix: str, arrays: dict[str, np.ndarray]) -> Any:
 
 def _check_replace(directory: Path) -> None:
     """Refuse to replace a path that is not a wotsim results directory (or empty)."""
-    from .errors import ResultsError
+    from .results import check_replaceable
 
-    if directory.exists() and not (directory.is_dir() and (
-            (directory / "manifest.json").is_file() or not any(directory.iterdir()))):
-        raise ResultsError(f"{directory}: exists and is not a wotsim results directory; "
-                           "refusing to replace it (choose a new path or remove it)")
+    check_replaceable(directory)
 
 
 def _save(result: Any, directory: str | Path) -> Path:

@@ -113,6 +113,10 @@ def robustness_statement(
     str
         One paragraph.
     """
+    if summary.measure == "amount":
+        from .errors import WotsimError
+
+        raise WotsimError(f"{summary.name!r} is an amount; a robustness statement needs a ratio or an NPV")
     currency = config.study.currency if config is not None else "EUR"
     params = config.parameters if config is not None else {}
     bases = {n: p.dist.base for n, p in params.items()}
@@ -138,12 +142,14 @@ def robustness_statement(
         if d.p_better == 0.0 and d.p_worse == 0.0:
             parts.append(f"It leaves {short} unchanged from the base analysis in every draw.")
         else:
+            kind, draws = ("paired difference", "paired draws") if d.paired else (
+                "difference of independent draws", "pairs of independent draws")
             parts.append(
                 f"Against the base analysis it changes {short} by {_out(d.base_case, m, currency, True, 3)} at base and by "
                 f"{_out(d.mean, m, currency, True, 3)} ± {_se(d.mean_se, m, currency)} on average "
-                f"(90% interval of the paired difference {_out(d.low, m, currency, True)} to "
+                f"(90% interval of the {kind} {_out(d.low, m, currency, True)} to "
                 f"{_out(d.high, m, currency, True)}); {short} is higher than under the base analysis in "
-                f"{d.p_better:.0%} ± {d.p_better_se:.1%} of the paired draws."
+                f"{d.p_better:.0%} ± {d.p_better_se:.1%} of the {draws}."
             )
 
     if oneway is not None and oneway.bars:
@@ -234,6 +240,9 @@ def comparison_statements(
 
     if output not in comparison.outputs:
         raise WotsimError(f"output {output!r} was not compared; compared: {', '.join(comparison.outputs)}")
+    if comparison.runs[0].outcomes[output].summary.measure == "amount":
+        raise WotsimError(f"output {output!r} is an amount (total benefits or costs); statements are about a "
+                          "ratio or an NPV, which have a break-even point")
     one_way = None
     if oneway:
         from .oneway import one_way

@@ -53,6 +53,8 @@ is reported as ``min(raw, EVPI)`` (the raw value is kept as ``raw``).
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -556,12 +558,14 @@ def save_voi(directory: str | Path, results: Sequence[VoiResult], manifest: Mapp
 
     def fill(tmp: Path) -> None:
         _write_json(tmp / "voi.json", {"format": 1, "decisions": [r.to_dict() for r in results]})
-        lines = ["decision,kind,name,evppi,se,floor,raw,r2,basis,evpi"]
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")  # quotes names that hold commas
+        writer.writerow(["decision", "kind", "name", "evppi", "se", "floor", "raw", "r2", "basis", "evpi"])
         for r in results:
             for e in r.groups + r.parameters:
-                lines.append(f"{r.decision},{e.kind},{e.name},{e.value!r},{e.se!r},{e.floor!r},{e.raw!r},"
-                             f"{e.r2!r},{e.basis},{r.evpi!r}")
-        (tmp / "evppi.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+                writer.writerow([r.decision, e.kind, e.name, repr(e.value), repr(e.se), repr(e.floor), repr(e.raw),
+                                 repr(e.r2), e.basis, repr(r.evpi)])
+        (tmp / "evppi.csv").write_text(buf.getvalue(), encoding="utf-8")
         _write_json(tmp / "manifest.json", dict(manifest))
 
     write_atomic_dir(directory, fill)
