@@ -152,12 +152,14 @@ def test_run_is_reproducible(tmp_path, capsys):
 
 
 def test_run_with_other_percentiles(tmp_path, capsys):
-    """A config without p5/p95 still prints (the 90% interval reads n/a)."""
+    """The 5th and 95th percentiles are always computed, so the 90% interval is always shown."""
     cfg = write(tmp_path, GOOD.replace('sampler = "sobol"', 'sampler = "sobol"\npercentiles = [25, 50, 75]'))
-    code = call(["run", cfg, "--no-progress"])
+    code = call(["run", cfg, "--no-progress", "--out", str(tmp_path / "res")])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "Traceback" not in err and "n/a" in out
+    assert "Traceback" not in err and "n/a" not in out
+    s = load_results(tmp_path / "res").summary
+    assert all(set(x.percentiles) == {"p5", "p25", "p50", "p75", "p95"} for x in s.values())
 
 
 # --------------------------------------------------------------------------- validate

@@ -467,7 +467,7 @@ def test_cdf_inverts_ppf():
         (dict(dist="normal", p05=1, p95=2, p50=1.5), "p95", r"exactly two quantiles"),
         (dict(dist="normal", p05=3, p95=2), "p95", r"must be > p05 \(3\), got 2"),
         (dict(dist="gamma", p05=-1, p95=2), "p95", r"quantiles of a gamma must be > 0"),
-        (dict(dist="normal", mean=0, sd=1, base=float("nan")), "base", r"must be finite"),
+        (dict(dist="normal", mean=0, sd=1, base=float("nan")), "base", r"must be a finite number"),
         (dict(dist="beta", mean=0.5, sd=0.1, base=2), "base", r"support \[0, 1\].*got 2"),
         (dict(value=1, base=2), "base", r"must equal its value \(1\)"),
         (dict(unit="x"), "dist", r"needs a dist .* or a value"),

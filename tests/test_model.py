@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from wotsim.config import parse_config
+from wotsim.errors import WotsimError
 from wotsim.model import (
     base_values,
     components,
@@ -120,8 +121,6 @@ def test_persistence_zero_is_first_year_only():
         (2, 3, 5),      # ends exactly at the horizon
         (3, 10, 5),     # horizon shorter than start + duration: cut at H
         (4, None, 5),   # to the end of the horizon: one year
-        (5, 2, 5),      # starts at the horizon: nothing
-        (7, None, 5),   # starts after the horizon: nothing
         (0, 200, 3),    # very long duration, short horizon
     ],
 )
@@ -279,11 +278,28 @@ def test_infinite_amount_past_the_horizon_is_masked_not_nan():
     cfg = make_config(
         [item("late", "1 / z", start=2), item("c", 1.0, kind="cost")],
         horizon="h",
-        parameters={"z": {"value": 0.0}, "h": {"dist": "integer", "low": 1, "high": 4, "base": 1}},
+        parameters={"z": {"value": 0.0}, "h": {"dist": "integer", "low": 1, "high": 3, "base": 1}},
     )
-    res = simulate(cfg, samples=256, seed=3, sampler="mc")
-    h = res.draws_of("h")
-    late = res.item_pv[:, 0]
-    assert np.all(late[h <= 2] == 0.0)
-    assert np.all(np.isinf(late[h > 2]))
-    assert base_case(cfg).item_pv["late"] == 0.0
+    # draws with h = 3 reach year 2, where the value is infinite: an error naming the item, never a number
+    with pytest.raises(WotsimError, match=r"items\.late\.value: must be finite in every draw"):
+        simulate(cfg, samples=256, seed=3, sampler="mc")
+    assert base_case(cfg).item_pv["late"] == 0.0  # h = 1: never reached, masked to exactly 0
+
+
+def test_discount_rate_or_persistence_out_of_range_in_some_draw_is_an_error():
+    params = {"a": {"dist": "uniform", "low": 1, "high": 2}}
+    cfg = make_config([item("b", 1.0), item("c", 1.0, kind="cost")], rate="a - 3", parameters=params)
+    with pytest.raises(WotsimError, match=r"study\.discount_rate: must stay in \(-1, 1\)"):
+        simulate(cfg, samples=64, seed=1, sampler="mc")
+    cfg = make_config([item("b", 1.0, persistence="a - 3"), item("c", 1.0, kind="cost")], parameters=params)
+    with pytest.raises(WotsimError, match=r"items\.b\.persistence: must be >= 0"):
+        simulate(cfg, samples=64, seed=1, sampler="mc")
+
+
+@pytest.mark.parametrize("start", [5, 7])
+def test_item_that_starts_at_or_after_the_longest_horizon_is_a_config_error(start):
+    """It would count 0 in every draw: a silent wrong number, so the config is rejected."""
+    from wotsim.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"items\.s\.start: must be < the longest horizon \(5 years.*got {start}"):
+        make_config([item("s", 1.0, start=start)], horizon=5)

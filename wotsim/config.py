@@ -12,6 +12,7 @@ import copy
 import difflib
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -273,7 +274,9 @@ def parse_config(data: Mapping[str, Any], *, file: str = "<config>") -> Config:
     known = set(parameters) | set(derived)
     study = _parse_study(ctx, data, parameters, known)
     simulation = _parse_simulation(ctx, data)
-    items = _parse_items(ctx, data, stakeholders, known)
+    h = study.horizon
+    max_horizon = h if isinstance(h, int) else int(parameters[h].dist.support()[1])
+    items = _parse_items(ctx, data, stakeholders, known, max_horizon)
     outputs = _parse_outputs(ctx, data, items, stakeholders)
     correlations = _parse_correlations(ctx, data, parameters)
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
@@ -446,10 +449,12 @@ def _parse_simulation(ctx: _Ctx, data: Mapping[str, Any]) -> Simulation:
             or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < 100 for p in percentiles)):
         raise ctx.error("simulation.percentiles", f"must be a list of numbers strictly between 0 and 100, got {percentiles!r}")
     return Simulation(samples=samples, seed=seed, sampler=sampler, chunk_size=chunk,
-                      percentiles=tuple(sorted(float(p) for p in percentiles)))
+                      # 5 and 95 always: every table and figure shows the 90% interval
+                      percentiles=tuple(sorted({float(p) for p in percentiles} | {5.0, 95.0})))
 
 
-def _parse_items(ctx: _Ctx, data: Mapping[str, Any], stakeholders: Mapping[str, str], known: set[str]) -> tuple[Item, ...]:
+def _parse_items(ctx: _Ctx, data: Mapping[str, Any], stakeholders: Mapping[str, str], known: set[str],
+                 max_horizon: int) -> tuple[Item, ...]:
     raw = data.get("items")
     if raw is None:
         raise ctx.error("items", "is required: at least one [[items]] table")
@@ -485,6 +490,9 @@ def _parse_items(ctx: _Ctx, data: Mapping[str, Any], stakeholders: Mapping[str, 
             raise ctx.error(f"{key}.value", "is required: the amount in the first year of the stream (a number or formula)")
         value = _formula(ctx, spec["value"], f"{key}.value", known)
         start = _int(ctx, spec, "start", f"{key}.start", 0, minimum=0)
+        if start >= max_horizon:
+            raise ctx.error(f"{key}.start", f"must be < the longest horizon ({max_horizon} years; year 0 is the first), "
+                            f"got {start}: the item would never count")
         duration = spec.get("duration")
         if duration is not None:
             duration = _int(ctx, spec, "duration", f"{key}.duration", minimum=1)
@@ -526,7 +534,7 @@ def _select(ctx: _Ctx, spec: Any, key: str, kind: str, items: tuple[Item, ...], 
         if "stakeholder" in spec:
             wanted = spec["stakeholder"]
             wanted = [wanted] if isinstance(wanted, str) else wanted
-            if not isinstance(wanted, list) or not wanted:
+            if not isinstance(wanted, list) or not wanted or not all(isinstance(w, str) for w in wanted):
                 raise ctx.error(f"{key}.stakeholder", f"must be a stakeholder id or a list of them, got {spec['stakeholder']!r}")
             for s in wanted:
                 if s not in stakeholders:
@@ -573,11 +581,12 @@ def _parse_outputs(ctx: _Ctx, data: Mapping[str, Any], items: tuple[Item, ...], 
         benefits = _select(ctx, spec.get("benefits", "all"), f"{key}.benefits", "benefit", items, stakeholders)
         costs = _select(ctx, spec.get("costs", "all"), f"{key}.costs", "cost", items, stakeholders)
         target = spec.get("target")
-        if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))):
-            raise ctx.error(f"{key}.target", f"must be a number (the published figure), got {target!r}")
+        if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))
+                                   or not math.isfinite(target)):
+            raise ctx.error(f"{key}.target", f"must be a finite number (the published figure), got {target!r}")
         tol = spec.get("tolerance", 0.005)
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or tol <= 0:
-            raise ctx.error(f"{key}.tolerance", f"must be a number > 0, got {tol!r}")
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < math.inf:
+            raise ctx.error(f"{key}.tolerance", f"must be a finite number > 0 (absolute), got {tol!r}")
         out[name] = Output(
             name=name,
             label=_str(ctx, spec, "label", f"{key}.label", default=name.replace("_", " ")),

@@ -160,8 +160,13 @@ def _number(table: Mapping[str, Any], key: str) -> float:
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise DistributionError(f"must be a number, got {value!r}", key)
-    if not math.isfinite(value):
-        raise DistributionError(f"must be finite, got {value!r}", key)
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer beyond float range
+        finite = False
+    if not finite or abs(value) > 2.0**53:
+        shown = value if isinstance(value, float) else f"{str(value)[:20]}..."
+        raise DistributionError(f"must be a finite number of magnitude <= 2**53, got {shown}", key)
     return float(value)
 
 

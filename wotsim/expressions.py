@@ -142,7 +142,7 @@ def _compile_node(node: ast.AST, names: set[str], depth: int) -> Callable[[Mappi
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ExpressionError(f"{_describe(node)} is not allowed")
-        number = np.float64(value)  # numpy scalars overflow to inf instead of raising or hanging
+        number = _finite(value)  # numpy scalars: arithmetic overflows to inf instead of raising or hanging
         return lambda env: number
     if isinstance(node, ast.Name):
         name = node.id
@@ -193,6 +193,17 @@ def _compile_node(node: ast.AST, names: set[str], depth: int) -> Callable[[Mappi
     raise ExpressionError(f"{_describe(node)} is not allowed in a formula")
 
 
+def _finite(value: int | float) -> np.float64:
+    """A literal as a numpy float; NaN, infinities and integers beyond float range are errors."""
+    try:
+        number = np.float64(value)
+    except OverflowError:
+        raise ExpressionError(f"number {str(value)[:20]}... is too large (must be finite)") from None
+    if not np.isfinite(number):
+        raise ExpressionError(f"numbers must be finite, got {value!r}")
+    return number
+
+
 def compile_expression(text: str | int | float) -> Expression:
     """Parse and compile a formula (or wrap a number).
 
@@ -213,7 +224,7 @@ def compile_expression(text: str | int | float) -> Expression:
     if isinstance(text, bool):
         raise ExpressionError(f"must be a number or a formula, got {text!r}")
     if isinstance(text, (int, float)):
-        number = np.float64(text)
+        number = _finite(text)
         return Expression(repr(text), frozenset(), lambda env: number)
     if not isinstance(text, str):
         raise ExpressionError(f"must be a number or a formula string, got {text!r}")

@@ -20,6 +20,7 @@ from typing import Mapping
 import numpy as np
 
 from .config import Config
+from .errors import WotsimError
 
 __all__ = ["ModelArrays", "evaluate", "parameter_values"]
 
@@ -88,6 +89,10 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *
         h = config.study.horizon
         horizon = np.full(n, h) if isinstance(h, int) else np.broadcast_to(np.rint(env[h]), (n,))
         rate = np.broadcast_to(np.asarray(config.study.discount_rate(env), dtype=float), (n,))
+        if not np.all((rate > -1) & (rate < 1)):
+            bad = rate[~((rate > -1) & (rate < 1))][0]
+            raise WotsimError(f"{config.path}: study.discount_rate: must stay in (-1, 1) (a fraction per year) in "
+                              f"every draw, got {bad:g}")
         # discount[t] = (1 + r)^-t where t < H, else 0
         discount = np.empty((T, n))
         discount[0] = 1.0
@@ -103,6 +108,10 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *
         for i, item in enumerate(config.items):
             value = np.broadcast_to(np.asarray(item.value(env), dtype=float), (n,))
             rho = np.broadcast_to(np.asarray(item.persistence(env), dtype=float), (n,))
+            if not np.all(rho >= 0):
+                bad = rho[~(rho >= 0)][0]
+                raise WotsimError(f"{config.path}: items.{item.id}.persistence: must be >= 0 (share kept from one "
+                                  f"year to the next) in every draw, got {bad:g}")
             end = T if item.duration is None else min(T, item.start + item.duration)
             sign = 1.0 if item.kind == "benefit" else -1.0
             k = stakeholder_index[item.stakeholder]
@@ -115,6 +124,10 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *
                 if yearly:
                     by_year[:, k, t] += sign * amount
                 fade = fade * rho
+            if not np.all(np.isfinite(pv)):
+                bad = pv[~np.isfinite(pv)][0]
+                raise WotsimError(f"{config.path}: items.{item.id}.value: must be finite in every draw within the "
+                                  f"horizon (e.g. no division by zero), got a present value of {bad:g}")
             item_pv[:, i] = pv
     return ModelArrays(item_pv=item_pv, yearly=by_year)
 
@@ -200,8 +213,6 @@ def output_array(config: Config, item_pv: np.ndarray, name: str) -> np.ndarray:
     WotsimError
         For an unknown name, listing the known ones.
     """
-    from .errors import WotsimError
-
     if name.startswith("net:"):
         sid = name[4:]
         if sid not in config.stakeholders:

@@ -633,13 +633,15 @@ def simulation_figures(result: SimulationResult) -> Iterator[tuple[str, Figure]]
 
     Per config output: distribution, CDF, acceptability curve, convergence;
     the same for the total NPV; fan charts for the total and per stakeholder;
-    the stakeholder chart.  A generator, so a caller can save and drop each
+    the stakeholder chart.  Outputs without a defined draw are skipped.  A generator, so a caller can save and drop each
     figure before the next is drawn.
     """
     outputs = list(result.config.outputs)
     if "npv" not in outputs:
         outputs.append("npv")
     for name in outputs:
+        if result.summary[name].n == 0:  # every draw undefined (a ratio whose costs are never > 0): nothing to draw
+            continue
         yield f"distribution_{name}", ratio_distribution(result, name)
         yield f"cdf_{name}", ratio_cdf(result, name)
         yield f"acceptability_{name}", acceptability_curve(result, name)

@@ -191,7 +191,7 @@ def summarise(name: str, label: str, measure: str, values: np.ndarray, base: flo
     threshold = 1.0 if measure == "ratio" else 0.0
     if n == 0:
         nan = float("nan")
-        return OutputSummary(name, label, measure, 0, base, nan, nan, nan, nan,
+        return OutputSummary(name, label, measure, 0, float(base), nan, nan, nan, nan,
                              {_pkey(p): nan for p in percentiles}, threshold, nan, nan,
                              ratio_of_means, target, undefined)
     mean = float(np.mean(finite))
@@ -394,7 +394,8 @@ class SimulationResult:
             defined = None
             if measure == "ratio":
                 b, c = components(cfg, self.item_pv, name)
-                rom = float(np.mean(b) / np.mean(c))
+                with np.errstate(all="ignore"):
+                    rom = float(np.mean(b) / np.mean(c))
                 defined = c > 0
             out[name] = summarise(
                 name, o.label if o else labels[name], measure,
@@ -488,6 +489,16 @@ def write_atomic_dir(directory: str | Path, fill) -> None:
         raise
 
 
+def _floats(d: Mapping[str, Any]) -> dict[str, float]:
+    """Undo :func:`_jsonable` for numbers: ``None`` -> NaN, ``"inf"``/``"-inf"`` -> infinities."""
+    def one(v: Any) -> float:
+        if v is None:
+            return float("nan")
+        return float(v)  # float("inf") and float("-inf") parse the strings
+
+    return {k: one(v) for k, v in d.items()}
+
+
 def _version(dist: str) -> str:
     try:
         return metadata.version(dist)
@@ -534,8 +545,8 @@ def load_results(directory: str | Path) -> SimulationResult:
         with np.load(directory / "arrays.npz") as z:
             draws, item_pv, yearly, base_yearly = z["draws"], z["item_pv"], z["yearly"], z["base_yearly"]
         b = summ["base"]
-        base = BaseCase(outputs=b["outputs"], item_pv=b["item_pv"], stakeholder_net=b["stakeholder_net"],
-                        yearly=base_yearly)
+        base = BaseCase(outputs=_floats(b["outputs"]), item_pv=_floats(b["item_pv"]),
+                        stakeholder_net=_floats(b["stakeholder_net"]), yearly=base_yearly)
         seed, sampler, chunk_size = int(man["seed"]), man["sampler"], int(man.get("chunk_size", 0))
     except ResultsError:
         raise
