@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import time
 from pathlib import Path
 
 import numpy as np
@@ -162,16 +161,14 @@ def test_floating_point_edge_cases_follow_ieee_without_warnings():
         np.testing.assert_array_equal(run("log(x - x)"), np.full(4, -np.inf))
 
 
-def test_huge_power_returns_inf_quickly():
-    # with exact Python integers 9 ** 9 ** 9 has 370 million digits and takes minutes; a float
-    # overflows at once.  One second is four orders of magnitude above the measured time.
-    start = time.perf_counter()
-    value = compile_expression("9 ** 9 ** 9").constant
+def test_huge_power_is_float_arithmetic_not_exact_integers():
+    # with exact Python integers 9 ** 9 ** 9 has 370 million digits and takes minutes; literals
+    # compile to numpy floats, so it overflows to inf at once (the mechanism is tested, not the clock)
+    e = compile_expression("9 ** 9 ** 9")
+    assert isinstance(compile_expression("9")({}), np.float64)
+    assert e.constant == np.inf
     on_arrays = run("x ** 9 ** 9 ** 9", {"x": np.array([9.0, 1.0, 0.5])})
-    elapsed = time.perf_counter() - start
-    assert value == np.inf
     np.testing.assert_array_equal(on_arrays, [np.inf, 1.0, 0.0])
-    assert elapsed < 1.0
 
 
 # --------------------------------------------------------------------------- what formulas reject

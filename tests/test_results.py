@@ -288,3 +288,34 @@ def test_ratio_draws_with_costs_at_or_below_zero_are_undefined():
     assert s.n == int(ok.sum())
     assert s.mean == pytest.approx(float(np.mean(1 / cost[ok])), rel=1e-12)
     assert s.p_above == pytest.approx(float(np.mean(1 / cost[ok] > 1)), rel=1e-12)
+
+
+def test_output_directory_cannot_be_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")  # even one that looks like results
+    for target in (".", str(tmp_path), ".."):
+        with pytest.raises(ResultsError, match="current directory or one of its parents"):
+            write_atomic_dir(target, lambda tmp: None)
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
+
+
+def test_failed_swap_puts_the_previous_results_back(tmp_path, monkeypatch):
+    import os
+
+    target = tmp_path / "run"
+    write_atomic_dir(target, lambda tmp: (tmp / "manifest.json").write_text("old", encoding="utf-8"))
+    real = os.replace
+    calls = []
+
+    def flaky(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 2:  # the swap of the new directory into place
+            raise OSError("disk trouble")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    with pytest.raises(OSError, match="disk trouble"):
+        write_atomic_dir(target, lambda tmp: (tmp / "manifest.json").write_text("new", encoding="utf-8"))
+    monkeypatch.setattr(os, "replace", real)
+    assert (target / "manifest.json").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

@@ -60,7 +60,10 @@ def test_other_methods(config_path, tmp_path, capsys, method, marker):
 @pytest.mark.parametrize("args, message", [
     (["--samples", "100"], "must be a power of 2"),
     (["--output", "nope"], "unknown output 'nope'"),
-    (["--method", "oneway", "--groups", "item"], "--groups and --second-order apply to"),
+    (["--method", "oneway", "--groups", "item"], "--groups applies to sobol, morris and pawn, not to oneway"),
+    (["--method", "oneway", "--second-order"], "--second-order applies to --method sobol only"),
+    (["--method", "morris", "--resamples", "5"], "--resamples applies to --method sobol only, not to morris"),
+    (["--method", "pawn", "--engine", "salib"], "--engine applies to --method sobol only"),
 ])
 def test_errors_are_one_line_exit_2(config_path, capsys, args, message):
     code = main(["sensitivity", str(config_path)] + args)

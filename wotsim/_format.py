@@ -11,11 +11,14 @@ def money(x: float, *, minus: str = "-") -> str:
         return "n/a"
     sign = minus if x < 0 else ""
     x = abs(x)
-    if x >= 1e6:
-        return f"{sign}{x / 1e6:.2f}M"
-    if x >= 1e3:
+    if x == float("inf"):
+        return f"{sign}inf"
+    # the smallest unit whose rounded figure stays below 1000: 999,999.5 is 1.00M, never 1000k
+    if x < 999.5:
+        return f"{sign}{x:.0f}"
+    if x < 999_500:
         return f"{sign}{x / 1e3:.0f}k"
-    return f"{sign}{x:.0f}"
+    return f"{sign}{x / 1e6:.2f}M"
 
 
 def value(x: float, measure: str, *, minus: str = "-") -> str:

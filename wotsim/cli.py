@@ -165,8 +165,17 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     results = Path(args.results)
     out_dir = args.out if args.out is not None else results / "figures"
     if (results / "sensitivity.json").is_file():  # a `wotsim sensitivity --out` directory
+        import json
+
         from .sensitivity import SobolResult, load_sensitivity
 
+        try:
+            method = json.loads((results / "sensitivity.json").read_text(encoding="utf-8")).get("method")
+        except (OSError, ValueError, AttributeError):
+            method = None
+        if method not in (None, "sobol"):
+            raise WotsimError(f"{results}: wotsim plot draws Sobol' results; this directory holds {method} "
+                              "results (printed tables and JSON only)")
         sens = load_sensitivity(results)
         if not isinstance(sens, SobolResult):
             raise WotsimError(f"{results}: wotsim plot draws Sobol' results; this directory holds {sens.method} "
@@ -298,12 +307,15 @@ def format_morris(result, *, top: int = 15) -> str:
         rows = []
         for rank, k in enumerate(ind.order[:top], start=1):
             ratio = ind.sigma[k] / ind.mu_star[k] if ind.mu_star[k] > 0 else float("nan")
+            known = ind.sigma[k] == ind.sigma[k]  # SALib gives no sigma for groups of several parameters
             rows.append([str(rank), ind.factors[k], f"{ind.mu_star[k]:.4g} ± {ind.mu_star_conf[k]:.2g}",
-                         f"{ind.sigma[k]:.4g}", f"{ind.mu[k]:.4g}", f"{ratio:.2f}"])
+                         f"{ind.sigma[k]:.4g}" if known else "-", f"{ind.mu[k]:.4g}" if ind.mu[k] == ind.mu[k] else "-",
+                         f"{ratio:.2f}" if ratio == ratio else "-"])
         lines.append(_table(rows, header, "rlrrrr"))
         lines += _more(len(ind.factors) - min(top, len(ind.factors)), "factors")
         lines.append("")
-    lines.append("sigma/mu* near 0: linear, additive effect; large: non-linear or interacting.")
+    lines.append("sigma/mu* near 0: linear, additive effect; large: non-linear or interacting. "
+                 "'-': not defined (SALib gives no sigma for a group of several parameters).")
     lines += [f"note: {n}" for n in result.notes]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -341,7 +353,7 @@ def format_oneway(results, *, top: int = 15) -> str:
     for r in results:
         lines.append(f"One-way sensitivity of {r.output}: base {_fmt(r.base, r.measure)}; each parameter at its "
                      f"p{r.low_percentile:g} and p{r.high_percentile:g}, all others at base; "
-                     f"threshold {r.threshold:g}")
+                     + (f"threshold {r.threshold:g}" if r.threshold == r.threshold else "no threshold (an amount)"))
         header = ["rank", "parameter", f"at p{r.low_percentile:g}", "output", f"at p{r.high_percentile:g}", "output",
                   "swing", "switching value", "its percentile"]
         rows = []
@@ -383,10 +395,19 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     outputs = tuple(args.output) if args.output else sens.default_outputs(config)
     progress = _Progress("evaluating", err, enabled=args.progress)
     method = args.method
+    sobol_only = [flag for flag, given in (("--second-order", args.second_order),
+                                           ("--resamples", args.resamples is not None),
+                                           ("--engine", args.engine is not None)) if given]
+    if method != "sobol" and sobol_only:
+        verb = "applies" if len(sobol_only) == 1 else "apply"
+        raise WotsimError(f"{', '.join(sobol_only)} {verb} to --method sobol only, not to {method}")
+    if method in ("oneway", "decision") and args.groups is not None:
+        raise WotsimError(f"--groups applies to sobol, morris and pawn, not to {method}")
     if method == "sobol":
         result = sens.sobol_indices(config, outputs=outputs, samples=args.samples, seed=args.seed,
                                     groups=args.groups, second_order=args.second_order,
-                                    resamples=args.resamples, engine=args.engine, progress=progress)
+                                    resamples=args.resamples or 100, engine=args.engine or "fast",
+                                    progress=progress)
         text = format_sobol(result, top=args.top)
     elif method == "morris":
         result = sens.morris_screening(config, outputs=outputs, trajectories=args.samples or 100, seed=args.seed,
@@ -397,8 +418,6 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                    groups=args.groups)
         text = format_pawn(result, top=args.top)
     else:
-        if args.groups is not None or args.second_order:
-            raise WotsimError(f"--groups and --second-order apply to sobol, morris and pawn, not to {method}")
         from .results import manifest
 
         if method == "oneway":
@@ -620,8 +639,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="grouped indices: by the parameters' group, by item, by stakeholder, or correlated "
                            "blocks (parameters read by several items/stakeholders form 'shared')")
     sens.add_argument("--second-order", action="store_true", help="sobol: second-order indices too")
-    sens.add_argument("--resamples", type=_positive_int, default=100, help="sobol: bootstrap resamples (default 100)")
-    sens.add_argument("--engine", choices=("fast", "salib"), default="fast",
+    sens.add_argument("--resamples", type=_positive_int, help="sobol: bootstrap resamples (default 100)")
+    sens.add_argument("--engine", choices=("fast", "salib"),
                       help="sobol analysis: SALib's analyze.sobol, or 'fast', the same estimators bit for bit "
                            "with the resampled arrays built once (default)")
     sens.add_argument("--top", type=_positive_int, default=15, help="rows per table (default 15)")
@@ -700,6 +719,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args, sys.stdout, sys.stderr)
     except WotsimError as exc:
         sys.stderr.write(f"wotsim: error: {exc}\n")
+        return 2
+    except MemoryError:
+        sys.stderr.write("wotsim: error: not enough memory for this run; use fewer --samples "
+                         "(stored results grow with the number of samples)\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("wotsim: interrupted\n")

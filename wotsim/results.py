@@ -471,16 +471,26 @@ def write_atomic_dir(directory: str | Path, fill) -> None:
     is a wotsim results directory or empty (:func:`check_replaceable`).
     """
     directory = Path(directory)
+    resolved = directory.resolve()
+    cwd = Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents:
+        raise ResultsError(f"{directory}: is the current directory or one of its parents; "
+                           "choose a new path for the output directory")
     check_replaceable(directory)
-    parent = directory.resolve().parent
+    parent = resolved.parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.tmp-", dir=parent))
     try:
         fill(tmp)
         if directory.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.old-", dir=parent))
             os.replace(directory, old / "x")
-            os.replace(tmp, directory)
+            try:
+                os.replace(tmp, directory)
+            except BaseException:
+                os.replace(old / "x", directory)  # put the previous results back
+                shutil.rmtree(old, ignore_errors=True)
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, directory)
