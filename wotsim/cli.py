@@ -47,14 +47,6 @@ class _Progress:
         self.stream.flush()
 
 
-def _fmt_money(x: float) -> str:
-    return money(x)
-
-
-def _fmt(x: float, measure: str) -> str:
-    return value(x, measure)
-
-
 def _table(rows: list[list[str]], header: list[str], align: str) -> str:
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
 
@@ -87,8 +79,8 @@ def format_run(result) -> str:
             prob = ""
         else:
             prob = f"{s.p_above:.3f} ± {s.p_above_se:.3f}"
-        rows.append([s.label, _fmt(s.base, s.measure), _fmt(s.mean, s.measure),
-                     _fmt(s.median, s.measure), f"{_fmt(lo, s.measure)} to {_fmt(hi, s.measure)}", prob])
+        rows.append([s.label, value(s.base, s.measure), value(s.mean, s.measure),
+                     value(s.median, s.measure), f"{value(lo, s.measure)} to {value(hi, s.measure)}", prob])
     lines.append(_table(rows, header, "lrrrrr"))
     ratios = [summ[n] for n in cfg.outputs if summ[n].measure == "ratio"]
     if ratios:
@@ -99,7 +91,7 @@ def format_run(result) -> str:
     for sid, label in cfg.stakeholders.items():
         s = summ[f"net:{sid}"]
         lo, hi = s.interval(90) if "p5" in s.percentiles and "p95" in s.percentiles else (float("nan"),) * 2
-        rows.append([label, _fmt_money(s.base), _fmt_money(s.mean), f"{_fmt_money(lo)} to {_fmt_money(hi)}",
+        rows.append([label, money(s.base), money(s.mean), f"{money(lo)} to {money(hi)}",
                      f"{s.p_above:.3f}"])
     lines.append(_table(rows, ["stakeholder", "base", "mean", "90% interval", "P(>0)"], "lrrrr"))
     undefined = {n: s.n_undefined for n, s in summ.items() if s.n_undefined}
@@ -344,22 +336,22 @@ def format_pawn(result, *, top: int = 15) -> str:
 def _fmt_value(x: float | None) -> str:
     if x is None or x != x:
         return "-"
-    return f"{x:.4g}" if abs(x) < 1e4 else _fmt_money(x)
+    return f"{x:.4g}" if abs(x) < 1e4 else money(x)
 
 
 def format_oneway(results, *, top: int = 15) -> str:
     """Tornado tables with switching values (``wotsim sensitivity --method oneway``)."""
     lines = []
     for r in results:
-        lines.append(f"One-way sensitivity of {r.output}: base {_fmt(r.base, r.measure)}; each parameter at its "
+        lines.append(f"One-way sensitivity of {r.output}: base {value(r.base, r.measure)}; each parameter at its "
                      f"p{r.low_percentile:g} and p{r.high_percentile:g}, all others at base; "
                      + (f"threshold {r.threshold:g}" if r.threshold == r.threshold else "no threshold (an amount)"))
         header = ["rank", "parameter", f"at p{r.low_percentile:g}", "output", f"at p{r.high_percentile:g}", "output",
                   "swing", "switching value", "its percentile"]
         rows = []
         for rank, (bar, sw) in enumerate(zip(r.bars[:top], r.switching[:top]), start=1):
-            rows.append([str(rank), bar.label, _fmt_value(bar.low_input), _fmt(bar.low_output, r.measure),
-                         _fmt_value(bar.high_input), _fmt(bar.high_output, r.measure), _fmt(bar.swing, r.measure),
+            rows.append([str(rank), bar.label, _fmt_value(bar.low_input), value(bar.low_output, r.measure),
+                         _fmt_value(bar.high_input), value(bar.high_output, r.measure), value(bar.swing, r.measure),
                          _fmt_value(sw.value) if sw.value is not None else (sw.note or "none"),
                          "-" if sw.percentile is None else f"{sw.percentile:.1f}"])
         lines.append(_table(rows, header, "rlrrrrrrr"))

@@ -153,10 +153,7 @@ class Config:
 
     @property
     def max_horizon(self) -> int:
-        h = self.study.horizon
-        if isinstance(h, int):
-            return h
-        return int(self.parameters[h].dist.support()[1])
+        return _max_horizon(self.study.horizon, self.parameters)
 
     def item(self, item_id: str) -> Item:
         for it in self.items:
@@ -166,6 +163,11 @@ class Config:
 
 
 # --------------------------------------------------------------------------- helpers
+def _max_horizon(horizon: int | str, parameters: Mapping[str, Parameter]) -> int:
+    """The longest horizon in years: the number, or the top of the horizon parameter's support."""
+    return horizon if isinstance(horizon, int) else int(parameters[horizon].dist.support()[1])
+
+
 class _Ctx:
     def __init__(self, file: str):
         self.file = file
@@ -274,9 +276,7 @@ def parse_config(data: Mapping[str, Any], *, file: str = "<config>") -> Config:
     known = set(parameters) | set(derived)
     study = _parse_study(ctx, data, parameters, known)
     simulation = _parse_simulation(ctx, data)
-    h = study.horizon
-    max_horizon = h if isinstance(h, int) else int(parameters[h].dist.support()[1])
-    items = _parse_items(ctx, data, stakeholders, known, max_horizon)
+    items = _parse_items(ctx, data, stakeholders, known, _max_horizon(study.horizon, parameters))
     outputs = _parse_outputs(ctx, data, items, stakeholders)
     correlations = _parse_correlations(ctx, data, parameters)
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

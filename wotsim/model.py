@@ -158,27 +158,20 @@ def _sum_columns(item_pv: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 def output_values(config: Config, item_pv: np.ndarray) -> dict[str, np.ndarray]:
     """Every output (built-in ``benefits``, ``costs``, ``npv`` and the config's) from item present values."""
-    result: dict[str, np.ndarray] = {}
-    sel = selection_matrix(config)
-    with np.errstate(all="ignore"):
-        for name, (b_cols, c_cols) in sel.items():
-            b = _sum_columns(item_pv, b_cols)
-            c = _sum_columns(item_pv, c_cols)
-            if name == "benefits":
-                result[name] = b
-            elif name == "costs":
-                result[name] = c
-            elif name == "npv" or config.outputs[name].measure == "npv":
-                result[name] = b - c
-            else:
-                result[name] = np.where(c > 0, b / c, np.nan)  # no return per euro without costs
-    return result
+    return {name: output_array(config, item_pv, name) for name in ("benefits", "costs", "npv", *config.outputs)}
 
 
 def components(config: Config, item_pv: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
     """(benefits, costs) arrays behind one output."""
     b_cols, c_cols = selection_matrix(config)[name]
     return _sum_columns(item_pv, b_cols), _sum_columns(item_pv, c_cols)
+
+
+def ratio_of_means(config: Config, item_pv: np.ndarray, name: str) -> float:
+    """E[B] / E[C] of a ratio output (differs from E[B / C])."""
+    b, c = components(config, item_pv, name)
+    with np.errstate(all="ignore"):
+        return float(np.mean(b) / np.mean(c))
 
 
 def stakeholder_net(config: Config, item_pv: np.ndarray) -> np.ndarray:
@@ -227,5 +220,5 @@ def output_array(config: Config, item_pv: np.ndarray, name: str) -> np.ndarray:
         if name == "costs":
             return c
         if output_measure(config, name) == "ratio":
-            return np.where(c > 0, b / c, np.nan)
+            return np.where(c > 0, b / c, np.nan)  # no return per euro without costs
         return b - c

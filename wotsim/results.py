@@ -33,7 +33,7 @@ import numpy as np
 
 from .config import Config, parse_config
 from .errors import ResultsError
-from .model import components, output_values, stakeholder_net
+from .model import output_values, ratio_of_means, stakeholder_net
 
 __all__ = ["BaseCase", "Convergence", "CumulativeBands", "Exceedance", "OutputSummary", "SimulationResult",
            "load_results", "manifest", "write_atomic_dir"]
@@ -175,17 +175,13 @@ class Convergence:
 
 def summarise(name: str, label: str, measure: str, values: np.ndarray, base: float,
               percentiles: tuple[float, ...], *, ratio_of_means: float | None = None,
-              target: float | None = None, defined: np.ndarray | None = None) -> OutputSummary:
+              target: float | None = None) -> OutputSummary:
     """Summarise draws of one output.
 
-    Undefined draws are counted (``n_undefined``) and excluded: NaN or infinite values,
-    and draws where ``defined`` is False (for a ratio: costs <= 0, where B / C has no
-    meaning as a return per euro).
+    Undefined draws are counted (``n_undefined``) and excluded: NaN or infinite values
+    (a ratio is NaN where costs <= 0, see :func:`wotsim.model.output_array`).
     """
-    ok = np.isfinite(values)
-    if defined is not None:
-        ok &= defined
-    finite = values[ok]
+    finite = values[np.isfinite(values)]
     n = int(finite.size)
     undefined = int(values.size - n)
     threshold = 1.0 if measure == "ratio" else 0.0
@@ -390,17 +386,11 @@ class SimulationResult:
         for name, values in self.outputs.items():
             o = cfg.outputs.get(name)
             measure = o.measure if o is not None else ("npv" if name == "npv" else "amount")
-            rom = None
-            defined = None
-            if measure == "ratio":
-                b, c = components(cfg, self.item_pv, name)
-                with np.errstate(all="ignore"):
-                    rom = float(np.mean(b) / np.mean(c))
-                defined = c > 0
+            rom = ratio_of_means(cfg, self.item_pv, name) if measure == "ratio" else None
             out[name] = summarise(
                 name, o.label if o else labels[name], measure,
                 values, self.base.outputs[name], pct, ratio_of_means=rom,
-                target=o.target if o else None, defined=defined,
+                target=o.target if o else None,
             )
         for s, values in self.stakeholder_net.items():
             out[f"net:{s}"] = summarise(f"net:{s}", f"Net value: {cfg.stakeholders[s]}", "npv",

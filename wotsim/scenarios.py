@@ -86,7 +86,7 @@ from ._format import money
 from .config import Config, _check_keys, _hint, parse_config, read_toml
 from .distributions import META_KEYS, DistributionError, make_distribution
 from .errors import ConfigError, WotsimError
-from .model import components, output_array, output_measure, output_names
+from .model import output_array, output_measure, output_names, ratio_of_means
 from .results import BaseCase, OutputSummary, SimulationResult, _jsonable, _write_json, summarise, write_atomic_dir
 from .sampling import EPS, STREAMS, DesignStream, stream
 
@@ -878,12 +878,8 @@ def _outcomes(config: Config, base: BaseCase, item_pv: np.ndarray, outputs: Sequ
         measure = output_measure(config, name)
         b = _base_case_value(config, base, name)
         target = config.outputs[name].target if name in config.outputs else None
-        defined = rom = None
-        if measure == "ratio":  # as SimulationResult.summary: draws with costs <= 0 are undefined
-            b_pv, c_pv = components(config, item_pv, name)
-            defined, rom = c_pv > 0, float(np.mean(b_pv) / np.mean(c_pv))
-        summary = summarise(name, _label_of(config, name), measure, y, b, pct, target=target,
-                            ratio_of_means=rom, defined=defined)
+        rom = ratio_of_means(config, item_pv, name) if measure == "ratio" else None
+        summary = summarise(name, _label_of(config, name), measure, y, b, pct, target=target, ratio_of_means=rom)
         interval, interval_se = _interval(y)
         diff = None
         if reference is not None:

@@ -46,14 +46,6 @@ def transform(config: Config, u: np.ndarray) -> np.ndarray:
     return apply_copula(u, columns, chol)
 
 
-def draws_from_uniforms(config: Config, u: np.ndarray) -> np.ndarray:
-    """Uncertain parameter values (n, d) from (already correlated) uniforms (n, d)."""
-    values = parameter_values(config, u)
-    if not config.uncertain:
-        return np.empty((u.shape[0], 0))
-    return np.column_stack([values[name] for name in config.uncertain])
-
-
 def simulate(
     config: Config,
     *,
