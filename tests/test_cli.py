@@ -179,7 +179,17 @@ def test_validate_wrong_target_exits_2(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 2
     assert "MISMATCH" in out
+    assert "valid (" not in out  # the verdict comes after every check, "valid" only when all pass
     assert_one_line_error(err, "outputs.social", "misses target 2")
+
+
+def test_validate_warnings_go_to_stderr_and_keep_exit_0(tmp_path, capsys):
+    cfg = write(tmp_path, GOOD + '\n[parameters.spare]\nvalue = 1\n')
+    assert call(["validate", cfg]) == 0
+    out, err = capsys.readouterr()
+    assert "valid (" in out and "warning" not in out.replace(str(cfg), "")
+    assert err == f"wotsim: warning: {cfg}: parameters.spare: not used by any item's value or persistence, the horizon " \
+                  "or the discount rate (directly or through a derived formula in use); remove it or use it\n"
 
 
 def test_validate_good_config(tmp_path, capsys):

@@ -265,6 +265,36 @@ def test_output_selects_an_unknown_item(tmp_path):
            r"unknown item 'outley' \(did you mean 'outlay'\?\); known items: gain, outlay$")
 
 
+def test_negative_cost_at_base(tmp_path):
+    expect(tmp_path, edit("value = 1.0", 'value = "-x"'), "items.outlay.value",
+           r"a cost must be >= 0 at base, got -0\.5 \('-x'\); a negative cost is a saving: write it as an item with "
+           r'kind = "benefit" and the opposite sign$')
+
+
+def test_negative_benefit_is_allowed(tmp_path):
+    assert load_config(write_config(tmp_path, edit('value = "x"', 'value = "-x"')))
+
+
+def test_persistence_above_one_without_growth(tmp_path):
+    expect(tmp_path, edit('value = "x"', 'value = "x"\npersistence = 5'), "items.gain.persistence",
+           r"must lie in \[0, 1\] \(the share kept from one year to the next\), got 5; a stream that grows each "
+           r"year needs growth = true$")
+
+
+def test_persistence_formula_outside_0_1_at_base(tmp_path):
+    expect(tmp_path, edit('value = "x"', 'value = "x"\npersistence = "x - 1"'), "items.gain.persistence",
+           r"must lie in \[0, 1\] \(the share kept from one year to the next\) at base, got -0\.5 \('x - 1'\)")
+
+
+def test_negative_persistence_with_growth(tmp_path):
+    expect(tmp_path, edit('value = "x"', 'value = "x"\npersistence = -0.5\ngrowth = true'), "items.gain.persistence",
+           r"must be >= 0 \(the share kept from one year to the next; growth = true allows more than 1\), got -0\.5$")
+
+
+def test_growth_not_a_boolean(tmp_path):
+    expect(tmp_path, edit('value = "x"', 'value = "x"\ngrowth = 1'), "items.gain.growth", r"must be true or false, got 1$")
+
+
 def test_output_with_a_builtin_name(tmp_path):
     expect(tmp_path, edit("[outputs.net]", "[outputs.npv]"), "outputs.npv",
            r"'npv' is a built-in output \(benefits, costs, npv\); choose another name$")
@@ -316,14 +346,34 @@ def test_bad_sampler(tmp_path):
 # --------------------------------------------------------------------------- correlations
 
 
-def test_correlation_matrix_not_positive_definite(tmp_path):
-    # x~y and y~z strongly positive but x~z strongly negative: no such joint distribution
-    corr = "".join(
+def _three(r_xy: float, r_yz: float, r_xz: float) -> str:
+    text = MINIMAL_CONFIG + TWO_MORE_UNIFORMS + "".join(
         f'\n[[correlations]]\nbetween = ["{a}", "{b}"]\nrank = {r}\n'
-        for a, b, r in [("x", "y", 0.9), ("y", "z", 0.9), ("x", "z", -0.9)]
+        for a, b, r in [("x", "y", r_xy), ("y", "z", r_yz), ("x", "z", r_xz)]
     )
-    expect(tmp_path, MINIMAL_CONFIG + TWO_MORE_UNIFORMS + corr, "correlations",
-           r"the rank correlations do not form a positive definite matrix \(smallest eigenvalue -0\.\d+\); weaken some of them$")
+    return edit('value = "x"', 'value = "x + y + z"', text)
+
+
+def test_correlation_matrix_not_positive_definite(tmp_path):
+    # x~y and y~z strongly positive but x~z strongly negative: no such joint distribution;
+    # the eigenvalue quoted is the rank matrix's (1 - 2 * 0.9 = -0.8), not its normal-score image's (-0.816)
+    expect(tmp_path, _three(0.9, 0.9, -0.9), "correlations",
+           r"the rank correlations do not form a positive definite matrix \(smallest eigenvalue -0\.8\); "
+           r"no joint distribution of continuous parameters has them: weaken some of them$")
+
+
+def test_correlation_normal_scores_not_positive_definite(tmp_path):
+    # ranks -0.49: positive definite (1 - 2 * 0.49 = 0.02), but 2 sin(pi r / 6) = -0.5075 is not (-0.0150)
+    expect(tmp_path, _three(-0.49, -0.49, -0.49), "correlations",
+           r"the rank correlations form a positive definite matrix, but its normal-score image 2 sin\(pi r / 6\), "
+           r"which the Gaussian copula uses, does not \(smallest eigenvalue -0\.015\); weaken some of them, .*"
+           r"Iman-Conover.*set \[simulation\] repair_correlations = true to use the nearest positive definite "
+           r"normal-score matrix$")
+
+
+def test_repair_correlations_not_a_boolean(tmp_path):
+    expect(tmp_path, edit('sampler = "mc"', 'sampler = "mc"\nrepair_correlations = 1'),
+           "simulation.repair_correlations", r"must be true or false, got 1$")
 
 
 def test_correlation_with_a_fixed_parameter(tmp_path):

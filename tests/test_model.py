@@ -98,7 +98,7 @@ def test_constant_stream_is_an_annuity(rate, H):
 @pytest.mark.parametrize("rho", [0.0, 0.3, 0.5, 0.8, 1.0, 1.2])
 @pytest.mark.parametrize("rate,H", [(0.03, 5), (0.0, 10), (0.055, 3)])
 def test_fading_stream_is_a_geometric_series(rho, rate, H):
-    cfg = make_config([item("fade", 2500.0, persistence=rho)], horizon=H, rate=rate)
+    cfg = make_config([item("fade", 2500.0, persistence=rho, growth=rho > 1)], horizon=H, rate=rate)
     pv = run_base(cfg).item_pv[0, 0]
     q = rho / (1 + rate)
     expected = 2500.0 * (H if q == 1 else (1 - q**H) / (1 - q))
@@ -291,7 +291,8 @@ def test_discount_rate_or_persistence_out_of_range_in_some_draw_is_an_error():
     cfg = make_config([item("b", 1.0), item("c", 1.0, kind="cost")], rate="a - 3", parameters=params)
     with pytest.raises(WotsimError, match=r"study\.discount_rate: must stay in \(-1, 1\)"):
         simulate(cfg, samples=64, seed=1, sampler="mc")
-    cfg = make_config([item("b", 1.0, persistence="a - 3"), item("c", 1.0, kind="cost")], parameters=params)
+    # a - 1.2 is 0.3 at base (a = 1.5) but negative in the draws with a < 1.2
+    cfg = make_config([item("b", 1.0, persistence="a - 1.2"), item("c", 1.0, kind="cost")], parameters=params)
     with pytest.raises(WotsimError, match=r"items\.b\.persistence: must be >= 0"):
         simulate(cfg, samples=64, seed=1, sampler="mc")
 

@@ -69,7 +69,11 @@ def test_summary_statistics_follow_their_formulas(result):
         assert s.n == n and s.n_undefined == 0
         assert s.mean == pytest.approx(np.mean(values), rel=1e-12)
         assert s.sd == pytest.approx(np.std(values, ddof=1), rel=1e-12)
-        assert s.mean_se == pytest.approx(s.sd / math.sqrt(n), rel=1e-12)
+        # lhs: 16 independent randomisations interleaved (row i in i % 16); SE = sd of their means / 4
+        R = result.replicates
+        assert R == 16
+        rep_means = np.array([values[k::R].mean() for k in range(R)])
+        assert s.mean_se == pytest.approx(rep_means.std(ddof=1) / math.sqrt(R), rel=1e-12)
         assert s.median == np.percentile(values, 50)
         for p in (5, 10, 50, 90, 95):
             assert s.percentiles[f"p{p:g}"] == np.percentile(values, p)
@@ -77,9 +81,21 @@ def test_summary_statistics_follow_their_formulas(result):
         assert s.threshold == threshold
         p_hat = np.mean(values > threshold)
         assert s.p_above == p_hat
-        assert s.p_above_se == pytest.approx(math.sqrt(p_hat * (1 - p_hat) / n), rel=1e-12)
+        rep_p = np.array([np.mean(values[k::R] > threshold) for k in range(R)])
+        assert s.p_above_se == pytest.approx(rep_p.std(ddof=1) / math.sqrt(R), rel=1e-12, abs=1e-15)
     # the SE formula is not vacuous here: the probabilities are strictly between 0 and 1
     assert 0 < result.summary["social"].p_above < 1 and result.summary["social"].p_above_se > 0
+
+
+def test_mc_summaries_use_the_iid_formulas():
+    cfg = parse_config(CONFIG, file="results_test.toml")
+    r = simulate(cfg, samples=2000, seed=4, sampler="mc")
+    assert r.replicates == 1
+    s = r.summary["social"]
+    values = r.outputs["social"]
+    n = values.size
+    assert s.mean_se == pytest.approx(np.std(values, ddof=1) / math.sqrt(n), rel=1e-12)
+    assert s.p_above_se == pytest.approx(math.sqrt(s.p_above * (1 - s.p_above) / n), rel=1e-12)
 
 
 def test_ratio_of_means_is_mean_benefits_over_mean_costs(result):
@@ -236,9 +252,14 @@ def test_failed_savez_keeps_an_existing_directory(result, tmp_path, monkeypatch)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+def _marked(tmp, note: str = "") -> None:
+    """What every writer does: a manifest.json carrying wotsim's mark."""
+    (tmp / "manifest.json").write_text(json.dumps({"tool": "wotsim", "note": note}), encoding="utf-8")
+
+
 def test_write_atomic_dir_creates_parents(tmp_path):
     target = tmp_path / "a" / "b" / "out"
-    write_atomic_dir(target, lambda tmp: (tmp / "f.txt").write_text("x"))
+    write_atomic_dir(target, lambda tmp: (_marked(tmp), (tmp / "f.txt").write_text("x")))
     assert (target / "f.txt").read_text() == "x"
     assert sorted(p.name for p in target.parent.iterdir()) == ["out"]
 
@@ -303,7 +324,7 @@ def test_failed_swap_puts_the_previous_results_back(tmp_path, monkeypatch):
     import os
 
     target = tmp_path / "run"
-    write_atomic_dir(target, lambda tmp: (tmp / "manifest.json").write_text("old", encoding="utf-8"))
+    write_atomic_dir(target, lambda tmp: _marked(tmp, "old"))
     real = os.replace
     calls = []
 
@@ -315,7 +336,7 @@ def test_failed_swap_puts_the_previous_results_back(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", flaky)
     with pytest.raises(OSError, match="disk trouble"):
-        write_atomic_dir(target, lambda tmp: (tmp / "manifest.json").write_text("new", encoding="utf-8"))
+        write_atomic_dir(target, lambda tmp: _marked(tmp, "new"))
     monkeypatch.setattr(os, "replace", real)
-    assert (target / "manifest.json").read_text(encoding="utf-8") == "old"
+    assert json.loads((target / "manifest.json").read_text(encoding="utf-8"))["note"] == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

@@ -26,12 +26,17 @@ def test_sobol_table_and_results_directory(config_path, tmp_path, capsys):
     text = capsys.readouterr().out
     assert code == 0
     assert "Sobol' indices of ratio" in text and "Sobol' indices of npv" in text
-    assert "ST at N/8 N/4 N/2 N" in text and "convergence" in text
+    # 64 base samples = 8 randomisations of 8: the N/2 prefix is the smallest with 4 of them
+    assert "ST at N/2 N" in text and "convergence" in text
+    assert "95% CIs by jackknife over 8 independent randomisations (t with 7 df)" in text
+    assert "bootstrap" not in text
+    assert "max(0.02, 10% of the index)" in text and "first and the last N/2 base samples" in text
     assert f"results written to {out_dir}" in text
     res = load_sensitivity(out_dir)
-    assert res.plan.n == 64 and res.plan.seed == 5
+    assert res.plan.n == 64 and res.plan.seed == 5 and res.plan.replicates == 8
     body = json.loads((out_dir / "sensitivity.json").read_text())
     assert body["method"] == "sobol" and "verdicts" in body["indices"]["ratio"]
+    assert body["ci_method"] == "jackknife over 8 independent randomisations (t with 7 df)"
 
 
 def test_grouped_table_shows_shares_and_notes(config_path, capsys):
@@ -91,6 +96,19 @@ def test_plot_redraws_saved_sobol_results(tmp_path, capsys):
     assert sorted(p.name for p in figs.iterdir()) == [
         "sobol_convergence_social_ratio.png", "sobol_convergence_social_ratio.svg",
         "sobol_social_ratio.png", "sobol_social_ratio.svg"]
+
+
+def test_old_bootstrap_results_are_refused_in_one_line(tmp_path, capsys):
+    sens = tmp_path / "sens"
+    assert main(["sensitivity", str(SCHIEDAM_PATH), "--output", "social_ratio", "--samples", "32",
+                 "--out", str(sens)]) == 0
+    capsys.readouterr()
+    body = json.loads((sens / "sensitivity.json").read_text())
+    body["format"] = 1  # as written by wotsim before the jackknife intervals
+    (sens / "sensitivity.json").write_text(json.dumps(body))
+    assert main(["plot", str(sens)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "format 1" in err[0] and "rerun 'wotsim sensitivity'" in err[0]
 
 
 def test_plot_of_morris_results_is_a_clear_error(tmp_path, capsys):

@@ -121,6 +121,13 @@ def test_base_statement_content(setting):
     assert f"perfect information on everything is worth EUR {vois['base'].evpi:,.0f} per cohort" in text
 
 
+def test_statements_name_the_net_benefit_of_their_value_of_information(setting):
+    cmp, vois = setting
+    st = comparison_statements(cmp, output="ratio", vois=vois)
+    assert "Judged by the society-wide net present value (npv), for the decision to continue" in st["base"]
+    assert "Judged by the change in the society-wide net present value (npv), for adopting it" in st["cheaper"]
+
+
 def test_scenario_statements_describe_the_paired_difference(setting):
     cmp, vois = setting
     st = comparison_statements(cmp, output="ratio", vois=vois)

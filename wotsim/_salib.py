@@ -18,7 +18,12 @@ Every call into SALib goes through this module, and each of SALib's known traps
 * a single group makes SALib's sampler ignore the groups while its analyser
   honours them (a silent row-count mismatch): rejected in :func:`problem`;
 * SALib warns (and returns zeros) on a constant output; the warning is caught
-  here, and callers report constant outputs themselves.
+  here, and callers report constant outputs themselves;
+* ``analyze.sobol``'s ``*_conf`` bootstrap treats the base points of a
+  scrambled Sobol' design as independent draws and overstates the error
+  (2-16x in wotsim's tests): wotsim takes only the point estimates from it and
+  computes intervals from independent randomisations of the design
+  (:mod:`wotsim.sensitivity`).
 
 Designs are on the unit hypercube (bounds [0, 1] for every input); the caller
 maps them through its distributions.
@@ -43,7 +48,6 @@ __all__ = [
     "morris_sample",
     "pawn_analyze",
     "problem",
-    "resample_indices",
     "sobol_analyze",
     "sobol_rows",
     "sobol_sample",
@@ -115,12 +119,6 @@ def sobol_sample(names: Sequence[str], n: int, *, second_order: bool, seed: int,
                                     scramble=True, seed=seed)
 
 
-def resample_indices(n: int, resamples: int, *, seed: int) -> np.ndarray:
-    """The bootstrap indices ``analyze.sobol`` draws for ``n`` base samples, shape (n, resamples)."""
-    seed = _check_seed(seed)
-    return np.random.default_rng(seed).integers(n, size=(n, resamples))
-
-
 def sobol_analyze(names: Sequence[str], y: np.ndarray, *, n: int, second_order: bool, resamples: int,
                   seed: int, groups: Sequence[str] | None = None, conf_level: float = 0.95) -> dict[str, np.ndarray]:
     """SALib's Sobol' indices (``analyze.sobol``) of one output of a Saltelli design.
@@ -129,13 +127,16 @@ def sobol_analyze(names: Sequence[str], y: np.ndarray, *, n: int, second_order: 
     ----------
     names, groups : as for :func:`problem`
     y : ndarray, shape (rows,)
-        Output on the rows of :func:`sobol_sample` (or an identical design).
+        Output on the rows of :func:`sobol_sample` (or an identical design, or
+        whole base-point blocks of one).
     n : int
         Base samples of that design; ``rows`` must equal :func:`sobol_rows`.
+        (The analysis does not need a power of 2: a jackknife subset of 15 of
+        16 blocks has ``15 n / 16``.)
     second_order : bool
         Must be the flag the design was built with.
     resamples : int
-        Bootstrap resamples for the confidence intervals.
+        SALib's bootstrap resamples for its ``*_conf``.
     seed : int
         Nonzero seed of the bootstrap indices.
 
@@ -144,7 +145,8 @@ def sobol_analyze(names: Sequence[str], y: np.ndarray, *, n: int, second_order: 
     dict
         ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (g,) and, with second order,
         ``S2``, ``S2_conf`` (g, g) (upper triangle; NaN elsewhere).  ``*_conf``
-        are half-widths of normal-approximation intervals at ``conf_level``.
+        are SALib's iid-bootstrap normal-approximation half-widths at
+        ``conf_level``: too wide for scrambled Sobol' designs, not used by wotsim.
 
     Raises
     ------

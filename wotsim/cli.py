@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Sequence, TextIO
 
 from ._format import money, value
 from .config import SAMPLERS, Config, load_config
-from .errors import WotsimError
-from .model import output_measure
+from .errors import WotsimError, WotsimWarning
+from .model import check_base_case, draw_warnings, output_measure
 
 __all__ = ["main"]
 
@@ -100,7 +101,7 @@ def format_run(result) -> str:
         lines.append("warning: undefined draws (ratios with costs <= 0, NaN or infinite values) excluded: "
                      + ", ".join(f"{k} {v}" for k, v in undefined.items()))
     lines.append("")
-    lines.append("P(...) ± Monte Carlo standard error (as for independent draws; conservative for sobol and lhs).")
+    lines.append(f"P(...) ± Monte Carlo standard error, {result.se_method}.")
     return "\n".join(lines)
 
 
@@ -108,10 +109,14 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .simulate import simulate
 
     config = load_config(args.config)
+    check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
     progress = _Progress("simulating", err, enabled=args.progress)
     result = simulate(config, samples=args.samples, seed=args.seed, sampler=args.sampler,
                       chunk_size=args.chunk_size, progress=progress)
     out.write(format_run(result) + "\n")
+    out.flush()
+    # what changes these numbers: a repaired correlation matrix, draws where a ratio's costs are <= 0
+    _warn(err, list(config.notes) + draw_warnings(config, result.item_pv))
     if args.out is not None:
         try:
             result.save(args.out)
@@ -121,33 +126,44 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _warn(err: TextIO, warnings) -> None:
+    for w in warnings:
+        err.write(f"wotsim: warning: {w}\n")
+
+
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Every check first (config, base case, targets, overlays); the verdict last, "valid" only if all pass."""
+    from .config import config_warnings
     from .scenarios import find_scenarios
     from .simulate import base_case
 
     config = load_config(args.config)
+    check_base_case(config)
     base = base_case(config)
-    n_unc = len(config.uncertain)
-    out.write(f"{args.config}: valid ({len(config.parameters)} parameters, {n_unc} uncertain; "
-              f"{len(config.items)} items; {len(config.outputs)} outputs)\n")
-    failed = []
+    scenarios = find_scenarios(config)  # overlays are validated like any config (errors exit 2)
+    for sc in scenarios:
+        check_base_case(sc.config)
+    rows, failed = [], []
     for name, o in config.outputs.items():
         got = base.outputs[name]
         if o.target is None:
-            out.write(f"  {name:<24} base {got:.4f}  (no target)\n")
+            rows.append(f"  {name:<24} base {got:.4f}  (no target)")
             continue
         ok = abs(got - o.target) <= o.tolerance
-        out.write(f"  {name:<24} base {got:.4f}  target {o.target:g} ± {o.tolerance:g}  "
-                  f"{'ok' if ok else 'MISMATCH'}\n")
+        rows.append(f"  {name:<24} base {got:.4f}  target {o.target:g} ± {o.tolerance:g}  {'ok' if ok else 'MISMATCH'}")
         if not ok:
             failed.append(f"outputs.{name}: base case {got:.4f} misses target {o.target:g} by more than {o.tolerance:g}")
-    scenarios = find_scenarios(config)  # overlays are validated like any config (errors exit 2)
-    if scenarios:
-        out.write(f"  scenarios: {len(scenarios)} valid ({', '.join(sc.id for sc in scenarios)})\n")
+    _warn(err, config_warnings(config))
     if failed:
+        out.write(f"{args.config}: base case against the targets\n" + "\n".join(rows) + "\n")
         for f in failed:
             err.write(f"{args.config}: {f}\n")
         return 2
+    n_unc = len(config.uncertain)
+    out.write(f"{args.config}: valid ({len(config.parameters)} parameters, {n_unc} uncertain; "
+              f"{len(config.items)} items; {len(config.outputs)} outputs)\n" + "".join(r + "\n" for r in rows))
+    if scenarios:
+        out.write(f"  scenarios: {len(scenarios)} valid ({', '.join(sc.id for sc in scenarios)})\n")
     return 0
 
 
@@ -202,6 +218,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .report import run_analyses, write_report
 
     config = load_config(args.config)
+    check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
     names = _scenario_names(args.scenarios)
     started = time.perf_counter()
 
@@ -247,7 +264,7 @@ def format_sobol(result, *, top: int = 15) -> str:
         lines.append(f"Sobol' indices of {cfg_out}" + (f", grouped by {plan.grouping}" if grouped else ""))
         lines.append(f"N = {plan.n:,} base samples, {plan.rows:,} model runs; "
                      f"{'first, second' if plan.second_order else 'first'} and total order; "
-                     f"{plan.resamples} bootstrap resamples, {plan.conf_level:.0%} CIs; seed {plan.seed}; "
+                     f"{plan.conf_level:.0%} CIs by {result.ci_method}; seed {plan.seed}; "
                      f"output mean {ind.mean:.4g}, sd {ind.variance ** 0.5:.4g}")
         levels = " ".join(f"N/{k}" if k > 1 else "N" for k in (plan.n // m for m in ind.convergence.n))
         header = ["rank", "group" if grouped else "parameter"] + (["params"] if grouped else []) + [
@@ -272,9 +289,8 @@ def format_sobol(result, *, top: int = 15) -> str:
                          f"interactions between groups about 1 - ΣS1 = {1 - s1:.3f}")
         else:
             lines.append(f"ΣS1 = {s1:.3f}: interactions account for about 1 - ΣS1 = {1 - s1:.3f} of the variance")
-        lines.append(f"convergence: {stable} of {len(order)} {'groups' if grouped else 'parameters'} stable "
-                     f"(at N the CI half-width <= {ind.convergence.tolerance:g} and S1, ST moved <= "
-                     f"{ind.convergence.tolerance:g} from N/2)")
+        lines.append(f"convergence: {stable} of {len(order)} {'groups' if grouped else 'parameters'} "
+                     f"{ind.convergence.rule}")
         if plan.second_order and ind.S2 is not None:
             g = len(ind.factors)
             pairs = [(ind.S2[j, k], ind.S2_conf[j, k], ind.factors[j], ind.factors[k])
@@ -464,6 +480,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .scenarios import compare, find_scenarios, format_comparison
 
     config = load_config(args.config)
+    check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
     scenarios = find_scenarios(config, _scenario_names(args.scenarios))
     if not scenarios:
         raise WotsimError(f"{args.config}: no scenarios found (no [scenarios] tables and no "
@@ -495,12 +512,15 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             vois = None
             if args.voi and comparison.paired:
                 from .scenarios import is_decision
+                from .statement import net_benefit_for
                 from .voi import adoption_voi, keep_voi
 
-                vois = {"base": keep_voi(comparison.base)}  # groups for the base decision only (they cost time)
+                # the net benefit of the statement's own perspective (e.g. a municipal ratio -> net:municipality)
+                net = net_benefit_for(config, target)
+                vois = {"base": keep_voi(comparison.base, output=net)}  # groups for the base decision only (time)
                 for run in comparison.scenarios:
                     if is_decision(run.scenario):  # structural switches are modelling choices, not options
-                        vois[run.id] = adoption_voi(comparison, run.id, groups=False)
+                        vois[run.id] = adoption_voi(comparison, run.id, output=net, groups=False)
             statements = comparison_statements(comparison, output=target, vois=vois)
             text = "\n\n".join(statements.values())
             out.write(f"\nRobustness statements ({target})\n\n{text}\n")
@@ -519,6 +539,7 @@ def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .voi import adoption_voi, format_voi, keep_voi, save_voi
 
     config = load_config(args.config)
+    check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
     names = _scenario_names(args.scenarios)
     if names is not None:
         from .scenarios import compare, find_scenarios
@@ -631,10 +652,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="grouped indices: by the parameters' group, by item, by stakeholder, or correlated "
                            "blocks (parameters read by several items/stakeholders form 'shared')")
     sens.add_argument("--second-order", action="store_true", help="sobol: second-order indices too")
-    sens.add_argument("--resamples", type=_positive_int, help="sobol: bootstrap resamples (default 100)")
+    sens.add_argument("--resamples", type=_positive_int,
+                      help="sobol: accepted for compatibility and not used (the CIs come from a jackknife over "
+                           "the design's independent randomisations, not from a bootstrap)")
     sens.add_argument("--engine", choices=("fast", "salib"),
-                      help="sobol analysis: SALib's analyze.sobol, or 'fast', the same estimators bit for bit "
-                           "with the resampled arrays built once (default)")
+                      help="sobol analysis: SALib's analyze.sobol on the design and on each jackknife subset, or "
+                           "'fast', the same estimators bit for bit in numpy (default)")
     sens.add_argument("--top", type=_positive_int, default=15, help="rows per table (default 15)")
     sens.add_argument("--out", type=Path, help="results directory to write (sensitivity.json, arrays.npz, manifest.json)")
     sens.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -701,6 +724,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """wotsim's own warnings as one line on stderr; others as Python shows them."""
+    if issubclass(category, WotsimWarning):
+        sys.stderr.write(f"wotsim: warning: {message}\n")
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wotsim`` command; returns the exit code."""
     parser = build_parser()
@@ -708,7 +739,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "progress", False) is None:
         args.progress = sys.stderr.isatty()
     try:
-        return args.func(args, sys.stdout, sys.stderr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", WotsimWarning)
+            warnings.showwarning = _show_warning
+            return args.func(args, sys.stdout, sys.stderr)
     except WotsimError as exc:
         sys.stderr.write(f"wotsim: error: {exc}\n")
         return 2

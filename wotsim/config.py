@@ -4,6 +4,17 @@ Validation happens once, here.  Every error is a :class:`~wotsim.errors.ConfigEr
 whose message names the file, the dotted key, what is allowed and the value seen,
 e.g. ``configs/x.toml: parameters.cost_per_fte.high: must be > low (72000), got 60000``.
 Unknown keys are errors with a did-you-mean hint.
+
+Rules checked at the deterministic base case (every parameter at its base value):
+a cost item's value must be >= 0 (a negative cost is a saving: write it as a benefit;
+a benefit may be negative, a disbenefit), and an item's persistence must lie in [0, 1]
+(the share kept from one year to the next) unless the item says ``growth = true``, which
+allows any persistence >= 0.  Whether each output is defined at base needs the model
+(:func:`wotsim.model.check_base_case`).
+
+:func:`config_warnings` lists what is legal but probably a mistake (unused parameters,
+stakeholders without items, parameters that can make a cost negative, a persistence
+that can leave [0, 1] in draws, a repaired correlation matrix); the CLI prints them.
 """
 
 from __future__ import annotations
@@ -15,9 +26,11 @@ import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
+
+import numpy as np
 
 from .distributions import EVIDENCE, META_KEYS, Distribution, DistributionError, make_distribution
 from .errors import ConfigError
@@ -26,14 +39,21 @@ from .expressions import FUNCTIONS, Expression, ExpressionError, compile_express
 __all__ = [
     "BUILTIN_OUTPUTS",
     "Config",
+    "ConfigWarning",
     "Correlation",
     "Item",
     "Output",
     "Parameter",
     "Simulation",
+    "SignRisk",
     "Study",
+    "base_values",
+    "config_warnings",
     "load_config",
+    "parameters_of",
     "parse_config",
+    "sign_risks",
+    "with_derived",
 ]
 
 SAMPLERS = ("mc", "lhs", "sobol")
@@ -47,10 +67,11 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = ("study", "simulation", "stakeholders", "parameters", "derived", "items", "outputs", "correlations",
              "scenarios")  # [scenarios.<id>] overlays: validated by wotsim.scenarios, not here
 _STUDY_KEYS = ("name", "description", "currency", "price_year", "horizon", "discount_rate", "source")
-_SIM_KEYS = ("samples", "seed", "sampler", "chunk_size", "percentiles")
+_SIM_KEYS = ("samples", "seed", "sampler", "chunk_size", "percentiles", "replicates",
+             "repair_correlations")
 _ITEM_KEYS = (
     "id", "label", "kind", "stakeholder", "financial", "value", "start", "duration",
-    "persistence", "source", "description", "group",
+    "persistence", "growth", "source", "description", "group",
 )
 _OUTPUT_KEYS = ("label", "description", "measure", "benefits", "costs", "target", "tolerance", "source")
 _SELECT_KEYS = ("stakeholder", "financial", "items", "exclude")
@@ -74,6 +95,11 @@ class Simulation:
     sampler: str = "sobol"
     chunk_size: int = 65_536
     percentiles: tuple[float, ...] = (5.0, 25.0, 50.0, 75.0, 95.0)
+    #: Independent randomisations of a sobol or lhs design; None: 16 (see wotsim.sampling.default_replicates).
+    replicates: int | None = None
+    #: Replace a normal-score correlation matrix that is not positive definite by the nearest one that
+    #: is (Higham 2002), reported by :func:`config_warnings`; off by default.
+    repair_correlations: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +125,8 @@ class Item:
     start: int = 0
     duration: int | None = None
     persistence: Expression = field(default_factory=lambda: compile_expression(1.0))
+    #: True allows a persistence above 1 (a stream that grows each year); default False: [0, 1].
+    growth: bool = False
     group: str = ""
     source: str = ""
 
@@ -145,6 +173,8 @@ class Config:
     correlations: tuple[Correlation, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     sha256: str = ""
+    #: Warnings found while parsing (a repaired correlation matrix); :func:`config_warnings` includes them.
+    notes: tuple["ConfigWarning", ...] = field(default=(), compare=False)
 
     @property
     def uncertain(self) -> tuple[str, ...]:
@@ -226,6 +256,13 @@ def _int(ctx: _Ctx, table: Mapping[str, Any], key: str, dotted: str, default: in
     return value
 
 
+def _bool(ctx: _Ctx, table: Mapping[str, Any], key: str, dotted: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ctx.error(dotted, f"must be true or false, got {value!r}")
+    return value
+
+
 def _name(ctx: _Ctx, name: str, dotted: str) -> None:
     if not _NAME.match(name):
         raise ctx.error(dotted, f"must be a name of letters, digits and underscores not starting with a digit, got {name!r}")
@@ -276,11 +313,14 @@ def parse_config(data: Mapping[str, Any], *, file: str = "<config>") -> Config:
     known = set(parameters) | set(derived)
     study = _parse_study(ctx, data, parameters, known)
     simulation = _parse_simulation(ctx, data)
+    simulation = replace(simulation, repair_correlations=_bool(
+        ctx, _table(ctx, data, "simulation", "simulation"), "repair_correlations", "simulation.repair_correlations",
+        default=False))
     items = _parse_items(ctx, data, stakeholders, known, _max_horizon(study.horizon, parameters))
     outputs = _parse_outputs(ctx, data, items, stakeholders)
-    correlations = _parse_correlations(ctx, data, parameters)
+    correlations, notes = _parse_correlations(ctx, data, parameters, repair=simulation.repair_correlations)
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    return Config(
+    config = Config(
         path=file,
         study=study,
         simulation=simulation,
@@ -293,7 +333,10 @@ def parse_config(data: Mapping[str, Any], *, file: str = "<config>") -> Config:
         correlations=correlations,
         raw=data,
         sha256=digest,
+        notes=notes,
     )
+    _check_base(ctx, config)
+    return config
 
 
 def _parse_stakeholders(ctx: _Ctx, data: Mapping[str, Any]) -> dict[str, str]:
@@ -444,11 +487,20 @@ def _parse_simulation(ctx: _Ctx, data: Mapping[str, Any]) -> Simulation:
     if sampler not in SAMPLERS:
         raise ctx.error("simulation.sampler", f"must be one of {', '.join(SAMPLERS)}, got {sampler!r}{_hint(sampler, SAMPLERS)}")
     chunk = _int(ctx, table, "chunk_size", "simulation.chunk_size", d.chunk_size, minimum=1)
+    replicates = None
+    if "replicates" in table:
+        replicates = _int(ctx, table, "replicates", "simulation.replicates", 16, minimum=2)
+        if sampler == "mc":
+            raise ctx.error("simulation.replicates", "applies to the sobol and lhs samplers only (mc draws are "
+                            f"independent), got {replicates} with sampler = 'mc'")
+        if replicates > samples // 2:
+            raise ctx.error("simulation.replicates", f"must be at most samples / 2 ({samples // 2}) so that every "
+                            f"randomisation has 2 or more draws, got {replicates}")
     percentiles = table.get("percentiles", list(d.percentiles))
     if (not isinstance(percentiles, list) or not percentiles
             or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < 100 for p in percentiles)):
         raise ctx.error("simulation.percentiles", f"must be a list of numbers strictly between 0 and 100, got {percentiles!r}")
-    return Simulation(samples=samples, seed=seed, sampler=sampler, chunk_size=chunk,
+    return Simulation(samples=samples, seed=seed, sampler=sampler, chunk_size=chunk, replicates=replicates,
                       # 5 and 95 always: every table and figure shows the 90% interval
                       percentiles=tuple(sorted({float(p) for p in percentiles} | {5.0, 95.0})))
 
@@ -497,8 +549,7 @@ def _parse_items(ctx: _Ctx, data: Mapping[str, Any], stakeholders: Mapping[str, 
         if duration is not None:
             duration = _int(ctx, spec, "duration", f"{key}.duration", minimum=1)
         persistence = _formula(ctx, spec.get("persistence", 1.0), f"{key}.persistence", known)
-        if persistence.constant is not None and persistence.constant < 0:
-            raise ctx.error(f"{key}.persistence", f"must be >= 0 (share kept from one year to the next), got {persistence.constant:g}")
+        growth = _bool(ctx, spec, "growth", f"{key}.growth", default=False)
         items.append(Item(
             id=item_id,
             label=_str(ctx, spec, "label", f"{key}.label", default=item_id),
@@ -509,6 +560,7 @@ def _parse_items(ctx: _Ctx, data: Mapping[str, Any], stakeholders: Mapping[str, 
             start=start,
             duration=duration,
             persistence=persistence,
+            growth=growth,
             group=_str(ctx, spec, "group", f"{key}.group", default=""),
             source=_str(ctx, spec, "source", f"{key}.source", default=""),
         ))
@@ -600,7 +652,9 @@ def _parse_outputs(ctx: _Ctx, data: Mapping[str, Any], items: tuple[Item, ...], 
     return out
 
 
-def _parse_correlations(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Parameter]) -> tuple[Correlation, ...]:
+def _parse_correlations(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Parameter], *,
+                        repair: bool = False) -> tuple[tuple[Correlation, ...], tuple["ConfigWarning", ...]]:
+    """The rank correlations, and a note when ``repair`` replaced their normal-score matrix."""
     raw = data.get("correlations", [])
     if not isinstance(raw, list):
         raise ctx.error("correlations", f"must be an array of tables ([[correlations]]), got {raw!r}")
@@ -630,13 +684,262 @@ def _parse_correlations(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[
         if isinstance(rank, bool) or not isinstance(rank, (int, float)) or not -1 < rank < 1:
             raise ctx.error(f"{key}.rank", f"must be a Spearman rank correlation strictly between -1 and 1, got {rank!r}")
         out.append(Correlation(a=a, b=b, rank=float(rank), source=_str(ctx, spec, "source", f"{key}.source", default="")))
-    if out:
-        from .sampling import correlation_matrix
+    if not out:
+        return (), ()
+    from .sampling import CopulaError, correlation_matrix, repaired_ranks
 
-        names = [n for n in parameters if not parameters[n].dist.fixed]
-        try:
-            correlation_matrix(names, out)
-        except ValueError as exc:
-            raise ctx.error("correlations", str(exc)) from None
-    return tuple(out)
+    names = [n for n in parameters if not parameters[n].dist.fixed]
+    try:
+        correlation_matrix(names, out)
+    except CopulaError as exc:
+        if not (repair and exc.kind == "normal"):
+            also = (" (simulation.repair_correlations mends only the normal-score matrix of rank correlations "
+                    "that some joint distribution has)") if repair else ""
+            raise ctx.error("correlations", str(exc) + also) from None
+        return _repair_correlations(ctx, names, out, exc.eigenvalue, repaired_ranks(names, out))
+    return tuple(out), ()
+
+
+def _repair_correlations(ctx: _Ctx, names: list[str], given: list[Correlation], eigenvalue: float,
+                         ranks: Mapping[tuple[str, str], float]) -> tuple[tuple[Correlation, ...], tuple["ConfigWarning", ...]]:
+    """Correlations after ``[simulation] repair_correlations``, with a note giving the largest change."""
+    old = {frozenset((c.a, c.b)): c for c in given}
+    new = {frozenset(pair): rank for pair, rank in ranks.items()}
+    out = []
+    for (a, b), rank in ranks.items():
+        c = old.get(frozenset((a, b)))
+        source = f"{c.source} [repaired: simulation.repair_correlations]".strip() if c else \
+            "implied by the repair (simulation.repair_correlations)"
+        out.append(Correlation(a=c.a if c else a, b=c.b if c else b, rank=rank, source=source))
+
+    def change(pair: frozenset[str]) -> float:
+        return abs(new.get(pair, 0.0) - (old[pair].rank if pair in old else 0.0))
+
+    worst = max(set(old) | set(new), key=change)
+    a, b = (old[worst].a, old[worst].b) if worst in old else next(p for p in ranks if frozenset(p) == worst)
+    before = old[worst].rank if worst in old else 0.0
+    added = len(set(new) - set(old))
+    message = (f"repaired as asked (simulation.repair_correlations = true): the normal-score image of the rank "
+               f"correlations was not positive definite (smallest eigenvalue {eigenvalue:.3g}), so the nearest "
+               f"positive definite one is used (Higham 2002); largest change in a rank correlation: "
+               f"{a} ~ {b} from {before:.4g} to {new.get(worst, 0.0):.4g} (by {change(worst):.3g})"
+               + (f"; {added} pair(s) not given are now slightly correlated" if added else ""))
+    return tuple(out), (ConfigWarning(ctx.file, "correlations", message),)
+
+
+# --------------------------------------------------------------------------- the base case
+def base_values(config: Config) -> dict[str, np.ndarray]:
+    """Every parameter at its base value, as arrays of shape (1,)."""
+    return {name: np.full(1, p.dist.base) for name, p in config.parameters.items()}
+
+
+def with_derived(config: Config, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` (parameter name -> scalar or array) plus every derived formula, in dependency order."""
+    env: dict[str, Any] = dict(values)
+    for name in config.derived_order:
+        env[name] = config.derived[name](env)
+    return env
+
+
+def _number_text(x: float) -> str:
+    """A number for a message: whole amounts with thousands separators, else 6 significant digits."""
+    if math.isfinite(x) and abs(x) >= 1e4 and x == round(x):
+        return f"{x:,.0f}"
+    return f"{x:.6g}"
+
+
+def _scalar(x: Any) -> float:
+    return float(np.asarray(x, dtype=float).reshape(-1)[0])
+
+
+def _check_base(ctx: _Ctx, config: Config) -> None:
+    """Rules at the deterministic base case: costs >= 0, persistence in [0, 1] (>= 0 with growth)."""
+    env = with_derived(config, base_values(config))
+    for it in config.items:
+        key = f"items.{it.id}"
+        value = _scalar(it.value(env))
+        if it.kind == "cost" and value < 0:
+            raise ctx.error(f"{key}.value", f"a cost must be >= 0 at base, got {_number_text(value)} "
+                            f"({it.value.text!r}); a negative cost is a saving: write it as an item with "
+                            f'kind = "benefit" and the opposite sign')
+        rho = _scalar(it.persistence(env))
+        where = "" if it.persistence.constant is not None else " at base"
+        got = _number_text(rho) + ("" if it.persistence.constant is not None else f" ({it.persistence.text!r})")
+        if it.growth and not rho >= 0:
+            raise ctx.error(f"{key}.persistence", f"must be >= 0 (the share kept from one year to the next; growth = "
+                            f"true allows more than 1){where}, got {got}")
+        if not it.growth and not 0 <= rho <= 1:
+            raise ctx.error(f"{key}.persistence", f"must lie in [0, 1] (the share kept from one year to the "
+                            f"next){where}, got {got}; a stream that grows each year needs growth = true")
+
+
+# --------------------------------------------------------------------------- warnings
+@dataclass(frozen=True)
+class ConfigWarning:
+    """Something legal but probably a mistake, named like an error: ``FILE: dotted.key: message``."""
+
+    file: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.message}"
+
+
+#: Quantiles at which :func:`sign_risks` sweeps one parameter (support ends replace the extremes when finite).
+_SWEEP = (1e-6, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1 - 1e-6)
+
+
+def parameters_of(config: Config, names: frozenset[str] | set[str]) -> set[str]:
+    """The parameters a formula with these names reads, directly or through derived formulas."""
+    out: set[str] = set()
+    todo = list(names)
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in config.derived:
+            todo.extend(config.derived[name].names)
+        elif name in config.parameters:
+            out.add(name)
+    return out
+
+
+def _sweep_points(dist: Distribution) -> np.ndarray:
+    lo, hi = dist.support()
+    points = np.asarray(dist.ppf(np.asarray(_SWEEP)), dtype=float)
+    if math.isfinite(lo):
+        points[0] = lo
+    if math.isfinite(hi):
+        points[-1] = hi
+    return points
+
+
+@dataclass(frozen=True)
+class SignRisk:
+    """One parameter that, alone, can push an item's value (or persistence) out of range.
+
+    ``quantile`` is the swept quantile (0 or 1 for a finite support end), ``at`` the
+    parameter's value there and ``value`` the item's value (or persistence) with every
+    other parameter at base.
+    """
+
+    item: str
+    parameter: str
+    quantile: float
+    at: float
+    value: float
+
+
+def sign_risks(config: Config, *, what: str = "cost") -> list[SignRisk]:
+    """Parameters that alone, everything else at base, make a cost negative or a persistence leave [0, 1].
+
+    For every cost item (``what="cost"``) or every item's persistence (``what="persistence"``)
+    and every uncertain parameter it reads (directly or through derived formulas), the
+    parameter is swept over its support (its ends where finite, else the 1e-6 and 1 - 1e-6
+    quantiles, and quantiles between) with all others at base; a risk is recorded where
+    a cost is < 0 or a persistence < 0 (or > 1 without ``growth``).  Draws that move
+    several parameters at once can go further: this is a screen, not a bound.
+    """
+    base = base_values(config)
+    out = []
+    for it in config.items:
+        if what == "cost" and it.kind != "cost":
+            continue
+        expr = it.value if what == "cost" else it.persistence
+        for p in sorted(parameters_of(config, expr.names)):
+            dist = config.parameters[p].dist
+            if dist.fixed:
+                continue
+            points = _sweep_points(dist)
+            env = with_derived(config, {**base, p: points})
+            y = np.broadcast_to(np.asarray(expr(env), dtype=float), points.shape)
+            bad = y < 0 if what == "cost" else (y < 0) | ((y > 1) & (not it.growth))
+            if np.any(bad):
+                upper = np.inf if what == "cost" or it.growth else 1.0
+                k = int(np.argmax(np.where(bad, np.abs(y - np.clip(y, 0.0, upper)), -1.0)))  # the worst point
+                lo, hi = dist.support()
+                q = 0.0 if k == 0 and math.isfinite(lo) else 1.0 if k == len(_SWEEP) - 1 and math.isfinite(hi) \
+                    else _SWEEP[k]
+                out.append(SignRisk(it.id, p, q, float(points[k]), float(y[k])))
+    return out
+
+
+def _quantile_words(q: float) -> str:
+    if q == 0.0:
+        return "the bottom of its support"
+    if q == 1.0:
+        return "the top of its support"
+    return f"its {100 * q:.6g}% quantile"
+
+
+def config_warnings(config: Config) -> list[ConfigWarning]:
+    """What is legal but probably a mistake, in config order (the CLI prints these on stderr).
+
+    * ``parameters.<p>``: not used by any item's value or persistence, the horizon or the
+      discount rate (directly or through a derived formula in use);
+    * ``derived.<name>``: a formula nothing uses;
+    * ``stakeholders.<s>``: a stakeholder with no items (its net value is always 0);
+    * ``parameters.<p>``: alone it can make a cost item negative (see :func:`sign_risks`);
+      in such draws an output's costs can be <= 0, where its ratio is undefined;
+    * ``items.<id>.persistence``: a parameter can move it out of [0, 1] (out of [0, inf)
+      with ``growth = true``); the model refuses such draws;
+    * ``correlations``: the matrix was repaired (``[simulation] repair_correlations``).
+    """
+    file = config.path
+    out: list[ConfigWarning] = []
+    roots: set[str] = set(config.study.discount_rate.names)
+    if isinstance(config.study.horizon, str):
+        roots.add(config.study.horizon)
+    for it in config.items:
+        roots |= it.value.names | it.persistence.names
+    used_params = parameters_of(config, roots)
+    used_derived: set[str] = set()
+    todo = [n for n in roots if n in config.derived]
+    while todo:
+        name = todo.pop()
+        if name not in used_derived:
+            used_derived.add(name)
+            todo.extend(n for n in config.derived[name].names if n in config.derived)
+    for name in config.parameters:
+        if name not in used_params:
+            out.append(ConfigWarning(file, f"parameters.{name}", "not used by any item's value or persistence, the "
+                                     "horizon or the discount rate (directly or through a derived formula in use); "
+                                     "remove it or use it"))
+    for name in config.derived:
+        if name not in used_derived:
+            out.append(ConfigWarning(file, f"derived.{name}", "not used by any item, the horizon or the discount "
+                                     "rate; remove it or use it"))
+    with_items = {it.stakeholder for it in config.items}
+    for sid in config.stakeholders:
+        if sid not in with_items:
+            out.append(ConfigWarning(file, f"stakeholders.{sid}", "has no items (its net value is always 0); "
+                                     "remove it or give it items"))
+    by_parameter: dict[str, list[SignRisk]] = {}
+    for risk in sign_risks(config, what="cost"):
+        by_parameter.setdefault(risk.parameter, []).append(risk)
+    for p, risks in by_parameter.items():
+        dist = config.parameters[p].dist
+        lo, hi = dist.support()
+        first = risks[0]
+        items = ", ".join(repr(r.item) for r in risks)
+        out.append(ConfigWarning(file, f"parameters.{p}", (
+            f"can make cost item{'s' if len(risks) > 1 else ''} {items} negative: at {_quantile_words(first.quantile)} "
+            f"({_number_text(first.at)}; support [{lo:g}, {hi:g}] of its {dist.name} distribution), everything else "
+            f"at base, {first.item!r} is {_number_text(first.value)}; in such draws an output's costs can be <= 0, "
+            f"where its ratio is undefined. If the cost cannot be negative, "
+            + (f"bound {p} at 0 (e.g. truncnormal, lognormal, gamma or pert)" if lo < 0 else
+               f"check the item's formula and the range of {p}"))))
+    for risk in sign_risks(config, what="persistence"):
+        it = config.item(risk.item)
+        allowed = "[0, inf) (growth = true)" if it.growth else "[0, 1]"
+        out.append(ConfigWarning(file, f"items.{risk.item}.persistence", (
+            f"{risk.parameter} can move it out of {allowed}: at {_quantile_words(risk.quantile)} "
+            f"({_number_text(risk.at)}), everything else at base, it is {_number_text(risk.value)}; runs refuse "
+            f"draws outside {allowed}: bound {risk.parameter}"
+            + ("" if it.growth else " or set growth = true for a stream that grows"))))
+    out.extend(config.notes)
+    return out
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import mcse
 from .errors import WotsimError
 from .model import output_array, output_measure
 from .oneway import _check_output, threshold_of
@@ -199,8 +200,8 @@ def binned_first_order(x: np.ndarray, indicator: np.ndarray, bins: int = 20) -> 
     (within about 10% at 20 bins and n >= 2000; conservative near ``S = 0``).
     The one case it does not cover is a jump of ``E[I | X]`` sitting exactly on a
     bin edge, where the estimate is a kinked function of the random edges.
-    Draws are treated as independent: conservative for Sobol' and Latin
-    hypercube designs.
+    This standard error is for independent draws; :func:`decision_drivers`
+    replaces it for a design of independent randomisations (``sobol``, ``lhs``).
     """
     x = np.asarray(x)
     indicator = np.asarray(indicator, dtype=bool)
@@ -314,10 +315,14 @@ def decision_drivers(
     The index is ``S_i = Var(E[I | X_i]) / Var(I)`` for ``I = 1[output > threshold]``,
     estimated by :func:`binned_first_order`.  It needs no extra model runs and
     is meaningful with correlated inputs too (it then includes what ``X_i``
-    carries of the parameters it correlates with).  Standard errors treat the
-    draws as independent: conservative for Sobol' and Latin hypercube designs,
-    for which the bias correction also removes slightly too much (at most
-    ``(bins_index - 1) / n`` per parameter, 1.4e-4 at n = 131072).  Where
+    carries of the parameters it correlates with).  Standard errors: for
+    ``mc`` draws the second-order formula of :func:`binned_first_order`; for a
+    design of R independent randomisations (``sobol``, ``lhs``; see
+    :mod:`wotsim.mcse`) the spread of the R estimates from each randomisation
+    alone, ``sd(S_1..S_R) / sqrt(R)`` (the bias correction then removes slightly
+    too much, at most ``(bins_index - 1) / n`` per parameter, 1.4e-4 at
+    n = 131072).  ``p_above_se`` follows :mod:`wotsim.mcse`; the per-bin
+    probabilities' standard errors are binomial.  Where
     ``E[I | X_i]`` jumps inside a bin, the random bin edges add an upward bias of
     order ``1 / n``.
     """
@@ -342,6 +347,10 @@ def decision_drivers(
     indicator = y[ok] > threshold
     p = float(indicator.mean())
     draws = result.draws[ok]
+    R = getattr(result, "replicates", 1)
+    rep_of = (np.arange(y.size) % R)[ok]
+    # replicate estimates need enough draws per bin in each randomisation
+    by_replicate = R > 1 and n // R >= 2 * bins_index
 
     d = len(result.parameters)
     first = np.empty(d)
@@ -352,6 +361,15 @@ def decision_drivers(
     for j in range(d):
         r, ties = _midranks(draws[:, j])
         first[j], first_se[j] = _first_order(r, ties, indicator, bins_index)
+        if by_replicate and not math.isnan(first[j]):
+            est = []
+            for k in range(R):
+                mine = rep_of == k
+                rk, tk = _midranks(draws[mine, j])
+                est.append(_first_order(rk, tk, indicator[mine], bins_index)[0])
+            est = np.asarray(est, dtype=float)
+            est = est[np.isfinite(est)]  # a randomisation where I is constant has no estimate
+            first_se[j] = float(np.std(est, ddof=1) / math.sqrt(est.size)) if est.size > 1 else float("nan")
         n_k, a_k = _counts(_bins(r, bins), indicator, bins)
         with np.errstate(divide="ignore", invalid="ignore"):
             pk = a_k / n_k
@@ -364,7 +382,7 @@ def decision_drivers(
         output=output,
         threshold=threshold,
         p_above=p,
-        p_above_se=math.sqrt(p * (1.0 - p) / n),
+        p_above_se=mcse.prob_se(y, threshold, R),
         n=n,
         bins=int(bins),
         parameters=tuple(result.parameters[j] for j in order),

@@ -27,3 +27,7 @@ class ConfigError(WotsimError):
 
 class ResultsError(WotsimError):
     """A results directory is missing, incomplete or of another format version."""
+
+
+class WotsimWarning(UserWarning):
+    """Something the user should know that is not an error (the CLI prints it as one line on stderr)."""

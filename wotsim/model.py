@@ -9,20 +9,26 @@ and rate ``r`` may differ per sample.
 NPV = B - C and ratio = B / C over the items an output selects.  A ratio is
 undefined (NaN) in a draw whose costs C <= 0: there is no return per euro without
 costs.  Summaries count and exclude such draws; analyses of a ratio refuse them
-and point to the NPV.
+and point to the NPV.  A ratio undefined at base is a config error
+(:func:`check_base_case`); draws with costs <= 0 are reported by
+:func:`draw_warnings`, naming the parameters that can make a cost negative.
+
+A persistence outside [0, 1] (outside [0, inf) for an item with ``growth = true``)
+is an error in any draw, naming the item and how many draws break the rule.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
 
-from .config import Config
-from .errors import WotsimError
+from .config import Config, ConfigWarning, base_values, parameters_of, sign_risks, with_derived
+from .errors import ConfigError, WotsimError
 
-__all__ = ["ModelArrays", "evaluate", "parameter_values"]
+__all__ = ["ModelArrays", "base_values", "check_base_case", "draw_warnings", "evaluate", "parameter_values"]
 
 
 @dataclass(frozen=True)
@@ -60,11 +66,6 @@ def parameter_values(config: Config, u: np.ndarray) -> dict[str, np.ndarray | fl
     return values
 
 
-def base_values(config: Config) -> dict[str, float]:
-    """Every parameter at its base value."""
-    return {name: np.full(1, p.dist.base) for name, p in config.parameters.items()}
-
-
 def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *, yearly: bool = True) -> ModelArrays:
     """Evaluate the model on n samples of parameter values.
 
@@ -81,10 +82,8 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *
     -------
     ModelArrays
     """
-    env: dict[str, np.ndarray | float] = dict(values)
     with np.errstate(all="ignore"):
-        for name in config.derived_order:
-            env[name] = config.derived[name](env)
+        env = with_derived(config, values)
         T = config.max_horizon
         h = config.study.horizon
         horizon = np.full(n, h) if isinstance(h, int) else np.broadcast_to(np.rint(env[h]), (n,))
@@ -108,10 +107,9 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *
         for i, item in enumerate(config.items):
             value = np.broadcast_to(np.asarray(item.value(env), dtype=float), (n,))
             rho = np.broadcast_to(np.asarray(item.persistence(env), dtype=float), (n,))
-            if not np.all(rho >= 0):
-                bad = rho[~(rho >= 0)][0]
-                raise WotsimError(f"{config.path}: items.{item.id}.persistence: must be >= 0 (share kept from one "
-                                  f"year to the next) in every draw, got {bad:g}")
+            # a constant persistence was checked when the config was read; formulas are checked in every draw
+            if item.persistence.names and not np.all((rho >= 0) & (item.growth | (rho <= 1))):
+                raise _persistence_error(config, item, rho)
             end = T if item.duration is None else min(T, item.start + item.duration)
             sign = 1.0 if item.kind == "benefit" else -1.0
             k = stakeholder_index[item.stakeholder]
@@ -130,6 +128,96 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *
                                   f"horizon (e.g. no division by zero), got a present value of {bad:g}")
             item_pv[:, i] = pv
     return ModelArrays(item_pv=item_pv, yearly=by_year)
+
+
+def _persistence_error(config: Config, item, rho: np.ndarray) -> WotsimError:
+    """The error for persistence draws outside [0, 1] ([0, inf) with growth): how many, and an example.
+
+    Counts are of the draws evaluated together (a chunk of a simulation).
+    """
+    n = rho.size
+    where = f"{config.path}: items.{item.id}.persistence"
+    share = "(the share kept from one year to the next)"
+    if np.any(np.isnan(rho)):
+        return WotsimError(f"{where}: must be a number {share} in every draw; got NaN in "
+                           f"{int(np.count_nonzero(np.isnan(rho))):,} of the {n:,} draws evaluated together")
+    if np.any(rho < 0):
+        return WotsimError(f"{where}: must be >= 0 {share} in every draw; got negative values in "
+                           f"{int(np.count_nonzero(rho < 0)):,} of the {n:,} draws evaluated together (smallest "
+                           f"{float(rho.min()):g})")
+    return WotsimError(f"{where}: must be <= 1 {share} in every draw unless the item says growth = true; got values "
+                       f"above 1 in {int(np.count_nonzero(rho > 1)):,} of the {n:,} draws evaluated together (largest "
+                       f"{float(rho.max()):g})")
+
+
+def check_base_case(config: Config, item_pv: np.ndarray | None = None) -> None:
+    """Every output must be defined and finite at base.
+
+    Parameters
+    ----------
+    config : Config
+    item_pv : ndarray, shape (1, n_items), optional
+        The base case's item present values (evaluated here when not given).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, ``outputs.<name>`` and, for a ratio whose costs are <= 0 at
+        base, the cost items behind it.
+    """
+    if item_pv is None:
+        item_pv = evaluate(config, base_values(config), 1, yearly=False).item_pv
+    for name, o in config.outputs.items():
+        y = float(output_array(config, item_pv, name)[0])
+        if math.isfinite(y):
+            continue
+        b, c = components(config, item_pv, name)
+        if o.measure == "ratio" and not c[0] > 0:
+            index = {it.id: i for i, it in enumerate(config.items)}
+            zero = [f"{x} {_amount(item_pv[0, index[x]])}" for x in o.cost_items if not item_pv[0, index[x]] > 0]
+            raise ConfigError(
+                f"undefined at base: its costs are {_amount(c[0])} (present value at base of "
+                f"{', '.join(zero)}), and a ratio needs costs > 0; give a cost item a positive base value, "
+                f"or make the output an NPV (measure = \"npv\")", file=config.path, key=f"outputs.{name}")
+        raise ConfigError(f"is {y} at base (benefits {_amount(b[0])}, costs {_amount(c[0])}); every output must "
+                          "be a finite number at base", file=config.path, key=f"outputs.{name}")
+
+
+def _amount(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1e4 and x == round(x) else f"{x:.6g}"
+
+
+def draw_warnings(config: Config, item_pv: np.ndarray) -> list[ConfigWarning]:
+    """Ratio outputs whose costs are <= 0 in some draws: how many, and which parameters allow it.
+
+    The parameters named are those that alone can make one of the output's cost items
+    negative (:func:`wotsim.config.sign_risks`); failing that, those whose support
+    crosses zero and that enter one of its cost items.
+    """
+    out = []
+    n = item_pv.shape[0]
+    risks = None  # computed only when some draw needs explaining
+    for name, o in config.outputs.items():
+        if o.measure != "ratio":
+            continue
+        _, c = components(config, item_pv, name)
+        k = int(np.count_nonzero(~(c > 0)))
+        if not k:
+            continue
+        risks = sign_risks(config, what="cost") if risks is None else risks
+        causes = [f"{r.parameter} (in cost item {r.item!r})" for r in risks if r.item in o.cost_items]
+        if not causes:
+            for x in o.cost_items:
+                for p in sorted(parameters_of(config, config.item(x).value.names)):
+                    lo, hi = config.parameters[p].dist.support()
+                    if lo < 0 < hi:
+                        causes.append(f"{p} (support [{lo:g}, {hi:g}], in cost item {x!r})")
+        why = ("parameters whose range allows a negative cost: " + ", ".join(dict.fromkeys(causes))) if causes else \
+            "no single parameter makes a cost negative on its own: check the cost items' formulas"
+        out.append(ConfigWarning(config.path, f"outputs.{name}", (
+            f"costs <= 0 in {k:,} of {n:,} draws, where the ratio is undefined (left out of its summary, so the "
+            f"summary describes the other draws only); {why}")))
+    return out
 
 
 def selection_matrix(config: Config) -> dict[str, tuple[np.ndarray, np.ndarray]]:

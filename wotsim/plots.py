@@ -517,8 +517,7 @@ def convergence_p(result: SimulationResult, output: str = "social_ratio", *,
     axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:,.0f}"))
     axes[-1].set_xlabel("Number of draws $n$ (nested prefixes, $n = 2^k$)")
     set_title(axes[0], f"{s.label}: convergence of the Monte Carlo estimates", result)
-    note = "±2 SE as for independent draws" + (f" (conservative for {result.sampler})"
-                                               if result.sampler in ("sobol", "lhs") else "")
+    note = f"±2 SE, {result.se_method}"
     axes[-1].annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
                       fontsize=7.5, color="0.3", va="top")
     return fig
@@ -890,7 +889,7 @@ def _sobol_subtitle(sobol_result, config, width: int = 82) -> str:
     study = _study_name(config, str(sobol_result.manifest.get("study", "")))
     what = _GROUPED.get(plan.grouping, f"grouped by {plan.grouping}") if plan.groups is not None else "per parameter"
     return _subtitle(study, f"{what}, N = {plan.n:,} base samples ({plan.rows:,} model runs)",
-                     f"{plan.conf_level:.0%} bootstrap CIs", width=width)
+                     f"{plan.conf_level:.0%} CIs by {sobol_result.ci_method}", width=width)
 
 
 _GROUPED = {"group": "per parameter group", "item": "per item", "stakeholder": "per stakeholder",
@@ -907,7 +906,7 @@ def sobol_bars(sobol_result, output: str = "social_ratio", *, ax: Axes | None = 
     total-order bar (dark, gid ``"ST"``) above a first-order bar (light,
     hatched, gid ``"S1"``) with the CI half-widths as error bars.  Factors whose
     convergence verdict is "not stable" are marked with the reason (wide CI,
-    drift between N/2 and N).
+    independent halves of the design disagree).
 
     Parameters
     ----------
@@ -967,12 +966,11 @@ def sobol_bars(sobol_result, output: str = "social_ratio", *, ax: Axes | None = 
     ax.set_axisbelow(True)
     _legend_below(ax)
     _titled(ax, f"{label}: Sobol' sensitivity indices", _sobol_subtitle(sobol_result, config))
-    tol = ind.convergence.tolerance
     what = "Parameter groups" if sobol_result.plan.groups is not None else "Parameters"
     rest = len(ind.factors) - k
     notes = [f"{what} ranked by total order"
              + (f"; {rest} more not shown (total order ≤ {ind.ST[int(ind.order[k])]:.3f} each)." if rest else "."),
-             f"Stable: CI half-width ≤ {tol:g} and change from N/2 to N ≤ {tol:g}, for both indices.",
+             f"{ind.convergence.rule[:1].upper()}{ind.convergence.rule[1:]}.",
              *sobol_result.notes]
     if ind.constant:
         notes.append("The output does not vary in this design: every index is 0.")
@@ -989,8 +987,9 @@ def sobol_convergence(sobol_result, output: str = "social_ratio", *, ax: Axes | 
                       top: int = 6, config=None) -> Figure:
     """Sobol' indices of the top factors against the number of base samples, with CI bands.
 
-    The indices were recomputed on nested prefixes N/8, N/4, N/2, N of one
-    design (:class:`wotsim.sensitivity.Convergence`).  Total order: solid line
+    The indices were recomputed on nested prefixes of one design made of
+    whole independent randomisations, each with its own jackknife CI
+    (:class:`wotsim.sensitivity.Convergence`).  Total order: solid line
     on a grey band; first order: dashed line on a hatched band (each band ±
     the CI half-width).  Each panel names the factor and its verdict.
 
@@ -1046,9 +1045,8 @@ def sobol_convergence(sobol_result, output: str = "social_ratio", *, ax: Axes | 
         a.tick_params(labelsize=7.5)
     label = _output_label(config, output, sobol_result.manifest)
     title = f"{label}: convergence of the Sobol' indices"
-    tol = conv.tolerance
-    note = (f"Indices recomputed on nested prefixes of one design (N/8 to N base samples). Stable: CI half-width "
-            f"≤ {tol:g} and change from N/2 to N ≤ {tol:g}, for both indices.")
+    note = (f"Indices recomputed on nested prefixes of one design (whole independent randomisations, each prefix "
+            f"with its own jackknife CI). {conv.rule[:1].upper()}{conv.rule[1:]}.")
     if head is not None:
         ncols = min(3, k)
         for i, a in enumerate(axes):
@@ -1349,7 +1347,7 @@ def scenario_comparison(comparison, output: str = "social_ratio", *, ax: Axes | 
             _subtitle(config.study.name, f"{comparison.n:,} {comparison.sampler} samples", design, width=58))
     diff = "draw by draw" if comparison.paired else "on independent draws"
     _note(ax, [f"Δ mean: scenario minus base analysis, {diff}; P(better): P(scenario > base analysis); "
-               "± Monte Carlo standard error (as for independent draws). Lines separate scenario categories."],
+               f"± Monte Carlo standard error, {comparison.base.se_method}. Lines separate scenario categories."],
           offset=76)
     _style(ax)
     return fig
@@ -1361,8 +1359,10 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
 
     Groups (bold labels, dark hatched bars) come first, then the ``top``
     parameters, as ranked in :class:`wotsim.voi.VoiResult`.  Error bars are ±1
-    Monte Carlo standard error; a grey tick marks twice the estimate's noise
-    floor, and bars that do not clear it are drawn light and marked "~0".
+    standard error (it includes the regression's own error); a grey tick marks
+    the noise level ``floor + 2 se`` (the floor: the EVPPI an input without
+    information shows on average), and bars that do not clear it are drawn light
+    and marked "~0".
 
     Parameters
     ----------
@@ -1388,7 +1388,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
         y[ng:] += 0.6  # a gap between groups and parameters
     values = np.array([e.value for e in rows])
     se = np.array([e.se for e in rows])
-    floors = np.array([e.floor for e in rows])
+    levels = np.array([e.floor + 2 * e.se for e in rows])  # not distinguishable from 0 at or below
     currency = v.currency
     for i, e in enumerate(rows):
         group = e.kind == "group"
@@ -1396,14 +1396,14 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
         ax.barh(y[i], e.value, height=0.62, color=colour, edgecolor=_EDGE, linewidth=0.5,
                 hatch="////" if group else None, zorder=2)[0].set_gid(f"evppi_{e.kind}")
         ax.annotate(_fmt_value("npv", e.value, currency) + ("" if e.distinguishable else "  ~0"),
-                    xy=(max(e.value + e.se, 2 * e.floor), y[i]), xytext=(6, 0), textcoords="offset points",
+                    xy=(max(e.value + e.se, e.floor + 2 * e.se), y[i]), xytext=(6, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=7.5, gid="evppi_value")
     err = ax.errorbar(values, y, xerr=se, fmt="none", color="black", ecolor="black", elinewidth=0.9, capsize=2.5,
                       zorder=4,
-                      label="±1 Monte Carlo SE")
+                      label="±1 SE (incl. regression error)")
     err[2][0].set_gid("evppi_se")
-    ax.plot(2 * floors, y, linestyle="none", marker="|", markersize=11, markeredgewidth=1.6, color="0.45",
-            zorder=5, label="noise level (2 × floor)")[0].set_gid("noise")
+    ax.plot(levels, y, linestyle="none", marker="|", markersize=11, markeredgewidth=1.6, color="0.45",
+            zorder=5, label="noise level (floor + 2 SE)")[0].set_gid("noise")
     style, colour, width = _LINES["target"]
     ax.axvline(v.evpi, linestyle=style, color=colour, linewidth=width, zorder=3,
                label=f"EVPI {_pm(v.evpi, v.evpi_se, measure='npv', currency=currency)}").set_gid("evpi")
@@ -1422,7 +1422,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
         if e.kind == "group":
             tick.set_fontweight("bold")
     ax.set_ylim(float(y[-1]) + 0.6 if k else 1.0, -0.6)
-    hi = max(float(v.evpi), float(np.max(values + se)) if k else 0.0, float(np.max(2 * floors)) if k else 0.0)
+    hi = max(float(v.evpi), float(np.max(values + se)) if k else 0.0, float(np.max(levels)) if k else 0.0)
     ax.set_xlim(0, hi * 1.16 if hi > 0 else 1.0)
     _money_label(ax.xaxis, hi, currency, config.study.price_year if config is not None else None,
                  "EVPPI per cohort")
@@ -1437,7 +1437,12 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
                                  f"current choice {v.choice!r} (E[INB] = {_fmt_value('npv', v.mean_inb, currency)})",
                                  f"P(the other option is better) = {v.p_wrong:.3f}"))
     notes = [f"EVPPI: expected gain per cohort (present value) from learning the true value of a parameter or "
-             f"group before deciding; net benefit = {v.output}; {v.estimator}; ~0: within twice the noise floor."]
+             f"group before deciding; net benefit = {v.output}; {v.estimator}; ~0: EVPPI <= noise floor + 2 SE "
+             f"(not distinguishable from 0)."]
+    underfit = [e.name for e in rows if getattr(e, "fit_warning", "")]
+    if underfit:
+        notes.append(f"Group fit explains less than one of its members alone ({', '.join(underfit)}): "
+                     f"that group's EVPPI is probably underestimated.")
     if len(v.parameters) > top:
         notes.insert(0, f"{len(v.parameters) - top} more parameters not shown.")
     _note(ax, notes, offset=66)

@@ -81,7 +81,7 @@ def run_analyses(
     from .scenarios import compare, find_scenarios, is_decision
     from .sensitivity import sobol_indices
     from .simulate import simulate
-    from .statement import comparison_statements, robustness_statement
+    from .statement import comparison_statements, net_benefit_for, robustness_statement
     from .voi import adoption_voi, keep_voi
 
     def step(text: str) -> None:
@@ -112,14 +112,14 @@ def run_analyses(
     step("decision drivers")
     drivers = decision_drivers(result, output=main)
     step("value of information")
-    voi_keep = keep_voi(result)
+    net = net_benefit_for(config, main)  # the value of information of the statement's own perspective
+    voi_keep = keep_voi(result, output=net)
     voi_adopt = {}
     if comparison is not None:
         # adoption is a decision for the recommendations; structural switches (discount rate, horizon,
         # readings) are modelling choices, not options to adopt, so they get no value of information
         for run in (r for r in comparison.scenarios if is_decision(r.scenario)):
-            if "npv" in comparison.outputs:
-                voi_adopt[run.id] = adoption_voi(comparison, run.id)
+            voi_adopt[run.id] = adoption_voi(comparison, run.id, output=net)
     if comparison is not None:
         statements = dict(comparison_statements(comparison, output=main,
                                                 vois={"base": voi_keep, **voi_adopt}))
@@ -173,7 +173,7 @@ def _headline(a: Analyses) -> str:
     return (table + H.paragraph(
         f"{a.result.n:,} {a.result.sampler} samples, seed {a.result.seed}. Amounts in {cfg.study.currency} "
         f"present value per cohort{', ' + str(cfg.study.price_year) + ' prices' if cfg.study.price_year else ''}. "
-        "± is the Monte Carlo standard error (as for independent draws; conservative for Sobol' designs). "
+        f"± is the Monte Carlo standard error, {a.result.se_method}. "
         "Mean, median, base case and ratio of means differ because E[B/C] ≠ E[B]/E[C].", "note")
         + "<h3>Net value per stakeholder</h3>" + stake)
 
@@ -224,10 +224,19 @@ def _scenario_table(comparison, output: str) -> str:
 
 
 def _voi_table(voi, top: int = 12) -> str:
-    rows = [[e.label, e.kind, _money(e.value), _money(e.se), f"{e.r2:.2f}",
-             "yes" if e.distinguishable else "within noise"] for e in voi.ranking()[:top]]
-    return H.table(["parameter or group", "kind", f"EVPPI ({voi.currency} per cohort)", "se", "R² (out of sample)",
-                    "above noise floor"], rows)
+    shown = voi.ranking()[:top]
+    rows = [[e.label, e.kind, _money(e.value), _money(e.se), _money(e.floor), f"{e.r2:.2f}",
+             "yes" if e.distinguishable else "no (~0)",
+             "; ".join(([f"basis {e.basis_note}"] if e.basis_note else [])
+                       + (["R² below a member's alone (!)"] if e.fit_warning else []))] for e in shown]
+    caption = (f"se: standard error including the regression's own error ({voi.se_method or 'jackknife'}). "
+               "Noise floor: the EVPPI an input without information would show on average. Distinguishable "
+               "from 0: EVPPI > floor + 2 se. R²: out-of-sample share of the net benefit's variance the fit "
+               "explains; a low R² for a group can mean interactions the basis does not capture.")
+    warnings = [f"{e.label}: {e.fit_warning}." for e in shown if e.fit_warning]
+    return (H.table(["parameter or group", "kind", f"EVPPI ({voi.currency} per cohort)", "se", "noise floor",
+                     "R² (out of sample)", "distinguishable from 0", "note"], rows, caption=caption)
+            + "".join(H.paragraph(f"Warning: {w}", "note") for w in warnings))
 
 
 def _parameter_table(cfg: Config) -> str:
@@ -295,7 +304,8 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
         for name in a.outputs:
             body += f"<h4>{H.esc(a.result.summary[name].label)}</h4>" + _sobol_table(a.sobol_groups, name)
             body += fig(f"sobol_groups_{name}", plots.sobol_bars(a.sobol_groups, name, config=cfg),
-                        f"Grouped Sobol' indices of the {a.result.summary[name].label.lower()} with 95% bootstrap CIs.")
+                        f"Grouped Sobol' indices of the {a.result.summary[name].label.lower()} with "
+                        f"{a.sobol_groups.plan.conf_level:.0%} CIs by {a.sobol_groups.ci_method}.")
     if a.sobol is not None:
         body += "<h3>Which parameters drive it (Sobol' indices)</h3>"
         for name in a.outputs:
@@ -303,7 +313,8 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
             body += fig(f"sobol_{name}", plots.sobol_bars(a.sobol, name, config=cfg),
                         f"Sobol' indices of the {a.result.summary[name].label.lower()}: first and total order, 95% CIs.")
         body += fig(f"sobol_convergence_{main}", plots.sobol_convergence(a.sobol, main, config=cfg),
-                    "Convergence of the leading indices over nested subsamples N/8 to N of the same design.")
+                    "Convergence of the leading indices over nested subsamples of the same design, each made of "
+                    "whole independent randomisations.")
         notes = list(a.sobol.notes)
         if notes:
             body += "".join(H.paragraph(n, "note") for n in notes)

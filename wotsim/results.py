@@ -16,12 +16,14 @@ finished one.
 from __future__ import annotations
 
 import datetime
+import fcntl
 import json
 import math
 import os
 import platform
 import shutil
 import tempfile
+import warnings
 import zipfile
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -32,7 +34,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from .config import Config, parse_config
-from .errors import ResultsError
+from . import mcse
+from .errors import ResultsError, WotsimWarning
 from .model import output_values, ratio_of_means, stakeholder_net
 
 __all__ = ["BaseCase", "Convergence", "CumulativeBands", "Exceedance", "OutputSummary", "SimulationResult",
@@ -55,9 +58,9 @@ class BaseCase:
 class OutputSummary:
     """Summary of one output's distribution.
 
-    ``mean_se`` and ``p_above_se`` are Monte Carlo standard errors computed as for
-    independent draws (sd / sqrt(n), sqrt(p (1 - p) / n)); for Sobol' and Latin
-    hypercube designs they are conservative.  ``p_above`` is P(ratio > 1) for a
+    ``mean_se`` and ``p_above_se`` are Monte Carlo standard errors: iid formulas
+    for ``mc`` draws, the spread of the design's independent randomisations for
+    ``sobol`` and ``lhs`` (:mod:`wotsim.mcse`).  ``p_above`` is P(ratio > 1) for a
     ratio and P(NPV > 0) for an NPV; ``ratio_of_means`` is E[B] / E[C] (ratios only).
     """
 
@@ -125,8 +128,8 @@ class CumulativeBands:
 class Exceedance:
     """P(output >= threshold) on a grid of thresholds (an acceptability curve).
 
-    ``se`` is the Monte Carlo standard error sqrt(p (1 - p) / n), as for
-    independent draws (conservative for Sobol' and Latin hypercube designs).
+    ``se`` is the Monte Carlo standard error (:mod:`wotsim.mcse`: iid for ``mc``,
+    from the independent randomisations for ``sobol`` and ``lhs``).
     Undefined (NaN) draws are excluded; ``n`` counts the finite ones.
 
     Attributes
@@ -151,8 +154,9 @@ class Convergence:
 
     Prefix sizes are the powers of two from ``n_min`` up to the run's n (plus n
     itself when it is not a power of two): prefixes of a Sobol' sequence keep
-    their balance at powers of two.  Standard errors are as for independent
-    draws.  The last entry equals the run's summary.
+    their balance at powers of two.  A prefix of ``k R`` rows holds ``k`` points
+    of each of the design's R randomisations, so standard errors follow
+    :mod:`wotsim.mcse` at every prefix.  The last entry equals the run's summary.
 
     Attributes
     ----------
@@ -175,11 +179,13 @@ class Convergence:
 
 def summarise(name: str, label: str, measure: str, values: np.ndarray, base: float,
               percentiles: tuple[float, ...], *, ratio_of_means: float | None = None,
-              target: float | None = None) -> OutputSummary:
+              target: float | None = None, replicates: int = 1) -> OutputSummary:
     """Summarise draws of one output.
 
     Undefined draws are counted (``n_undefined``) and excluded: NaN or infinite values
     (a ratio is NaN where costs <= 0, see :func:`wotsim.model.output_array`).
+    ``replicates`` is the number of independent randomisations of the design the
+    draws come from, in row order (1 for independent draws); see :mod:`wotsim.mcse`.
     """
     finite = values[np.isfinite(values)]
     n = int(finite.size)
@@ -201,13 +207,13 @@ def summarise(name: str, label: str, measure: str, values: np.ndarray, base: flo
         n=n,
         base=float(base),
         mean=mean,
-        mean_se=sd / math.sqrt(n),
+        mean_se=mcse.mean_se(values, replicates),
         sd=sd,
         median=float(qs[-1]),
         percentiles={_pkey(pc): float(q) for pc, q in zip(percentiles, qs[:-1])},
         threshold=threshold,
         p_above=p,
-        p_above_se=math.sqrt(p * (1 - p) / n),
+        p_above_se=mcse.prob_se(values, threshold, replicates),
         ratio_of_means=ratio_of_means,
         target=target,
         n_undefined=undefined,
@@ -234,6 +240,9 @@ class SimulationResult:
         Discounted net value per stakeholder and year.
     base : BaseCase
     chunk_size : int
+    replicates : int
+        Independent randomisations of the design (1 for ``mc``); row ``i`` belongs
+        to randomisation ``i % replicates``.  Standard errors use it (:mod:`wotsim.mcse`).
     """
 
     config: Config
@@ -246,10 +255,16 @@ class SimulationResult:
     base: BaseCase
     chunk_size: int
     manifest: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    replicates: int = 1
 
     @property
     def n(self) -> int:
         return int(self.item_pv.shape[0])
+
+    @property
+    def se_method(self) -> str:
+        """How this run's standard errors were computed, in words (:func:`wotsim.mcse.describe`)."""
+        return mcse.describe(self.sampler, self.replicates)
 
     @cached_property
     def outputs(self) -> dict[str, np.ndarray]:
@@ -344,7 +359,7 @@ class SimulationResult:
         if t.ndim != 1:
             raise ResultsError(f"thresholds must be one-dimensional, got shape {t.shape}")
         p = (n - np.searchsorted(finite, t, side="left")) / n
-        return Exceedance(output=output, thresholds=t, p=p, se=np.sqrt(p * (1 - p) / n), n=n)
+        return Exceedance(output=output, thresholds=t, p=p, se=mcse.exceedance_se(values, t, self.replicates), n=n)
 
     def convergence(self, output: str, *, n_min: int = 64) -> Convergence:
         """P(output > threshold) and the mean over nested prefixes of the draws.
@@ -366,13 +381,12 @@ class SimulationResult:
         stats = np.full((len(sizes), 4), np.nan)
         for i, m in enumerate(sizes):
             x = values[:m]
-            x = x[~np.isnan(x)]
-            k = x.size
-            if k == 0:
+            finite = x[np.isfinite(x)]
+            if finite.size == 0:
                 continue
-            p = float(np.mean(x > threshold))
-            sd = float(np.std(x, ddof=1)) if k > 1 else 0.0
-            stats[i] = (p, math.sqrt(p * (1 - p) / k), float(np.mean(x)), sd / math.sqrt(k))
+            R = min(self.replicates, m)
+            stats[i] = (float(np.mean(finite > threshold)), mcse.prob_se(x, threshold, R),
+                        float(np.mean(finite)), mcse.mean_se(x, R))
         return Convergence(output=output, threshold=float(threshold), n=np.asarray(sizes),
                            p_above=stats[:, 0], p_above_se=stats[:, 1], mean=stats[:, 2], mean_se=stats[:, 3])
 
@@ -390,11 +404,11 @@ class SimulationResult:
             out[name] = summarise(
                 name, o.label if o else labels[name], measure,
                 values, self.base.outputs[name], pct, ratio_of_means=rom,
-                target=o.target if o else None,
+                target=o.target if o else None, replicates=self.replicates,
             )
         for s, values in self.stakeholder_net.items():
             out[f"net:{s}"] = summarise(f"net:{s}", f"Net value: {cfg.stakeholders[s]}", "npv",
-                                        values, self.base.stakeholder_net[s], pct)
+                                        values, self.base.stakeholder_net[s], pct, replicates=self.replicates)
         return out
 
     # ------------------------------------------------------------------ persistence
@@ -441,24 +455,100 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(_jsonable(data), indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
 
-def check_replaceable(directory: str | Path) -> None:
-    """Refuse a path that exists and is not a wotsim results directory (one with a ``manifest.json``) or empty.
+#: The mark of a wotsim output directory: ``manifest.json`` holds ``"tool": TOOL``.
+TOOL = "wotsim"
 
-    Every writer of an output directory goes through :func:`write_atomic_dir`, which calls
+
+def is_wotsim_dir(directory: str | Path) -> bool:
+    """True if ``directory`` holds a ``manifest.json`` that marks it as written by wotsim."""
+    path = Path(directory) / "manifest.json"
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 50_000_000:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == TOOL
+
+
+def check_replaceable(directory: str | Path) -> None:
+    """Refuse a path that exists and is neither an empty directory nor a marked wotsim output directory.
+
+    A wotsim directory carries ``"tool": "wotsim"`` in its ``manifest.json`` (:func:`manifest`); a
+    directory that merely holds some ``manifest.json`` (a web app, a browser extension) is never
+    replaced.  Every writer of an output directory goes through :func:`write_atomic_dir`, which calls
     this first, so a mistyped ``--out`` never deletes other files.
     """
     directory = Path(directory)
-    if directory.exists() and not (directory.is_dir() and (
-            (directory / "manifest.json").is_file() or not any(directory.iterdir()))):
-        raise ResultsError(f"{directory}: exists and is not a wotsim results directory; "
-                           "refusing to replace it (choose a new path or remove it)")
+    if directory.is_symlink():
+        raise ResultsError(f"{directory}: is a symbolic link; refusing to replace it (choose a new path)")
+    if directory.exists() and not (directory.is_dir() and (is_wotsim_dir(directory) or not any(directory.iterdir()))):
+        raise ResultsError(f"{directory}: exists and is not a wotsim results directory (no manifest.json with "
+                           '"tool": "wotsim"); refusing to replace it (choose a new path or remove it)')
+
+
+def _fsync_tree(root: Path) -> None:
+    """fsync every file and directory under ``root`` (files first, then their directories)."""
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def recover(directory: str | Path) -> list[str]:
+    """Clean up after a write to ``directory`` that was killed; returns what was done, one line each.
+
+    A write fills ``.NAME.tmp-*`` and, when it replaces an earlier directory, moves that one to
+    ``.NAME.old-*/x`` for the moment of the swap.  If the final path is missing and an ``.old``
+    sibling holds a marked wotsim directory, it is put back; then every stale temporary sibling is
+    removed.  Called with the parent directory locked (:func:`write_atomic_dir`).
+    """
+    directory = Path(directory)
+    parent = directory.resolve().parent
+    name = directory.resolve().name
+    notes: list[str] = []
+    if not parent.is_dir():
+        return notes
+    olds = sorted(p for p in parent.glob(f".{name}.old-*") if p.is_dir() and not p.is_symlink())
+    tmps = sorted(p for p in parent.glob(f".{name}.tmp-*") if p.is_dir() and not p.is_symlink())
+    if not directory.exists() and not directory.is_symlink():
+        for old in olds:
+            if is_wotsim_dir(old / "x"):
+                os.replace(old / "x", directory)
+                _fsync_dir(parent)
+                notes.append(f"{directory}: restored the previous results, left aside by an interrupted write")
+                break
+    for stale in olds + tmps:
+        shutil.rmtree(stale, ignore_errors=True)
+    if olds or tmps:
+        _fsync_dir(parent)
+        notes.append(f"{directory}: removed {len(olds) + len(tmps)} temporary folder(s) left by an interrupted write")
+    return notes
 
 
 def write_atomic_dir(directory: str | Path, fill) -> None:
     """Create ``directory`` by filling a temporary sibling and renaming it into place.
 
     An existing directory is replaced only after the new one is complete, and only if it
-    is a wotsim results directory or empty (:func:`check_replaceable`).
+    is empty or a marked wotsim directory (:func:`check_replaceable`).  ``fill(tmp)`` must
+    write a ``manifest.json`` made by :func:`manifest` (which carries the mark).  Every file
+    and directory is fsynced before the rename, and the parent after it, so a crash or power
+    cut leaves either the old or the new directory, complete.  Leftovers of an earlier
+    interrupted write to the same path are cleaned up first (:func:`recover`); what was done
+    is reported as a :class:`~wotsim.errors.WotsimWarning`.  The parent directory is locked
+    (``flock``) for the duration, so two wotsim processes never swap the same path at once.
     """
     directory = Path(directory)
     resolved = directory.resolve()
@@ -466,27 +556,39 @@ def write_atomic_dir(directory: str | Path, fill) -> None:
     if resolved == cwd or resolved in cwd.parents:
         raise ResultsError(f"{directory}: is the current directory or one of its parents; "
                            "choose a new path for the output directory")
-    check_replaceable(directory)
     parent = resolved.parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.tmp-", dir=parent))
+    lock = os.open(parent, os.O_RDONLY)
     try:
-        fill(tmp)
-        if directory.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.old-", dir=parent))
-            os.replace(directory, old / "x")
-            try:
-                os.replace(tmp, directory)
-            except BaseException:
-                os.replace(old / "x", directory)  # put the previous results back
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for note in recover(directory):
+            warnings.warn(note, WotsimWarning, stacklevel=2)
+        check_replaceable(directory)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.tmp-", dir=parent))
+        try:
+            fill(tmp)
+            if not is_wotsim_dir(tmp):
+                raise RuntimeError(f"internal error: {tmp} has no manifest.json marked with \"tool\": \"wotsim\"")
+            _fsync_tree(tmp)
+            if directory.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.old-", dir=parent))
+                os.replace(directory, old / "x")
+                try:
+                    os.replace(tmp, directory)
+                except BaseException:
+                    os.replace(old / "x", directory)  # put the previous results back
+                    shutil.rmtree(old, ignore_errors=True)
+                    raise
+                _fsync_dir(parent)
                 shutil.rmtree(old, ignore_errors=True)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            else:
+                os.replace(tmp, directory)
+            _fsync_dir(parent)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    finally:
+        os.close(lock)  # releases the lock
 
 
 def _floats(d: Mapping[str, Any]) -> dict[str, float]:
@@ -509,6 +611,7 @@ def _version(dist: str) -> str:
 def manifest(config: Config, **run: Any) -> dict[str, Any]:
     """A run's manifest: config hash and text, run settings and package versions."""
     return {
+        "tool": TOOL,
         "format": FORMAT_VERSION,
         "config_path": config.path,
         "config_sha256": config.sha256,
@@ -526,41 +629,148 @@ def manifest(config: Config, **run: Any) -> dict[str, Any]:
     }
 
 
+#: Largest JSON file a loader reads (a results manifest with its config is a few hundred kB).
+MAX_JSON_BYTES = 50_000_000
+
+
+def read_json(path: Path, what: str) -> dict:
+    """Read a JSON object written by wotsim; any damage is a one-line :class:`ResultsError`."""
+    try:
+        if path.is_symlink():
+            raise ResultsError(f"{path}: is a symbolic link; wotsim reads only the files it wrote")
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise ResultsError(f"{path}: larger than {MAX_JSON_BYTES:,} bytes; not a {what} wotsim wrote")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ResultsError:
+        raise
+    except RecursionError:
+        raise ResultsError(f"{path}: nested too deeply; not a {what} wotsim wrote") from None
+    except (OSError, ValueError) as exc:
+        raise ResultsError(f"{path}: cannot read the {what} ({type(exc).__name__}: {exc})") from None
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: must hold a JSON object, got {type(data).__name__}")
+    return data
+
+
+def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]]) -> dict[str, np.ndarray]:
+    """Read an ``.npz`` wotsim wrote and check its members against ``shapes``.
+
+    Parameters
+    ----------
+    path : Path
+    shapes : mapping of member name -> expected shape (``None`` for a dimension that is free)
+
+    The members must be exactly these names, real floating-point arrays (no pickles: objects,
+    strings and complex numbers are refused), of the expected shapes, and finite.
+    """
+    try:
+        if path.is_symlink():
+            raise ResultsError(f"{path}: is a symbolic link; wotsim reads only the files it wrote")
+        with np.load(path, allow_pickle=False) as z:
+            names = set(z.files)
+            if names != set(shapes):
+                missing, extra = sorted(set(shapes) - names), sorted(names - set(shapes))
+                raise ResultsError(f"{path}: must hold the arrays {', '.join(shapes)}"
+                                   + (f"; missing {', '.join(missing)}" if missing else "")
+                                   + (f"; unexpected {', '.join(extra)}" if extra else ""))
+            out = {name: z[name] for name in shapes}
+    except ResultsError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise ResultsError(f"{path}: cannot read the arrays ({type(exc).__name__}: {exc})") from None
+    for name, want in shapes.items():
+        a = out[name]
+        if a.dtype.kind != "f":
+            raise ResultsError(f"{path}: {name} must hold real floating-point numbers, got dtype {a.dtype}")
+        if a.ndim != len(want) or any(w is not None and w != g for w, g in zip(want, a.shape)):
+            shown = "(" + ", ".join("n" if w is None else str(w) for w in want) + ")"
+            raise ResultsError(f"{path}: {name} must have shape {shown} for this manifest, got {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ResultsError(f"{path}: {name} holds {int(np.sum(~np.isfinite(a)))} NaN or infinite values; "
+                               "wotsim never writes them")
+    return out
+
+
+def _manifest_config(directory: Path, man: Mapping[str, Any]) -> Config:
+    """The config stored in a manifest, parsed with the same checks as a config file."""
+    from .errors import WotsimError
+
+    raw = man.get("config")
+    if not isinstance(raw, dict):
+        raise ResultsError(f"{directory / 'manifest.json'}: config must be a table (the run's config), got "
+                           f"{type(raw).__name__}")
+    path = man.get("config_path")
+    try:
+        return parse_config(raw, file=path if isinstance(path, str) else "<results>")
+    except WotsimError as exc:
+        raise ResultsError(f"{directory / 'manifest.json'}: the stored config is invalid: {exc}") from None
+    except (RecursionError, OverflowError, ValueError, TypeError) as exc:
+        raise ResultsError(f"{directory / 'manifest.json'}: config cannot be read ({type(exc).__name__})") from None
+
+
+def _whole_number(directory: Path, man: Mapping[str, Any], key: str, default: int | None = None) -> int:
+    value = man.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ResultsError(f"{directory / 'manifest.json'}: {key} must be a whole number >= 0, got {value!r}")
+    return value
+
+
 def load_results(directory: str | Path) -> SimulationResult:
     """Load a results directory written by :meth:`SimulationResult.save`.
 
     The config is rebuilt from the copy in the manifest, so the directory is
-    self-contained.
+    self-contained.  Everything is checked against the manifest before use:
+    format version, array names, dtypes (real floats only, no pickles), shapes
+    (n draws x the config's uncertain parameters, items, stakeholders and
+    horizon), finiteness, and the base case's names.  Any damage is one
+    :class:`ResultsError` naming the file.
     """
     directory = Path(directory)
     for name in ("arrays.npz", "summary.json", "manifest.json"):
         if not (directory / name).is_file():
             raise ResultsError(f"{directory}: not a wotsim results directory (missing {name})")
-    try:
-        man = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-        if man.get("format") != FORMAT_VERSION:
-            raise ResultsError(f"{directory}: results format {man.get('format')!r}, this wotsim reads {FORMAT_VERSION}")
-        summ = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
-        config = parse_config(man["config"], file=man.get("config_path", "<results>"))
-        with np.load(directory / "arrays.npz") as z:
-            draws, item_pv, yearly, base_yearly = z["draws"], z["item_pv"], z["yearly"], z["base_yearly"]
-        b = summ["base"]
-        base = BaseCase(outputs=_floats(b["outputs"]), item_pv=_floats(b["item_pv"]),
-                        stakeholder_net=_floats(b["stakeholder_net"]), yearly=base_yearly)
-        seed, sampler, chunk_size = int(man["seed"]), man["sampler"], int(man.get("chunk_size", 0))
-    except ResultsError:
-        raise
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
-        raise ResultsError(f"{directory}: damaged results directory ({type(exc).__name__}: {exc})") from None
+    man = read_json(directory / "manifest.json", "manifest")
+    if man.get("format") != FORMAT_VERSION:
+        raise ResultsError(f"{directory}: results format {man.get('format')!r}, this wotsim reads {FORMAT_VERSION}")
+    config = _manifest_config(directory, man)
+    n = _whole_number(directory, man, "samples")
+    seed = _whole_number(directory, man, "seed")
+    chunk_size = _whole_number(directory, man, "chunk_size", 0)
+    replicates = _whole_number(directory, man, "replicates", 1)  # before replicates: one randomisation
+    sampler = man.get("sampler")
+    if sampler not in ("mc", "lhs", "sobol"):
+        raise ResultsError(f"{directory / 'manifest.json'}: sampler must be one of mc, lhs, sobol, got {sampler!r}")
+    if n < 2 or not 1 <= replicates <= n:
+        raise ResultsError(f"{directory / 'manifest.json'}: needs samples >= 2 and 1 <= replicates <= samples, "
+                           f"got samples {n} and replicates {replicates}")
+    d, k, s, T = len(config.uncertain), len(config.items), len(config.stakeholders), config.max_horizon
+    arrays = read_arrays(directory / "arrays.npz", {"draws": (n, d), "item_pv": (n, k), "yearly": (n, s, T),
+                                                    "base_yearly": (s, T)})
+    summ = read_json(directory / "summary.json", "summary")
+    b = summ.get("base")
+    expected = {"outputs": ["benefits", "costs", "npv", *config.outputs],
+                "item_pv": [it.id for it in config.items], "stakeholder_net": list(config.stakeholders)}
+    base_parts = {}
+    for part, names in expected.items():
+        table = b.get(part) if isinstance(b, dict) else None
+        if not isinstance(table, dict) or sorted(table) != sorted(names):
+            raise ResultsError(f"{directory / 'summary.json'}: base.{part} must name exactly {', '.join(names)}")
+        try:
+            base_parts[part] = _floats(table)
+        except (TypeError, ValueError) as exc:
+            raise ResultsError(f"{directory / 'summary.json'}: base.{part}: numbers only ({exc})") from None
+    base = BaseCase(outputs=base_parts["outputs"], item_pv=base_parts["item_pv"],
+                    stakeholder_net=base_parts["stakeholder_net"], yearly=arrays["base_yearly"])
     return SimulationResult(
         config=config,
         parameters=config.uncertain,
-        draws=draws,
+        draws=arrays["draws"],
         seed=seed,
         sampler=sampler,
-        item_pv=item_pv,
-        yearly=yearly,
+        item_pv=arrays["item_pv"],
+        yearly=arrays["yearly"],
         base=base,
         chunk_size=chunk_size,
         manifest=man,
+        replicates=replicates,
     )

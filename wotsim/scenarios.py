@@ -31,6 +31,8 @@ Overlay format (a file under ``<config dir>/scenarios/``, or a table
     fte = { amount = 10, source = "..." }
     [fix]                             # make a parameter fixed at a value
     horizon_years = { value = 3, source = "..." }
+                                      # (a fixed parameter leaves the copula: its [[correlations]]
+                                      # are dropped, and the description says so)
 
     [parameters.new_name]             # new parameters (an existing name is an error: use replace)
     [derived]                         # new or overriding derived formulas
@@ -58,13 +60,19 @@ draws.  These new columns are plain Monte Carlo whatever the base sampler.
 Differences between a scenario and the base are then paired draw by draw and
 their Monte Carlo standard errors are those of the paired differences.  With
 ``paired=False`` every scenario draws a whole independent design instead (for
-demonstrating what common random numbers buy).
+demonstrating what common random numbers buy): its own randomisations, from a
+stream keyed by the scenario id, with the points of each randomisation put in
+an independent random order.  (Two scrambles of one Sobol' sequence are not
+independent point by point: without the shuffle the i-th points of the base and
+scenario designs were correlated column by column, |r| up to 0.94.)
 
-Standard errors are computed as for independent draws (``sd / sqrt(n)``,
-``sqrt(p (1 - p) / n)``); for Sobol' and Latin hypercube designs they are
-conservative.  A percentile's standard error is half the distance between the
-order statistics at ranks ``n q -/+ sqrt(n q (1 - q))`` (a distribution-free
-binomial interval).
+Standard errors follow :mod:`wotsim.mcse`: iid formulas for ``mc``; for
+``sobol`` and ``lhs``, the spread over the design's R independent
+randomisations.  Randomisation k of a scenario is paired with randomisation k
+of the base (the same rows), so the R replicate differences are independent
+whether the draws are paired or not.  For ``mc``, a percentile's standard error
+is half the distance between the order statistics at ranks
+``n q -/+ sqrt(n q (1 - q))`` (a distribution-free binomial interval).
 """
 
 from __future__ import annotations
@@ -82,6 +90,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from . import mcse
 from ._format import money
 from .config import Config, _check_keys, _hint, parse_config, read_toml
 from .distributions import META_KEYS, DistributionError, make_distribution
@@ -129,7 +138,8 @@ class Operation:
     ----------
     kind : str
         ``replace``, ``scale``, ``shift``, ``fix``, ``parameter`` (new), ``derived``,
-        ``study``, ``drop_item``, ``add_item`` or ``output``.
+        ``study``, ``drop_item``, ``add_item``, ``output`` or ``drop_correlation`` (a
+        correlation of a parameter the scenario made fixed).
     target : str
         The parameter, derived name, study key, item id or output changed.
     detail : str
@@ -305,6 +315,12 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
             params[name] = new
             origin[name] = op
             ops.append(Operation(op, name, detail, source))
+    dropped = _drop_fixed_correlations(raw, params, set(seen))
+    for pair, rank, fixed in dropped:
+        ops.append(Operation("drop_correlation", pair, f"rank {rank} dropped: {fixed!r} is fixed", ""))
+    if dropped:
+        texts["description"] += (" Fixed here, " + ", ".join(sorted({f for _, _, f in dropped})) + " left the rank "
+                                 "correlations (dropped: " + "; ".join(f"{p} {r}" for p, r, _ in dropped) + ").")
 
     # derived formulas
     derived = _table(ctx, data, "derived")
@@ -367,6 +383,37 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
         category=category, order=order, file=file, operations=tuple(ops), config=config,
         overlay=copy.deepcopy(dict(data)),
     )
+
+
+def _drop_fixed_correlations(raw: dict[str, Any], params: Mapping[str, Any], changed: set[str]
+                             ) -> list[tuple[str, str, str]]:
+    """Remove from ``raw`` the correlations of parameters this scenario made fixed.
+
+    A fixed parameter has no draws to correlate; its correlations with others are
+    dropped (the others keep theirs).  Returns ``("a ~ b", rank as text, fixed parameter)``
+    per dropped correlation.
+    """
+    fixed = set()
+    for name in changed:
+        try:
+            if make_distribution(params[name]).fixed:
+                fixed.add(name)
+        except DistributionError:
+            continue  # reported when the merged config is validated
+    corr = raw.get("correlations")
+    if not fixed or not isinstance(corr, list):
+        return []
+    kept, dropped = [], []
+    for spec in corr:
+        between = spec.get("between") if isinstance(spec, dict) else None
+        hit = [p for p in between if p in fixed] if isinstance(between, list) else []
+        if hit and len(between) == 2:
+            rank = spec.get("rank")
+            dropped.append((f"{between[0]} ~ {between[1]}", _fmt(rank) if _is_number(rank) else repr(rank), hit[0]))
+        else:
+            kept.append(spec)
+    raw["correlations"] = kept
+    return dropped
 
 
 def _table(ctx: _Ctx, data: Mapping[str, Any], key: str) -> dict:
@@ -581,13 +628,30 @@ def _keyed_stream(seed: int, key: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(STREAMS["scenarios"], h))
 
 
-def base_design(config: Config, *, samples: int, seed: int, sampler: str) -> np.ndarray:
+def base_design(config: Config, *, samples: int, seed: int, sampler: str, replicates: int | None = None) -> np.ndarray:
     """The (n, d) design on the unit hypercube the base run of :func:`wotsim.simulate.simulate` draws (before the copula)."""
-    return DesignStream(sampler, len(config.uncertain), samples, seed=stream(seed, "montecarlo")).next(samples)
+    return DesignStream(sampler, len(config.uncertain), samples, seed=stream(seed, "montecarlo"),
+                        replicates=replicates).next(samples)
+
+
+def independent_design(sampler: str, d: int, n: int, *, seed: np.random.SeedSequence, replicates: int) -> np.ndarray:
+    """A design independent, row by row, of every other design: the points of each randomisation shuffled.
+
+    Row ``i`` stays in randomisation ``i % replicates`` (so replicate standard errors
+    still apply); within each randomisation the order of the points is a random
+    permutation from a child of ``seed``.
+    """
+    design_seed, order_seed = seed.spawn(2)
+    u = DesignStream(sampler, d, n, seed=design_seed, replicates=replicates).next(n)
+    rng = np.random.Generator(np.random.PCG64(order_seed))
+    for k in range(replicates):
+        rows = np.arange(k, n, replicates)
+        u[rows] = u[rows[rng.permutation(rows.size)]]
+    return u
 
 
 def scenario_uniforms(base: Config, config: Config, u_base: np.ndarray, *, seed: int, sampler: str = "mc",
-                      paired: bool = True, scenario_id: str = "") -> np.ndarray:
+                      paired: bool = True, scenario_id: str = "", replicates: int = 1) -> np.ndarray:
     """The (n, d_s) design of a scenario config, columns in ``config.uncertain`` order.
 
     Parameters
@@ -603,14 +667,17 @@ def scenario_uniforms(base: Config, config: Config, u_base: np.ndarray, *, seed:
     paired : bool
         True: common random numbers (shared parameters take the base column, new ones
         a stream keyed by their name).  False: a whole independent design from a stream
-        keyed by the scenario id.
+        keyed by the scenario id (:func:`independent_design`).
     scenario_id : str
+    replicates : int
+        Randomisations of the base design (used when ``paired`` is False).
     """
     u_base = np.asarray(u_base, dtype=float)
     n = u_base.shape[0]
     names = config.uncertain
     if not paired:
-        return DesignStream(sampler, len(names), n, seed=_keyed_stream(seed, f"independent:{scenario_id}")).next(n)
+        return independent_design(sampler, len(names), n, seed=_keyed_stream(seed, f"independent:{scenario_id}"),
+                                  replicates=replicates)
     index = {name: j for j, name in enumerate(base.uncertain)}
     out = np.empty((n, len(names)))
     for j, name in enumerate(names):
@@ -635,7 +702,7 @@ class PairedDifference:
     base_case : float
         Scenario base case minus the base analysis's base case.
     mean, mean_se : float
-        Mean paired difference and its Monte Carlo standard error ``sd(diff) / sqrt(n)``.
+        Mean paired difference and its Monte Carlo standard error (:mod:`wotsim.mcse`).
     median : float
     low, low_se, high, high_se : float
         5th and 95th percentiles of the difference (the 90% interval) and their standard errors.
@@ -814,44 +881,38 @@ class Comparison:
         return directory
 
 
-def _quantile_se(sorted_y: np.ndarray, q: float) -> float:
-    """Distribution-free standard error of the q-quantile: half the order-statistic 68% interval."""
-    n = sorted_y.size
-    if n < 2:
-        return float("nan")
-    half = math.sqrt(n * q * (1 - q))
-    lo = int(min(max(math.floor(n * q - half), 0), n - 1))
-    hi = int(min(max(math.ceil(n * q + half), 0), n - 1))
-    return float(sorted_y[hi] - sorted_y[lo]) / 2.0
-
-
-def _interval(y: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
-    finite = np.sort(y[~np.isnan(y)])
+def _interval(y: np.ndarray, replicates: int = 1) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The 5th and 95th percentiles of the defined values of ``y`` (row order kept) and their standard errors."""
+    finite = y[~np.isnan(y)]
     if finite.size == 0:
         nan = float("nan")
         return (nan, nan), (nan, nan)
     lo, hi = np.percentile(finite, [5.0, 95.0])
-    return (float(lo), float(hi)), (_quantile_se(finite, 0.05), _quantile_se(finite, 0.95))
+    return (float(lo), float(hi)), (mcse.quantile_se(y, 0.05, replicates), mcse.quantile_se(y, 0.95, replicates))
 
 
 def paired_difference(name: str, measure: str, y: np.ndarray, y_base: np.ndarray, base_case_diff: float,
-                      *, paired: bool = True) -> PairedDifference:
-    """Summarise ``y - y_base`` (arrays of shape (n,)); pairs with an undefined value are left out."""
-    diff = y - y_base
-    diff = diff[~np.isnan(diff)]
+                      *, paired: bool = True, replicates: int = 1) -> PairedDifference:
+    """Summarise ``y - y_base`` (arrays of shape (n,), in design row order); pairs with an undefined value are left out.
+
+    ``replicates``: the randomisations of the designs (row ``i`` in randomisation ``i % replicates``
+    for both), for the standard errors (:mod:`wotsim.mcse`).
+    """
+    diff_all = y - y_base
+    diff = diff_all[~np.isnan(diff_all)]
     n = int(diff.size)
     nan = float("nan")
     if n < 2:
         return PairedDifference(name, measure, n, base_case_diff, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan,
                                 paired)
-    sd = float(np.std(diff, ddof=1))
-    (lo, hi), (lo_se, hi_se) = _interval(diff)
+    (lo, hi), (lo_se, hi_se) = _interval(diff_all, replicates)
     pb = float(np.mean(diff > 0))
     return PairedDifference(
         output=name, measure=measure, n=n, base_case=float(base_case_diff),
-        mean=float(np.mean(diff)), mean_se=sd / math.sqrt(n), median=float(np.median(diff)),
+        mean=float(np.mean(diff)), mean_se=mcse.mean_se(diff_all, replicates), median=float(np.median(diff)),
         low=lo, low_se=lo_se, high=hi, high_se=hi_se,
-        p_better=pb, p_better_se=math.sqrt(pb * (1 - pb) / n), p_worse=float(np.mean(diff < 0)), paired=paired,
+        p_better=pb, p_better_se=mcse.prob_se(diff_all, 0.0, replicates), p_worse=float(np.mean(diff < 0)),
+        paired=paired,
     )
 
 
@@ -870,7 +931,8 @@ def _base_case_value(config: Config, base: BaseCase, name: str) -> float:
 
 
 def _outcomes(config: Config, base: BaseCase, item_pv: np.ndarray, outputs: Sequence[str],
-              reference: Mapping[str, tuple[np.ndarray, float]] | None, paired: bool) -> dict[str, ScenarioOutcome]:
+              reference: Mapping[str, tuple[np.ndarray, float]] | None, paired: bool,
+              replicates: int = 1) -> dict[str, ScenarioOutcome]:
     pct = tuple(sorted(set(config.simulation.percentiles) | {5.0, 95.0}))
     out = {}
     for name in outputs:
@@ -879,12 +941,13 @@ def _outcomes(config: Config, base: BaseCase, item_pv: np.ndarray, outputs: Sequ
         b = _base_case_value(config, base, name)
         target = config.outputs[name].target if name in config.outputs else None
         rom = ratio_of_means(config, item_pv, name) if measure == "ratio" else None
-        summary = summarise(name, _label_of(config, name), measure, y, b, pct, target=target, ratio_of_means=rom)
-        interval, interval_se = _interval(y)
+        summary = summarise(name, _label_of(config, name), measure, y, b, pct, target=target, ratio_of_means=rom,
+                            replicates=replicates)
+        interval, interval_se = _interval(y, replicates)
         diff = None
         if reference is not None:
             y_ref, b_ref = reference[name]
-            diff = paired_difference(name, measure, y, y_ref, b - b_ref, paired=paired)
+            diff = paired_difference(name, measure, y, y_ref, b - b_ref, paired=paired, replicates=replicates)
         out[name] = ScenarioOutcome(summary, interval, interval_se, diff)
     return out
 
@@ -943,26 +1006,28 @@ def compare(
     base_result = simulate(config, samples=samples, seed=seed, sampler=sampler, chunk_size=chunk_size,
                            progress=tick(BASE_ID))
     n, seed_, sampler_, chunk = base_result.n, base_result.seed, base_result.sampler, base_result.chunk_size
-    u_base = base_design(config, samples=n, seed=seed_, sampler=sampler_)
+    R = base_result.replicates
+    u_base = base_design(config, samples=n, seed=seed_, sampler=sampler_, replicates=R)
     base_item_pv = base_result.item_pv
     base_run = ScenarioRun(
         id=BASE_ID, label="Base analysis", scenario=None, config=config, base=base_result.base,
         item_pv=base_item_pv, new_parameters=(), new_draws=np.empty((n, 0)),
-        outcomes=_outcomes(config, base_result.base, base_item_pv, outputs, None, paired),
+        outcomes=_outcomes(config, base_result.base, base_item_pv, outputs, None, paired, R),
     )
     reference = {name: (base_run.output(name), _base_case_value(config, base_run.base, name)) for name in outputs}
     runs = [base_run]
     base_uncertain = set(config.uncertain)
     for sc in scenarios:
         u = scenario_uniforms(config, sc.config, u_base, seed=seed_, sampler=sampler_, paired=paired,
-                              scenario_id=sc.id)
-        res = simulate(sc.config, seed=seed_, sampler=sampler_, chunk_size=chunk, uniforms=u, progress=tick(sc.id))
+                              scenario_id=sc.id, replicates=R)
+        res = simulate(sc.config, seed=seed_, sampler=sampler_, chunk_size=chunk, uniforms=u, progress=tick(sc.id),
+                       replicates=R)
         new = tuple(p for p in sc.config.uncertain if p not in base_uncertain)
         new_draws = np.column_stack([res.draws_of(p) for p in new]) if new else np.empty((n, 0))
         runs.append(ScenarioRun(
             id=sc.id, label=sc.label, scenario=sc, config=sc.config, base=res.base, item_pv=res.item_pv,
             new_parameters=new, new_draws=new_draws,
-            outcomes=_outcomes(sc.config, res.base, res.item_pv, outputs, reference, paired),
+            outcomes=_outcomes(sc.config, res.base, res.item_pv, outputs, reference, paired, R),
         ))
     return Comparison(base=base_result, runs=tuple(runs), outputs=outputs, n=n, seed=seed_, sampler=sampler_,
                       paired=paired)
@@ -1028,5 +1093,5 @@ def format_comparison(comparison: Comparison, outputs: Sequence[str] | None = No
     lines += ["", "diff = scenario minus base, draw by draw" + (" (common random numbers)" if comparison.paired else
                                                                " (independent draws: not paired)")
               + "; P(better) = P(scenario > base); ± Monte Carlo standard error",
-              "(as for independent draws; conservative for sobol and lhs)."]
+              f"({mcse.describe(comparison.sampler, comparison.base.replicates)})."]
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from .config import SAMPLERS, Config
 from .errors import WotsimError
 from .model import base_values, evaluate, output_values, parameter_values, stakeholder_net
 from .results import BaseCase, SimulationResult, manifest
-from .sampling import DesignStream, apply_copula, correlation_matrix, stream
+from .sampling import DesignStream, apply_copula, correlation_matrix, default_replicates, stream
 
 __all__ = ["base_case", "simulate"]
 
@@ -55,6 +55,7 @@ def simulate(
     chunk_size: int | None = None,
     progress: Progress | None = None,
     uniforms: np.ndarray | None = None,
+    replicates: int | None = None,
 ) -> SimulationResult:
     """Run the Monte Carlo simulation of a config.
 
@@ -70,6 +71,13 @@ def simulate(
         ``config.uncertain`` order, before the copula (which is still applied).
         For common random numbers across scenarios (:mod:`wotsim.scenarios`);
         ``samples`` defaults to its row count and ``seed`` is then only recorded.
+    replicates : int, optional
+        Independent randomisations of a ``sobol`` or ``lhs`` design (row ``i``
+        belongs to randomisation ``i % replicates``); standard errors come from
+        their spread (:mod:`wotsim.mcse`).  Default: the config's
+        ``[simulation] replicates``, else :func:`wotsim.sampling.default_replicates`
+        (16).  Always 1 for ``mc``.  With ``uniforms``, the structure of the
+        supplied design.
 
     Returns
     -------
@@ -92,10 +100,23 @@ def simulate(
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise WotsimError(f"chunk size must be a whole number >= 1, got {chunk!r}")
     n, seed, chunk = int(n), int(seed), int(chunk)
+    if sampler == "mc":
+        if replicates not in (None, 1):
+            raise WotsimError(f"replicates applies to the sobol and lhs samplers only (mc draws are independent), "
+                              f"got {replicates!r}")
+        replicates = 1
+    elif replicates is None:
+        replicates = sim.replicates if sim.replicates is not None else default_replicates(sampler, n)
+    if (isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer))
+            or not 1 <= replicates <= max(n // 2, 1)):
+        raise WotsimError(f"replicates must be a whole number from 1 to samples / 2 ({max(n // 2, 1)}) so that every "
+                          f"randomisation has 2 or more draws, got {replicates!r}")
+    replicates = int(replicates)
 
     names = config.uncertain
     d = len(names)
-    design = None if uniforms is not None else DesignStream(sampler, d, n, seed=stream(seed, "montecarlo"))
+    design = None if uniforms is not None else DesignStream(sampler, d, n, seed=stream(seed, "montecarlo"),
+                                                                   replicates=replicates)
     copula = correlation_matrix(list(names), config.correlations) if config.correlations else None
 
     T = config.max_horizon
@@ -128,7 +149,8 @@ def simulate(
         yearly=yearly,
         base=base_case(config),
         chunk_size=chunk,
-        manifest=manifest(config, seed=seed, sampler=sampler, samples=n, chunk_size=chunk,
+        replicates=replicates,
+        manifest=manifest(config, seed=seed, sampler=sampler, samples=n, chunk_size=chunk, replicates=replicates,
                           seconds=round(elapsed, 3),
                           **({} if design is not None else {"design": "supplied uniforms"})),
     )

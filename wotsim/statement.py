@@ -9,6 +9,12 @@ values (:func:`wotsim.oneway.one_way`) and the value of information
 The verdict words follow :data:`VERDICTS`: with P(ratio > 1) between 0.2 and
 0.8 the statement says "benefits roughly equal costs", as Dutch MKBA guidance
 advises when the sign turns on a small margin.
+
+A statement stays on its output's perspective: the value of information it quotes
+must be computed on the net benefit :func:`net_benefit_for` gives for that output
+(the society-wide ``npv`` for a society-wide ratio, ``net:<stakeholder>`` for a ratio
+of one stakeholder's benefits, or an NPV output the config defines with the same
+items), and the sentence names that net benefit.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .scenarios import Comparison, PairedDifference
     from .voi import VoiResult
 
-__all__ = ["VERDICTS", "comparison_statements", "robustness_statement"]
+__all__ = ["VERDICTS", "comparison_statements", "net_benefit_for", "robustness_statement"]
 
 #: (lowest P(above threshold), wording); the first row whose bound P reaches applies.
 VERDICTS = (
@@ -80,6 +86,54 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
 
 
+def net_benefit_for(config: "Config", output: str) -> str:
+    """The net benefit (an NPV in money) whose value of information belongs with a statement about ``output``.
+
+    * an NPV (``npv``, ``net:<stakeholder>`` or an NPV output): the output itself;
+    * a ratio: an NPV output of the config with the same benefit and cost items if there
+      is one; else, when all its benefit items belong to one stakeholder,
+      ``net:<stakeholder>`` (e.g. a municipal financial ratio -> the municipality's net
+      value); else the society-wide ``npv``.
+
+    Raises
+    ------
+    WotsimError
+        For an amount (``benefits``, ``costs``) or an unknown output.
+    """
+    from .errors import WotsimError
+    from .model import output_measure, output_names
+
+    if output not in output_names(config):
+        raise WotsimError(f"unknown output {output!r}; known outputs: {', '.join(output_names(config))}")
+    measure = output_measure(config, output)
+    if measure == "npv":
+        return output
+    if measure != "ratio":
+        raise WotsimError(f"{output!r} is an amount; a robustness statement needs a ratio or an NPV")
+    o = config.outputs[output]
+    for name, other in config.outputs.items():
+        if (other.measure == "npv" and set(other.benefit_items) == set(o.benefit_items)
+                and set(other.cost_items) == set(o.cost_items)):
+            return name
+    holders = {config.item(x).stakeholder for x in o.benefit_items}
+    if len(holders) == 1 and len(config.stakeholders) > 1:
+        return f"net:{holders.pop()}"
+    return "npv"
+
+
+def _net_words(output: str, config: "Config | None") -> str:
+    """How a statement names the net benefit its value of information is computed on."""
+    if output == "npv":
+        return "the society-wide net present value (npv)"
+    if config is None:
+        return output
+    if output.startswith("net:"):
+        return f"the net value to {config.stakeholders.get(output[4:], output[4:])} ({output})"
+    if output in config.outputs and config.outputs[output].label != output:
+        return f"the {_lower_first(config.outputs[output].label)} ({output})"
+    return output
+
+
 def robustness_statement(
     summary: OutputSummary,
     *,
@@ -88,6 +142,7 @@ def robustness_statement(
     difference: "PairedDifference | None" = None,
     voi: "VoiResult | None" = None,
     config: "Config | None" = None,
+    net: str | None = None,
 ) -> str:
     """The robustness paragraph for one output under one scenario (or the base).
 
@@ -103,10 +158,19 @@ def robustness_statement(
     difference : PairedDifference, optional
         The paired difference from the base (for a scenario).
     voi : VoiResult, optional
-        Value of information of the matching decision (keep, or adopt the scenario).
+        Value of information of the matching decision (keep, or adopt the scenario),
+        computed on ``net_benefit_for(config, summary.name)`` (checked when ``config`` is given).
     config : Config, optional
         The run's config: parameter base values (the one-way sentence says "from <base> to
         <switching value>") and labels, and the currency.
+    net : str, optional
+        The net benefit ``voi`` must be computed on; default ``net_benefit_for(config,
+        summary.name)`` when ``config`` is given (a comparison passes the base config's).
+
+    Raises
+    ------
+    WotsimError
+        For an amount, or a ``voi`` computed on another net benefit than ``net``.
 
     Returns
     -------
@@ -156,7 +220,15 @@ def robustness_statement(
         parts.append(_oneway_sentence(oneway, thr, short, currency, bases))
 
     if voi is not None:
-        parts.append(_voi_sentence(voi, labels, currency))
+        expected = net if net is not None else net_benefit_for(config, summary.name) if config is not None else None
+        if expected is not None:
+            if voi.output != expected:
+                from .errors import WotsimError
+
+                raise WotsimError(f"a statement about {summary.name!r} quotes the value of information of its own "
+                                  f"perspective's net benefit, {expected}; got the value of information of "
+                                  f"{voi.output!r}")
+        parts.append(_voi_sentence(voi, labels, currency, _net_words(voi.output, config)))
     return " ".join(parts)
 
 
@@ -184,18 +256,14 @@ def _oneway_sentence(ow: "OneWayResult", thr: str, short: str, currency: str, ba
     return f"{swing}; of those that can, the one with the largest swing is {move(b, s)}."
 
 
-def _quantity(output: str) -> str:
-    return "NPV" if output == "npv" else output
-
-
-def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str) -> str:
+def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str, net: str) -> str:
     cur = voi.currency or currency
     if voi.decision == "keep":
-        head = (f"For the decision to continue (E[{_quantity(voi.output)}] = {_money(voi.mean_inb, cur)} per cohort; the other "
-                f"choice is better in {voi.p_wrong:.0%} of the draws), perfect information on everything is worth "
+        head = (f"Judged by {net}, for the decision to continue (mean {_money(voi.mean_inb, cur)} per cohort; the "
+                f"other choice is better in {voi.p_wrong:.0%} of the draws), perfect information on everything is worth "
                 f"{_money(voi.evpi, cur)} per cohort")
     else:
-        head = (f"For adopting it instead of the base analysis (E[change in {_quantity(voi.output)}] = "
+        head = (f"Judged by the change in {net}, for adopting it instead of the base analysis (mean "
                 f"{_money(voi.mean_inb, cur)} per cohort; the other choice is better in {voi.p_wrong:.0%} of the draws), "
                 f"perfect information on everything is worth {_money(voi.evpi, cur)} per cohort")
     if voi.evpi == 0.0:
@@ -203,12 +271,15 @@ def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str) ->
     if not voi.parameters:
         return head + "."
     y = voi.parameters[0]
+    g = voi.groups[0] if voi.groups and voi.groups[0].distinguishable and len(voi.groups[0].parameters) > 1 else None
     if not y.distinguishable:
-        return head + "; no single parameter's EVPPI is distinguishable from 0."
+        text = f"{head}; no single parameter's EVPPI is distinguishable from 0"
+        if g is not None:
+            text += f", but the {g.name!r} group of {len(g.parameters)} parameters together is worth {_money(g.value, cur)}"
+        return text + "."
     text = (f"{head}; resolving {_name(y.name, labels)} first is worth "
             f"{_money(y.value, cur)} ± {_money(y.se, cur)[len(cur) + 1:]}")
-    if voi.groups and voi.groups[0].distinguishable and len(voi.groups[0].parameters) > 1:
-        g = voi.groups[0]
+    if g is not None:
         text += f", and the {g.name!r} group of {len(g.parameters)} parameters together {_money(g.value, cur)}"
     return text + "."
 
@@ -228,7 +299,9 @@ def comparison_statements(
     output : str
         One of the compared outputs.
     vois : mapping of run id -> VoiResult, optional
-        ``"base"`` -> the keep decision, scenario id -> its adoption decision.
+        ``"base"`` -> the keep decision, scenario id -> its adoption decision, each computed
+        on ``net_benefit_for(base config, output)`` (e.g. ``net:municipality`` for a
+        municipal ratio), which the sentence names.
     oneway : bool
         Run :func:`wotsim.oneway.one_way` on each run's config for the switching sentence.
 
@@ -246,12 +319,13 @@ def comparison_statements(
     one_way = None
     if oneway:
         from .oneway import one_way
+    net = net_benefit_for(comparison.runs[0].config, output)
     out = {}
     for run in comparison.runs:
         outcome = run.outcomes[output]
         ow = one_way(run.config, output=output) if one_way is not None else None
         out[run.id] = robustness_statement(
             outcome.summary, label=run.label, oneway=ow, difference=outcome.difference,
-            voi=(vois or {}).get(run.id), config=run.config,
+            voi=(vois or {}).get(run.id), config=run.config, net=net,
         )
     return out
