@@ -133,6 +133,34 @@ def _midranks(x: np.ndarray) -> tuple[np.ndarray, bool]:
     return r, True
 
 
+def _jackknife_first_order_se(x: np.ndarray, r: np.ndarray, ties: bool, indicator: np.ndarray,
+                               rep_of: np.ndarray, R: int, bins: int) -> float:
+    """Delete-one-randomisation jackknife standard error of :func:`binned_first_order`.
+
+    ``theta_(-k)`` is the estimate on every randomisation but ``k``;
+    ``SE = sqrt((R - 1) / R * sum_k (theta_(-k) - mean)^2)``.  Without ties the
+    mid-ranks of the remaining draws follow from the full ranks in O(n): a draw
+    loses one rank per deleted draw below it (no new sort).
+    """
+    n = r.size
+    position = (r - 1).astype(np.int64) if not ties else None
+    est = []
+    for k in range(R):
+        gone = rep_of == k
+        keep = ~gone
+        if ties:
+            rk, tk = _midranks(x[keep])
+        else:
+            below = np.zeros(n)
+            below[position[gone]] = 1.0
+            rk, tk = (r - np.cumsum(below)[position])[keep], False
+        est.append(_first_order(rk, tk, indicator[keep], bins)[0])
+    est = np.asarray(est, dtype=float)
+    if not np.all(np.isfinite(est)):
+        return float("nan")
+    return float(math.sqrt((R - 1) / R * np.sum((est - est.mean()) ** 2)))
+
+
 def _bins(r: np.ndarray, bins: int) -> np.ndarray:
     n = r.size
     return np.minimum((bins * (r - 0.5) / n).astype(np.int64), bins - 1)
@@ -318,9 +346,9 @@ def decision_drivers(
     carries of the parameters it correlates with).  Standard errors: for
     ``mc`` draws the second-order formula of :func:`binned_first_order`; for a
     design of R independent randomisations (``sobol``, ``lhs``; see
-    :mod:`wotsim.mcse`) the spread of the R estimates from each randomisation
-    alone, ``sd(S_1..S_R) / sqrt(R)`` (the bias correction then removes slightly
-    too much, at most ``(bins_index - 1) / n`` per parameter, 1.4e-4 at
+    :mod:`wotsim.mcse`) the delete-one-randomisation jackknife
+    (:func:`_jackknife_first_order_se`; the bias correction then removes
+    slightly too much, at most ``(bins_index - 1) / n`` per parameter, 1.4e-4 at
     n = 131072).  ``p_above_se`` follows :mod:`wotsim.mcse`; the per-bin
     probabilities' standard errors are binomial.  Where
     ``E[I | X_i]`` jumps inside a bin, the random bin edges add an upward bias of
@@ -349,8 +377,7 @@ def decision_drivers(
     draws = result.draws[ok]
     R = getattr(result, "replicates", 1)
     rep_of = (np.arange(y.size) % R)[ok]
-    # replicate estimates need enough draws per bin in each randomisation
-    by_replicate = R > 1 and n // R >= 2 * bins_index
+    by_replicate = R > 1  # standard errors from the design's independent randomisations (jackknife)
 
     d = len(result.parameters)
     first = np.empty(d)
@@ -362,14 +389,7 @@ def decision_drivers(
         r, ties = _midranks(draws[:, j])
         first[j], first_se[j] = _first_order(r, ties, indicator, bins_index)
         if by_replicate and not math.isnan(first[j]):
-            est = []
-            for k in range(R):
-                mine = rep_of == k
-                rk, tk = _midranks(draws[mine, j])
-                est.append(_first_order(rk, tk, indicator[mine], bins_index)[0])
-            est = np.asarray(est, dtype=float)
-            est = est[np.isfinite(est)]  # a randomisation where I is constant has no estimate
-            first_se[j] = float(np.std(est, ddof=1) / math.sqrt(est.size)) if est.size > 1 else float("nan")
+            first_se[j] = _jackknife_first_order_se(draws[:, j], r, ties, indicator, rep_of, R, bins_index)
         n_k, a_k = _counts(_bins(r, bins), indicator, bins)
         with np.errstate(divide="ignore", invalid="ignore"):
             pk = a_k / n_k
