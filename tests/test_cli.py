@@ -6,6 +6,7 @@ traceback, and no results directory (nor temporary siblings) left behind.
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 
 from wotsim import load_results
-from wotsim.cli import main
+from wotsim.cli import _positive_int, _seed, build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHIEDAM = ROOT / "configs" / "schiedam.toml"
@@ -226,7 +227,7 @@ def test_missing_config_file(tmp_path, capsys):
     (["--samples", "abc"], "--samples"),
     (["--samples", "0"], "--samples"),
     (["--samples", "1"], "samples must be a whole number >= 2"),  # passes argparse, caught by simulate
-    (["--samples", "1e3"], "--samples"),
+    (["--samples", "1e-3"], "--samples"),
     (["--sampler", "halton"], "--sampler"),
     (["--seed", "-3"], "--seed"),
     (["--chunk-size", "0"], "--chunk-size"),
@@ -264,10 +265,17 @@ def test_out_never_replaces_other_files(tmp_path, capsys):
     assert cfg.read_text() == GOOD
 
 
-def test_no_command_exits_2(capsys):
+def test_no_command_prints_the_usage_and_exits_2(capsys):
+    """`wotsim` alone prints its usage with every command and what it does (stderr, exit 2: nothing was run)."""
     assert call([]) == 2
-    _, err = capsys.readouterr()
-    assert "Traceback" not in err and "error" in err
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err and "error" not in err
+    assert err.startswith("usage: wotsim")
+    flat = " ".join(err.split())  # argparse wraps to the terminal's width
+    for command, words in [("run", "Monte Carlo simulation"), ("validate", "check a config"), ("plot", "draw the"),
+                           ("sensitivity", "which parameters"), ("compare", "run scenarios"), ("voi", "value of"),
+                           ("report", "run the analyses")]:
+        assert f" {command} {words}" in flat, command
 
 
 def test_subprocess_error_has_no_traceback(tmp_path):
@@ -305,3 +313,91 @@ def test_public_face_is_lazy_and_complete():
     code = ("import sys, wotsim; assert 'SALib' not in sys.modules; "
             "[getattr(wotsim, n) for n in wotsim.__all__]; assert 'SALib' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------- sizes and counts (issue 9)
+#: The module (``wotsim.simulate`` as an attribute is the function the package re-exports).
+SIMULATE = importlib.import_module("wotsim.simulate")
+
+
+def _never(*args, **kwargs):
+    raise AssertionError("sampling started before the sizes were checked")
+
+
+def assert_limit_error(err: str, *fragments: str) -> None:
+    assert_one_line_error(err, *fragments)
+    assert err.startswith("wotsim: error: ")
+
+
+def test_run_refuses_10_to_the_20_samples_before_sampling(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(SIMULATE, "simulate", _never)
+    cfg = write(tmp_path, GOOD)
+    code = call(["run", cfg, "--samples", "10^20", "--out", tmp_path / "results", "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert_limit_error(err, "--samples: 1.0e+20 draws would need about ", "per draw: draws 2 x 8 B",
+                       "the limits are 100,000,000 draws and ", "draws fit")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_run_refuses_the_configs_samples_beyond_the_memory(tmp_path, capsys, monkeypatch):
+    """Without --samples the config's count is checked, and named by file and key."""
+    monkeypatch.setattr(SIMULATE, "simulate", _never)
+    monkeypatch.setattr("wotsim.limits.memory_budget", lambda: (4096, "a test budget of 4 KiB"))
+    cfg = write(tmp_path, GOOD)
+    assert call(["run", cfg, "--no-progress"]) == 2
+    assert_limit_error(capsys.readouterr().err, f"{cfg}: simulation.samples: 512 draws would need about",
+                       "the limits are 100,000,000 draws and a test budget of 4 KiB")
+
+
+def test_the_real_entry_point_refuses_at_once(tmp_path):
+    """``python -m wotsim run --samples 10^20``: exit 2, one line, no traceback (no timing asserted)."""
+    proc = subprocess.run([sys.executable, "-m", "wotsim", "run", str(SCHIEDAM), "--samples", "10^20"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert_limit_error(proc.stderr, "--samples: 1.0e+20 draws", "100,000,000 draws")
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1e5", 100_000), ("1E5", 100_000), ("2^17", 131_072), ("2**17", 131_072), ("10^20", 10**20),
+    ("100,000", 100_000), ("1.5e3", 1_500),
+])
+def test_count_flags_read_counts_as_people_write_them(text, value):
+    """Beside plain 100000 and Python's 1_000_000 (see tests/test_limits.py for every form)."""
+    assert _positive_int(text) == value and _seed(text) == value
+    parser = build_parser()
+    for argv, dest in [(["run", "c.toml", "--samples"], "samples"), (["run", "c.toml", "--chunk-size"], "chunk_size"),
+                       (["run", "c.toml", "--seed"], "seed"), (["compare", "c.toml", "--samples"], "samples"),
+                       (["voi", "c.toml", "--top"], "top"), (["sensitivity", "c.toml", "--resamples"], "resamples"),
+                       (["report", "c.toml", "--out", "r", "--sobol-samples"], "sobol_samples")]:
+        assert getattr(parser.parse_args(argv + [text]), dest) == value, argv
+
+
+def test_a_tiny_run_with_a_power_of_two(tmp_path, capsys):
+    cfg = write(tmp_path, GOOD)
+    assert call(["run", cfg, "--samples", "2^9", "--chunk-size", "1e2", "--seed", "1_000", "--no-progress"]) == 0
+    assert "512 samples (sobol), seed 1000" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flag, minimum", [("--samples", 1), ("--chunk-size", 1), ("--seed", 0)])
+@pytest.mark.parametrize("text, fragment", [
+    ("1e-3", "which is not whole"),
+    ("2.5", "which is not whole"),
+    ("nan", "(such as 100000, 1e5, 2^17, 1_000_000 or 100,000)"),
+    ("inf", "(such as 100000, 1e5, 2^17, 1_000_000 or 100,000)"),
+    ("-5", "must be a whole number >= MIN, got '-5'"),
+    ("2^100000000", "'2^100000000' is above 10^30"),
+    ("100.000", "a hundred thousand to a Dutch reader"),
+])
+def test_bad_counts_are_one_line_argparse_errors(tmp_path, capsys, flag, minimum, text, fragment):
+    cfg = write(tmp_path, GOOD)
+    code = call(["run", cfg, "--no-progress", flag, text])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "wotsim run: error: argument " + flag, fragment.replace("MIN", str(minimum)))
+
+
+def test_zero_is_refused_where_a_count_must_be_positive(tmp_path, capsys):
+    cfg = write(tmp_path, GOOD)
+    assert call(["run", cfg, "--samples", "0"]) == 2
+    assert_one_line_error(capsys.readouterr().err, "argument --samples: must be a whole number >= 1, got '0'")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import shutil
 from pathlib import Path
 
@@ -144,3 +145,42 @@ def test_evppi_csv_quotes_names_with_commas(tmp_path, capsys):
         rows = list(csv.reader(f))
     assert all(len(r) == len(rows[0]) for r in rows)
     assert any(r[2] == "effect, reach" for r in rows[1:])
+
+
+# --------------------------------------------------------------------------- sizes before any work (issue 9)
+#: The module (``wotsim.simulate`` as an attribute is the function the package re-exports).
+SIMULATE = importlib.import_module("wotsim.simulate")
+
+
+def _never(*args, **kwargs):
+    raise AssertionError("the Monte Carlo started before the sizes were checked")
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["compare", str(SCHIEDAM), "--scenarios", "more_capacity,horizon_5"],
+     ["--samples: 1.0e+20 draws", "2 scenarios' item values and new draws", "the limits are 100,000,000 draws"]),
+    (["voi", str(SCHIEDAM)], ["--samples: 1.0e+20 draws", "the limits are 100,000,000 draws"]),
+    (["report", str(SCHIEDAM), "--scenarios", "more_capacity"],
+     ["--samples: 1.0e+20 draws", "1 scenario's item values", "the limits are 100,000,000 draws"]),
+])
+def test_oversized_samples_are_refused_before_the_monte_carlo(tmp_path, capsys, monkeypatch, argv, fragments):
+    monkeypatch.setattr(SIMULATE, "simulate", _never)
+    out_dir = tmp_path / "out"
+    assert main(argv + ["--samples", "10^20", "--out", str(out_dir)]) == 2
+    line = one_error_line(capsys)
+    assert line.startswith("wotsim: error: ")
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("1000", "--sobol-samples (Sobol' base samples N) must be a power of 2 >= 32"),
+    ("10^20", "--sobol-samples: 1.0e+20 base samples"),
+])
+def test_report_checks_the_sobol_samples_before_the_monte_carlo(tmp_path, capsys, monkeypatch, value, fragment):
+    monkeypatch.setattr(SIMULATE, "simulate", _never)
+    assert main(["report", str(small(tmp_path)), "--out", str(tmp_path / "rep"), "--sobol-samples", value]) == 2
+    line = one_error_line(capsys)
+    assert line.startswith("wotsim: error: ") and fragment in line
+    assert not (tmp_path / "rep").exists()

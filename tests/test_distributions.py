@@ -492,3 +492,68 @@ def test_exact_reference_is_exact():
     np.testing.assert_array_equal(_exact_ppf(rv, u), u)
     z = special.ndtri(U_MAX)
     assert float(_exact_ppf(stats.norm(), np.array([U_MAX]))[0]) == pytest.approx(z, rel=1e-12)
+
+
+# --------------------------------------------------------------------------- hostile numbers
+
+#: Numbers each of which passes ``_number`` alone, at the edges of float range.
+EXTREMES = (0.0, 5e-324, 1e-300, 1e-8, 0.5, 1.0, 9e15, -5e-324, -1.0, -9e15)
+
+HOSTILE_FORMS = [
+    ("uniform", ("low", "high")), ("normal", ("mean", "sd")), ("normal", ("p01", "p02")),
+    ("truncnormal", ("mean", "sd", "low", "high")), ("lognormal", ("median", "gsd")),
+    ("lognormal", ("mean", "sd")), ("lognormal", ("p05", "p95")), ("beta", ("mean", "sd")),
+    ("beta", ("mean", "sd", "low", "high")), ("beta", ("alpha", "beta")), ("gamma", ("mean", "sd")),
+    ("gamma", ("shape", "scale")), ("gamma", ("p05", "p95")), ("triangular", ("low", "mode", "high")),
+    ("pert", ("low", "mode", "high", "lambda")), ("integer", ("low", "high")),
+]
+
+
+@pytest.mark.parametrize(("name", "keys"), HOSTILE_FORMS, ids=[f"{n}-{'-'.join(k)}" for n, k in HOSTILE_FORMS])
+def test_extreme_numbers_give_a_distribution_error_or_a_usable_distribution(name, keys):
+    # every solver overflow, underflow or endless recursion becomes a DistributionError; what is
+    # accepted has finite quantiles, inside its support, at the extremes a design draws
+    rng = np.random.default_rng(9)
+    combos = rng.choice(EXTREMES, size=(60, len(keys)))
+    accepted = 0
+    for combo in combos:
+        table = {"dist": name, **dict(zip(keys, combo.tolist()))}
+        try:
+            d = make_distribution(table)
+        except DistributionError as exc:
+            assert "\n" not in str(exc)
+            continue
+        accepted += 1
+        with np.errstate(all="ignore"):
+            x, mean = d.rv.ppf([U_MIN, 0.5, U_MAX]), d.mean()
+        lo, hi = d.support()
+        assert np.all(np.isfinite(x)) and math.isfinite(d.base) and math.isfinite(mean), table
+        assert np.all((x >= lo - 1e-9 * max(abs(lo), abs(hi), 1)) & (x <= hi + 1e-9 * max(abs(lo), abs(hi), 1))), table
+    assert accepted > 0 or name in ("beta", "gamma", "truncnormal", "lognormal")  # the sweep reaches valid tables
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "pattern"),
+    [
+        ({"dist": "beta", "mean": 5e-301, "sd": 1.0, "low": 0.0, "high": 1e-300}, "sd", r"must be < 5e-301"),
+        ({"dist": "beta", "mean": 0.5, "sd": 5e-324}, "sd", r"is too small for a beta on \[0, 1\]"),
+        ({"dist": "lognormal", "p01": 1e-300, "p02": 9e15}, None, r"passes float range"),
+        ({"dist": "gamma", "mean": 9e15, "sd": 5e-324}, None, r"its .* is nan"),
+        ({"dist": "normal", "mean": 0, "sd": 10**400}, "sd", r"got an integer of 401 digits"),
+        ({"dist": "normal", "mean": 0, "sd": 10**5000}, "sd", r"got an integer of 5001 digits"),  # str() refuses
+    ],
+)
+def test_hostile_numbers_name_the_field_or_the_parameter(table, field, pattern):
+    with pytest.raises(DistributionError, match=pattern) as err:
+        make_distribution(table)
+    assert err.value.field == field
+
+
+def test_fast_ppf_falls_back_when_scipy_fails(monkeypatch):
+    rv = stats.beta(2.0, 3.0)
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("boost says no")
+
+    monkeypatch.setattr(_fastppf, "_build", overflow)
+    assert _fastppf.build(rv) is None

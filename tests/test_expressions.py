@@ -17,6 +17,7 @@ from wotsim.expressions import (
     ExpressionError,
     compile_expression,
     order_formulas,
+    shown,
 )
 
 X = np.array([0.1, 0.5, 0.9, 2.0])
@@ -243,9 +244,38 @@ def test_too_long_formula():
     ids=["unary-just-too-deep", "unary-at-length-limit", "calls"],
 )
 def test_deep_nesting_gives_a_clean_error(text):
-    # Python's own parser stops at 200 nested parentheses; either way the error is clean
-    with pytest.raises(ExpressionError, match=rf"nests deeper than {MAX_DEPTH} levels|too many nested parentheses"):
+    with pytest.raises(ExpressionError, match=rf"nests deeper than {MAX_DEPTH} levels"):
         compile_expression(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "**".join(["x"] * (MAX_DEPTH + 2)),  # right-nested: not a chain
+        "-exp(" * 60 + "x" + ")" * 60,  # neither parentheses nor a run of signs go past the limit
+        "+".join(["x"] * 10) + "+" + "exp(" * 99 + "-x" + ")" * 99,  # deep inside a chain
+    ],
+    ids=["power-tower", "signs-and-calls", "inside-a-chain"],
+)
+def test_nesting_found_after_parsing_gives_a_clean_error(text):
+    with pytest.raises(ExpressionError, match=rf"^formula nests deeper than {MAX_DEPTH} levels$"):
+        compile_expression(text)
+
+
+def test_chain_as_long_as_the_length_limit_allows_is_one_level():
+    terms = (MAX_LENGTH + 1) // 2  # "x+x+...+x" of MAX_LENGTH - 1 characters
+    text = "-".join(["x"] * terms)
+    e = compile_expression(text)
+    expected = X.copy()
+    for _ in range(terms - 1):
+        expected = expected - X  # the nested form's order, so the same rounding
+    np.testing.assert_array_equal(e({"x": X}), expected)
+
+
+def test_chain_keeps_the_order_of_operations():
+    e = compile_expression("a - b * c / d + a ** b - c")
+    env = {"a": np.float64(2.0), "b": np.float64(3.0), "c": np.float64(5.0), "d": np.float64(7.0)}
+    assert e(env) == 2.0 - 3.0 * 5.0 / 7.0 + 2.0 ** 3.0 - 5.0
 
 
 def test_flat_long_sum_is_not_nesting():
@@ -254,8 +284,9 @@ def test_flat_long_sum_is_not_nesting():
 
 
 def test_deep_parentheses_give_a_clean_error():
+    # checked on the text, before Python's parser (which stops at 200 with its own words)
     text = "(" * 500 + "x" + ")" * 500
-    with pytest.raises(ExpressionError, match=r"invalid formula .*too many nested parentheses"):
+    with pytest.raises(ExpressionError, match=rf"nests deeper than {MAX_DEPTH} levels \(500 nested parentheses\)"):
         compile_expression(text)
 
 
@@ -295,6 +326,60 @@ def test_order_formulas_names_the_cycle(deps, cycle):
     with pytest.raises(ExpressionError, match=r"formulas form a cycle: (.*)") as err:
         order_formulas(deps)
     assert str(err.value) == f"formulas form a cycle: {cycle}"
+
+
+def _recursive_order(deps):
+    """The recursive depth-first order order_formulas had before it became iterative."""
+    order, done = [], set()
+
+    def visit(name):
+        if name in done:
+            return
+        done.add(name)
+        for dep in sorted(deps[name]):
+            if dep in deps:
+                visit(dep)
+        order.append(name)
+
+    for name in deps:
+        visit(name)
+    return order
+
+
+def test_order_formulas_keeps_the_depth_first_order():
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        names = [f"f{i}" for i in range(12)]
+        perm = list(rng.permutation(names))  # f reads only names later in perm: acyclic
+        deps = {n: frozenset(m for m in perm[perm.index(n) + 1:] if rng.random() < 0.3) | {"param"}
+                for n in names}
+        assert order_formulas(deps) == _recursive_order(deps)
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["declared-in-order", "declared-last-first"])
+def test_order_formulas_takes_long_chains_without_recursion(reverse):
+    n = 5000  # far beyond Python's recursion limit
+    deps = {f"d{i}": frozenset({f"d{i - 1}"} if i else {"x"}) for i in range(n)}
+    if reverse:
+        deps = dict(reversed(list(deps.items())))
+    assert order_formulas(deps) == [f"d{i}" for i in range(n)]
+
+
+def test_order_formulas_names_a_long_cycle():
+    n = 3000
+    deps = {f"d{i}": frozenset({f"d{(i + 1) % n}"}) for i in range(n)}
+    with pytest.raises(ExpressionError, match=r"^formulas form a cycle: d0 -> d1 -> d2 -> d3 -> d4 -> "
+                       r"\.\.\. \(2993 more\) \.\.\. -> d2998 -> d2999 -> d0$"):
+        order_formulas(deps)
+
+
+def test_shown_keeps_messages_short():
+    assert shown(10**4000) == "an integer of 4001 digits"
+    assert shown(10**5000) == "an integer of 5001 digits"  # beyond what str() converts
+    assert shown([1, 10**100]) == "[1, <an integer of 101 digits>]"
+    assert len(shown("x+" * 5000)) < 100
+    assert shown("price * n") == "'price * n'"
+    assert shown(0.25) == "0.25"
 
 
 # --------------------------------------------------------------------------- no eval, no exec

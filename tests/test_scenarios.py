@@ -287,7 +287,7 @@ ERRORS = [
     ({"scale": {"n_househods": 0.8}}, r"scale\.n_househods: unknown parameter 'n_househods' \(did you mean 'n_households'\?\)"),
     ({"scale": {"n_households": -1}}, r"scale\.n_households: must be a factor > 0, got -1"),
     ({"scale": {"n_households": {"factr": 2}}}, r"scale\.n_households\.factr: unknown key \(did you mean 'factor'\?\)"),
-    ({"scale": {"n_households": "x"}}, r"scale\.n_households: must be a number, got 'x'"),
+    ({"scale": {"n_households": "x"}}, r"scale\.n_households: must be a finite number, got 'x'"),
     ({"scale": {"horizon_years": 2}}, r"scale\.horizon_years: an integer parameter cannot be scaled"),
     ({"shift": {"horizon_years": 0.5}}, r"shift\.horizon_years: an integer parameter can only be shifted by a whole"),
     ({"shift": {"fte": {"amount": 5, "sourc": "x"}}}, r"shift\.fte\.sourc: unknown key \(did you mean 'source'\?\)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -121,3 +122,67 @@ def test_plot_of_morris_results_is_a_clear_error(tmp_path, capsys):
     assert cli_main(["plot", str(sens)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "morris" in err[0]
+
+
+# --------------------------------------------------------------------------- sizes before any work (issue 9)
+#: The module (``wotsim.simulate`` as an attribute is the function the package re-exports).
+SIMULATE = importlib.import_module("wotsim.simulate")
+
+
+def _never(*args, **kwargs):
+    raise AssertionError("sampling started before the sizes were checked")
+
+
+@pytest.fixture
+def no_sampling(monkeypatch):
+    """Every way a sensitivity method starts sampling fails the test."""
+    import wotsim._salib
+    import wotsim.sensitivity
+
+    for module, name in [(wotsim.sensitivity, "sobol_outputs"), (wotsim.sensitivity, "_base_matrices"),
+                         (wotsim._salib, "morris_sample"), (SIMULATE, "simulate")]:
+        monkeypatch.setattr(module, name, _never)
+
+
+@pytest.mark.parametrize("method, fragments", [
+    ("sobol", ["--samples: 1.0e+20 base samples (4.6e+21 model runs) would need about",
+               "the limits are 16,777,216 base samples, 1,000,000,000 model runs and "]),
+    ("morris", ["--samples: 1.0e+20 trajectories", "the limits are 100,000 trajectories, 1,000,000,000 model runs"]),
+    ("pawn", ["--samples: 1.0e+20 draws", "the limits are 10,000,000 draws and "]),
+    ("decision", ["--samples: 1.0e+20 draws", "the limits are 100,000,000 draws and "]),
+])
+def test_oversized_samples_are_refused_before_sampling(no_sampling, capsys, method, fragments):
+    code = main(["sensitivity", str(SCHIEDAM_PATH), "--method", method, "--samples", "10^20"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith("wotsim: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+
+
+def test_oversized_resamples_are_refused_before_sampling(no_sampling, capsys):
+    code = main(["sensitivity", str(SCHIEDAM_PATH), "--samples", "64", "--resamples", "10^20"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("wotsim: error: --resamples: 1.0e+20 resamples; the limit is 100,000 ")
+
+
+def test_grouped_designs_are_sized_by_their_groups(no_sampling, capsys, monkeypatch):
+    """A grouped Sobol' design has g + 2 rows per base sample, g the number of groups, not of parameters."""
+    from wotsim import limits, load_config
+    from wotsim.sensitivity import sobol_plan
+
+    block = sobol_plan(load_config(SCHIEDAM_PATH), samples=32, groups="stakeholder").block  # rows per base sample
+    assert block < 44 + 2
+    monkeypatch.setattr(limits, "memory_budget", lambda: (2**20, "a test budget"))
+    assert main(["sensitivity", str(SCHIEDAM_PATH), "--output", "social_ratio", "--groups", "stakeholder",
+                 "--samples", "2^12"]) == 2
+    err = capsys.readouterr().err
+    assert f"4,096 base samples ({4096 * block:,} model runs)" in err and f"1 output x {block} rows x 8 B" in err
+
+
+def test_a_non_power_of_two_names_the_flag(no_sampling, capsys):
+    assert main(["sensitivity", str(SCHIEDAM_PATH), "--samples", "1e3"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("wotsim: error: --samples (Sobol' base samples N) must be a power of 2 >= 32")
+    assert "got 1000; try 512 or 1024" in err

@@ -133,7 +133,7 @@ def tamper_huge_target(p):
 
 def tamper_deep_derived(p):
     m = _json(p, "manifest.json")
-    m["config"]["derived"] = {f"d{i}": f"d{i + 1} + 1" for i in range(3000)} | {"d3000": "gain"}
+    m["config"]["derived"] = {f"d{i}": f"d{i + 1} + 1" for i in range(3000)} | {"d3000": "d0"}  # a long cycle
     _dump(p, "manifest.json", m)
 
 

@@ -85,7 +85,20 @@ def _exact(rv, z: np.ndarray) -> np.ndarray:
 
 
 def build(rv) -> PpfTable | None:
-    """Tabulate ``rv.ppf`` (a frozen continuous scipy distribution), or None if the table is not accurate."""
+    """Tabulate ``rv.ppf`` (a frozen continuous scipy distribution), or None if the table is not accurate.
+
+    None also when scipy fails on the way (overflow, a solver that recurses without end):
+    the caller then keeps scipy's ppf, which :func:`wotsim.distributions.make_distribution`
+    has already seen give finite values at the extremes a design draws.
+    """
+    try:
+        with np.errstate(all="ignore"):
+            return _build(rv)
+    except (ArithmeticError, ValueError, RecursionError):
+        return None
+
+
+def _build(rv) -> PpfTable | None:
     lo, hi = (float(v) for v in rv.support())
     if np.isfinite(lo) and np.isfinite(hi):
         kind = "bounded"

@@ -1,7 +1,10 @@
 """Command line: ``wotsim run | validate | plot | sensitivity ...``.
 
 The only module that prints or catches user errors: a :class:`WotsimError`
-becomes one line on stderr and exit code 2, with no traceback.
+becomes one line on stderr and exit code 2, with no traceback.  ``wotsim`` with
+no arguments prints its usage and the commands on stderr and exits 2.  Count
+flags read 100000, 1e5, 2^17, 1_000_000 or 100,000 (:func:`wotsim.limits.parse_count`),
+and every size is checked against :mod:`wotsim.limits` before the first sample.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Sequence, TextIO
 from ._format import money, value
 from .config import SAMPLERS, Config, load_config
 from .errors import WotsimError, WotsimWarning
+from .limits import (CountError, check_analyses, check_comparison, check_morris, check_pawn, check_resamples,
+                     check_simulation, check_sobol, parse_count)
 from .model import check_base_case, draw_warnings, output_measure
 
 __all__ = ["main"]
@@ -110,6 +115,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     config = load_config(args.config)
     check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
+    check_simulation(config, samples=args.samples, sampler=args.sampler, chunk_size=args.chunk_size, what="--samples")
     progress = _Progress("simulating", err, enabled=args.progress)
     result = simulate(config, samples=args.samples, seed=args.seed, sampler=args.sampler,
                       chunk_size=args.chunk_size, progress=progress)
@@ -156,9 +162,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _warn(err, config_warnings(config))
     if failed:
         out.write(f"{args.config}: base case against the targets\n" + "\n".join(rows) + "\n")
-        for f in failed:
-            err.write(f"{args.config}: {f}\n")
-        return 2
+        raise WotsimError(f"{args.config}: " + "; ".join(failed))  # one line, exit 2
     n_unc = len(config.uncertain)
     out.write(f"{args.config}: valid ({len(config.parameters)} parameters, {n_unc} uncertain; "
               f"{len(config.items)} items; {len(config.outputs)} outputs)\n" + "".join(r + "\n" for r in rows))
@@ -168,33 +172,32 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .plots import save_figure, simulation_figures
+    import os
+
+    from .plots import figure_dir, save_figure, sensitivity_figures, simulation_figures
 
     results = Path(args.results)
     out_dir = args.out if args.out is not None else results / "figures"
     if (results / "sensitivity.json").is_file():  # a `wotsim sensitivity --out` directory
-        import json
-
+        from .results import read_json
         from .sensitivity import SobolResult, load_sensitivity
 
-        try:
-            method = json.loads((results / "sensitivity.json").read_text(encoding="utf-8")).get("method")
-        except (OSError, ValueError, AttributeError):
-            method = None
-        if method not in (None, "sobol"):
+        method = read_json(results / "sensitivity.json", "sensitivity results").get("method")
+        if method in ("morris", "pawn", "oneway", "decision"):
             raise WotsimError(f"{results}: wotsim plot draws Sobol' results; this directory holds {method} "
                               "results (printed tables and JSON only)")
-        sens = load_sensitivity(results)
+        sens = load_sensitivity(results)  # every name a figure's file takes is checked here
         if not isinstance(sens, SobolResult):
             raise WotsimError(f"{results}: wotsim plot draws Sobol' results; this directory holds {sens.method} "
                               "results (printed tables and JSON only)")
-        figures = _sobol_figures(sens)
+        figures = sensitivity_figures(sobol_result=sens)
     else:
         from .results import load_results
 
         figures = simulation_figures(load_results(results))
-    names = []
     try:
+        os.close(figure_dir(out_dir))  # refuses a symbolic link before any figure is drawn
+        names = []
         for name, fig in figures:
             save_figure(fig, out_dir / name)
             names.append(name)
@@ -204,22 +207,17 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _sobol_figures(sens):
-    from .plots import sobol_bars, sobol_convergence
-
-    prefix = f"sobol_{sens.plan.grouping}_" if sens.plan.grouping else "sobol_"
-    for output in sens.indices:
-        stem = output.replace(":", "_")
-        yield f"{prefix}{stem}", sobol_bars(sens, output)
-        yield f"{prefix}convergence_{stem}", sobol_convergence(sens, output)
-
-
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .report import run_analyses, write_report
+    from .scenarios import find_scenarios
 
     config = load_config(args.config)
     check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
     names = _scenario_names(args.scenarios)
+    # every size, and the scenarios, before the first sample (the Monte Carlo comes before the Sobol' design)
+    found = () if args.no_scenarios else find_scenarios(config, names)
+    check_analyses(config, samples=args.samples, sobol_samples=args.sobol_samples, scenarios=found,
+                   samples_name="--samples", sobol_name="--sobol-samples")
     started = time.perf_counter()
 
     def progress(text: str) -> None:
@@ -411,6 +409,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise WotsimError(f"{', '.join(sobol_only)} {verb} to --method sobol only, not to {method}")
     if method in ("oneway", "decision") and args.groups is not None:
         raise WotsimError(f"--groups applies to sobol, morris and pawn, not to {method}")
+    _check_sensitivity_sizes(sens, config, args, outputs)
     if method == "sobol":
         result = sens.sobol_indices(config, outputs=outputs, samples=args.samples, seed=args.seed,
                                     groups=args.groups, second_order=args.second_order,
@@ -454,6 +453,27 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _check_sensitivity_sizes(sens, config: Config, args: argparse.Namespace, outputs: tuple[str, ...]) -> None:
+    """Every size of ``wotsim sensitivity`` against its ceiling and the memory, before the first sample."""
+    factors = None
+    if args.groups is not None:  # the design has a row per factor: count them as the plan will
+        mapping = sens.parameter_groups(config, args.groups)
+        factors = len({mapping[p] for p in config.uncertain})
+    if args.method == "sobol":
+        n = args.samples or sens.DEFAULT_SOBOL_SAMPLES
+        check_resamples(args.resamples, what="--resamples")
+        check_sobol(config, samples=n, factors=factors, second_order=args.second_order, outputs=len(outputs),
+                    what="--samples")
+        sens.check_sobol_samples(n, what="--samples (Sobol' base samples N)")
+    elif args.method == "morris":
+        check_morris(config, trajectories=args.samples or 100, factors=factors, outputs=len(outputs),
+                     what="--samples")
+    elif args.method == "pawn":
+        check_pawn(config, samples=args.samples or _PAWN_SAMPLES, what="--samples")
+    elif args.method == "decision":
+        check_simulation(config, samples=args.samples, what="--samples")
+
+
 def _write_out(path: Path, write) -> None:
     try:
         write()
@@ -485,6 +505,8 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not scenarios:
         raise WotsimError(f"{args.config}: no scenarios found (no [scenarios] tables and no "
                           f"{Path(args.config).parent / 'scenarios'}/*.toml); name them with --scenarios")
+    check_comparison(config, scenarios, samples=args.samples, sampler=args.sampler, chunk_size=args.chunk_size,
+                     what="--samples")
     outputs = tuple(args.output) if args.output else None
     compared = outputs or tuple(config.outputs) + ("npv",)
     if args.statements and args.statement_output is not None:
@@ -540,6 +562,7 @@ def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     config = load_config(args.config)
     check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
+    check_simulation(config, samples=args.samples, sampler=args.sampler, what="--samples")  # scenarios: compare's own
     names = _scenario_names(args.scenarios)
     if names is not None:
         from .scenarios import compare, find_scenarios
@@ -579,24 +602,20 @@ def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
+def _count(text: str, minimum: int) -> int:
+    """A count as people write it (100000, 1e5, 2^17, 1_000_000, 100,000; see wotsim.limits.parse_count)."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+        return parse_count(text, minimum=minimum)
+    except CountError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(text: str) -> int:
+    return _count(text, 1)
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {value}")
-    return value
+    return _count(text, 0)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -735,6 +754,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wotsim`` command; returns the exit code."""
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else list(argv)):  # no command: the usage and the commands, exit 2
+        parser.print_help(sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if getattr(args, "progress", False) is None:
         args.progress = sys.stderr.isatty()

@@ -15,6 +15,41 @@ allows any persistence >= 0.  Whether each output is defined at base needs the m
 :func:`config_warnings` lists what is legal but probably a mistake (unused parameters,
 stakeholders without items, parameters that can make a cost negative, a persistence
 that can leave [0, 1] in draws, a repaired correlation matrix); the CLI prints them.
+
+Hostile input.  :func:`read_toml`, :func:`load_config` and :func:`parse_config` (and so
+scenario overlays, which go through them) raise nothing but :class:`ConfigError` for
+any document: TOML the parser refuses (including integers of more than 4300 digits
+and arrays nested past its recursion limit), numbers that are not finite floats
+(``nan``, ``inf``, integers beyond float range: refused at the key that holds them),
+solvers that overflow (refused at the parameter), and sizes beyond these ceilings,
+checked before any distribution is built or formula compiled:
+
+=====================  ==========  ====================================================
+ceiling                value       what it bounds
+=====================  ==========  ====================================================
+MAX_PARAMETERS         25,000      validation (~0.5 ms a parameter) and draws: results
+                                   keep samples x uncertain parameters values; above
+                                   Sobol' engine's 21,201 dimensions so that
+                                   :func:`check_design_size` can say "use lhs or mc"
+MAX_DERIVED            10,000      formulas evaluated on every chunk of draws
+MAX_ITEMS              10,000      items x years array operations per chunk; results
+                                   keep samples x items present values
+MAX_STAKEHOLDERS       100         results keep samples x stakeholders x years values
+MAX_HORIZON            200 years   the same (also the support of a horizon parameter)
+MAX_CORRELATED         1,000       parameters in [[correlations]]: the copula factors a
+                                   k x k matrix (and may repair it) before any draw
+MAX_NESTING            20 levels   tables and arrays inside each other (real configs
+                                   nest at most 6)
+=====================  ==========  ====================================================
+
+Whole numbers other than the seed are at most 2**53 (the ceiling on samples, and the
+memory a run needs, are checked where the count is chosen, the command line included).
+Formulas have their own limits (:mod:`wotsim.expressions`: at most 2000 characters,
+nesting at most 100 levels); derived formulas are ordered without recursion.
+A ``[simulation] sampler = "sobol"`` with more uncertain parameters than scipy's
+Sobol' engine has dimensions (:data:`SOBOL_MAX_DIM`) is an error here;
+:func:`check_design_size` checks a sampler chosen on the command line, and the
+Saltelli design of Sobol' indices (2 d dimensions).
 """
 
 from __future__ import annotations
@@ -28,13 +63,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
 from .distributions import EVIDENCE, META_KEYS, Distribution, DistributionError, make_distribution
-from .errors import ConfigError
-from .expressions import FUNCTIONS, Expression, ExpressionError, compile_expression, order_formulas
+from .errors import ConfigError, WotsimError
+from .expressions import FUNCTIONS, Expression, ExpressionError, compile_expression, order_formulas, shown
 
 __all__ = [
     "BUILTIN_OUTPUTS",
@@ -48,6 +83,7 @@ __all__ = [
     "SignRisk",
     "Study",
     "base_values",
+    "check_design_size",
     "config_warnings",
     "load_config",
     "parameters_of",
@@ -57,10 +93,31 @@ __all__ = [
 ]
 
 SAMPLERS = ("mc", "lhs", "sobol")
+
 KINDS = ("cost", "benefit")
 MEASURES = ("ratio", "npv")
 #: Outputs every model computes over all items; config outputs may not reuse these names.
 BUILTIN_OUTPUTS = ("benefits", "costs", "npv")
+
+#: Ceilings on a config's size (see the module docstring for what each bounds).
+MAX_PARAMETERS = 25_000
+MAX_DERIVED = 10_000
+MAX_ITEMS = 10_000
+MAX_STAKEHOLDERS = 100
+MAX_HORIZON = 200
+MAX_CORRELATED = 1_000
+MAX_NESTING = 20
+#: Dimensions of scipy's Sobol' engine (``scipy.stats.qmc.Sobol``; its direction numbers stop here).
+SOBOL_MAX_DIM = 21_201
+#: Table -> (ceiling, what is counted, why), for the message.
+_CEILINGS = {
+    "parameters": (MAX_PARAMETERS, "parameters", "validation takes about 0.5 ms a parameter, and results keep "
+                   "samples x uncertain parameters values"),
+    "derived": (MAX_DERIVED, "derived formulas", "each is evaluated on every chunk of draws"),
+    "items": (MAX_ITEMS, "items", "the model evaluates every item in every year of every draw, and results keep "
+              "samples x items present values"),
+    "stakeholders": (MAX_STAKEHOLDERS, "stakeholders", "results keep samples x stakeholders x years net values"),
+}
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -201,14 +258,24 @@ def _max_horizon(horizon: int | str, parameters: Mapping[str, Parameter]) -> int
 class _Ctx:
     def __init__(self, file: str):
         self.file = file
+        #: The table being validated (``parameters.x``, ``items.gain``, ...), named by the last-resort error.
+        self.at: str | None = None
 
-    def error(self, key: str, message: str) -> ConfigError:
+    def error(self, key: str | None, message: str) -> ConfigError:
         return ConfigError(message, file=self.file, key=key)
 
 
 def _hint(name: str, allowed: Any) -> str:
     match = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _listing(names: Any, limit: int = 20) -> str:
+    """Names for a message, comma separated; the first ``limit`` and a count when there are more."""
+    names = [str(n) for n in names]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f", ... ({len(names):,} in all)"
 
 
 def _check_keys(ctx: _Ctx, table: Mapping[str, Any], allowed: Any, prefix: str) -> None:
@@ -227,7 +294,7 @@ def _table(ctx: _Ctx, data: Mapping[str, Any], key: str, dotted: str, required: 
             raise ctx.error(dotted, "is required (a table)")
         return {}
     if not isinstance(value, dict):
-        raise ctx.error(dotted, f"must be a table, got {value!r}")
+        raise ctx.error(dotted, f"must be a table, got {shown(value)}")
     return value
 
 
@@ -238,36 +305,51 @@ def _str(ctx: _Ctx, table: Mapping[str, Any], key: str, dotted: str, default: st
         return default
     value = table[key]
     if not isinstance(value, str):
-        raise ctx.error(dotted, f"must be a string, got {value!r}")
+        raise ctx.error(dotted, f"must be a string, got {shown(value)}")
     return value
 
 
 def _int(ctx: _Ctx, table: Mapping[str, Any], key: str, dotted: str, default: int | None = None,
-         minimum: int | None = None) -> int:
+         minimum: int | None = None, maximum: int | None = 2**53, why: str = "") -> int:
+    """A whole number in [minimum, maximum] (default at most 2**53: every count is exact as a float)."""
     if key not in table:
         if default is None:
             raise ctx.error(dotted, "is required (a whole number)")
         return default
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ctx.error(dotted, f"must be a whole number, got {value!r}")
+        raise ctx.error(dotted, f"must be a whole number, got {shown(value)}")
     if minimum is not None and value < minimum:
-        raise ctx.error(dotted, f"must be >= {minimum}, got {value}")
+        raise ctx.error(dotted, f"must be >= {minimum}, got {shown(value)}")
+    if maximum is not None and value > maximum:
+        limit = "2**53" if maximum == 2**53 else f"{maximum:,}"
+        raise ctx.error(dotted, f"must be at most {limit}{f' ({why})' if why else ''}, got {shown(value)}")
     return value
+
+
+def _finite_number(ctx: _Ctx, value: Any, dotted: str, rule: str) -> float:
+    """``value`` as a float, or ``must be {rule}, got ...`` if it is not a finite float (nan, inf, 10**400)."""
+    try:
+        number = math.nan if isinstance(value, bool) or not isinstance(value, (int, float)) else float(value)
+    except OverflowError:  # an integer beyond float range
+        number = math.inf
+    if not math.isfinite(number):
+        raise ctx.error(dotted, f"must be {rule}, got {shown(value)}")
+    return number
 
 
 def _bool(ctx: _Ctx, table: Mapping[str, Any], key: str, dotted: str, default: bool) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
-        raise ctx.error(dotted, f"must be true or false, got {value!r}")
+        raise ctx.error(dotted, f"must be true or false, got {shown(value)}")
     return value
 
 
 def _name(ctx: _Ctx, name: str, dotted: str) -> None:
     if not _NAME.match(name):
-        raise ctx.error(dotted, f"must be a name of letters, digits and underscores not starting with a digit, got {name!r}")
+        raise ctx.error(dotted, f"must be a name of letters, digits and underscores not starting with a digit, got {shown(name)}")
     if name in FUNCTIONS:
-        raise ctx.error(dotted, f"{name!r} is a function name and cannot name a parameter")
+        raise ctx.error(dotted, f"{shown(name)} is a function name and cannot name a parameter")
 
 
 # --------------------------------------------------------------------------- loading
@@ -284,26 +366,190 @@ def load_config(path: str | Path) -> Config:
 
 
 def read_toml(path: str | Path, *, missing: str = "no such file") -> dict[str, Any]:
-    """Read a UTF-8 TOML file; any failure is a one-line :class:`ConfigError` naming the file."""
+    """Read a UTF-8 TOML file; any failure is a one-line :class:`ConfigError` naming the file.
+
+    Besides the parser's own errors: an integer of more than 4300 digits (Python's
+    limit on converting text to int) names its line; arrays or inline tables nested
+    past the parser's recursion limit are refused; a file with more ``[parameters.*]``
+    tables or ``[[items]]`` than the ceilings is refused before parsing (the usual
+    layout; :func:`parse_config` counts exactly).
+    """
     path = Path(path)
     file = str(path)
     try:
-        text = path.read_bytes()
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(missing, file=file) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", file=file) from None
     try:
-        return tomllib.loads(text.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError("is not UTF-8 text", file=file) from None
+    _prescan_sizes(text, file)
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML: {exc}", file=file) from None
+    except RecursionError:
+        raise ConfigError(f"invalid TOML: arrays or inline tables nest too deeply for the parser (a config nests "
+                          f"at most {MAX_NESTING} levels)", file=file) from None
+    except ValueError as exc:  # int(text) refuses more than sys.get_int_max_str_digits() digits
+        long = _LONG_INTEGER.search(text)
+        if long is None:
+            raise ConfigError(f"invalid TOML: {shown(str(exc))}", file=file) from None
+        line = text.count("\n", 0, long.start()) + 1
+        digits = sum(c.isdigit() for c in long.group())
+        raise ConfigError(f"invalid TOML: line {line}: an integer of {digits} digits; a number in a config must be "
+                          "a finite float (at most about 1.8e308, 309 digits)", file=file) from None
+
+
+#: An integer literal longer than Python converts from text (4300 digits by default).
+_LONG_INTEGER = re.compile(r"[0-9](?:_?[0-9]){4300,}")
+#: Table headers of the usual layout, counted before parsing (a header-like line inside a
+#: multi-line string would count too: harmless unless there are tens of thousands of them).
+_PARAMETER_HEADER = re.compile(r"""^[ \t]*\[[ \t]*parameters[ \t]*\.[ \t]*([A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')""",
+                               re.MULTILINE)
+_ITEM_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*items[ \t]*\]\]", re.MULTILINE)
+
+
+def _prescan_sizes(text: str, file: str) -> None:
+    """Refuse a file over the parameter or item ceiling before the TOML parser spends seconds on it."""
+    ctx = _Ctx(file)
+    if text.count("parameters") > MAX_PARAMETERS:
+        _ceiling(ctx, "parameters", len(set(_PARAMETER_HEADER.findall(text))))
+    if text.count("items") > MAX_ITEMS:
+        _ceiling(ctx, "items", len(_ITEM_HEADER.findall(text)))
+
+
+def _ceiling(ctx: _Ctx, table: str, count: int) -> None:
+    limit, what, why = _CEILINGS[table]
+    if count > limit:
+        raise ctx.error(table, f"at most {limit:,} {what} ({why}), got {count:,}")
 
 
 def parse_config(data: Mapping[str, Any], *, file: str = "<config>") -> Config:
-    """Validate an already parsed TOML document (a dict)."""
+    """Validate an already parsed TOML document (a dict).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the dotted key of the first rule broken, for any document:
+        sizes beyond the ceilings (checked first, before any distribution is built),
+        nesting beyond :data:`MAX_NESTING`, and, as a last resort, an overflow or a
+        recursion anywhere in validation (naming the table being validated).
+    """
     ctx = _Ctx(file)
+    _check_sizes(ctx, data)
+    _check_nesting(ctx, data)
+    try:
+        return _parse(ctx, data)
+    except RecursionError:
+        raise ctx.error(ctx.at, "cannot be validated: something in it nests or refers too deeply") from None
+    except ArithmeticError as exc:  # OverflowError, ZeroDivisionError, FloatingPointError
+        words = "a number in it passes float range" if isinstance(exc, OverflowError) else \
+            "a number in it underflows to 0" if isinstance(exc, ZeroDivisionError) else "a computation with it fails"
+        raise ctx.error(ctx.at, f"cannot be validated: {words} ({shown(str(exc))}); use numbers of ordinary "
+                        "size") from None
+
+
+def _check_sizes(ctx: _Ctx, data: Mapping[str, Any]) -> None:
+    """The ceilings on counts and the horizon, and the sobol sampler's dimensions, before anything is built."""
+    for table in _CEILINGS:
+        value = data.get(table)
+        if isinstance(value, (dict, list)):
+            _ceiling(ctx, table, len(value))
+    study = data.get("study")
+    if isinstance(study, dict):
+        horizon = study.get("horizon")
+        if isinstance(horizon, int) and not isinstance(horizon, bool):
+            _check_horizon_years(ctx, horizon)
+    simulation = data.get("simulation")
+    sampler = simulation.get("sampler", Simulation.sampler) if isinstance(simulation, dict) else Simulation.sampler
+    parameters = data.get("parameters")
+    if sampler == "sobol" and isinstance(parameters, dict) and len(parameters) > SOBOL_MAX_DIM:
+        d = sum(isinstance(spec, dict) and spec.get("dist", "fixed") != "fixed" for spec in parameters.values())
+        if d > SOBOL_MAX_DIM:
+            given = isinstance(simulation, dict) and "sampler" in simulation
+            raise ctx.error("simulation.sampler", _sobol_too_wide("sampler" if given else "default sampler", d) +
+                            ': set sampler = "lhs" or "mc"')
+
+
+def _sobol_too_wide(what: str, d: int) -> str:
+    return (f"the sobol {what} draws one Sobol' dimension per uncertain parameter and scipy's Sobol' engine has at "
+            f"most {SOBOL_MAX_DIM:,}; this config has {d:,} uncertain parameters")
+
+
+def check_design_size(config: Config, sampler: str) -> None:
+    """Refuse a design wider than scipy's Sobol' engine (:data:`SOBOL_MAX_DIM` dimensions).
+
+    Call it where the sampler and the config meet, before any drawing: the sampler
+    may come from the command line rather than the config (which :func:`parse_config`
+    checks against its own ``[simulation] sampler``).
+
+    Parameters
+    ----------
+    config : Config
+    sampler : {"mc", "lhs", "sobol", "saltelli"}
+        A simulation sampler (``sobol``: one dimension per uncertain parameter), or
+        ``"saltelli"`` for the design of Sobol' indices, whose base matrices A and B
+        are drawn as one Sobol' sequence of 2 d dimensions.
+
+    Raises
+    ------
+    WotsimError
+        Naming the config, the dimensions needed and what to use instead.
+    """
+    d = len(config.uncertain)
+    if sampler == "sobol" and d > SOBOL_MAX_DIM:
+        raise WotsimError(f"{config.path}: {_sobol_too_wide('sampler', d)}: use the lhs or mc sampler "
+                          f"(--sampler lhs, or sampler = \"lhs\" in [simulation])")
+    if sampler == "saltelli" and 2 * d > SOBOL_MAX_DIM:
+        raise WotsimError(f"{config.path}: Sobol' indices need a Saltelli design of 2 x {d:,} = {2 * d:,} Sobol' "
+                          f"dimensions and scipy's Sobol' engine has at most {SOBOL_MAX_DIM:,} (at most "
+                          f"{SOBOL_MAX_DIM // 2:,} uncertain parameters): use --method morris or pawn, or fix the "
+                          f"parameters that matter least")
+
+
+def _check_horizon_years(ctx: _Ctx, horizon: int) -> None:
+    if not 1 <= horizon <= MAX_HORIZON:
+        why = "" if horizon < 1 else (f"; at most {MAX_HORIZON} because results keep samples x stakeholders x "
+                                      "years net values")
+        raise ctx.error("study.horizon", f"must be between 1 and {MAX_HORIZON} years, got {shown(horizon)}{why}")
+
+
+def _walk(data: Mapping[str, Any]) -> Iterator[tuple[str, Any, int]]:
+    """Every value in a document with its dotted key and nesting depth, depth first, without recursion."""
+    todo: list[tuple[str, Any, int]] = [("", data, 0)]
+    while todo:
+        key, value, depth = todo.pop()
+        yield key, value, depth
+        if isinstance(value, dict):
+            todo.extend((f"{key}.{k}" if key else str(k), v, depth + 1) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            todo.extend((f"{key}[{i}]", v, depth + 1) for i, v in reversed(list(enumerate(value))))
+
+
+def _check_nesting(ctx: _Ctx, data: Mapping[str, Any]) -> None:
+    """No tables or arrays nested deeper than :data:`MAX_NESTING` (so copying and hashing cannot recurse)."""
+    for key, _, depth in _walk(data):
+        if depth > MAX_NESTING:
+            raise ctx.error(key if len(key) <= 120 else key[:100] + "...", f"nests deeper than {MAX_NESTING} levels "
+                            f"of tables and arrays (a config nests at most {MAX_NESTING})")
+
+
+def _huge_integer(data: Mapping[str, Any]) -> tuple[str | None, Any]:
+    """The dotted key and value of the first integer too long for ``str`` (over 4300 digits)."""
+    for key, value, _ in _walk(data):
+        if isinstance(value, int) and value.bit_length() > 14_000:
+            try:
+                str(value)
+            except ValueError:
+                return key or None, value
+    return None, None  # pragma: no cover - json refused something: an integer is the only such TOML value
+
+
+def _parse(ctx: _Ctx, data: Mapping[str, Any]) -> Config:
     data = copy.deepcopy(dict(data))
     _check_keys(ctx, data, _TOP_KEYS, "")
 
@@ -319,9 +565,13 @@ def parse_config(data: Mapping[str, Any], *, file: str = "<config>") -> Config:
     items = _parse_items(ctx, data, stakeholders, known, _max_horizon(study.horizon, parameters))
     outputs = _parse_outputs(ctx, data, items, stakeholders)
     correlations, notes = _parse_correlations(ctx, data, parameters, repair=simulation.repair_correlations)
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    try:
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    except ValueError:  # an integer json cannot write (over 4300 digits), where no rule above reads numbers
+        key, value = _huge_integer(data)
+        raise ctx.error(key, f"must be a finite number, got {shown(value)}") from None
     config = Config(
-        path=file,
+        path=ctx.file,
         study=study,
         simulation=simulation,
         stakeholders=stakeholders,
@@ -340,6 +590,7 @@ def parse_config(data: Mapping[str, Any], *, file: str = "<config>") -> Config:
 
 
 def _parse_stakeholders(ctx: _Ctx, data: Mapping[str, Any]) -> dict[str, str]:
+    ctx.at = "stakeholders"
     table = _table(ctx, data, "stakeholders", "stakeholders", required=True)
     if not table:
         raise ctx.error("stakeholders", "must name at least one stakeholder (id = \"label\")")
@@ -347,7 +598,7 @@ def _parse_stakeholders(ctx: _Ctx, data: Mapping[str, Any]) -> dict[str, str]:
     for sid, label in table.items():
         _name(ctx, sid, f"stakeholders.{sid}")
         if not isinstance(label, str):
-            raise ctx.error(f"stakeholders.{sid}", f"must be a label string, got {label!r}")
+            raise ctx.error(f"stakeholders.{sid}", f"must be a label string, got {shown(label)}")
         out[sid] = label
     return out
 
@@ -356,10 +607,10 @@ def _parse_parameters(ctx: _Ctx, data: Mapping[str, Any]) -> dict[str, Parameter
     table = _table(ctx, data, "parameters", "parameters")
     out: dict[str, Parameter] = {}
     for name, spec in table.items():
-        key = f"parameters.{name}"
+        key = ctx.at = f"parameters.{name}"
         _name(ctx, name, key)
         if not isinstance(spec, dict):
-            raise ctx.error(key, f"must be a table (dist = ..., ...), got {spec!r}")
+            raise ctx.error(key, f"must be a table (dist = ..., ...), got {shown(spec)}")
         allowed_numbers = {"value", "low", "high", "mode", "mean", "sd", "median", "gsd", "alpha", "beta",
                            "shape", "scale", "lambda"}
         for k in spec:
@@ -368,10 +619,10 @@ def _parse_parameters(ctx: _Ctx, data: Mapping[str, Any]) -> dict[str, Parameter
                 raise ctx.error(f"{key}.{k}", f"unknown key{_hint(k, META_KEYS | allowed_numbers)}; allowed: {', '.join(allowed)}")
         for meta in ("unit", "group", "source", "label", "description"):
             if meta in spec and not isinstance(spec[meta], str):
-                raise ctx.error(f"{key}.{meta}", f"must be a string, got {spec[meta]!r}")
+                raise ctx.error(f"{key}.{meta}", f"must be a string, got {shown(spec[meta])}")
         evidence = spec.get("evidence", "")
         if evidence and evidence not in EVIDENCE:
-            raise ctx.error(f"{key}.evidence", f"must be one of {', '.join(EVIDENCE)}, got {evidence!r}")
+            raise ctx.error(f"{key}.evidence", f"must be one of {', '.join(EVIDENCE)}, got {shown(evidence)}")
         try:
             dist = make_distribution(spec)
         except DistributionError as exc:
@@ -396,13 +647,13 @@ def _formula(ctx: _Ctx, text: Any, key: str, known: set[str]) -> Expression:
     except ExpressionError as exc:
         message = str(exc)
         if repr(text) not in message:  # name the value, as every config error does
-            message = f"{message}; got {text!r}"
+            message = f"{message}; got {shown(text)}"
         raise ctx.error(key, message) from None
     unknown = sorted(expr.names - known)
     if unknown:
         name = unknown[0]
-        listing = ", ".join(sorted(known)) if known else "(none defined)"
-        raise ctx.error(key, f"unknown name {name!r}{_hint(name, known)} in {text!r}; known names: {listing}")
+        listing = _listing(sorted(known)) if known else "(none defined)"
+        raise ctx.error(key, f"unknown name {shown(name)}{_hint(name, known)} in {shown(text)}; known names: {listing}")
     return expr
 
 
@@ -412,13 +663,14 @@ def _parse_derived(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, 
     known = set(parameters) | set(table)
     out: dict[str, Expression] = {}
     for name, text in table.items():
-        key = f"derived.{name}"
+        key = ctx.at = f"derived.{name}"
         _name(ctx, name, key)
         if name in parameters:
-            raise ctx.error(key, f"{name!r} is already a parameter; a derived name must be new")
+            raise ctx.error(key, f"{shown(name)} is already a parameter; a derived name must be new")
         if not isinstance(text, (str, int, float)) or isinstance(text, bool):
-            raise ctx.error(key, f"must be a formula string, got {text!r}")
+            raise ctx.error(key, f"must be a formula string, got {shown(text)}")
         out[name] = _formula(ctx, text, key, known)
+    ctx.at = "derived"
     try:
         order = order_formulas({n: e.names for n, e in out.items()})
     except ExpressionError as exc:
@@ -427,34 +679,36 @@ def _parse_derived(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, 
 
 
 def _parse_study(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Parameter], known: set[str]) -> Study:
+    ctx.at = "study"
     table = _table(ctx, data, "study", "study", required=True)
     _check_keys(ctx, table, _STUDY_KEYS, "study")
     name = _str(ctx, table, "name", "study.name")
     _str(ctx, table, "source", "study.source", default="")
     currency = _str(ctx, table, "currency", "study.currency", default="EUR")
     price_year = table.get("price_year")
-    if price_year is not None and (isinstance(price_year, bool) or not isinstance(price_year, int)):
-        raise ctx.error("study.price_year", f"must be a year (whole number), got {price_year!r}")
+    if price_year is not None and (isinstance(price_year, bool) or not isinstance(price_year, int)
+                                   or not 1 <= price_year <= 9999):
+        raise ctx.error("study.price_year", f"must be a year (a whole number from 1 to 9999), got {shown(price_year)}")
 
     if "horizon" not in table:
         raise ctx.error("study.horizon", "is required: a whole number of years, or the name of an integer parameter")
     horizon = table["horizon"]
     if isinstance(horizon, bool) or not isinstance(horizon, (int, str)):
-        raise ctx.error("study.horizon", f"must be a whole number of years or a parameter name, got {horizon!r}")
+        raise ctx.error("study.horizon", f"must be a whole number of years or a parameter name, got {shown(horizon)}")
     if isinstance(horizon, int):
-        if not 1 <= horizon <= 200:
-            raise ctx.error("study.horizon", f"must be between 1 and 200 years, got {horizon}")
+        _check_horizon_years(ctx, horizon)
     else:
         if horizon not in parameters:
-            raise ctx.error("study.horizon", f"unknown parameter {horizon!r}{_hint(horizon, parameters)}; "
-                            f"known parameters: {', '.join(parameters)}")
+            raise ctx.error("study.horizon", f"unknown parameter {shown(horizon)}{_hint(horizon, parameters)}; "
+                            f"known parameters: {_listing(parameters)}")
         dist = parameters[horizon].dist
         lo, hi = dist.support()
         if not (dist.integer or (dist.fixed and dist.base == int(dist.base))):
-            raise ctx.error("study.horizon", f"parameter {horizon!r} must be an integer or a fixed whole number, "
+            raise ctx.error("study.horizon", f"parameter {shown(horizon)} must be an integer or a fixed whole number, "
                             f"got a {dist.name} distribution")
-        if not 1 <= lo <= hi <= 200:
-            raise ctx.error("study.horizon", f"parameter {horizon!r} must stay between 1 and 200 years, got [{lo:g}, {hi:g}]")
+        if not 1 <= lo <= hi <= MAX_HORIZON:
+            raise ctx.error("study.horizon", f"parameter {shown(horizon)} must stay between 1 and {MAX_HORIZON} years, "
+                            f"got [{lo:g}, {hi:g}]")
 
     rate_raw = table.get("discount_rate")
     if rate_raw is None:
@@ -465,7 +719,7 @@ def _parse_study(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Pa
     if isinstance(rate_raw, str) and rate_raw.strip() in parameters:
         lo, hi = parameters[rate_raw.strip()].dist.support()
         if lo <= -1 or hi >= 1:
-            raise ctx.error("study.discount_rate", f"parameter {rate_raw!r} must stay in (-1, 1) (a fraction per year), "
+            raise ctx.error("study.discount_rate", f"parameter {shown(rate_raw)} must stay in (-1, 1) (a fraction per year), "
                             f"got support [{lo:g}, {hi:g}]")
     return Study(
         name=name,
@@ -478,14 +732,15 @@ def _parse_study(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[str, Pa
 
 
 def _parse_simulation(ctx: _Ctx, data: Mapping[str, Any]) -> Simulation:
+    ctx.at = "simulation"
     table = _table(ctx, data, "simulation", "simulation")
     _check_keys(ctx, table, _SIM_KEYS, "simulation")
     d = Simulation()
     samples = _int(ctx, table, "samples", "simulation.samples", d.samples, minimum=2)
-    seed = _int(ctx, table, "seed", "simulation.seed", d.seed, minimum=0)
+    seed = _int(ctx, table, "seed", "simulation.seed", d.seed, minimum=0, maximum=None)  # entropy: any size
     sampler = table.get("sampler", d.sampler)
     if sampler not in SAMPLERS:
-        raise ctx.error("simulation.sampler", f"must be one of {', '.join(SAMPLERS)}, got {sampler!r}{_hint(sampler, SAMPLERS)}")
+        raise ctx.error("simulation.sampler", f"must be one of {', '.join(SAMPLERS)}, got {shown(sampler)}{_hint(sampler, SAMPLERS)}")
     chunk = _int(ctx, table, "chunk_size", "simulation.chunk_size", d.chunk_size, minimum=1)
     replicates = None
     if "replicates" in table:
@@ -499,7 +754,7 @@ def _parse_simulation(ctx: _Ctx, data: Mapping[str, Any]) -> Simulation:
     percentiles = table.get("percentiles", list(d.percentiles))
     if (not isinstance(percentiles, list) or not percentiles
             or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < 100 for p in percentiles)):
-        raise ctx.error("simulation.percentiles", f"must be a list of numbers strictly between 0 and 100, got {percentiles!r}")
+        raise ctx.error("simulation.percentiles", f"must be a list of numbers strictly between 0 and 100, got {shown(percentiles)}")
     return Simulation(samples=samples, seed=seed, sampler=sampler, chunk_size=chunk, replicates=replicates,
                       # 5 and 95 always: every table and figure shows the 90% interval
                       percentiles=tuple(sorted({float(p) for p in percentiles} | {5.0, 95.0})))
@@ -511,40 +766,41 @@ def _parse_items(ctx: _Ctx, data: Mapping[str, Any], stakeholders: Mapping[str, 
     if raw is None:
         raise ctx.error("items", "is required: at least one [[items]] table")
     if not isinstance(raw, list) or not raw:
-        raise ctx.error("items", f"must be a non-empty array of tables ([[items]]), got {raw!r}")
+        raise ctx.error("items", f"must be a non-empty array of tables ([[items]]), got {shown(raw)}")
     items: list[Item] = []
     seen: set[str] = set()
     for i, spec in enumerate(raw):
         key = f"items[{i}]"
         if not isinstance(spec, dict):
-            raise ctx.error(key, f"must be a table, got {spec!r}")
+            raise ctx.error(key, f"must be a table, got {shown(spec)}")
         if "id" in spec and isinstance(spec["id"], str):
             key = f"items.{spec['id']}"
+        ctx.at = key
         _check_keys(ctx, spec, _ITEM_KEYS, key)
         item_id = _str(ctx, spec, "id", f"{key}.id")
         _name(ctx, item_id, f"{key}.id")
         if item_id in seen:
-            raise ctx.error(f"{key}.id", f"duplicate item id {item_id!r}; ids must be unique")
+            raise ctx.error(f"{key}.id", f"duplicate item id {shown(item_id)}; ids must be unique")
         seen.add(item_id)
         kind = spec.get("kind")
         if kind not in KINDS:
-            raise ctx.error(f"{key}.kind", f"must be one of {', '.join(KINDS)}, got {kind!r}")
+            raise ctx.error(f"{key}.kind", f"must be one of {', '.join(KINDS)}, got {shown(kind)}")
         stakeholder = _str(ctx, spec, "stakeholder", f"{key}.stakeholder")
         if stakeholder not in stakeholders:
-            raise ctx.error(f"{key}.stakeholder", f"unknown stakeholder {stakeholder!r}{_hint(stakeholder, stakeholders)}; "
-                            f"known: {', '.join(stakeholders)}")
+            raise ctx.error(f"{key}.stakeholder", f"unknown stakeholder {shown(stakeholder)}{_hint(stakeholder, stakeholders)}; "
+                            f"known: {_listing(stakeholders)}")
         if "financial" not in spec:
             raise ctx.error(f"{key}.financial", "is required: true for money that changes hands, false for intangible value")
         financial = spec["financial"]
         if not isinstance(financial, bool):
-            raise ctx.error(f"{key}.financial", f"must be true or false, got {financial!r}")
+            raise ctx.error(f"{key}.financial", f"must be true or false, got {shown(financial)}")
         if "value" not in spec:
             raise ctx.error(f"{key}.value", "is required: the amount in the first year of the stream (a number or formula)")
         value = _formula(ctx, spec["value"], f"{key}.value", known)
         start = _int(ctx, spec, "start", f"{key}.start", 0, minimum=0)
         if start >= max_horizon:
             raise ctx.error(f"{key}.start", f"must be < the longest horizon ({max_horizon} years; year 0 is the first), "
-                            f"got {start}: the item would never count")
+                            f"got {shown(start)}: the item would never count")
         duration = spec.get("duration")
         if duration is not None:
             duration = _int(ctx, spec, "duration", f"{key}.duration", minimum=1)
@@ -575,11 +831,11 @@ def _select(ctx: _Ctx, spec: Any, key: str, kind: str, items: tuple[Item, ...], 
     elif isinstance(spec, list):
         for x in spec:
             if x not in ids:
-                raise ctx.error(key, f"unknown item {x!r}{_hint(x, ids)}; known items: {', '.join(ids)}")
+                raise ctx.error(key, f"unknown item {shown(x)}{_hint(x, ids)}; known items: {_listing(ids)}")
         chosen = [it for it in pool if it.id in spec]
         wrong = [x for x in spec if x not in {it.id for it in pool}]
         if wrong:
-            raise ctx.error(key, f"item {wrong[0]!r} is not a {kind} item")
+            raise ctx.error(key, f"item {shown(wrong[0])} is not a {kind} item")
     elif isinstance(spec, dict):
         _check_keys(ctx, spec, _SELECT_KEYS, key)
         chosen = pool
@@ -587,32 +843,32 @@ def _select(ctx: _Ctx, spec: Any, key: str, kind: str, items: tuple[Item, ...], 
             wanted = spec["stakeholder"]
             wanted = [wanted] if isinstance(wanted, str) else wanted
             if not isinstance(wanted, list) or not wanted or not all(isinstance(w, str) for w in wanted):
-                raise ctx.error(f"{key}.stakeholder", f"must be a stakeholder id or a list of them, got {spec['stakeholder']!r}")
+                raise ctx.error(f"{key}.stakeholder", f"must be a stakeholder id or a list of them, got {shown(spec['stakeholder'])}")
             for s in wanted:
                 if s not in stakeholders:
-                    raise ctx.error(f"{key}.stakeholder", f"unknown stakeholder {s!r}{_hint(s, stakeholders)}; known: {', '.join(stakeholders)}")
+                    raise ctx.error(f"{key}.stakeholder", f"unknown stakeholder {shown(s)}{_hint(s, stakeholders)}; known: {_listing(stakeholders)}")
             chosen = [it for it in chosen if it.stakeholder in wanted]
         if "financial" in spec:
             if not isinstance(spec["financial"], bool):
-                raise ctx.error(f"{key}.financial", f"must be true or false, got {spec['financial']!r}")
+                raise ctx.error(f"{key}.financial", f"must be true or false, got {shown(spec['financial'])}")
             chosen = [it for it in chosen if it.financial == spec["financial"]]
         for sub in ("items", "exclude"):
             if sub in spec:
                 lst = spec[sub]
                 if not isinstance(lst, list) or not all(isinstance(x, str) for x in lst):
-                    raise ctx.error(f"{key}.{sub}", f"must be a list of item ids, got {lst!r}")
+                    raise ctx.error(f"{key}.{sub}", f"must be a list of item ids, got {shown(lst)}")
                 for x in lst:
                     if x not in ids:
-                        raise ctx.error(f"{key}.{sub}", f"unknown item {x!r}{_hint(x, ids)}; known items: {', '.join(ids)}")
+                        raise ctx.error(f"{key}.{sub}", f"unknown item {shown(x)}{_hint(x, ids)}; known items: {_listing(ids)}")
                 if sub == "items":
                     chosen = [it for it in chosen if it.id in lst]
                 else:
                     chosen = [it for it in chosen if it.id not in lst]
     else:
         raise ctx.error(key, f"must be \"all\", a list of item ids or a filter table "
-                        f"{{stakeholder = ..., financial = ..., items = [...], exclude = [...]}}, got {spec!r}")
+                        f"{{stakeholder = ..., financial = ..., items = [...], exclude = [...]}}, got {shown(spec)}")
     if not chosen:
-        raise ctx.error(key, f"selects no {kind} items; check the filter {spec!r}")
+        raise ctx.error(key, f"selects no {kind} items; check the filter {shown(spec)}")
     return tuple(it.id for it in chosen)
 
 
@@ -620,25 +876,25 @@ def _parse_outputs(ctx: _Ctx, data: Mapping[str, Any], items: tuple[Item, ...], 
     table = _table(ctx, data, "outputs", "outputs")
     out: dict[str, Output] = {}
     for name, spec in table.items():
-        key = f"outputs.{name}"
+        key = ctx.at = f"outputs.{name}"
         _name(ctx, name, key)
         if name in BUILTIN_OUTPUTS:
-            raise ctx.error(key, f"{name!r} is a built-in output ({', '.join(BUILTIN_OUTPUTS)}); choose another name")
+            raise ctx.error(key, f"{shown(name)} is a built-in output ({', '.join(BUILTIN_OUTPUTS)}); choose another name")
         if not isinstance(spec, dict):
-            raise ctx.error(key, f"must be a table, got {spec!r}")
+            raise ctx.error(key, f"must be a table, got {shown(spec)}")
         _check_keys(ctx, spec, _OUTPUT_KEYS, key)
         measure = spec.get("measure", "ratio")
         if measure not in MEASURES:
-            raise ctx.error(f"{key}.measure", f"must be one of {', '.join(MEASURES)}, got {measure!r}")
+            raise ctx.error(f"{key}.measure", f"must be one of {', '.join(MEASURES)}, got {shown(measure)}")
         benefits = _select(ctx, spec.get("benefits", "all"), f"{key}.benefits", "benefit", items, stakeholders)
         costs = _select(ctx, spec.get("costs", "all"), f"{key}.costs", "cost", items, stakeholders)
         target = spec.get("target")
-        if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))
-                                   or not math.isfinite(target)):
-            raise ctx.error(f"{key}.target", f"must be a finite number (the published figure), got {target!r}")
-        tol = spec.get("tolerance", 0.005)
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < math.inf:
-            raise ctx.error(f"{key}.tolerance", f"must be a finite number > 0 (absolute), got {tol!r}")
+        if target is not None:
+            target = _finite_number(ctx, target, f"{key}.target", "a finite number (the published figure)")
+        tol_rule = "a finite number > 0 (absolute)"
+        tol = _finite_number(ctx, spec.get("tolerance", 0.005), f"{key}.tolerance", tol_rule)
+        if not tol > 0:
+            raise ctx.error(f"{key}.tolerance", f"must be {tol_rule}, got {shown(spec['tolerance'])}")
         out[name] = Output(
             name=name,
             label=_str(ctx, spec, "label", f"{key}.label", default=name.replace("_", " ")),
@@ -657,35 +913,42 @@ def _parse_correlations(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[
     """The rank correlations, and a note when ``repair`` replaced their normal-score matrix."""
     raw = data.get("correlations", [])
     if not isinstance(raw, list):
-        raise ctx.error("correlations", f"must be an array of tables ([[correlations]]), got {raw!r}")
+        raise ctx.error("correlations", f"must be an array of tables ([[correlations]]), got {shown(raw)}")
     out: list[Correlation] = []
     seen: set[frozenset[str]] = set()
+    involved: set[str] = set()
     for i, spec in enumerate(raw):
-        key = f"correlations[{i}]"
+        key = ctx.at = f"correlations[{i}]"
         if not isinstance(spec, dict):
-            raise ctx.error(key, f"must be a table, got {spec!r}")
+            raise ctx.error(key, f"must be a table, got {shown(spec)}")
         _check_keys(ctx, spec, _CORR_KEYS, key)
         between = spec.get("between")
         if not (isinstance(between, list) and len(between) == 2 and all(isinstance(b, str) for b in between)):
-            raise ctx.error(f"{key}.between", f"must be a list of two parameter names, got {between!r}")
+            raise ctx.error(f"{key}.between", f"must be a list of two parameter names, got {shown(between)}")
         a, b = between
         for p in (a, b):
             if p not in parameters:
-                raise ctx.error(f"{key}.between", f"unknown parameter {p!r}{_hint(p, parameters)}")
+                raise ctx.error(f"{key}.between", f"unknown parameter {shown(p)}{_hint(p, parameters)}")
             if parameters[p].dist.fixed:
-                raise ctx.error(f"{key}.between", f"parameter {p!r} is fixed; only uncertain parameters can correlate")
+                raise ctx.error(f"{key}.between", f"parameter {shown(p)} is fixed; only uncertain parameters can correlate")
         if a == b:
-            raise ctx.error(f"{key}.between", f"must name two different parameters, got {a!r} twice")
+            raise ctx.error(f"{key}.between", f"must name two different parameters, got {shown(a)} twice")
         pair = frozenset((a, b))
         if pair in seen:
-            raise ctx.error(f"{key}.between", f"the pair {a!r}, {b!r} is given twice")
+            raise ctx.error(f"{key}.between", f"the pair {shown(a)}, {shown(b)} is given twice")
         seen.add(pair)
+        involved |= pair
+        if len(involved) > MAX_CORRELATED:
+            raise ctx.error(f"{key}.between", f"at most {MAX_CORRELATED:,} parameters can take part in correlations "
+                            f"(the copula factors, and may repair, their k x k matrix before any draw); this pair "
+                            f"makes {len(involved):,}")
         rank = spec.get("rank")
         if isinstance(rank, bool) or not isinstance(rank, (int, float)) or not -1 < rank < 1:
-            raise ctx.error(f"{key}.rank", f"must be a Spearman rank correlation strictly between -1 and 1, got {rank!r}")
+            raise ctx.error(f"{key}.rank", f"must be a Spearman rank correlation strictly between -1 and 1, got {shown(rank)}")
         out.append(Correlation(a=a, b=b, rank=float(rank), source=_str(ctx, spec, "source", f"{key}.source", default="")))
     if not out:
         return (), ()
+    ctx.at = "correlations"
     from .sampling import CopulaError, correlation_matrix, repaired_ranks
 
     names = [n for n in parameters if not parameters[n].dist.fixed]
@@ -754,17 +1017,18 @@ def _scalar(x: Any) -> float:
 
 def _check_base(ctx: _Ctx, config: Config) -> None:
     """Rules at the deterministic base case: costs >= 0, persistence in [0, 1] (>= 0 with growth)."""
+    ctx.at = "derived"
     env = with_derived(config, base_values(config))
     for it in config.items:
-        key = f"items.{it.id}"
+        key = ctx.at = f"items.{it.id}"
         value = _scalar(it.value(env))
         if it.kind == "cost" and value < 0:
             raise ctx.error(f"{key}.value", f"a cost must be >= 0 at base, got {_number_text(value)} "
-                            f"({it.value.text!r}); a negative cost is a saving: write it as an item with "
+                            f"({shown(it.value.text)}); a negative cost is a saving: write it as an item with "
                             f'kind = "benefit" and the opposite sign')
         rho = _scalar(it.persistence(env))
         where = "" if it.persistence.constant is not None else " at base"
-        got = _number_text(rho) + ("" if it.persistence.constant is not None else f" ({it.persistence.text!r})")
+        got = _number_text(rho) + ("" if it.persistence.constant is not None else f" ({shown(it.persistence.text)})")
         if it.growth and not rho >= 0:
             raise ctx.error(f"{key}.persistence", f"must be >= 0 (the share kept from one year to the next; growth = "
                             f"true allows more than 1){where}, got {got}")
@@ -924,11 +1188,11 @@ def config_warnings(config: Config) -> list[ConfigWarning]:
         dist = config.parameters[p].dist
         lo, hi = dist.support()
         first = risks[0]
-        items = ", ".join(repr(r.item) for r in risks)
+        items = _listing(repr(r.item) for r in risks)
         out.append(ConfigWarning(file, f"parameters.{p}", (
             f"can make cost item{'s' if len(risks) > 1 else ''} {items} negative: at {_quantile_words(first.quantile)} "
             f"({_number_text(first.at)}; support [{lo:g}, {hi:g}] of its {dist.name} distribution), everything else "
-            f"at base, {first.item!r} is {_number_text(first.value)}; in such draws an output's costs can be <= 0, "
+            f"at base, {shown(first.item)} is {_number_text(first.value)}; in such draws an output's costs can be <= 0, "
             f"where its ratio is undefined. If the cost cannot be negative, "
             + (f"bound {p} at 0 (e.g. truncnormal, lognormal, gamma or pert)" if lo < 0 else
                f"check the item's formula and the range of {p}"))))

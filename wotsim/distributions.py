@@ -20,6 +20,15 @@ Forms (keys of the parameter table)::
 The base value (deterministic base case) is the explicit ``base``, else the mode
 for the forms parameterised by it or symmetric about it (triangular, pert,
 normal, truncnormal, fixed), else the median.
+
+Every number must be finite and of magnitude <= 2**53.  Numbers that pass one by
+one can still make an unusable distribution together (a beta with mean and sd on
+a range of 1e-300, lognormal quantiles whose median passes float range, a
+truncnormal whose [low, high] lies 1e300 sds from its mean): :func:`make_distribution`
+raises only :class:`DistributionError`, never an ``OverflowError`` or
+``ZeroDivisionError`` from a solver, and accepts a distribution only if its base,
+its mean and its quantiles at ``2**-53``, 0.5 and ``1 - 2**-53`` (the extremes a
+design can draw) are finite and lie in its support.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from . import _fastppf
+from .expressions import shown
 
 __all__ = ["DIST_NAMES", "META_KEYS", "Distribution", "DistributionError", "make_distribution"]
 
@@ -159,14 +169,13 @@ def _fmt(x: float) -> str:
 def _number(table: Mapping[str, Any], key: str) -> float:
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise DistributionError(f"must be a number, got {value!r}", key)
+        raise DistributionError(f"must be a number, got {shown(value)}", key)
     try:
         finite = math.isfinite(value)
     except OverflowError:  # an integer beyond float range
         finite = False
     if not finite or abs(value) > 2.0**53:
-        shown = value if isinstance(value, float) else f"{str(value)[:20]}..."
-        raise DistributionError(f"must be a finite number of magnitude <= 2**53, got {shown}", key)
+        raise DistributionError(f"must be a finite number of magnitude <= 2**53, got {shown(value)}", key)
     return float(value)
 
 
@@ -252,6 +261,12 @@ def _choose_form(name: str, given: set[str]) -> tuple[frozenset[str], frozenset[
     raise DistributionError(f"{name} takes one of: {allowed}; got {', '.join(sorted(given))}")
 
 
+#: The extreme quantiles a design can draw (:mod:`wotsim._fastppf` clips uniforms to them).
+_EXTREMES = (2.0**-53, 0.5, 1.0 - 2.0**-53)
+_EXTREME_WORDS = ("2**-53 quantile (the lowest a design draws)", "median",
+                  "1 - 2**-53 quantile (the highest a design draws)")
+
+
 def make_distribution(table: Mapping[str, Any]) -> Distribution:
     """Build a parameter's distribution from its config table.
 
@@ -267,8 +282,61 @@ def make_distribution(table: Mapping[str, Any]) -> Distribution:
     Raises
     ------
     DistributionError
-        Naming the offending key in ``.field``.
+        Naming the offending key in ``.field`` (None when the numbers together, not
+        one of them, give no usable distribution).  Nothing else: a solver's
+        ``OverflowError``, ``ZeroDivisionError`` or ``RecursionError`` becomes one.
     """
+    with np.errstate(all="ignore"):  # hostile numbers make scipy warn; the checks below decide
+        try:
+            dist = _make(table)
+            _check_usable(dist)
+        except DistributionError:
+            raise
+        except (ArithmeticError, ValueError, RecursionError) as exc:
+            raise DistributionError(_unusable(table, _reason(exc))) from None
+    return dist
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OverflowError):
+        return "a number in its solution passes float range (about 1.8e308)"
+    if isinstance(exc, ZeroDivisionError):
+        return "a number in its solution underflows to 0"
+    if isinstance(exc, RecursionError):
+        return "scipy's solver for it does not terminate"
+    return f"scipy refuses it: {shown(str(exc))}"
+
+
+def _unusable(table: Mapping[str, Any], reason: str) -> str:
+    numbers = ", ".join(f"{k}={_fmt(v)}" for k, v in table.items()
+                        if k not in META_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool))
+    return (f"these numbers give no usable {table.get('dist')} distribution ({reason}); use numbers of "
+            f"ordinary size and spread, got {numbers}")
+
+
+def _check_usable(dist: Distribution) -> None:
+    """Extreme quantiles, median, mean and base finite and in the support, or a :class:`DistributionError`.
+
+    scipy's solvers fail quietly at extreme numbers (a truncnormal with sd 1e15 on
+    [0, 1] puts its quantiles outside [0, 1]; one 1e6 sds from its bounds has a mean of
+    -102 on [0, 1]): what fails here would fail in every run.
+    """
+    if dist.rv is None:
+        return
+    lo, hi = (float(v) for v in dist.rv.support())
+    x = np.asarray(dist.rv.ppf(np.asarray(_EXTREMES)), dtype=float)
+    checks = list(zip(_EXTREME_WORDS, x)) + [("mean", float(dist.rv.mean())), ("base value", dist.base)]
+    ends = [abs(v) for v in (lo, hi, *x) if math.isfinite(v)]
+    tol = 1e-9 * max(ends + [hi - lo if math.isfinite(hi - lo) else 0.0, 1e-300])
+    for words, value in checks:
+        if not math.isfinite(value):
+            raise DistributionError(_unusable(dist.params | {"dist": dist.name}, f"its {words} is {value:g}"))
+        if not lo - tol <= value <= hi + tol:
+            raise DistributionError(_unusable(dist.params | {"dist": dist.name}, (
+                f"scipy puts its {words} at {value:.6g}, outside its support [{lo:.6g}, {hi:.6g}]")))
+
+
+def _make(table: Mapping[str, Any]) -> Distribution:
     name = table.get("dist")
     if name is None:
         name = "fixed"
@@ -281,7 +349,7 @@ def make_distribution(table: Mapping[str, Any]) -> Distribution:
 
         hint = difflib.get_close_matches(str(name), DIST_NAMES, n=1)
         did = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise DistributionError(f"unknown distribution {name!r}{did}; allowed: {', '.join(DIST_NAMES)}", "dist")
+        raise DistributionError(f"unknown distribution {shown(name)}{did}; allowed: {', '.join(DIST_NAMES)}", "dist")
 
     given = {k for k in table if k not in META_KEYS}
     quantiles = _quantile_pair(table) if name in _QUANTILE_FORMS else None
@@ -333,20 +401,25 @@ def make_distribution(table: Mapping[str, Any]) -> Distribution:
         else:
             _positive(p, "sd")
             m = (p["mean"] - low) / (high - low)
-            v = (p["sd"] / (high - low)) ** 2
             if not 0 < m < 1:
                 raise DistributionError(
                     f"must lie strictly between low ({_fmt(low)}) and high ({_fmt(high)}), got {_fmt(p['mean'])}",
                     "mean",
                 )
             vmax = m * (1 - m)
-            if not v < vmax:
-                sd_max = math.sqrt(vmax) * (high - low)
+            sd_max = math.sqrt(vmax) * (high - low)
+            # compare sd before squaring sd / (high - low), which overflows on a range of 1e-300
+            v = (p["sd"] / (high - low)) ** 2 if p["sd"] < sd_max else math.inf
+            k = vmax / v - 1 if v > 0 else math.inf  # a tiny sd squares to 0
+            if not k > 0:
                 raise DistributionError(
                     f"must be < {_fmt(sd_max)} for a beta with this mean, got {_fmt(p['sd'])}", "sd"
                 )
-            k = vmax / v - 1
             a, b = m * k, (1 - m) * k
+            if not (math.isfinite(a) and math.isfinite(b)):
+                raise DistributionError(
+                    f"is too small for a beta on [{_fmt(low)}, {_fmt(high)}] with mean {_fmt(p['mean'])}: its shape "
+                    f"parameters alpha and beta would pass float range; got {_fmt(p['sd'])}", "sd")
         rv = stats.beta(a=a, b=b, loc=low, scale=high - low)
     elif name == "gamma":
         if "mean" in p:
@@ -380,7 +453,7 @@ def make_distribution(table: Mapping[str, Any]) -> Distribution:
             raise DistributionError(f"must be > low ({_fmt(p['low'])}), got {_fmt(p['high'])}", "high")
         rv = stats.randint(low=int(p["low"]), high=int(p["high"]) + 1)
     else:  # pragma: no cover - _FORMS and this chain list the same names
-        raise DistributionError(f"unknown distribution {name!r}", "dist")
+        raise DistributionError(f"unknown distribution {shown(name)}", "dist")
     return _finish(name, p, rv, table)
 
 

@@ -12,19 +12,32 @@ is rejected with a message naming the construct.
 
 Integer literals are turned into floats, so ``9 ** 9 ** 9`` overflows to ``inf``
 at once instead of hanging the process in exact integer arithmetic.
+
+Limits (hostile text gives an :class:`ExpressionError`, never a ``RecursionError``):
+a formula is at most :data:`MAX_LENGTH` characters and nests at most
+:data:`MAX_DEPTH` levels, counted as nested parentheses in the text and as nested
+operations in the parsed formula (a function call, a unary sign, the right operand
+of an operator each add a level; a left-to-right chain such as ``a + b - c + ...``
+or ``a * b / c`` is one level however long, and is evaluated by a loop).
+Parentheses and runs of signs are counted before :func:`ast.parse`, whose own
+failures are caught too.  :func:`order_formulas` is iterative, so a chain of
+thousands of formulas that read each other is fine.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import math
 import operator
+import re
+import reprlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["FUNCTIONS", "Expression", "ExpressionError", "compile_expression", "order_formulas"]
+__all__ = ["FUNCTIONS", "Expression", "ExpressionError", "compile_expression", "order_formulas", "shown"]
 
 #: Whitelisted functions: name -> (numpy function, allowed argument counts).
 FUNCTIONS: dict[str, tuple[Callable[..., Any], tuple[int, ...]]] = {
@@ -62,10 +75,13 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     ast.NotEq: operator.ne,
 }
 
-#: Longest formula accepted, in characters (keeps parsing cheap and bounded).
+#: Longest formula accepted, in characters (keeps parsing cheap and bounded: a sum of
+#: 1,000 terms still parses well within Python's own recursion limits).
 MAX_LENGTH = 2000
-#: Deepest nesting accepted.
-MAX_DEPTH = 200
+#: Deepest nesting accepted (parentheses; calls, unary signs, right operands; a chain ``a + b + c`` is one level).
+MAX_DEPTH = 100
+
+_SIGN_RUN = re.compile(r"[-+~](?:[\s(]*[-+~]){%d,}" % MAX_DEPTH)  # more than MAX_DEPTH signs in a row
 
 _DESCRIBE = {
     ast.Attribute: "attribute access",
@@ -127,7 +143,7 @@ def _describe(node: ast.AST) -> str:
         if isinstance(node, typ):
             return text
     if isinstance(node, ast.Constant):
-        return f"the constant {node.value!r} (only numbers are allowed)"
+        return f"the constant {shown(node.value)} (only numbers are allowed)"
     if isinstance(node, ast.BinOp):
         return f"the operator {type(node.op).__name__}"
     if isinstance(node, ast.UnaryOp):
@@ -151,10 +167,7 @@ def _compile_node(node: ast.AST, names: set[str], depth: int) -> Callable[[Mappi
         names.add(name)
         return lambda env: env[name]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        op = _BINOPS[type(node.op)]
-        left = _compile_node(node.left, names, depth + 1)
-        right = _compile_node(node.right, names, depth + 1)
-        return lambda env: op(left(env), right(env))
+        return _compile_chain(node, names, depth)
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         uop = _UNARY[type(node.op)]
         operand = _compile_node(node.operand, names, depth + 1)
@@ -193,14 +206,40 @@ def _compile_node(node: ast.AST, names: set[str], depth: int) -> Callable[[Mappi
     raise ExpressionError(f"{_describe(node)} is not allowed in a formula")
 
 
+def _compile_chain(node: ast.BinOp, names: set[str], depth: int) -> Callable[[Mapping[str, Any]], Any]:
+    """A left-to-right chain ``((a op b) op c) ...``: one nesting level, evaluated by a loop.
+
+    Walking down the left operands iteratively keeps a sum of a thousand terms from
+    recursing a thousand levels; the evaluation order (and so every rounding) is that of
+    the nested form.
+    """
+    steps: list[tuple[Callable[[Any, Any], Any], ast.AST]] = []
+    while isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        steps.append((_BINOPS[type(node.op)], node.right))
+        node = node.left  # type: ignore[assignment]
+    first = _compile_node(node, names, depth + 1)
+    rest = [(op, _compile_node(right, names, depth + 1)) for op, right in reversed(steps)]
+    if len(rest) == 1:
+        ((op, right),) = rest
+        return lambda env: op(first(env), right(env))
+
+    def chain(env: Mapping[str, Any]) -> Any:
+        acc = first(env)
+        for op, f in rest:
+            acc = op(acc, f(env))
+        return acc
+
+    return chain
+
+
 def _finite(value: int | float) -> np.float64:
     """A literal as a numpy float; NaN, infinities and integers beyond float range are errors."""
     try:
         number = np.float64(value)
     except OverflowError:
-        raise ExpressionError(f"number {str(value)[:20]}... is too large (must be finite)") from None
+        raise ExpressionError(f"numbers must be finite (at most about 1.8e308), got {shown(value)}") from None
     if not np.isfinite(number):
-        raise ExpressionError(f"numbers must be finite, got {value!r}")
+        raise ExpressionError(f"numbers must be finite, got {shown(value)}")
     return number
 
 
@@ -227,20 +266,74 @@ def compile_expression(text: str | int | float) -> Expression:
         number = _finite(text)
         return Expression(repr(text), frozenset(), lambda env: number)
     if not isinstance(text, str):
-        raise ExpressionError(f"must be a number or a formula string, got {text!r}")
+        raise ExpressionError(f"must be a number or a formula string, got {shown(text)}")
     if not text.strip():
         raise ExpressionError("formula is empty")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"formula is longer than {MAX_LENGTH} characters")
+        raise ExpressionError(f"formula is longer than {MAX_LENGTH} characters (it has {len(text)})")
+    _check_nesting(text)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"invalid formula {text!r}: {exc.msg}") from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError(f"formula nests too deeply: {text[:40]!r}...") from None
+        raise ExpressionError(f"invalid formula {shown(text)}: {exc.msg}") from None
+    except (RecursionError, MemoryError):  # Python's parser gives up: still one clean error
+        raise ExpressionError(f"formula nests deeper than {MAX_DEPTH} levels or is too complex to parse") from None
     names: set[str] = set()
-    fn = _compile_node(tree.body, names, 0)
+    fn = _compile_node(tree.body, names, 0)  # recursion bounded by MAX_DEPTH: chains are loops
     return Expression(text, frozenset(names), fn)
+
+
+def _check_nesting(text: str) -> None:
+    """Reject, before parsing, parentheses nested or signs repeated beyond :data:`MAX_DEPTH`."""
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise ExpressionError(f"formula nests deeper than {MAX_DEPTH} levels ({deepest} nested parentheses)")
+    run = _SIGN_RUN.search(text)
+    if run:
+        raise ExpressionError(f"formula nests deeper than {MAX_DEPTH} levels (a run of "
+                              f"{sum(c in '+-~' for c in run.group())} signs)")
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib with room for a message, and integers of any size (``repr`` refuses above 4300 digits)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 80
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = 10
+        self.maxlevel = 4
+
+    def repr_int(self, x: int, level: int) -> str:
+        digits = _digits(x)
+        return repr(x) if digits <= 30 else f"<an integer of {digits} digits>"
+
+
+def _digits(x: int) -> int:
+    """Decimal digits of ``|x|``, without ``str`` (which refuses above 4300 digits)."""
+    x = abs(x)
+    if x < 10**18:
+        return len(str(x))
+    k = int((x.bit_length() - 1) * math.log10(2)) + 1  # the digits of 2**(bits - 1) <= x < 2**bits
+    return k + (x >= 10**k)
+
+
+def shown(value: Any) -> str:
+    """A config value for a one-line message: its repr, shortened; never huge, never raising.
+
+    >>> shown(10 ** 4000)
+    'an integer of 4001 digits'
+    >>> shown("x + " * 100 + "x")[:20]
+    "'x + x + x + x + x +"
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and _digits(value) > 30:
+        return f"an integer of {_digits(value)} digits"
+    return _ShortRepr().repr(value)
 
 
 def order_formulas(deps: Mapping[str, frozenset[str]]) -> list[str]:
@@ -262,21 +355,34 @@ def order_formulas(deps: Mapping[str, frozenset[str]]) -> list[str]:
         On a cycle, naming it (``a -> b -> a``).
     """
     order: list[str] = []
-    state: dict[str, int] = {}  # 1 = visiting, 2 = done
+    done: set[str] = set()
 
-    def visit(name: str, path: list[str]) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            cycle = path[path.index(name):]  # path already ends with name
-            raise ExpressionError(f"formulas form a cycle: {' -> '.join(cycle)}")
-        state[name] = 1
-        for dep in sorted(deps[name]):
-            if dep in deps:
-                visit(dep, path + [dep])
-        state[name] = 2
-        order.append(name)
+    def reads(name: str) -> Any:
+        return iter(sorted(d for d in deps[name] if d in deps))
 
-    for name in deps:
-        visit(name, [name])
+    # depth-first, post-order, with an explicit stack: a chain of thousands of formulas
+    # must not hit Python's recursion limit
+    for root in deps:
+        if root in done:
+            continue
+        path = [root]  # the formulas being visited, root first
+        on_path = {root}
+        todo = [reads(root)]
+        while todo:
+            dep = next(todo[-1], None)
+            if dep is None:
+                todo.pop()
+                name = path.pop()
+                on_path.discard(name)
+                done.add(name)
+                order.append(name)
+            elif dep in on_path:
+                cycle = path[path.index(dep):] + [dep]
+                if len(cycle) > 12:  # a message is one readable line
+                    cycle = cycle[:5] + [f"... ({len(cycle) - 8} more) ..."] + cycle[-3:]
+                raise ExpressionError(f"formulas form a cycle: {' -> '.join(cycle)}")
+            elif dep not in done:
+                path.append(dep)
+                on_path.add(dep)
+                todo.append(reads(dep))
     return order

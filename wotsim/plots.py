@@ -8,6 +8,13 @@ probabilities, intervals and standard errors come from the results objects
 :meth:`~SimulationResult.exceedance`, :meth:`~SimulationResult.convergence`).
 The only arithmetic here is presentational: bin edges, axis ranges and scales.
 
+User text (study name, labels, ids, group names, units, currency) is plain
+text: it passes through :func:`plain` where it is handed to matplotlib, so a
+``$`` shows as a dollar sign and mathtext never reads it; wotsim's own mathtext
+(``$S_T$``, ``$n = 2^k$``) is written around the escaped pieces.  Figures are
+written by :func:`save_figure` only into a real directory, never through a
+symbolic link, under names checked by :mod:`wotsim._paths`.
+
 Figures are readable in greyscale: series differ by line style, marker,
 hatching and luminance, never by hue alone.  Artists that carry a number get a
 ``gid`` (``"base"``, ``"target"``, ``"threshold"``, ``"mean"``, ``"median"``,
@@ -24,9 +31,12 @@ labels, the study name, the currency and the price year.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import math
 import os
-import tempfile
+import secrets
+import stat
 import textwrap
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
@@ -39,6 +49,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator, PercentFormatter
 from matplotlib.transforms import ScaledTranslation
 
+from ._paths import file_name, file_stem
 from .errors import WotsimError
 from .results import OutputSummary, SimulationResult
 
@@ -48,8 +59,10 @@ __all__ = [
     "drivers_chart",
     "evppi_ranking",
     "fan_chart",
+    "figure_dir",
     "money_axis",
     "new_axes",
+    "plain",
     "ratio_cdf",
     "ratio_distribution",
     "save_figure",
@@ -85,6 +98,30 @@ _MINUS = "\u2212"
 
 
 # ------------------------------------------------------------------ helpers
+def plain(s: object) -> str:
+    """``s`` as plain text for matplotlib: every ``$`` escaped as ``\\$``, so mathtext never reads it.
+
+    Every string that holds user text (a config's or a results file's names and labels, the
+    currency) goes through this exactly once, where it is handed to matplotlib; the figure then
+    shows it as written (``"a $5 fee"``, ``"$x$"``, ``"$\\undefined$"``).  In a string that
+    also holds wotsim's own mathtext, only the user's pieces are escaped: ``"$S_T$: " + plain(label)``.
+    """
+    return str(s).replace("$", r"\$")
+
+
+#: Longest user label drawn in one piece (titles, axis labels); longer ones are cut with " …".
+_LABEL_WIDTH = 60
+
+
+def _fit(label: object, width: int = _LABEL_WIDTH) -> str:
+    """A user label on one line (each run of white space one space), cut to ``width`` characters with " …".
+
+    Keeps a figure's size bounded whatever a config or results file holds.
+    """
+    one = " ".join(str(label).split())
+    return one if len(one) <= width else one[:width - 2].rstrip() + " …"
+
+
 def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, Axes]:
     """Return ``(figure, ax)``: the given axes and their figure, or a new figure with one axes.
 
@@ -110,14 +147,14 @@ def _root_figure(ax: Axes) -> Figure:
 
 def set_title(ax: Axes, what: str, result: SimulationResult) -> None:
     """A two-line title: what is shown, then the study, the number of draws and the design."""
-    _titled(ax, what, f"{result.config.study.name} · {result.n:,} {result.sampler} samples")
+    _titled(ax, what, f"{_fit(result.config.study.name)} · {result.n:,} {result.sampler} samples")
 
 
 def _titled(ax: Axes, what: str, subtitle: str) -> None:
     """A bold title on the left with a grey subtitle (one or more lines) under it (gid ``"subtitle"``)."""
     pad = 16 + 11.5 * subtitle.count("\n")
-    ax.set_title(what, loc="left", fontsize=11 if len(what) <= 58 else 10, fontweight="bold", pad=pad)
-    sub = ax.annotate(subtitle, xy=(0, 1), xycoords="axes fraction", xytext=(0, 5), textcoords="offset points",
+    ax.set_title(plain(what), loc="left", fontsize=11 if len(what) <= 58 else 10, fontweight="bold", pad=pad)
+    sub = ax.annotate(plain(subtitle), xy=(0, 1), xycoords="axes fraction", xytext=(0, 5), textcoords="offset points",
                       ha="left", va="bottom", fontsize=8.5, color="0.3")
     sub.set_gid("subtitle")
 
@@ -157,13 +194,13 @@ def _money_label(axis, magnitude: float, currency: str, price_year: int | None, 
                  present_value: bool = True, details: bool = True) -> None:
     """:func:`money_axis` from a currency and price year (for results that carry no config)."""
     scale, word = _money_scale(abs(magnitude) if math.isfinite(magnitude) else 0.0)
-    unit = f"{word}{currency}".strip()
+    unit = f"{word}{_fit(currency, 12)}".strip()
     parts = [unit] if unit else []
     if price_year and details:
         parts.append(f"{price_year} prices")
     if present_value and details and "present value" not in what.lower():
         parts.append("present value")
-    axis.set_label_text(f"{what} ({', '.join(parts)})" if parts else what)
+    axis.set_label_text(plain(f"{what} ({', '.join(parts)})" if parts else what))
     axis.set_major_formatter(_ScaledFormatter(scale))
 
 
@@ -201,6 +238,11 @@ def _summary(result: SimulationResult, output: str) -> OutputSummary:
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
+def _symbol(currency: str) -> str:
+    """What goes before an amount: ``€`` for EUR, ``$`` for USD, ``£`` for GBP, else the code and a space."""
+    return _SYMBOLS.get(currency, f"{_fit(currency, 12)} " if currency else "")
+
+
 def _fmt(summary: OutputSummary, x: float, currency: str = "") -> str:
     """A ratio to three decimals; money as e.g. ``€251k``, ``−€1.67M``."""
     return _fmt_value(summary.measure, x, currency)
@@ -215,7 +257,7 @@ def _fmt_value(measure: str, x: float, currency: str = "") -> str:
     scale, _word = _money_scale(abs(x))
     suffix = {1e6: "M", 1e3: "k", 1.0: ""}[scale]
     digits = 2 if scale == 1e6 else 0
-    symbol = _SYMBOLS.get(currency, f"{currency} " if currency else "")
+    symbol = _symbol(currency)
     sign = _MINUS if x < 0 else ""
     return f"{sign}{symbol}{abs(x) / scale:,.{digits}f}{suffix}"
 
@@ -252,7 +294,7 @@ def _reference_lines(ax: Axes, summary: OutputSummary, *, vertical: bool = True,
     for gid, x, label in marks:
         style, colour, width = _LINES[gid]
         line = (ax.axvline if vertical else ax.axhline)(x, linestyle=style, color=colour, linewidth=width,
-                                                        label=label, zorder=4)
+                                                        label=plain(label), zorder=4)
         line.set_gid(gid)
         if gid == "target":
             # A marker on the top edge keeps the target visible when it coincides with the base case.
@@ -267,10 +309,10 @@ def _probability_text(ax: Axes, summary: OutputSummary, *, loc: tuple[float, flo
     be = "1" if summary.measure == "ratio" else "0"
     lines = [f"P({_short(summary)} > {be}) = {summary.p_above:.3f} ± {summary.p_above_se:.3f}",
              "(± Monte Carlo standard error)", *extra]
-    text = ax.text(*loc, "\n".join(lines), transform=ax.transAxes, ha=ha, va="top", fontsize=8.5,
-                   bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor="0.6", linewidth=0.6),
-                   zorder=6)
-    text.set_gid("p_above")
+    box = ax.text(*loc, plain("\n".join(lines)), transform=ax.transAxes, ha=ha, va="top", fontsize=8.5,
+                  bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor="0.6", linewidth=0.6),
+                  zorder=6)
+    box.set_gid("p_above")
 
 
 def _interval_text(summary: OutputSummary, currency: str = "") -> list[str]:
@@ -355,14 +397,14 @@ def ratio_distribution(result: SimulationResult, output: str = "social_ratio", *
     ax.set_ylim(0, ax.get_ylim()[1] * 1.45)  # headroom for the legend and the text box
     ax.set_ylabel("Probability density")
     if _is_money(s):
-        money_axis(ax.xaxis, max(abs(lo), abs(hi)), result, s.label)
+        money_axis(ax.xaxis, max(abs(lo), abs(hi)), result, _fit(s.label))
         word = _money_scale(max(abs(lo), abs(hi)))[1]
-        ax.set_ylabel(f"Probability density (per {word}{result.config.study.currency})")
+        ax.set_ylabel(plain(f"Probability density (per {word}{_fit(result.config.study.currency, 12)})"))
     else:
-        ax.set_xlabel(_ratio_label(s.label))
+        ax.set_xlabel(plain(_ratio_label(_fit(s.label))))
     _probability_text(ax, s, extra=_interval_text(s, result.config.study.currency))
     _legend(ax)
-    set_title(ax, f"{s.label}: Monte Carlo distribution", result)
+    set_title(ax, f"{_fit(s.label)}: Monte Carlo distribution", result)
     _style(ax)
     return fig
 
@@ -401,13 +443,13 @@ def ratio_cdf(result: SimulationResult, output: str = "social_ratio", *, ax: Axe
     ax.set_ylabel(f"P({_short(s)} ≤ x)")
     ax.grid(True, color="0.9", linewidth=0.6)
     if _is_money(s):
-        money_axis(ax.xaxis, max(abs(lo), abs(hi)), result, f"{s.label}, x")
+        money_axis(ax.xaxis, max(abs(lo), abs(hi)), result, f"{_fit(s.label)}, x")
     else:
-        ax.set_xlabel(_ratio_label(f"{s.label}, x"))
+        ax.set_xlabel(plain(_ratio_label(f"{_fit(s.label)}, x")))
     _probability_text(ax, s, loc=(0.985, 0.04), extra=_interval_text(s, result.config.study.currency))
     ax.texts[-1].set_va("bottom")
     _legend(ax)
-    set_title(ax, f"{s.label}: cumulative distribution", result)
+    set_title(ax, f"{_fit(s.label)}: cumulative distribution", result)
     _style(ax)
     return fig
 
@@ -449,12 +491,13 @@ def acceptability_curve(result: SimulationResult, output: str = "social_ratio", 
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel(f"Probability that the {_short(s)} ≥ threshold")
     ax.grid(True, color="0.9", linewidth=0.6)
+    what = f"Threshold for the {_lower_first(_fit(s.label))}"
     if _is_money(s):
-        money_axis(ax.xaxis, float(np.max(np.abs(ex.thresholds))), result, f"Threshold for the {_lower_first(s.label)}")
+        money_axis(ax.xaxis, float(np.max(np.abs(ex.thresholds))), result, what)
     else:
-        ax.set_xlabel(_ratio_label(f"Threshold for the {_lower_first(s.label)}"))
+        ax.set_xlabel(plain(_ratio_label(what)))
     _legend(ax, loc="upper right")
-    set_title(ax, f"{s.label}: acceptability curve", result)
+    set_title(ax, f"{_fit(s.label)}: acceptability curve", result)
     _style(ax)
     return fig
 
@@ -501,9 +544,9 @@ def convergence_p(result: SimulationResult, output: str = "social_ratio", *,
         band.set_gid(f"{gid}_band")
         line, = a.plot(conv.n, est, color="black", marker="o", markersize=3.5, linewidth=1.3, label="estimate")
         line.set_gid(f"{gid}_line")
+        value = _fmt(s, est[-1], result.config.study.currency) if gid == "mean" else f"{est[-1]:.3f}"
         final = a.axhline(est[-1], color="0.35", linestyle=(0, (1, 1.5)), linewidth=1.2,
-                          label=f"all {conv.n[-1]:,} draws: "
-                                f"{_fmt(s, est[-1], result.config.study.currency) if gid == 'mean' else f'{est[-1]:.3f}'}")
+                          label=plain(f"all {conv.n[-1]:,} draws: {value}"))
         final.set_gid(f"{gid}_final")
         a.set_xscale("log", base=2)
         a.set_ylabel(ylabel)
@@ -516,9 +559,9 @@ def convergence_p(result: SimulationResult, output: str = "social_ratio", *,
         _style(a)
     axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:,.0f}"))
     axes[-1].set_xlabel("Number of draws $n$ (nested prefixes, $n = 2^k$)")
-    set_title(axes[0], f"{s.label}: convergence of the Monte Carlo estimates", result)
+    set_title(axes[0], f"{_fit(s.label)}: convergence of the Monte Carlo estimates", result)
     note = f"±2 SE, {result.se_method}"
-    axes[-1].annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
+    axes[-1].annotate(plain(note), xy=(0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
                       fontsize=7.5, color="0.3", va="top")
     return fig
 
@@ -564,7 +607,7 @@ def fan_chart(result: SimulationResult, stakeholder: str | None = None, *, ax: A
     magnitude = float(max(np.max(np.abs(bands.lower)), np.max(np.abs(bands.upper))))
     money_axis(ax.yaxis, magnitude, result, "Cumulative net value", present_value=False)
     ax.grid(True, axis="y", color="0.9", linewidth=0.6)
-    who = "all stakeholders" if stakeholder is None else result.config.stakeholders[stakeholder]
+    who = "all stakeholders" if stakeholder is None else _fit(result.config.stakeholders[stakeholder])
     set_title(ax, f"Cumulative net value by year: {who}", result)
     _legend(ax, loc="upper left")
     _style(ax)
@@ -609,7 +652,7 @@ def stakeholder_chart(result: SimulationResult, *, ax: Axes | None = None) -> Fi
     err.lines[0].set_gid("mean")
     zero = ax.axvline(0, color="0.3", linewidth=0.8, zorder=1)
     zero.set_gid("zero")
-    ax.set_yticks(y, [textwrap.fill(cfg.stakeholders[sid], 30) for sid in ids], fontsize=8.5)
+    ax.set_yticks(y, [plain(_wrap(cfg.stakeholders[sid], 30)) for sid in ids], fontsize=8.5)
     ax.invert_yaxis()
     magnitude = float(max(np.max(np.abs(lo)), np.max(np.abs(hi)), np.max(np.abs(base))))
     money_axis(ax.xaxis, magnitude, result, "Net value")
@@ -621,12 +664,6 @@ def stakeholder_chart(result: SimulationResult, *, ax: Axes | None = None) -> Fi
 
 
 # ------------------------------------------------------------------ collections and files
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def simulation_figures(result: SimulationResult) -> Iterator[tuple[str, Figure]]:
     """The standard figures of a Monte Carlo run, one at a time, as ``(file stem, figure)``.
 
@@ -641,29 +678,57 @@ def simulation_figures(result: SimulationResult) -> Iterator[tuple[str, Figure]]
     for name in outputs:
         if result.summary[name].n == 0:  # every draw undefined (a ratio whose costs are never > 0): nothing to draw
             continue
-        yield f"distribution_{name}", ratio_distribution(result, name)
-        yield f"cdf_{name}", ratio_cdf(result, name)
-        yield f"acceptability_{name}", acceptability_curve(result, name)
-        yield f"convergence_{name}", convergence_p(result, name)
+        stem = file_stem(name, "output")
+        yield f"distribution_{stem}", ratio_distribution(result, name)
+        yield f"cdf_{stem}", ratio_cdf(result, name)
+        yield f"acceptability_{stem}", acceptability_curve(result, name)
+        yield f"convergence_{stem}", convergence_p(result, name)
     yield "fan_total", fan_chart(result)
     for sid in result.config.stakeholders:
-        yield f"fan_{sid}", fan_chart(result, sid)
+        yield f"fan_{file_stem(sid, 'stakeholder')}", fan_chart(result, sid)
     yield "stakeholders", stakeholder_chart(result)
+
+
+def figure_dir(directory: str | Path) -> int:
+    """Open ``directory`` (created if missing) for writing figures; returns a descriptor to close.
+
+    Refused with a one-line :class:`WotsimError`: a directory that is a symbolic link (or is
+    replaced by one while it is opened), and a path that exists and is not a directory.  Writing
+    through the returned descriptor keeps every file inside this very directory.
+    """
+    directory = Path(directory)
+    if directory.is_symlink():
+        raise WotsimError(f"{directory}: is a symbolic link; wotsim writes figures only into a real directory "
+                          "(choose another output directory or remove the link)")
+    if directory.exists() and not directory.is_dir():
+        raise WotsimError(f"{directory}: exists and is not a directory; choose another output directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise WotsimError(f"{directory}: is a symbolic link or not a directory; wotsim writes figures only "
+                              "into a real directory") from None
+        raise
 
 
 def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png", "svg"),
                 dpi: int = 150) -> tuple[Path, ...]:
-    """Write ``fig`` to ``path.<format>`` for each format, each file atomically.
+    """Write ``fig`` to ``path.<format>`` for each format, each file atomically, never through a link.
 
-    Each file is written to a temporary sibling and renamed into place with
-    :func:`os.replace`, so a reader never sees half a file.  SVG output is
-    reproducible (no date, fixed id salt).
+    ``path.name`` must be a safe file name (:func:`wotsim._paths.file_name`: letters, digits,
+    ``_``, ``-``, ``.``; no separator, no ``..``, no leading dot), so every file lands in
+    ``path.parent``.  That directory is created if missing and refused if it is a symbolic link
+    (:func:`figure_dir`); a final path that is a symbolic link is refused too.  Each file is
+    written to a new temporary sibling (``O_CREAT | O_EXCL | O_NOFOLLOW``, relative to the opened
+    directory) and renamed into place with :func:`os.replace`, so a reader never sees half a
+    file and no other file is ever written.  SVG output is reproducible (no date, fixed id salt).
 
     Parameters
     ----------
     fig : Figure
     path : str or Path
-        Path without suffix, e.g. ``figures/social_ratio``; the parent is created.
+        Path without suffix, e.g. ``figures/social_ratio``.
     formats : sequence of str
         File formats known to matplotlib.
     dpi : int
@@ -673,23 +738,38 @@ def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png
     -------
     tuple of Path
         The files written, in the order of ``formats``.
+
+    Raises
+    ------
+    WotsimError
+        For an unsafe name or format, a symbolic link, or a directory path that is a file.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    stem = file_name(path.name, "figure name")
+    names = [file_name(f"{stem}.{fmt}", "figure file") for fmt in formats]
+    directory = path.parent
+    dir_fd = figure_dir(directory)
     written = []
-    for fmt in formats:
-        target = path.with_name(f"{path.name}.{fmt}")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh, matplotlib.rc_context({"svg.hashsalt": "wotsim"}):
-                metadata = {"Date": None} if fmt == "svg" else None
-                fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata)
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written.append(target)
+    try:
+        for fmt, name in zip(formats, names):
+            with contextlib.suppress(FileNotFoundError):
+                if stat.S_ISLNK(os.lstat(name, dir_fd=dir_fd).st_mode):
+                    raise WotsimError(f"{directory / name}: is a symbolic link; refusing to write a figure through it")
+            tmp = f".{name}.{secrets.token_hex(6)}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666,
+                         dir_fd=dir_fd)  # 0o666 less the umask, as for any new file
+            try:
+                with os.fdopen(fd, "wb") as fh, matplotlib.rc_context({"svg.hashsalt": "wotsim"}):
+                    metadata = {"Date": None} if fmt == "svg" else None
+                    fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata)
+                os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp, dir_fd=dir_fd)
+                raise
+            written.append(directory / name)
+    finally:
+        os.close(dir_fd)
     return tuple(written)
 
 
@@ -769,9 +849,10 @@ def _legend_below(ax: Axes, offset: float = 34.0, ncols: int = 3) -> None:
 
 def _note(ax: Axes, lines: Sequence[str], offset: float, width: int = 120) -> None:
     """A small grey footnote ``offset`` points below the axes, from the figure's left edge (gid ``"footnote"``)."""
-    text = "\n".join(textwrap.fill(line, width) for line in lines if line)
-    if text:
-        ax.annotate(text, xy=(0.015, 0), xycoords=("figure fraction", "axes fraction"), xytext=(0, -offset),
+    wrapped = [textwrap.fill(line, width, max_lines=6, placeholder=" …") for line in lines if line]
+    note = "\n".join(wrapped[:10] + (["…"] if len(wrapped) > 10 else []))
+    if note:
+        ax.annotate(plain(note), xy=(0.015, 0), xycoords=("figure fraction", "axes fraction"), xytext=(0, -offset),
                     textcoords="offset points", fontsize=7.5, color="0.3", va="top", ha="left", gid="footnote")
 
 
@@ -780,44 +861,46 @@ def _column(ax: Axes, dx: float, header: str, cells: Sequence[tuple[float, str, 
     then ``(y, text, gid, text properties)`` per row (y in data coordinates)."""
     trans = ax.get_yaxis_transform()
     top = min(ax.get_ylim())
-    ax.annotate(header, xy=(1.0, top + 0.45), xycoords=trans, xytext=(dx, 0), textcoords="offset points",
+    ax.annotate(plain(header), xy=(1.0, top + 0.45), xycoords=trans, xytext=(dx, 0), textcoords="offset points",
                 ha="left", va="center", fontsize=7.5, fontweight="bold", color="0.2", annotation_clip=False,
                 gid="column_header")
-    for y, text, gid, props in cells:
-        if text:
-            ax.annotate(text, xy=(1.0, y), xycoords=trans, xytext=(dx, 0), textcoords="offset points", ha="left",
+    for y, cell, gid, props in cells:
+        if cell:
+            ax.annotate(plain(cell), xy=(1.0, y), xycoords=trans, xytext=(dx, 0), textcoords="offset points", ha="left",
                         va="center", fontsize=7.5, annotation_clip=False, gid=gid, **props)
 
 
-def _footnote(fig: Figure, text: str) -> None:
+def _footnote(fig: Figure, note: str) -> None:
     """A small grey note at the bottom of a figure (part of the layout)."""
-    note = fig.supxlabel(text, x=0.01, ha="left", fontsize=7.5, color="0.3")
+    note = fig.supxlabel(plain(note), x=0.01, ha="left", fontsize=7.5, color="0.3")
     note.set_gid("footnote")
 
 
 def _output_label(config, name: str, manifest: Mapping[str, Any] | None = None) -> str:
     """The display label of an output name, from the config, else from a manifest's copy of it."""
     if config is not None and name in config.outputs:
-        return config.outputs[name].label or name
-    raw = (manifest or {}).get("config", {}).get("outputs", {}).get(name, {})
+        return _fit(config.outputs[name].label or name)
+    raw = (manifest or {}).get("config", {})
+    raw = raw.get("outputs", {}) if isinstance(raw, Mapping) else {}
+    raw = raw.get(name, {}) if isinstance(raw, Mapping) else {}
     if isinstance(raw, Mapping) and raw.get("label"):
-        return str(raw["label"])
+        return _fit(raw["label"])
     if name.startswith("net:"):
         who = name[4:]
         if config is not None:
             who = config.stakeholders.get(who, who)
-        return f"Net value: {who}"
-    return {"npv": "Net present value", "benefits": "Total benefits", "costs": "Total costs"}.get(name, name)
+        return _fit(f"Net value: {who}")
+    return _fit({"npv": "Net present value", "benefits": "Total benefits", "costs": "Total costs"}.get(name, name))
 
 
 def _parameter_label(config, name: str) -> str:
     if config is not None and name in config.parameters:
-        return config.parameters[name].label or name
-    return name
+        return _fit(config.parameters[name].label or name)
+    return _fit(name)
 
 
 def _study_name(config, fallback: str = "") -> str:
-    return config.study.name if config is not None else fallback
+    return _fit(config.study.name if config is not None else fallback)
 
 
 def _fmt_number(x: float) -> str:
@@ -850,7 +933,7 @@ def _pm(x: float, se: float, *, measure: str = "ratio", currency: str = "", sign
     money = measure != "ratio"
     scale, _word = _money_scale(max(abs(x), abs(se))) if money else (1.0, "")
     suffix = {1e6: "M", 1e3: "k", 1.0: ""}[scale] if money else ""
-    symbol = _SYMBOLS.get(currency, f"{currency} " if currency else "") if money else ""
+    symbol = _symbol(currency) if money else ""
     least = 0 if money else 3
     decimals = least if se <= 0 else min(max(least, -math.floor(math.log10(se / scale))), 6)
 
@@ -878,7 +961,7 @@ def _sobol_of(sobol_result, output: str):
 
 
 def _factor_label(sobol_result, factor: str) -> str:
-    label = sobol_result.labels.get(factor, factor)
+    label = _fit(sobol_result.labels.get(factor, factor))
     if sobol_result.plan.groups is not None:
         label = f"{label} ({_plural(len(sobol_result.members.get(factor, ())), 'parameter')})"
     return label
@@ -889,7 +972,7 @@ def _sobol_subtitle(sobol_result, config, width: int = 82) -> str:
     study = _study_name(config, str(sobol_result.manifest.get("study", "")))
     what = _GROUPED.get(plan.grouping, f"grouped by {plan.grouping}") if plan.groups is not None else "per parameter"
     return _subtitle(study, f"{what}, N = {plan.n:,} base samples ({plan.rows:,} model runs)",
-                     f"{plan.conf_level:.0%} CIs by {sobol_result.ci_method}", width=width)
+                     f"{plan.conf_level:.0%} CIs by {_fit(sobol_result.ci_method)}", width=width)
 
 
 _GROUPED = {"group": "per parameter group", "item": "per item", "stakeholder": "per stakeholder",
@@ -952,16 +1035,16 @@ def sobol_bars(sobol_result, output: str = "social_ratio", *, ax: Axes | None = 
         if ind.verdicts[j] != "stable":
             flagged += 1
             why = f" ({reasons[j]})" if reasons[j] else ""
-            ax.annotate(f"not stable{why}", xy=(right[i], y[i]), xytext=(5, 0), textcoords="offset points",
+            ax.annotate(plain(f"not stable{why}"), xy=(right[i], y[i]), xytext=(5, 0), textcoords="offset points",
                         ha="left", va="center", fontsize=7.5, fontstyle="italic", gid="not_stable")
-    ax.set_yticks(y, [_wrap(_factor_label(sobol_result, ind.factors[j]), 34) for j in order], fontsize=8.5)
+    ax.set_yticks(y, [plain(_wrap(_factor_label(sobol_result, ind.factors[j]), 34)) for j in order], fontsize=8.5)
     ax.set_ylim(k - 0.4, -0.6)
     lo = min(0.0, float(np.min(s1 - s1_conf)) if k else 0.0)
     hi = float(np.max(right)) if k else 1.0
     span = hi - lo if hi > lo else 1.0
     ax.set_xlim(lo - 0.02 * span, hi + span * (0.3 if flagged else 0.06))
     label = _output_label(config, output, sobol_result.manifest)
-    ax.set_xlabel(f"Sobol' index (share of the variance of the {_lower_first(label)})")
+    ax.set_xlabel(plain(f"Sobol' index (share of the variance of the {_lower_first(label)})"))
     ax.grid(True, axis="x", color="0.9", linewidth=0.6)
     ax.set_axisbelow(True)
     _legend_below(ax)
@@ -1021,7 +1104,7 @@ def sobol_convergence(sobol_result, output: str = "social_ratio", *, ax: Axes | 
         for m, j in enumerate(factors):
             marker = "o" if separate else _MARKERS[m % len(_MARKERS)]
             f = ind.factors[j]
-            tag = "" if separate else f": {_factor_label(sobol_result, f)}"
+            tag = "" if separate else plain(f": {_factor_label(sobol_result, f)}")  # after wotsim's $S_T$
             a.fill_between(n, conv.ST[:, j] - conv.ST_conf[:, j], conv.ST[:, j] + conv.ST_conf[:, j],
                            color=_FILL_LIGHT, linewidth=0, zorder=1,
                            label=f"{level} CI of $S_T$" if m == 0 else None).set_gid(f"ST_band:{f}")
@@ -1035,7 +1118,7 @@ def sobol_convergence(sobol_result, output: str = "social_ratio", *, ax: Axes | 
         if separate:
             j = factors[0]
             verdict = ind.verdicts[j] + (f" ({conv.reasons[j]})" if conv.reasons[j] else "")
-            a.set_title(f"{_wrap(_factor_label(sobol_result, ind.factors[j]), 30)}\n{verdict}", loc="left",
+            a.set_title(plain(f"{_wrap(_factor_label(sobol_result, ind.factors[j]), 30)}\n{verdict}"), loc="left",
                         fontsize=8.5)
         a.set_xscale("log", base=2)
         a.set_xticks(n, [f"{int(v):,}" for v in n])
@@ -1117,7 +1200,7 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
             label=f"parameter at its {hi_pct:g}th percentile")
     style, colour, width = _LINES["base"]
     ax.axvline(r.base, linestyle=style, color=colour, linewidth=width, zorder=4,
-               label=f"base case {_fmt_value(r.measure, r.base, currency)}").set_gid("base")
+               label=plain(f"base case {_fmt_value(r.measure, r.base, currency)}")).set_gid("base")
     has_threshold = math.isfinite(r.threshold)
     if has_threshold:
         style, colour, width = _LINES["threshold"]
@@ -1132,7 +1215,7 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
             cells.append((y[i], f"switches at {_fmt_number(s.value)} ({_fmt_percentile(s.percentile)})",
                           "switching", {} if inside else dict(color="0.45", fontstyle="italic")))
     names = [b.label if config is None else _parameter_label(config, b.parameter) for b in bars]
-    ax.set_yticks(y, [_wrap(name, 30) for name in names], fontsize=8.5)
+    ax.set_yticks(y, [plain(_wrap(name, 30)) for name in names], fontsize=8.5)
     ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column header
     if has_threshold:
         _column(ax, 8, "switching value", cells)
@@ -1144,7 +1227,7 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
     ax.set_xlim(lo - pad, hi + pad)
     label = _output_label(config, r.output)
     if r.measure == "ratio":
-        ax.set_xlabel(_ratio_label(label))
+        ax.set_xlabel(plain(_ratio_label(label)))
     else:
         _money_label(ax.xaxis, max(abs(lo), abs(hi)), currency, config.study.price_year if config else None, label)
     ax.grid(True, axis="x", color="0.9", linewidth=0.6)
@@ -1210,12 +1293,13 @@ def drivers_chart(decision_drivers, *, ax: Axes | Sequence[Axes] | None = None, 
             eb = a.errorbar(x + shift, d.p_by_bin[j], yerr=d.p_by_bin_se[j], marker=marker, linestyle=style,
                             markersize=4, color="black", markerfacecolor="black" if separate else "white",
                             ecolor="black", elinewidth=0.9, capsize=2.5, linewidth=1.3, zorder=4,
-                            label=f"P({short}) per {word}, ±1 SE" if separate else _parameter_label(config, name))
+                            label=(f"P({short}) per {word}, ±1 SE" if separate
+                                   else plain(_parameter_label(config, name))))
             eb.lines[0].set_gid(f"p_by_bin:{name}")
             eb.lines[2][0].set_gid(f"p_by_bin_se:{name}")
             if separate:
-                a.set_title(f"{_wrap(_parameter_label(config, name), 24)}\n"
-                            f"S = {d.first_order[j]:.3f} ± {d.first_order_se[j]:.3f}", loc="left", fontsize=8)
+                a.set_title(plain(f"{_wrap(_parameter_label(config, name), 24)}\n"
+                                  f"S = {d.first_order[j]:.3f} ± {d.first_order_se[j]:.3f}"), loc="left", fontsize=8)
         a.axhline(d.p_above, color="0.35", linestyle=(0, (4, 2)), linewidth=1.1, zorder=3,
                   label=f"overall P({short})").set_gid("p_overall")
         a.set_ylim(0, 1)
@@ -1282,7 +1366,7 @@ def scenario_comparison(comparison, output: str = "social_ratio", *, ax: Axes | 
     currency = config.study.currency
     runs = comparison.runs
     k = len(runs)
-    labels = [_wrap(r.label, 34) for r in runs]
+    labels = [plain(_wrap(r.label, 34)) for r in runs]
     row = 0.44 if any("\n" in t for t in labels) else 0.34
     fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.5 + row * k)))
     y = np.arange(k, dtype=float)
@@ -1336,7 +1420,7 @@ def scenario_comparison(comparison, output: str = "social_ratio", *, ax: Axes | 
     ax.set_xlim(xlo - pad, xhi + pad)
     label = _output_label(config, output)
     if measure == "ratio":
-        ax.set_xlabel(_ratio_label(label))
+        ax.set_xlabel(plain(_ratio_label(label)))
     else:
         money_axis(ax.xaxis, max(abs(xlo), abs(xhi)), comparison.base, label)
     ax.grid(True, axis="x", color="0.9", linewidth=0.6)
@@ -1344,7 +1428,7 @@ def scenario_comparison(comparison, output: str = "social_ratio", *, ax: Axes | 
     _legend_below(ax, ncols=2)
     design = "common random numbers (paired)" if comparison.paired else "independent designs (not paired)"
     _titled(ax, f"{label}: scenarios compared",
-            _subtitle(config.study.name, f"{comparison.n:,} {comparison.sampler} samples", design, width=58))
+            _subtitle(_study_name(config), f"{comparison.n:,} {comparison.sampler} samples", design, width=58))
     diff = "draw by draw" if comparison.paired else "on independent draws"
     _note(ax, [f"Δ mean: scenario minus base analysis, {diff}; P(better): P(scenario > base analysis); "
                f"± Monte Carlo standard error, {comparison.base.se_method}. Lines separate scenario categories."],
@@ -1395,7 +1479,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
         colour = (_FILL_DARK if group else _FILL_MID) if e.distinguishable else _FILL_LIGHT
         ax.barh(y[i], e.value, height=0.62, color=colour, edgecolor=_EDGE, linewidth=0.5,
                 hatch="////" if group else None, zorder=2)[0].set_gid(f"evppi_{e.kind}")
-        ax.annotate(_fmt_value("npv", e.value, currency) + ("" if e.distinguishable else "  ~0"),
+        ax.annotate(plain(_fmt_value("npv", e.value, currency) + ("" if e.distinguishable else "  ~0")),
                     xy=(max(e.value + e.se, e.floor + 2 * e.se), y[i]), xytext=(6, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=7.5, gid="evppi_value")
     err = ax.errorbar(values, y, xerr=se, fmt="none", color="black", ecolor="black", elinewidth=0.9, capsize=2.5,
@@ -1406,7 +1490,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
             zorder=5, label="noise level (floor + 2 SE)")[0].set_gid("noise")
     style, colour, width = _LINES["target"]
     ax.axvline(v.evpi, linestyle=style, color=colour, linewidth=width, zorder=3,
-               label=f"EVPI {_pm(v.evpi, v.evpi_se, measure='npv', currency=currency)}").set_gid("evpi")
+               label=plain(f"EVPI {_pm(v.evpi, v.evpi_se, measure='npv', currency=currency)}")).set_gid("evpi")
     if ng:
         ax.barh([np.nan], [0], color=_FILL_DARK, edgecolor=_EDGE, linewidth=0.5, hatch="////", label="group")
     ax.barh([np.nan], [0], color=_FILL_MID, edgecolor=_EDGE, linewidth=0.5, label="parameter")
@@ -1417,7 +1501,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
             return f"{e.name} ({_plural(len(e.parameters), 'parameter')})"
         return _parameter_label(config, e.name) if config is not None else (e.label or e.name)
 
-    ax.set_yticks(y, [_wrap(row_label(e), 30) for e in rows], fontsize=8.5)
+    ax.set_yticks(y, [plain(_wrap(row_label(e), 30)) for e in rows], fontsize=8.5)
     for tick, e in zip(ax.get_yticklabels(), rows):
         if e.kind == "group":
             tick.set_fontweight("bold")
@@ -1459,10 +1543,6 @@ def _as_list(obj) -> list:
     return [obj]
 
 
-def _stem(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
-
-
 def sensitivity_figures(sobol_result=None, oneway=None, drivers=None, *,
                         config=None) -> Iterator[tuple[str, Figure]]:
     """The sensitivity figures, one at a time, as ``(file stem, figure)``.
@@ -1480,14 +1560,16 @@ def sensitivity_figures(sobol_result=None, oneway=None, drivers=None, *,
         For labels, the study name and currency.
     """
     if sobol_result is not None:
-        prefix = "sobol" if sobol_result.plan.groups is None else f"sobol_{_stem(sobol_result.plan.grouping)}"
+        grouping = sobol_result.plan.grouping
+        prefix = "sobol" if grouping is None else f"sobol_{file_stem(grouping, 'Sobol grouping')}"
         for name in sobol_result.indices:
-            yield f"{prefix}_{_stem(name)}", sobol_bars(sobol_result, name, config=config)
-            yield f"{prefix}_convergence_{_stem(name)}", sobol_convergence(sobol_result, name, config=config)
+            stem = file_stem(name, "Sobol' output")
+            yield f"{prefix}_{stem}", sobol_bars(sobol_result, name, config=config)
+            yield f"{prefix}_convergence_{stem}", sobol_convergence(sobol_result, name, config=config)
     for r in _as_list(oneway):
-        yield f"tornado_{_stem(r.output)}", tornado(r, config=config)
+        yield f"tornado_{file_stem(r.output, 'one-way output')}", tornado(r, config=config)
     for d in _as_list(drivers):
-        yield f"drivers_{_stem(d.output)}", drivers_chart(d, config=config)
+        yield f"drivers_{file_stem(d.output, 'decision drivers output')}", drivers_chart(d, config=config)
 
 
 def scenario_figures(comparison=None, voi=None, *, config=None) -> Iterator[tuple[str, Figure]]:
@@ -1506,6 +1588,6 @@ def scenario_figures(comparison=None, voi=None, *, config=None) -> Iterator[tupl
         if config is None:
             config = comparison.base.config
         for name in comparison.outputs:
-            yield f"scenarios_{_stem(name)}", scenario_comparison(comparison, name)
+            yield f"scenarios_{file_stem(name, 'compared output')}", scenario_comparison(comparison, name)
     for v in _as_list(voi):
-        yield f"evppi_{_stem(v.decision)}", evppi_ranking(v, config=config)
+        yield f"evppi_{file_stem(v.decision, 'value-of-information decision')}", evppi_ranking(v, config=config)

@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 from . import _html as H
 from ._format import money, value
 from .config import Config
+from .limits import check_analyses
 from .results import SimulationResult, _jsonable, write_atomic_dir
 
 __all__ = ["Analyses", "render", "run_analyses", "write_report"]
@@ -76,6 +77,7 @@ def run_analyses(
     progress : callable(str), optional
         Called with a short description before each step.
     """
+    check_analyses(config, samples=samples, sobol_samples=sobol_samples)
     from .drivers import decision_drivers
     from .oneway import one_way
     from .scenarios import compare, find_scenarios, is_decision
@@ -229,7 +231,7 @@ def _voi_table(voi, top: int = 12) -> str:
              "yes" if e.distinguishable else "no (~0)",
              "; ".join(([f"basis {e.basis_note}"] if e.basis_note else [])
                        + (["R² below a member's alone (!)"] if e.fit_warning else []))] for e in shown]
-    caption = (f"se: standard error including the regression's own error ({voi.se_method or 'jackknife'}). "
+    caption = (f"se: standard error, including the regression's own error; {voi.se_method or 'jackknife'}. "
                "Noise floor: the EVPPI an input without information would show on average. Distinguishable "
                "from 0: EVPPI > floor + 2 se. R²: out-of-sample share of the net benefit's variance the fit "
                "explains; a low R² for a group can mean interactions the basis does not capture.")

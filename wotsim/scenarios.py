@@ -95,6 +95,8 @@ from ._format import money
 from .config import Config, _check_keys, _hint, parse_config, read_toml
 from .distributions import META_KEYS, DistributionError, make_distribution
 from .errors import ConfigError, WotsimError
+from .expressions import shown
+from .limits import check_comparison
 from .model import output_array, output_measure, output_names, ratio_of_means
 from .results import BaseCase, OutputSummary, SimulationResult, _jsonable, _write_json, summarise, write_atomic_dir
 from .sampling import EPS, STREAMS, DesignStream, stream
@@ -185,7 +187,13 @@ class _Ctx:
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    """A finite number that converts to a float (an integer of 4,000 digits does not)."""
+    if not isinstance(x, (int, float)) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
 
 
 def _fmt(x: float) -> str:
@@ -451,7 +459,7 @@ def _op_number(ctx: _Ctx, op: str, spec: Any, key: str) -> tuple[float, str]:
     else:
         number, source, where = spec, "", key
     if not _is_number(number):
-        raise ctx.error(where, f"must be a number, got {number!r}")
+        raise ctx.error(where, f"must be a finite number, got {shown(number)}")
     if op == "scale" and number <= 0:
         raise ctx.error(where, f"must be a factor > 0, got {_fmt(number)}")
     return float(number), source
@@ -985,6 +993,7 @@ def compare(
     -------
     Comparison
     """
+    check_comparison(config, scenarios, samples=samples, sampler=sampler, chunk_size=chunk_size)
     from .simulate import simulate
 
     sim = config.simulation

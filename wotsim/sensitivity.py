@@ -101,7 +101,7 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc
 
-from . import _salib
+from . import _salib, limits
 from .config import Config
 from .errors import WotsimError
 from .model import evaluate, output_array, output_names, parameter_values
@@ -119,6 +119,7 @@ __all__ = [
     "SobolPlan",
     "SobolResult",
     "analyse_sobol",
+    "check_sobol_samples",
     "default_outputs",
     "load_sensitivity",
     "morris_screening",
@@ -318,12 +319,13 @@ def sobol_replicates(n: int) -> int:
     return max(1, min(SOBOL_REPLICATES, int(n) // MIN_BLOCK_POINTS))
 
 
-def _check_samples(value: Any) -> int:
-    n = _whole(value, "samples (Sobol' base samples n)", 1)
+def check_sobol_samples(value: Any, *, what: str = "samples (Sobol' base samples n)") -> int:
+    """Sobol' base samples: a power of 2 >= :data:`MIN_SOBOL_SAMPLES`, else an error naming ``what``."""
+    n = _whole(value, what, 1)
     if n < MIN_SOBOL_SAMPLES or n & (n - 1):
         below = max(1 << (n.bit_length() - 1), MIN_SOBOL_SAMPLES)
         above = max(1 << n.bit_length(), MIN_SOBOL_SAMPLES * 2)
-        raise WotsimError(f"samples (Sobol' base samples n) must be a power of 2 >= {MIN_SOBOL_SAMPLES} "
+        raise WotsimError(f"{what} must be a power of 2 >= {MIN_SOBOL_SAMPLES} "
                           f"(Sobol' points lose their balance otherwise, and the confidence intervals need "
                           f"{MIN_SOBOL_SAMPLES // MIN_BLOCK_POINTS} independent randomisations of at least "
                           f"{MIN_BLOCK_POINTS} points), got {n}; try {below} or {above}")
@@ -481,7 +483,9 @@ def sobol_plan(config: Config, *, samples: int | None = None, seed: int | None =
     WotsimError
         For n not a power of 2, too few factors, or other bad settings.
     """
-    n = _check_samples(DEFAULT_SOBOL_SAMPLES if samples is None else samples)
+    limits.check_sobol(config, samples=samples, factors=None if groups is None else 2, second_order=second_order,
+                       resamples=resamples)
+    n = check_sobol_samples(DEFAULT_SOBOL_SAMPLES if samples is None else samples)
     seed = config.simulation.seed if seed is None else seed
     seed = _whole(seed, "seed", 0)
     resamples = _whole(resamples, "resamples", 2)
@@ -938,7 +942,7 @@ def sobol_of_function(f: Callable[[np.ndarray], np.ndarray], d: int, n: int, *, 
         raise WotsimError(f"names must be {d} distinct names, got {names!r}")
     if not isinstance(second_order, bool):
         raise WotsimError(f"second_order must be true or false, got {second_order!r}")
-    plan = SobolPlan(parameters=names, groups=None, grouping=None, n=_check_samples(n), second_order=second_order,
+    plan = SobolPlan(parameters=names, groups=None, grouping=None, n=check_sobol_samples(n), second_order=second_order,
                      seed=_whole(seed, "seed", 0), conf_level=_fraction(conf_level, "conf_level"),
                      tolerance=_fraction(tolerance, "tolerance"),
                      rel_tolerance=_fraction(rel_tolerance, "rel_tolerance"))
@@ -1155,6 +1159,8 @@ def morris_screening(config: Config, *, outputs: str | Sequence[str] | None = No
     resamples : int
         Bootstrap resamples of ``mu_star_conf``.
     """
+    limits.check_morris(config, trajectories=trajectories, factors=None if groups is None else 2, resamples=resamples,
+                        chunk_size=chunk_size)
     outputs = _check_outputs(config, outputs)
     trajectories = _whole(trajectories, "trajectories", 2)
     levels = _whole(levels, "levels", 2)
@@ -1253,6 +1259,7 @@ def pawn_indices(source, *, outputs: str | Sequence[str] | None = None, samples:
     groups : str, optional
         As for :func:`sobol_plan`; SALib averages the members' indices.
     """
+    limits.check_pawn(source, samples=samples, sampler=sampler)
     from .results import SimulationResult
     from .simulate import simulate
 
@@ -1386,43 +1393,240 @@ def save_records(directory: str | Path, method: str, records: Mapping[str, Any],
     return directory
 
 
+def _shown(value: Any, width: int = 60) -> str:
+    """A value for a one-line message: its repr, cut to ``width`` characters."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _json_error(kind: str, value: Any, key: str) -> str | None:
+    """Why ``value`` (from JSON) cannot fill a field annotated ``kind``, naming the entry at fault; None if it can."""
+    def got(v: Any) -> str:
+        return _shown(v) if isinstance(v, (bool, int, float, str, type(None))) else type(v).__name__
+
+    if kind == "str":
+        return None if isinstance(value, str) else f"{key} must be text, got {got(value)}"
+    if kind == "bool":
+        return None if isinstance(value, bool) else f"{key} must be true or false, got {got(value)}"
+    if kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if ok else f"{key} must be a whole number >= 0, got {got(value)}"
+    if kind == "float":
+        ok = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+        return None if ok else f"{key} must be a number, got {got(value)}"
+    if kind == "tuple[str, ...]":
+        if not isinstance(value, list):
+            return f"{key} must be a list of text, got {got(value)}"
+        return next((_json_error("str", v, f"{key}[{i}]") for i, v in enumerate(value) if not isinstance(v, str)), None)
+    if kind.startswith("Mapping[str, ") and kind.endswith("]"):
+        if not isinstance(value, dict):
+            return f"{key} must be a table, got {got(value)}"
+        inner = kind[len("Mapping[str, "):-1]
+        return next((e for k, v in value.items() if (e := _json_error(inner, v, f"{key}[{_shown(k)}]"))), None)
+    raise RuntimeError(f"internal error: no check for a saved field of type {kind}")
+
+
 def _tuple(v: Any) -> Any:
-    return tuple(v) if isinstance(v, list) else v
+    """A JSON list as the tuple a frozen result holds (tables of lists: their values)."""
+    if isinstance(v, list):
+        return tuple(v)
+    if isinstance(v, dict):
+        return {k: _tuple(x) for k, x in v.items()}
+    return v
 
 
-def _build(cls: type, data: Mapping[str, Any], prefix: str, arrays: Mapping[str, np.ndarray]) -> Any:
+def _field(kind: str, value: Any, key: str, where: Path) -> Any:
+    """A saved JSON value checked against its field's annotation ``kind``, in the field's type."""
+    from .errors import ResultsError
+
+    if kind.endswith(" | None"):
+        if value is None:
+            return None
+        kind = kind[:-len(" | None")]
+    error = _json_error(kind, value, key)
+    if error:
+        raise ResultsError(f"{where}: {error}")
+    if kind == "float":
+        try:
+            return float("nan") if value is None else float(value)
+        except OverflowError:
+            raise ResultsError(f"{where}: {key} must be a number a float can hold, "
+                               f"got {len(str(value))} digits") from None
+    return _tuple(value)
+
+
+def _build(cls: type, data: Any, prefix: str, arrays: Mapping[str, np.ndarray], where: Path) -> Any:
+    """A frozen result from its saved JSON table and arrays, every field checked against its annotation."""
+    from dataclasses import MISSING
+
+    from .errors import ResultsError
+
+    if not isinstance(data, dict):
+        raise ResultsError(f"{where}: {prefix or 'the file'} must be a table, got {type(data).__name__}")
+    nested = {"SobolPlan": SobolPlan, "Convergence": Convergence}
     kwargs = {}
     for f in fields(cls):
-        if f.name == "manifest" or f.name not in data:
-            continue
         key = f"{prefix}.{f.name}" if prefix else f.name
+        if f.name == "manifest":
+            continue
+        if f.name not in data:
+            if f.default is MISSING and f.default_factory is MISSING:
+                raise ResultsError(f"{where}: {key} is missing")
+            continue
         value = data[f.name]
-        if key in arrays:
-            kwargs[f.name] = arrays[key]
-        elif f.name == "convergence":
-            kwargs[f.name] = _build(Convergence, value, key, arrays)
-        elif f.name == "plan":
-            kwargs[f.name] = _build(SobolPlan, value, key, arrays)
+        if f.type.startswith("np.ndarray"):
+            kwargs[f.name] = arrays.get(key)  # every array the records need was read and checked
+        elif f.type in nested:
+            kwargs[f.name] = _build(nested[f.type], value, key, arrays, where)
         elif f.name == "indices":
-            kwargs[f.name] = {k: _build(_INDICES[cls.method], v, f"{key}.{k}", arrays) for k, v in value.items()}
-        elif f.name == "members":
-            kwargs[f.name] = {k: tuple(v) for k, v in value.items()}
-        elif value is None and f.type == "float":
-            kwargs[f.name] = float("nan")
+            if not isinstance(value, dict) or not value:
+                raise ResultsError(f"{where}: indices must be a table with one record per output")
+            kwargs[f.name] = {k: _build(_INDICES[cls.method], v, f"{key}.{k}", arrays, where) for k, v in value.items()}
         else:
-            kwargs[f.name] = _tuple(value)
-    return cls(**kwargs)
+            kwargs[f.name] = _field(f.type, value, key, where)
+    try:
+        return cls(**kwargs)
+    except WotsimError as exc:  # the result's own checks (a plan's randomisations)
+        raise ResultsError(f"{where}: {prefix or 'the file'}: {exc}") from None
+
+
+#: The arrays of one output's record in ``arrays.npz``: field -> (shape in factors ``g`` and
+#: convergence levels ``k``, dtype kind, NaN allowed).  Infinities are never written.
+_ARRAYS: dict[str, dict[str, tuple[tuple[Any, ...], str, bool]]] = {
+    "sobol": {
+        **{name: (("g",), "f", False) for name in ("S1", "S1_conf", "ST", "ST_conf")},
+        "convergence.n": (("k",), "i", False),
+        **{f"convergence.{name}": (("k", "g"), "f", False) for name in ("S1", "S1_conf", "ST", "ST_conf")},
+        **{f"convergence.{name}": ((2, "g"), "f", False) for name in ("S1_halves", "ST_halves")},
+        **{f"convergence.{name}": (("g",), "b", False) for name in ("stable_S1", "stable_ST")},
+    },
+    "morris": {name: (("g",), "f", True) for name in ("mu", "mu_star", "mu_star_conf", "sigma")},
+    "pawn": {name: (("g",), "f", True) for name in ("minimum", "mean", "median", "maximum", "cv")},
+}
+#: Second-order Sobol' indices: the upper triangle, NaN elsewhere.
+_SECOND_ORDER = {name: (("g", "g"), "f", True) for name in ("S2", "S2_conf")}
+_KIND_WORDS = {"f": "real floating-point numbers", "i": "whole numbers", "b": "true/false values"}
+
+
+def _read_arrays(path: Path, spec: Mapping[str, tuple[tuple[int, ...], str, bool]]) -> dict[str, np.ndarray]:
+    """:func:`wotsim.results.read_arrays` for records that also hold counts, flags and NaN.
+
+    ``spec`` maps each member to (shape, dtype kind ``"f"``, ``"i"`` or ``"b"``, NaN allowed).  The
+    members must be exactly these, no pickles (``allow_pickle=False``), of these kinds and shapes, and
+    never infinite.
+    """
+    import zipfile
+
+    from .errors import ResultsError
+
+    try:
+        if path.is_symlink():
+            raise ResultsError(f"{path}: is a symbolic link; wotsim reads only the files it wrote")
+        with np.load(path, allow_pickle=False) as z:
+            names = set(z.files)
+            if names != set(spec):
+                missing, extra = sorted(set(spec) - names), sorted(names - set(spec))
+                raise ResultsError(f"{path}: does not hold the arrays these records need"
+                                   + (f"; missing {_shown(', '.join(missing))}" if missing else "")
+                                   + (f"; unexpected {_shown(', '.join(extra))}" if extra else ""))
+            out = {name: z[name] for name in spec}
+    except ResultsError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise ResultsError(f"{path}: cannot read the arrays ({type(exc).__name__}: {_shown(str(exc), 120)})") from None
+    for name, (shape, kind, nan_ok) in spec.items():
+        a = out[name]
+        if a.dtype.kind != kind and not (kind == "i" and a.dtype.kind == "u"):
+            raise ResultsError(f"{path}: {_shown(name)} must hold {_KIND_WORDS[kind]}, got dtype {a.dtype}")
+        if a.shape != shape:
+            raise ResultsError(f"{path}: {_shown(name)} must have shape {shape} for these records, got {a.shape}")
+        if kind != "f":
+            continue
+        bad = np.isinf(a) if nan_ok else ~np.isfinite(a)
+        if np.any(bad):
+            raise ResultsError(f"{path}: {_shown(name)} holds {int(np.sum(bad))} "
+                               f"{'infinite' if nan_ok else 'NaN or infinite'} values; wotsim never writes them")
+    return out
+
+
+def _check_design(parameters: tuple[str, ...], groups: tuple[str, ...] | None, grouping: str | None,
+                  where: Path) -> tuple[str, ...]:
+    """The parameters, their groups and the grouping rule of a loaded result; returns its factors."""
+    from .errors import ResultsError
+
+    if not parameters or len(set(parameters)) != len(parameters):
+        raise ResultsError(f"{where}: parameters must be distinct names, at least one")
+    if groups is not None and len(groups) != len(parameters):
+        raise ResultsError(f"{where}: groups must name one group per parameter ({len(parameters)}), "
+                           f"got {len(groups)}")
+    if grouping is not None and grouping not in GROUPINGS:
+        raise ResultsError(f"{where}: grouping must be one of {', '.join(GROUPINGS)}, got {_shown(grouping)}")
+    return _salib.factor_names(parameters, groups)
+
+
+def _check_plan(plan: SobolPlan, where: Path) -> None:
+    """A loaded Sobol' plan: its design, base samples, confidence level and tolerances."""
+    from .errors import ResultsError
+
+    _check_design(plan.parameters, plan.groups, plan.grouping, where)
+    try:
+        check_sobol_samples(plan.n, what="plan.n (Sobol' base samples)")
+    except WotsimError as exc:
+        raise ResultsError(f"{where}: {exc}") from None
+    if not (0.0 < plan.conf_level < 1.0 and math.isfinite(plan.tolerance) and plan.tolerance >= 0
+            and math.isfinite(plan.rel_tolerance) and plan.rel_tolerance >= 0):
+        raise ResultsError(f"{where}: plan: conf_level must lie in (0, 1), tolerance and rel_tolerance must be >= 0")
+
+
+def _check_records(result: Any, where: Path) -> None:
+    """What holds between the fields of a loaded result (each field's own type is already checked)."""
+    from .errors import ResultsError
+
+    def fail(what: str) -> None:
+        raise ResultsError(f"{where}: {what}")
+
+    plan = result.plan if isinstance(result, SobolResult) else result
+    factors = _check_design(plan.parameters, plan.groups, plan.grouping, where)
+    if result.factors != factors:
+        fail("factors must be the parameters, or their groups in order of first appearance")
+    members = {f: tuple(p for p, g in zip(plan.parameters, plan.groups or plan.parameters) if g == f)
+               for f in factors}
+    if dict(result.members) != members:
+        fail("members must list each factor's parameters")
+    if set(result.labels) != set(factors):
+        fail("labels must give one label per factor")
+    for name, record in result.indices.items():
+        if record.output != name or record.factors != factors:
+            fail(f"indices.{name}: output and factors must be {name!r} and the result's factors")
+    if isinstance(result, SobolResult):  # its plan was checked before the arrays were read (_check_plan)
+        if result.engine not in ENGINES:
+            fail(f"engine must be one of {', '.join(ENGINES)}, got {_shown(result.engine)}")
+        for name, record in result.indices.items():
+            if record.convergence.n.tolist() != list(plan.levels):
+                fail(f"indices.{name}.convergence.n must be the plan's nested sample sizes {list(plan.levels)}")
 
 
 def load_sensitivity(directory: str | Path) -> SobolResult | MorrisResult | PawnResult:
-    """Load a results directory written by a sensitivity result's ``save``."""
+    """Load a results directory written by a sensitivity result's ``save``.
+
+    Everything is checked before use, as :func:`wotsim.results.load_results` does: the format
+    version and method; every field against its type (text, whole numbers, numbers, lists and
+    tables of text); the arrays' names, dtypes (real floats; whole numbers and flags where the
+    records hold them; no pickles), shapes (factors, convergence levels, second order) and
+    finiteness; factors, members and labels against the parameters and groups; and every output
+    name, which names figure files, against the rule of :func:`wotsim._paths.file_name`.  Any
+    damage is one :class:`ResultsError` naming the file.
+    """
+    from ._paths import file_stem
     from .errors import ResultsError
+    from .results import read_json
 
     directory = Path(directory)
     for name in ("sensitivity.json", "arrays.npz", "manifest.json"):
         if not (directory / name).is_file():
             raise ResultsError(f"{directory}: not a wotsim sensitivity directory (missing {name})")
-    body = json.loads((directory / "sensitivity.json").read_text(encoding="utf-8"))
+    where = directory / "sensitivity.json"
+    body = read_json(where, "sensitivity results")
     method, version = body.get("method"), body.get("format")
     if method == "sobol" and version == 1:
         raise ResultsError(f"{directory}: Sobol' results in format 1, written by an older wotsim with bootstrap "
@@ -1430,13 +1634,33 @@ def load_sensitivity(directory: str | Path) -> SobolResult | MorrisResult | Pawn
                            f"{SOBOL_FORMAT_VERSION} (jackknife over independent randomisations): rerun "
                            "'wotsim sensitivity'")
     expected = SOBOL_FORMAT_VERSION if method == "sobol" else FORMAT_VERSION
-    if version != expected or method not in _RESULTS:
-        raise ResultsError(f"{directory}: sensitivity format {version!r} / method {method!r}; this wotsim reads "
-                           f"methods {', '.join(_RESULTS)} (format {SOBOL_FORMAT_VERSION} for sobol, "
+    if not isinstance(method, str) or method not in _RESULTS or version != expected or isinstance(version, bool):
+        raise ResultsError(f"{directory}: sensitivity format {_shown(version)} / method {_shown(method)}; this wotsim "
+                           f"reads methods {', '.join(_RESULTS)} (format {SOBOL_FORMAT_VERSION} for sobol, "
                            f"{FORMAT_VERSION} for the others)")
-    with np.load(directory / "arrays.npz") as z:
-        arrays = {k: z[k] for k in z.files}
-    man = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    cls = _RESULTS[body["method"]]
-    result = _build(cls, body, "", arrays)
+    cls = _RESULTS[method]
+    # the arrays each output's record needs, from the factors (and for Sobol' the plan) in the JSON
+    if cls is SobolResult:
+        plan = _build(SobolPlan, body.get("plan"), "plan", {}, where)
+        _check_plan(plan, where)
+        g, k = len(plan.factors), len(plan.levels)
+        spec = {**_ARRAYS[method], **(_SECOND_ORDER if plan.second_order else {})}
+    else:
+        g, k = len(_field("tuple[str, ...]", body.get("factors"), "factors", where)), 0
+        spec = _ARRAYS[method]
+    indices = body.get("indices")
+    if not isinstance(indices, dict) or not indices:
+        raise ResultsError(f"{where}: indices must be a table with one record per output")
+    for name in indices:  # each output names its figures' files (sobol_<output>.png): checked before any use
+        try:
+            file_stem(name, "output")
+        except WotsimError as exc:
+            raise ResultsError(f"{where}: indices: {exc}") from None
+    sizes = {"g": g, "k": k}
+    arrays = _read_arrays(directory / "arrays.npz", {
+        f"indices.{name}.{field}": (tuple(sizes.get(d, d) for d in shape), kind, nan_ok)
+        for name in indices for field, (shape, kind, nan_ok) in spec.items()})
+    result = _build(cls, body, "", arrays, where)
+    _check_records(result, where)
+    man = read_json(directory / "manifest.json", "manifest")
     return type(result)(**{**{f.name: getattr(result, f.name) for f in fields(result)}, "manifest": man})

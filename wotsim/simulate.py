@@ -15,6 +15,7 @@ import numpy as np
 
 from .config import SAMPLERS, Config
 from .errors import WotsimError
+from .limits import check_simulation
 from .model import base_values, evaluate, output_values, parameter_values, stakeholder_net
 from .results import BaseCase, SimulationResult, manifest
 from .sampling import DesignStream, apply_copula, correlation_matrix, default_replicates, stream
@@ -83,6 +84,7 @@ def simulate(
     -------
     SimulationResult
     """
+    check_simulation(config, samples=samples, sampler=sampler, chunk_size=chunk_size, uniforms=uniforms)
     sim = config.simulation
     n = sim.samples if samples is None else samples
     seed = sim.seed if seed is None else seed
