@@ -446,3 +446,15 @@ def test_overlay_numbers_of_4000_digits_are_named(table):
                table: {"cost_per_fte": int("9" * 4000)}}
     with pytest.raises(ConfigError, match=rf"{table}\.cost_per_fte: must be a finite number, got an integer of 4000 digits"):
         parse_scenario(overlay, base, file="x.toml", default_id="x")
+
+
+def test_a_name_with_a_final_newline_is_refused():
+    """``^...$`` matched before a final newline: a parameter named "ratio\\n" used to pass."""
+    from wotsim import parse_config
+
+    data = {"study": {"name": "x", "horizon": 2, "discount_rate": 0.03}, "stakeholders": {"a": "A"},
+            "parameters": {"x\n": {"value": 1.0}},
+            "items": [{"id": "c", "kind": "cost", "stakeholder": "a", "financial": True, "value": 1.0}],
+            "outputs": {"r": {"benefits": "all", "costs": "all"}}}
+    with pytest.raises(ConfigError, match="must be a name of letters"):
+        parse_config(data, file="x.toml")

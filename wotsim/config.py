@@ -119,7 +119,7 @@ _CEILINGS = {
     "stakeholders": (MAX_STAKEHOLDERS, "stakeholders", "results keep samples x stakeholders x years net values"),
 }
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # used with fullmatch: "$" would accept a final newline
 
 _TOP_KEYS = ("study", "simulation", "stakeholders", "parameters", "derived", "items", "outputs", "correlations",
              "scenarios")  # [scenarios.<id>] overlays: validated by wotsim.scenarios, not here
@@ -346,7 +346,7 @@ def _bool(ctx: _Ctx, table: Mapping[str, Any], key: str, dotted: str, default: b
 
 
 def _name(ctx: _Ctx, name: str, dotted: str) -> None:
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise ctx.error(dotted, f"must be a name of letters, digits and underscores not starting with a digit, got {shown(name)}")
     if name in FUNCTIONS:
         raise ctx.error(dotted, f"{shown(name)} is a function name and cannot name a parameter")

@@ -29,13 +29,14 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
 from .config import Config, parse_config
 from . import mcse
 from .errors import ResultsError, WotsimWarning
+from .expressions import shown
 from .model import output_values, ratio_of_means, stakeholder_net
 
 __all__ = ["BaseCase", "Convergence", "CumulativeBands", "Exceedance", "OutputSummary", "SimulationResult",
@@ -652,17 +653,28 @@ def read_json(path: Path, what: str) -> dict:
     return data
 
 
-def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]]) -> dict[str, np.ndarray]:
+#: What each dtype kind a results file may hold is called in messages.
+_KIND_WORDS = {"f": "real floating-point numbers", "i": "whole numbers", "b": "true/false values"}
+
+
+def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]], *,
+                kinds: Mapping[str, str] | None = None, nan_ok: Iterable[str] = ()) -> dict[str, np.ndarray]:
     """Read an ``.npz`` wotsim wrote and check its members against ``shapes``.
 
     Parameters
     ----------
     path : Path
     shapes : mapping of member name -> expected shape (``None`` for a dimension that is free)
+    kinds : mapping of member name -> dtype kind, optional
+        ``"f"`` (real floats, the default), ``"i"`` (whole numbers) or ``"b"`` (true/false).
+    nan_ok : names of float members that may hold NaN (e.g. the undefined lower triangle of S2)
 
-    The members must be exactly these names, real floating-point arrays (no pickles: objects,
-    strings and complex numbers are refused), of the expected shapes, and finite.
+    The members must be exactly these names, of these kinds (no pickles: objects, strings and
+    complex numbers are refused) and shapes, and finite (NaN only where allowed).  Any damage is
+    one :class:`ResultsError` naming the file.
     """
+    kinds = dict(kinds or {})
+    nan_ok = set(nan_ok)
     try:
         if path.is_symlink():
             raise ResultsError(f"{path}: is a symbolic link; wotsim reads only the files it wrote")
@@ -670,24 +682,28 @@ def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]]) -> dic
             names = set(z.files)
             if names != set(shapes):
                 missing, extra = sorted(set(shapes) - names), sorted(names - set(shapes))
-                raise ResultsError(f"{path}: must hold the arrays {', '.join(shapes)}"
-                                   + (f"; missing {', '.join(missing)}" if missing else "")
-                                   + (f"; unexpected {', '.join(extra)}" if extra else ""))
+                raise ResultsError(f"{path}: must hold the arrays {shown(', '.join(shapes))}"
+                                   + (f"; missing {shown(', '.join(missing))}" if missing else "")
+                                   + (f"; unexpected {shown(', '.join(extra))}" if extra else ""))
             out = {name: z[name] for name in shapes}
     except ResultsError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise ResultsError(f"{path}: cannot read the arrays ({type(exc).__name__}: {exc})") from None
+        raise ResultsError(f"{path}: cannot read the arrays ({type(exc).__name__}: {shown(str(exc))})") from None
     for name, want in shapes.items():
         a = out[name]
-        if a.dtype.kind != "f":
-            raise ResultsError(f"{path}: {name} must hold real floating-point numbers, got dtype {a.dtype}")
+        kind = kinds.get(name, "f")
+        if a.dtype.kind != kind and not (kind == "i" and a.dtype.kind == "u"):
+            raise ResultsError(f"{path}: {shown(name)} must hold {_KIND_WORDS[kind]}, got dtype {a.dtype}")
         if a.ndim != len(want) or any(w is not None and w != g for w, g in zip(want, a.shape)):
-            shown = "(" + ", ".join("n" if w is None else str(w) for w in want) + ")"
-            raise ResultsError(f"{path}: {name} must have shape {shown} for this manifest, got {a.shape}")
-        if not np.all(np.isfinite(a)):
-            raise ResultsError(f"{path}: {name} holds {int(np.sum(~np.isfinite(a)))} NaN or infinite values; "
-                               "wotsim never writes them")
+            shape = "(" + ", ".join("n" if w is None else str(w) for w in want) + ("," if len(want) == 1 else "") + ")"
+            raise ResultsError(f"{path}: {shown(name)} must have shape {shape} for this manifest, got {a.shape}")
+        if kind != "f":
+            continue
+        bad = np.isinf(a) if name in nan_ok else ~np.isfinite(a)
+        if np.any(bad):
+            raise ResultsError(f"{path}: {shown(name)} holds {int(np.sum(bad))} "
+                               f"{'infinite' if name in nan_ok else 'NaN or infinite'} values; wotsim never writes them")
     return out
 
 

@@ -126,7 +126,7 @@ _OP_NUMBER = {"scale": "factor", "shift": "amount", "fix": "value"}
 #: Metadata a replaced or fixed parameter keeps from the base unless the overlay gives it.
 _INHERITED = ("label", "unit", "group", "description")
 _QKEY = re.compile(r"^p\d{2}$")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # used with fullmatch: "$" would accept a final newline
 
 BASE_ID = "base"
 
@@ -238,7 +238,7 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
         raise ctx.error("", f"must be a table, got {data!r}")
     meta = data.get("scenario")
     early_id = meta.get("id", default_id) if isinstance(meta, dict) else default_id
-    if isinstance(early_id, str) and _NAME.match(early_id):
+    if isinstance(early_id, str) and _NAME.fullmatch(early_id):
         ctx.sid = early_id  # so that even the first errors name the scenario
     _check_keys(ctx, data, OVERLAY_KEYS, "")
 
@@ -246,7 +246,7 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
         raise ctx.error("scenario", "is required: a table with id, label, description and evidence")
     _check_keys(ctx, meta, _SCENARIO_KEYS, "scenario")
     sid = meta.get("id", default_id)
-    if not isinstance(sid, str) or not _NAME.match(sid):
+    if not isinstance(sid, str) or not _NAME.fullmatch(sid):
         raise ctx.error("scenario.id", f"must be a name of letters, digits and underscores, got {sid!r}")
     if sid == BASE_ID:
         raise ctx.error("scenario.id", f"{BASE_ID!r} is reserved for the base analysis; choose another id")

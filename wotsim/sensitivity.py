@@ -1505,50 +1505,6 @@ _ARRAYS: dict[str, dict[str, tuple[tuple[Any, ...], str, bool]]] = {
 }
 #: Second-order Sobol' indices: the upper triangle, NaN elsewhere.
 _SECOND_ORDER = {name: (("g", "g"), "f", True) for name in ("S2", "S2_conf")}
-_KIND_WORDS = {"f": "real floating-point numbers", "i": "whole numbers", "b": "true/false values"}
-
-
-def _read_arrays(path: Path, spec: Mapping[str, tuple[tuple[int, ...], str, bool]]) -> dict[str, np.ndarray]:
-    """:func:`wotsim.results.read_arrays` for records that also hold counts, flags and NaN.
-
-    ``spec`` maps each member to (shape, dtype kind ``"f"``, ``"i"`` or ``"b"``, NaN allowed).  The
-    members must be exactly these, no pickles (``allow_pickle=False``), of these kinds and shapes, and
-    never infinite.
-    """
-    import zipfile
-
-    from .errors import ResultsError
-
-    try:
-        if path.is_symlink():
-            raise ResultsError(f"{path}: is a symbolic link; wotsim reads only the files it wrote")
-        with np.load(path, allow_pickle=False) as z:
-            names = set(z.files)
-            if names != set(spec):
-                missing, extra = sorted(set(spec) - names), sorted(names - set(spec))
-                raise ResultsError(f"{path}: does not hold the arrays these records need"
-                                   + (f"; missing {_shown(', '.join(missing))}" if missing else "")
-                                   + (f"; unexpected {_shown(', '.join(extra))}" if extra else ""))
-            out = {name: z[name] for name in spec}
-    except ResultsError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise ResultsError(f"{path}: cannot read the arrays ({type(exc).__name__}: {_shown(str(exc), 120)})") from None
-    for name, (shape, kind, nan_ok) in spec.items():
-        a = out[name]
-        if a.dtype.kind != kind and not (kind == "i" and a.dtype.kind == "u"):
-            raise ResultsError(f"{path}: {_shown(name)} must hold {_KIND_WORDS[kind]}, got dtype {a.dtype}")
-        if a.shape != shape:
-            raise ResultsError(f"{path}: {_shown(name)} must have shape {shape} for these records, got {a.shape}")
-        if kind != "f":
-            continue
-        bad = np.isinf(a) if nan_ok else ~np.isfinite(a)
-        if np.any(bad):
-            raise ResultsError(f"{path}: {_shown(name)} holds {int(np.sum(bad))} "
-                               f"{'infinite' if nan_ok else 'NaN or infinite'} values; wotsim never writes them")
-    return out
-
-
 def _check_design(parameters: tuple[str, ...], groups: tuple[str, ...] | None, grouping: str | None,
                   where: Path) -> tuple[str, ...]:
     """The parameters, their groups and the grouping rule of a loaded result; returns its factors."""
@@ -1619,7 +1575,7 @@ def load_sensitivity(directory: str | Path) -> SobolResult | MorrisResult | Pawn
     """
     from ._paths import file_stem
     from .errors import ResultsError
-    from .results import read_json
+    from .results import read_arrays, read_json
 
     directory = Path(directory)
     for name in ("sensitivity.json", "arrays.npz", "manifest.json"):
@@ -1657,9 +1613,10 @@ def load_sensitivity(directory: str | Path) -> SobolResult | MorrisResult | Pawn
         except WotsimError as exc:
             raise ResultsError(f"{where}: indices: {exc}") from None
     sizes = {"g": g, "k": k}
-    arrays = _read_arrays(directory / "arrays.npz", {
-        f"indices.{name}.{field}": (tuple(sizes.get(d, d) for d in shape), kind, nan_ok)
-        for name in indices for field, (shape, kind, nan_ok) in spec.items()})
+    members = {f"indices.{name}.{field}": (tuple(sizes.get(d, d) for d in shape), kind, nan_ok)
+               for name in indices for field, (shape, kind, nan_ok) in spec.items()}
+    arrays = read_arrays(directory / "arrays.npz", {k: v[0] for k, v in members.items()},
+                         kinds={k: v[1] for k, v in members.items()}, nan_ok=[k for k, v in members.items() if v[2]])
     result = _build(cls, body, "", arrays, where)
     _check_records(result, where)
     man = read_json(directory / "manifest.json", "manifest")
