@@ -63,7 +63,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -1054,7 +1054,7 @@ class ConfigWarning:
 _SWEEP = (1e-6, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1 - 1e-6)
 
 
-def parameters_of(config: Config, names: frozenset[str] | set[str]) -> set[str]:
+def parameters_of(config: Config, names: Iterable[str]) -> set[str]:
     """The parameters a formula with these names reads, directly or through derived formulas."""
     out: set[str] = set()
     todo = list(names)

@@ -102,7 +102,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from . import _salib, limits
-from .config import Config
+from .config import Config, parameters_of
 from .errors import WotsimError
 from .model import evaluate, output_array, output_names, parameter_values
 from .results import manifest, write_atomic_dir
@@ -208,28 +208,11 @@ def _check_finite(name: str, y: np.ndarray) -> None:
 
 
 # --------------------------------------------------------------------------- groups
-def _parameters_read(config: Config, names: Iterable[str]) -> set[str]:
-    """Parameters a set of names reads, following derived formulas."""
-    out: set[str] = set()
-    seen: set[str] = set()
-    stack = list(names)
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        if name in config.parameters:
-            out.add(name)
-        elif name in config.derived:
-            stack.extend(config.derived[name].names)
-    return out
-
-
 def _global_names(config: Config) -> set[str]:
     names = set(config.study.discount_rate.names)
     if isinstance(config.study.horizon, str):
         names.add(config.study.horizon)
-    return _parameters_read(config, names)
+    return parameters_of(config, names)
 
 
 def _owner_groups(config: Config, owner: Callable[[Any], str]) -> dict[str, str]:
@@ -237,7 +220,7 @@ def _owner_groups(config: Config, owner: Callable[[Any], str]) -> dict[str, str]
     everyone = _global_names(config)
     owners = {owner(it) for it in config.items}
     for it in config.items:
-        for p in _parameters_read(config, it.value.names | it.persistence.names):
+        for p in parameters_of(config, it.value.names | it.persistence.names):
             if p in readers:
                 readers[p].add(owner(it))
     out = {}
