@@ -34,10 +34,13 @@ def test_every_parameter_names_its_evidence_and_source(path):
         assert c.source.strip(), f"{path.name}: correlation {c.a}~{c.b} has no source"
 
 
-def test_every_scenario_number_names_its_source():
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
+def test_every_scenario_number_names_its_source(path):
     """Scale, shift and fix operations carry a source; new parameters carry evidence and source."""
-    config = load_config(ROOT / "configs" / "schiedam.toml")
-    for sc in find_scenarios(config):
+    config = load_config(path)
+    scenarios = find_scenarios(config)
+    assert scenarios, f"{path.name}: every shipped config comes with scenarios (compare needs them)"
+    for sc in scenarios:
         assert sc.description.strip() and sc.evidence.strip(), sc.id
         doc = read_toml(sc.file)
         for op in ("scale", "shift", "fix"):
@@ -47,3 +50,10 @@ def test_every_scenario_number_names_its_source():
             assert spec.get("evidence") and spec.get("source", "").strip(), f"{sc.file}: parameters.{name}"
         for spec in doc.get("replace", {}).values():
             assert spec.get("source", "").strip(), sc.file
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
+def test_every_config_compares_its_scenarios(path, capsys):
+    """The README suggests copying these configs: compare must work on each (small sample)."""
+    assert main(["compare", str(path), "--samples", "256", "--seed", "1"]) == 0, capsys.readouterr().err
+    assert "P(better)" in capsys.readouterr().out
