@@ -54,6 +54,10 @@ def test_every_scenario_number_names_its_source(path):
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
 def test_every_config_compares_its_scenarios(path, capsys):
-    """The README suggests copying these configs: compare must work on each (small sample)."""
-    assert main(["compare", str(path), "--samples", "256", "--seed", "1"]) == 0, capsys.readouterr().err
+    """The README suggests copying these configs: compare must work on each (small sample).
+
+    Schiedam's 12 scenarios are compared elsewhere; here one of them keeps the suite fast.
+    """
+    some = ["--scenarios", "self_reliance"] if path.name == "schiedam.toml" else []
+    assert main(["compare", str(path), "--samples", "256", "--seed", "1", *some]) == 0, capsys.readouterr().err
     assert "P(better)" in capsys.readouterr().out
