@@ -204,7 +204,10 @@ def tamper(directory: Path, outside: Path, kind: str, at: int, arg) -> None:
     npzs = sorted(p for p in directory.glob("*.npz") if not p.is_symlink())
     if kind in ("json", "json_delete") and jsons:
         path = jsons[at % len(jsons)]
-        data = json.loads(path.read_text())
+        try:
+            data = json.loads(path.read_text())
+        except (ValueError, RecursionError):  # an earlier step already garbled this file
+            return
         paths = [p for p in _json_paths(data) if p or kind == "json"]
         if paths:
             data = _set(data, paths[at % len(paths)], arg, delete=kind == "json_delete")
@@ -213,8 +216,13 @@ def tamper(directory: Path, outside: Path, kind: str, at: int, arg) -> None:
         jsons[at % len(jsons)].write_text("[" * 200_000 + "]" * 200_000)
     elif kind == "array" and npzs:
         path = npzs[at % len(npzs)]
-        with np.load(path) as z:
-            arrays = {k: z[k] for k in z.files}
+        try:
+            with np.load(path, allow_pickle=True) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError, EOFError):  # an earlier step already garbled this file
+            return
+        if not arrays:
+            return
         name = sorted(arrays)[at % len(arrays)]
         a = arrays[name]
         if arg == "drop":
