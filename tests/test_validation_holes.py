@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from wotsim.model import output_array
 from scipy import stats
 
 from wotsim.cli import main
@@ -371,13 +373,18 @@ def test_a_scenario_may_fix_a_correlated_parameter(tmp_path):
 
 # --------------------------------------------------------------------------- statements on topic
 def test_statement_voi_comes_from_the_net_benefit_of_the_same_perspective(tmp_path, capsys):
-    """The municipal financial ratio's statement quotes the municipality's NPV and its driver."""
+    """The municipal financial ratio's statement quotes the net benefit behind that ratio and its own driver.
+
+    Municipal financial benefits over all costs exceed 1 exactly where municipal financial benefits minus
+    all costs are positive (``npv:financial_ratio``); the municipality's net value (``net:municipality``)
+    counts only municipal costs, a different decision.
+    """
     code, out, _ = run_cli(capsys, "compare", SCHIEDAM, "--samples", 2048, "--scenarios", "self_reliance",
                            "--statement-output", "financial_ratio", "--output", "financial_ratio", "--no-progress")
     assert code == 0
     statements = out.split("Robustness statements", 1)[1]
     base = statements.split("\n\n")[1]
-    assert "net:municipality" in base
+    assert "npv:financial_ratio" in base and "net:municipality" not in base
     assert "extra_capacity_share" not in base.split("perfect information", 1)[1]
 
 
@@ -395,11 +402,14 @@ def test_statement_refuses_the_value_of_information_of_another_perspective():
         "outputs": {"social": {}, "own": {"benefits": {"stakeholder": "a"}}},
     }, file="<t>")
     assert net_benefit_for(cfg, "social") == "npv"
-    assert net_benefit_for(cfg, "own") == "net:a"
+    assert net_benefit_for(cfg, "own") == "npv:own"
     sc = parse_scenario({"scenario": {"id": "s", "label": "S", "description": "d", "evidence": "e"},
                          "scale": {"x": 1.1}}, cfg)
     cmp = compare(cfg, [sc], outputs=("own", "social"), samples=512)
-    with pytest.raises(WotsimError, match=r"statement about 'own' .* net:a.* got the value of information of 'npv'"):
+    with pytest.raises(WotsimError, match=r"statement about 'own' .* npv:own.* got the value of information of 'npv'"):
         comparison_statements(cmp, output="own", vois={"base": keep_voi(cmp.base)})
-    text = comparison_statements(cmp, output="own", vois={"base": keep_voi(cmp.base, output="net:a")})["base"]
-    assert "net value to A (net:a)" in text
+    text = comparison_statements(cmp, output="own", vois={"base": keep_voi(cmp.base, output="npv:own")})["base"]
+    assert "net benefit behind the own: its benefits minus its costs (npv:own)" in text
+    # the statement's P(ratio > 1) and its value of information judge the same decision
+    own, net = cmp.base.values_of("own"), output_array(cfg, cmp.base.item_pv, "npv:own")
+    np.testing.assert_array_equal(own > 1, net > 0)

@@ -49,19 +49,25 @@ class ModelArrays:
     yearly: np.ndarray
 
 
-def parameter_values(config: Config, u: np.ndarray) -> dict[str, np.ndarray | float]:
-    """Map design rows (n, d) on the unit hypercube to parameter values.
+def parameter_values(config: Config, u: np.ndarray, *, n: int | None = None) -> dict[str, np.ndarray | float]:
+    """Map design rows (m, d) on the unit hypercube to parameter values.
 
     Fixed parameters map to Python floats, uncertain ones (in ``config.uncertain``
-    column order) to arrays of shape (n,).
+    column order) to arrays of shape (m,).
+
+    ``n`` is the number of rows the caller maps in all (a run's samples over all its
+    chunks; default m): it decides between the exact and the tabulated inverse CDF
+    (:meth:`wotsim.distributions.Distribution.ppf`), so a chunked caller passes the
+    same ``n`` with every chunk and its numbers do not depend on the chunk size.
     """
+    total = u.shape[0] if n is None else n
     values: dict[str, np.ndarray | float] = {}
     col = 0
     for name, p in config.parameters.items():
         if p.dist.fixed:
             values[name] = np.float64(p.dist.base)
         else:
-            values[name] = np.asarray(p.dist.ppf(u[:, col]), dtype=float)
+            values[name] = np.asarray(p.dist.ppf(u[:, col], n=total), dtype=float)
             col += 1
     return values
 
@@ -273,8 +279,16 @@ def stakeholder_net(config: Config, item_pv: np.ndarray) -> np.ndarray:
 
 
 def output_names(config: Config) -> tuple[str, ...]:
-    """Every output an analysis can target: the config's outputs, the built-ins and ``net:<stakeholder>``."""
-    return tuple(config.outputs) + ("npv", "benefits", "costs") + tuple(f"net:{s}" for s in config.stakeholders)
+    """Every output an analysis can target.
+
+    The config's outputs, the built-ins (``npv``, ``benefits``, ``costs``),
+    ``net:<stakeholder>`` and, for each ratio output, ``npv:<ratio>``: the net
+    benefit behind the ratio, its benefits minus its costs (the ratio exceeds 1
+    exactly where this is positive).
+    """
+    ratios = tuple(f"npv:{name}" for name, o in config.outputs.items() if o.measure == "ratio")
+    return (tuple(config.outputs) + ("npv", "benefits", "costs") + tuple(f"net:{s}" for s in config.stakeholders)
+            + ratios)
 
 
 def output_measure(config: Config, name: str) -> str:
@@ -301,6 +315,9 @@ def output_array(config: Config, item_pv: np.ndarray, name: str) -> np.ndarray:
         return stakeholder_net(config, item_pv)[:, list(config.stakeholders).index(sid)]
     if name not in output_names(config):
         raise WotsimError(f"unknown output {name!r}; known outputs: {', '.join(output_names(config))}")
+    if name.startswith("npv:"):
+        b, c = components(config, item_pv, name[4:])
+        return b - c
     b, c = components(config, item_pv, name)
     with np.errstate(all="ignore"):
         if name == "benefits":

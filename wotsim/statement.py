@@ -91,9 +91,13 @@ def net_benefit_for(config: "Config", output: str) -> str:
 
     * an NPV (``npv``, ``net:<stakeholder>`` or an NPV output): the output itself;
     * a ratio: an NPV output of the config with the same benefit and cost items if there
-      is one; else, when all its benefit items belong to one stakeholder,
-      ``net:<stakeholder>`` (e.g. a municipal financial ratio -> the municipality's net
-      value); else the society-wide ``npv``.
+      is one; else the society-wide ``npv`` when the ratio counts every item; else
+      ``npv:<ratio>``, the ratio's own benefits minus its own costs (e.g. the municipal
+      financial ratio, municipal financial benefits over all costs -> municipal financial
+      benefits minus all costs).  The ratio exceeds 1 exactly where that net benefit is
+      positive, so the statement's P(ratio > 1) and its value of information judge the
+      same decision.  (A stakeholder's net value would count only that stakeholder's
+      costs: a different decision.)
 
     Raises
     ------
@@ -115,10 +119,11 @@ def net_benefit_for(config: "Config", output: str) -> str:
         if (other.measure == "npv" and set(other.benefit_items) == set(o.benefit_items)
                 and set(other.cost_items) == set(o.cost_items)):
             return name
-    holders = {config.item(x).stakeholder for x in o.benefit_items}
-    if len(holders) == 1 and len(config.stakeholders) > 1:
-        return f"net:{holders.pop()}"
-    return "npv"
+    everything = {it.id for it in config.items}
+    if set(o.benefit_items) == {it.id for it in config.items if it.kind == "benefit"} and \
+            set(o.cost_items) == {it.id for it in config.items if it.kind == "cost"} and everything:
+        return "npv"
+    return f"npv:{output}"
 
 
 def _net_words(output: str, config: "Config | None") -> str:
@@ -129,6 +134,9 @@ def _net_words(output: str, config: "Config | None") -> str:
         return output
     if output.startswith("net:"):
         return f"the net value to {config.stakeholders.get(output[4:], output[4:])} ({output})"
+    if output.startswith("npv:") and output[4:] in config.outputs:
+        label = config.outputs[output[4:]].label
+        return f"the net benefit behind the {_lower_first(label)}: its benefits minus its costs ({output})"
     if output in config.outputs and config.outputs[output].label != output:
         return f"the {_lower_first(config.outputs[output].label)} ({output})"
     return output
