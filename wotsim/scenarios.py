@@ -99,7 +99,7 @@ from .expressions import shown
 from .limits import check_comparison
 from .model import output_array, output_measure, output_names, ratio_of_means
 from .results import BaseCase, OutputSummary, SimulationResult, _jsonable, _write_json, summarise, write_atomic_dir
-from .sampling import EPS, STREAMS, DesignStream, stream
+from .sampling import EPS, STREAMS, DesignStream, apply_copula, correlation_matrix, stream
 
 __all__ = [
     "Comparison",
@@ -694,6 +694,49 @@ def scenario_uniforms(base: Config, config: Config, u_base: np.ndarray, *, seed:
         else:
             rng = np.random.Generator(np.random.PCG64(_keyed_stream(seed, f"parameter:{name}")))
             out[:, j] = np.clip(rng.random(n), EPS, 1.0 - EPS)
+    if _copula_key(base) != _copula_key(config):
+        out = _keep_correlated_draws(base, config, u_base, out)
+    return out
+
+
+def _copula_key(config: Config) -> tuple:
+    return tuple(sorted((tuple(sorted((c.a, c.b))), float(c.rank)) for c in config.correlations))
+
+
+def _keep_correlated_draws(base: Config, config: Config, u_base: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Common random numbers when a scenario changes the copula (e.g. fixes a correlated parameter).
+
+    Sharing the pre-copula uniforms is not enough then: the scenario's copula would mix them
+    differently and redraw the partners of the fixed parameter.  Instead every shared parameter
+    keeps its base *post-copula* uniform: outside the scenario's correlated blocks it is used as
+    is; inside a block made only of shared parameters the scenario's copula is inverted on it
+    (normal scores ``L_s^{-1} Phi^{-1}(U)``), so that the scenario's copula maps it back to the base
+    values (up to rounding).  Blocks with new parameters keep the plain pre-copula sharing.
+    """
+    from scipy import stats
+
+    post = apply_copula(u_base, *correlation_matrix(list(base.uncertain), base.correlations)) \
+        if base.correlations else u_base
+    index = {name: j for j, name in enumerate(base.uncertain)}
+    names = list(config.uncertain)
+    in_blocks: set[str] = set()
+    if config.correlations:
+        columns, chol = correlation_matrix(names, config.correlations)
+        block = [names[c] for c in columns]
+        in_blocks = set(block)
+        if all(name in index for name in block):
+            z = stats.norm.ppf(np.column_stack([post[:, index[name]] for name in block]))
+            scores = np.zeros_like(z)
+            for i in range(len(block)):  # forward substitution, term by term as apply_copula sums
+                acc = z[:, i].copy()
+                for j in range(i):
+                    acc -= chol[i, j] * scores[:, j]
+                scores[:, i] = acc / chol[i, i]
+            for k, name in enumerate(block):
+                out[:, names.index(name)] = np.clip(stats.norm.cdf(scores[:, k]), EPS, 1.0 - EPS)
+    for j, name in enumerate(names):
+        if name in index and name not in in_blocks:
+            out[:, j] = post[:, index[name]]
     return out
 
 
