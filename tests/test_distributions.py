@@ -334,13 +334,15 @@ def test_rejected_table_falls_back_to_scipy():
     np.testing.assert_array_equal(d.ppf(u), d.rv.ppf(u))
 
 
-def test_tabulated_ppf_is_elementwise():
+@pytest.mark.parametrize("n", [1000, 10**6], ids=["exact", "table"])
+def test_tabulated_ppf_is_elementwise(n):
+    # n (the values mapped in all) picks the path; with it fixed, how u is split does not matter
     d = dist(dist="pert", low=1600.0, mode=2400.0, high=3200.0)
     u = np.random.default_rng(np.random.SeedSequence(1)).random(1000)
-    whole = d.ppf(u)
-    pieces = np.concatenate([d.ppf(u[:1]), d.ppf(u[1:333]), d.ppf(u[333:])])
+    whole = d.ppf(u, n=n)
+    pieces = np.concatenate([d.ppf(u[:1], n=n), d.ppf(u[1:333], n=n), d.ppf(u[333:], n=n)])
     np.testing.assert_array_equal(whole, pieces)
-    np.testing.assert_array_equal(d.ppf(u.reshape(10, 100)), whole.reshape(10, 100))
+    np.testing.assert_array_equal(d.ppf(u.reshape(10, 100), n=n), whole.reshape(10, 100))
 
 
 # --------------------------------------------------------------------------- empirical distribution

@@ -4,24 +4,32 @@ Probability distributions over effect sizes and monetisation values are sampled
 through a vectorised model of a social cost-benefit analysis (Dutch: MKBA,
 maatschappelijke kosten-batenanalyse) read from a TOML config.
 
-The core (config, simulation, results) is imported eagerly; the analyses are
-imported on first use, so ``import wotsim`` stays quick and does not load SALib.
+The public names (``__all__``) and the submodules are imported on first use
+(PEP 562), so ``import wotsim`` and ``wotsim --help`` load neither scipy nor
+SALib; ``wotsim.simulate`` stays the function even once the submodule of that
+name is imported.
 Modules: :mod:`wotsim.sensitivity`, :mod:`wotsim.oneway`, :mod:`wotsim.drivers`,
 :mod:`wotsim.scenarios`, :mod:`wotsim.voi`, :mod:`wotsim.statement`,
 :mod:`wotsim.plots`, :mod:`wotsim.report`.
 """
 
+import sys
+import types
 from importlib import import_module
 
-from .config import Config, load_config, parse_config
 from .errors import ConfigError, WotsimError
-from .results import SimulationResult, load_results
-from .simulate import base_case, simulate
 
 __version__ = "0.1.0"
 
-#: Analysis entry points, imported lazily: name -> module.
+#: Public names, imported on first use: name -> module.
 _LAZY = {
+    "Config": "config",
+    "load_config": "config",
+    "parse_config": "config",
+    "SimulationResult": "results",
+    "load_results": "results",
+    "base_case": "simulate",
+    "simulate": "simulate",
     "sobol_indices": "sensitivity",
     "morris_screening": "sensitivity",
     "pawn_indices": "sensitivity",
@@ -34,26 +42,39 @@ _LAZY = {
     "robustness_statement": "statement",
 }
 
-__all__ = [
-    "Config",
-    "ConfigError",
-    "SimulationResult",
-    "WotsimError",
-    "__version__",
-    "base_case",
-    "load_config",
-    "load_results",
-    "parse_config",
-    "simulate",
-    *_LAZY,
-]
+__all__ = ["ConfigError", "WotsimError", "__version__", *_LAZY]
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # once: later lookups skip this function
+        return value
+    if not name.startswith("__"):  # a submodule, as `import wotsim` used to bind them: wotsim.model, ...
+        try:
+            return import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
     raise AttributeError(f"module 'wotsim' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(types.ModuleType):
+    """The package module, keeping ``wotsim.simulate`` the function.
+
+    Importing the submodule ``wotsim.simulate`` (which analyses do) makes Python
+    bind it as the package's attribute ``simulate``; this refuses that binding,
+    so the attribute stays (or becomes, through ``__getattr__``) the function.
+    """
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

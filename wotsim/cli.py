@@ -14,14 +14,19 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 from ._format import money, value
-from .config import SAMPLERS, Config, load_config
+from ._names import SAMPLERS
 from .errors import WotsimError, WotsimWarning
 from .limits import (CountError, check_analyses, check_comparison, check_morris, check_pawn, check_resamples,
                      check_simulation, check_sobol, parse_count)
-from .model import check_base_case, draw_warnings, output_measure
+
+if TYPE_CHECKING:
+    from .config import Config
+
+# Building the parser and reporting an argument error import nothing heavy (no config, model, scipy, SALib
+# or matplotlib: tests/test_fast_start.py): each command imports what it needs when it runs.
 
 __all__ = ["main"]
 
@@ -111,6 +116,8 @@ def format_run(result) -> str:
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .config import load_config
+    from .model import check_base_case, draw_warnings
     from .simulate import simulate
 
     config = load_config(args.config)
@@ -138,17 +145,26 @@ def _warn(err: TextIO, warnings) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Every check first (config, base case, targets, overlays); the verdict last, "valid" only if all pass."""
-    from .config import config_warnings
+    """Every check first (config, base case, draws, targets, overlays); the verdict last, "valid" only if all pass.
+
+    Every scenario's config gets the base config's checks: outputs defined at base and every
+    persistence within [0, 1] over the parameters' support (errors, naming the scenario's
+    file), and the warnings about the parameters' ranges (costs that can go negative,
+    values that can be NaN or infinite) that the base config does not already give.
+    """
+    from .config import check_draw_support, config_warnings, load_config, support_warnings
+    from .model import check_base_case
     from .scenarios import find_scenarios
     from .simulate import base_case
 
     config = load_config(args.config)
     check_base_case(config)
+    check_draw_support(config)  # a persistence its parameters' support takes out of [0, 1]: every run refuses it
     base = base_case(config)
     scenarios = find_scenarios(config)  # overlays are validated like any config (errors exit 2)
     for sc in scenarios:
         check_base_case(sc.config)
+        check_draw_support(sc.config)
     rows, failed = [], []
     for name, o in config.outputs.items():
         got = base.outputs[name]
@@ -159,7 +175,11 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rows.append(f"  {name:<24} base {got:.4f}  target {o.target:g} ± {o.tolerance:g}  {'ok' if ok else 'MISMATCH'}")
         if not ok:
             failed.append(f"outputs.{name}: base case {got:.4f} misses target {o.target:g} by more than {o.tolerance:g}")
-    _warn(err, config_warnings(config))
+    warnings = config_warnings(config)
+    said = {(w.key, w.message) for w in warnings}
+    for sc in scenarios:  # what a scenario's ranges add (its warnings name its file)
+        warnings += [w for w in support_warnings(sc.config) if (w.key, w.message) not in said]
+    _warn(err, warnings)
     if failed:
         out.write(f"{args.config}: base case against the targets\n" + "\n".join(rows) + "\n")
         raise WotsimError(f"{args.config}: " + "; ".join(failed))  # one line, exit 2
@@ -208,6 +228,8 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .config import load_config
+    from .model import check_base_case
     from .report import run_analyses, write_report
     from .scenarios import find_scenarios
 
@@ -396,6 +418,7 @@ def format_decision(results, *, top: int = 15) -> str:
 
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from . import sensitivity as sens
+    from .config import load_config
 
     config = load_config(args.config)
     outputs = tuple(args.output) if args.output else sens.default_outputs(config)
@@ -497,6 +520,8 @@ def _compare_progress(err: TextIO, enabled: bool, ids: list[str]):
 
 
 def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .config import load_config
+    from .model import check_base_case, draw_warnings, output_measure
     from .scenarios import compare, find_scenarios, format_comparison
 
     config = load_config(args.config)
@@ -521,6 +546,15 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                          sampler=args.sampler, chunk_size=args.chunk_size, paired=not args.independent,
                          progress=progress)
     out.write(format_comparison(comparison) + "\n")
+    out.flush()
+    # what changes these numbers, as run says: a repaired correlation matrix, draws where a ratio's costs are <= 0;
+    # for the base analysis and every scenario (a scenario's warnings name its file)
+    notes = list(config.notes)
+    warnings = notes + draw_warnings(config, comparison.base.item_pv, outputs=comparison.outputs)
+    for run in comparison.scenarios:
+        warnings += [w for w in run.config.notes if w.message not in {n.message for n in notes}]
+        warnings += draw_warnings(run.config, run.item_pv, outputs=comparison.outputs)
+    _warn(err, warnings)
     texts = {}
     if args.statements:
         from .statement import comparison_statements
@@ -558,6 +592,8 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .config import load_config
+    from .model import check_base_case
     from .voi import adoption_voi, format_voi, keep_voi, save_voi
 
     config = load_config(args.config)

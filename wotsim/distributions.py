@@ -29,10 +29,37 @@ raises only :class:`DistributionError`, never an ``OverflowError`` or
 ``ZeroDivisionError`` from a solver, and accepts a distribution only if its base,
 its mean and its quantiles at ``2**-53``, 0.5 and ``1 - 2**-53`` (the extremes a
 design can draw) are finite and lie in its support.
+
+Built once per specification: :func:`make_distribution` keeps the last
+``CACHE_SIZE`` distributions it built, keyed by the form, the numbers (with their
+types, in table order) and ``base``; metadata keys do not count.  A config and
+its scenario overlays, which repeat most parameter tables, share one
+:class:`Distribution` (and its inverse-CDF table) per distinct table: freezing a
+scipy distribution costs about 1 ms.
+
+Inverse CDFs: exact or tabulated
+--------------------------------
+scipy's beta (hence PERT), gamma and truncated-normal ppfs cost 0.2 to 2.5 µs a
+value; a verified table (:mod:`wotsim._fastppf`) costs 40 to 100 ns a value but
+2.5 to 25 ms to build.  Measured on a 2-core machine (``benchmarks/bench_start.py``
+prints the build and per-value times): PERT, as parameters of the Schiedam
+config in one fresh process, builds in 23 to 28 ms against 2.3 µs a value
+exact and 55 ns tabulated, a break-even near 11,000 values (6,000 to 10,000 when
+warm); gamma 12,000 to 14,000; truncnormal 15,000 to 45,000.
+:meth:`Distribution.ppf` therefore uses the table when the caller maps at least
+``TABLE_MIN_VALUES`` = 2**13 values of the distribution in all, and scipy's
+exact ppf below.  The threshold is a power of two so that Sobol' base samples
+of 2**13 (the report's default) use the tables a preceding Monte Carlo built;
+being a factor of two off the break-even costs at most one table build per
+parameter.  The choice depends only on that total (a simulation's samples,
+whatever its chunk size) and on the distribution, never on what an earlier run
+left in the cache, so a seed and a sample count give the same numbers in any
+process.  Exact and tabulated values differ by at most 1e-10 of the support.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -76,6 +103,11 @@ _QUANTILE_FORMS = frozenset({"normal", "lognormal", "gamma"})
 DIST_NAMES = tuple(_FORMS)
 #: Forms whose scipy ppf is slow enough to tabulate.
 _TABULATED = frozenset({"beta", "pert", "gamma", "truncnormal"})
+#: Values mapped in all from which a tabulated form uses its table (see the module docstring); set it to 0 to
+#: force the table (benchmarks/bench_start.py compares the two paths).
+TABLE_MIN_VALUES = 2**13
+#: Distributions :func:`make_distribution` keeps (each with its table once built, about 130 KB).
+CACHE_SIZE = 512
 
 
 class DistributionError(ValueError):
@@ -116,22 +148,35 @@ class Distribution:
     def integer(self) -> bool:
         return self.name == "integer"
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
+    def ppf(self, u: np.ndarray, *, n: int | None = None) -> np.ndarray:
         """Map uniforms in (0, 1) to values (inverse CDF).
 
-        For beta, pert, gamma and truncnormal (whose scipy ppf is slow) a verified
-        table matching scipy's ppf to 1e-10 of the support's scale is used
-        (:mod:`wotsim._fastppf`); other forms call scipy directly.
+        Parameters
+        ----------
+        u : array_like
+            Uniforms in (0, 1), any shape.
+        n : int, optional
+            How many values of this distribution the caller maps in all (a
+            simulation's samples, over all its chunks); default ``u.size``.  For
+            beta, pert, gamma and truncnormal, from ``TABLE_MIN_VALUES`` on a
+            verified table matching scipy's ppf to 1e-10 of the support's scale is
+            used (:mod:`wotsim._fastppf`; built once per distribution), below it
+            scipy's exact ppf.  Pass the same ``n`` for every chunk of a run so
+            that its numbers do not depend on the chunk size.
         """
         if self.rv is None:
             return np.full(np.shape(u), self.base)
-        if self.name in _TABULATED:
-            if "table" not in self._cache:
-                self._cache["table"] = _fastppf.build(self.rv)
-            table = self._cache["table"]
+        if self.name in _TABULATED and (np.size(u) if n is None else n) >= TABLE_MIN_VALUES:
+            table = self._table()
             if table is not None:
                 return table(u)
         return self.rv.ppf(u)
+
+    def _table(self) -> _fastppf.PpfTable | None:
+        """The verified inverse-CDF table, built on first use (None when scipy's ppf must be kept)."""
+        if "table" not in self._cache:
+            self._cache["table"] = _fastppf.build(self.rv)
+        return self._cache["table"]
 
     def cdf(self, x: Any) -> np.ndarray:
         """Cumulative probability of ``x`` (1 at and above a fixed value)."""
@@ -285,7 +330,43 @@ def make_distribution(table: Mapping[str, Any]) -> Distribution:
         Naming the offending key in ``.field`` (None when the numbers together, not
         one of them, give no usable distribution).  Nothing else: a solver's
         ``OverflowError``, ``ZeroDivisionError`` or ``RecursionError`` becomes one.
+
+    Notes
+    -----
+    The same specification returns the same (immutable) object, from a cache of
+    the last ``CACHE_SIZE`` (see the module docstring); a table holding anything
+    but strings and numbers of magnitude <= 2**63 is built every time.
     """
+    key = _spec_key(table)
+    return _build(table) if key is None else _cached(key)
+
+
+def _spec_key(table: Mapping[str, Any]) -> tuple | None:
+    """What a distribution depends on (form, numbers in order, base) as a hashable key; None if not cacheable.
+
+    Types are part of the key (``True == 1``, but only 1 is a number here), and so is
+    the sign of a zero.
+    """
+    key = []
+    for k, v in table.items():
+        if k in META_KEYS and k not in ("dist", "base"):
+            continue
+        kind = type(v)
+        if kind is float:
+            key.append((k, kind, v, math.copysign(1.0, v)))
+        elif kind is str or (kind is int and abs(v) <= 2**63):
+            key.append((k, kind, v, 0.0))
+        else:
+            return None
+    return tuple(key)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _cached(key: tuple) -> Distribution:
+    return _build({k: v for k, _, v, _ in key})
+
+
+def _build(table: Mapping[str, Any]) -> Distribution:
     with np.errstate(all="ignore"):  # hostile numbers make scipy warn; the checks below decide
         try:
             dist = _make(table)

@@ -76,8 +76,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import numpy as np
-
 from .errors import WotsimError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -324,6 +322,8 @@ def _check(what: str, est: Estimate, ceilings: Sequence[tuple[int, int, str]], *
 
 def _whole(value: Any) -> int | None:
     """``value`` as an int when it is one (bools excluded); None leaves the rule to the caller's own checks."""
+    import numpy as np  # here, not at the top: the command-line parser uses this module (tests/test_fast_start.py)
+
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         return None
     return int(value)

@@ -1159,7 +1159,7 @@ def morris_screening(config: Config, *, outputs: str | Sequence[str] | None = No
     ys = {name: np.empty(x.shape[0]) for name in outputs}
     for lo in range(0, x.shape[0], chunk):
         hi = min(x.shape[0], lo + chunk)
-        item_pv = evaluate(config, parameter_values(config, u[lo:hi]), hi - lo, yearly=False).item_pv
+        item_pv = evaluate(config, parameter_values(config, u[lo:hi], n=len(u)), hi - lo, yearly=False).item_pv
         for name in outputs:
             ys[name][lo:hi] = output_array(config, item_pv, name)
     indices = {}

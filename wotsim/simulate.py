@@ -131,7 +131,7 @@ def simulate(
         u = design.next(m) if design is not None else uniforms[lo:lo + m]
         if copula is not None:
             u = apply_copula(u, *copula)
-        values = parameter_values(config, u)
+        values = parameter_values(config, u, n=n)  # n, not m: exact or tabulated ppf by the run's size
         arrays = evaluate(config, values, m)
         for j, name in enumerate(names):
             draws[lo:lo + m, j] = values[name]

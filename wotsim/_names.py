@@ -1,0 +1,11 @@
+"""Choices the command line offers, in a module that imports nothing.
+
+Building the ``wotsim`` parser needs these names but not the modules that use
+them (config, simulate and, behind them, scipy): ``wotsim --help`` and argument
+errors stay quick (tests/test_fast_start.py).
+"""
+
+from __future__ import annotations
+
+#: Designs on the unit hypercube (:mod:`wotsim.sampling`).
+SAMPLERS = ("mc", "lhs", "sobol")
