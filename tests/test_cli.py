@@ -193,6 +193,37 @@ def test_validate_warnings_go_to_stderr_and_keep_exit_0(tmp_path, capsys):
                   "or the discount rate (directly or through a derived formula in use); remove it or use it\n"
 
 
+@pytest.mark.parametrize("path", [SCHIEDAM, ROOT / "configs" / "examples" / "debt_counselling.toml"],
+                         ids=["schiedam", "debt_counselling"])
+def test_shipped_configs_validate_without_warnings(path, capsys):
+    """The draw checks (persistence support, costs alone or together, finite values) run on the config and on
+    every scenario; the shipped configs pass them all, silently."""
+    assert call(["validate", path]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "scenarios: " in out
+
+
+def test_compare_warns_about_the_base_and_each_scenario_like_run(tmp_path, capsys):
+    """D6: draws where a ratio's costs are <= 0, for the base analysis and every scenario (naming it), on stderr;
+    only for the outputs compared."""
+    cfg = write(tmp_path, GOOD.replace('dist = "uniform"\nlow = 90.0\nhigh = 110.0',
+                                       'dist = "normal"\nmean = 100.0\nsd = 60.0'))
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "more.toml").write_text(
+        '[scenario]\nid = "more"\nlabel = "x"\ndescription = "d"\nevidence = "e"\n'
+        '[scale]\ngain = { factor = 1.2, source = "t" }\n', encoding="utf-8")
+    assert call(["run", cfg, "--samples", 256, "--no-progress"]) == 0
+    run_err = capsys.readouterr().err.splitlines()
+    assert len(run_err) == 1 and "outputs.social: costs <= 0 in " in run_err[0]
+    assert call(["compare", cfg, "--samples", 256, "--no-progress"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == run_err[0]  # the base analysis: the same draws as run's, the same line
+    label = f"{tmp_path / 'scenarios' / 'more.toml'} (scenario 'more')"
+    assert len(err) == 2 and err[1] == run_err[0].replace(str(cfg), label)  # the same costs under the scenario
+    assert call(["compare", cfg, "--samples", 256, "--no-progress", "--output", "npv"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_validate_good_config(tmp_path, capsys):
     assert call(["validate", write(tmp_path, GOOD)]) == 0
     out, err = capsys.readouterr()

@@ -413,3 +413,123 @@ def test_statement_refuses_the_value_of_information_of_another_perspective():
     # the statement's P(ratio > 1) and its value of information judge the same decision
     own, net = cmp.base.values_of("own"), output_array(cfg, cmp.base.item_pv, "npv:own")
     np.testing.assert_array_equal(own > 1, net > 0)
+
+
+# --------------------------------------------------------------------------- review 8: validate agrees with the runs
+def scenario(tmp_path: Path, name: str, body: str) -> None:
+    (tmp_path / "scenarios").mkdir(exist_ok=True)
+    (tmp_path / "scenarios" / f"{name}.toml").write_text(
+        f'[scenario]\nid = "{name}"\nlabel = "x"\ndescription = "d"\nevidence = "e"\n{body}', encoding="utf-8")
+
+
+#: persistence = keep, keep ~ U(0.4, 0.8): inside [0, 1] over its whole support.
+KEEP = edit("persistence = 0.5", 'persistence = "keep"',
+            CONFIG + '\n[parameters.keep]\ndist = "uniform"\nlow = 0.4\nhigh = 0.8\n')
+
+
+def test_validate_refuses_a_persistence_whose_support_leaves_0_1(tmp_path, capsys):
+    """D4: every run refuses such a config, so validate must not call it valid (issue 8's rule)."""
+    path = write(tmp_path, KEEP.replace("low = 0.4\nhigh = 0.8", "low = 0.5\nhigh = 1.2\nbase = 0.8"))
+    code, out, err = run_cli(capsys, "validate", path)
+    assert code == 2 and out == ""
+    assert re.fullmatch(re.escape(f"wotsim: error: {path}: items.benefit.persistence: must lie in [0, 1] ") + r".* in "
+                        r"every draw unless the item says growth = true, but keep's support \[0\.5, 1\.2\] \(uniform\) "
+                        r"takes it to 1\.2 \(with keep at the top of its support \(1\.2\).*\): bound keep or set growth "
+                        r"= true for a stream that grows", one_line(err))
+    code, _, err = run_cli(capsys, "run", path, "--samples", 256, "--no-progress")
+    assert code == 2 and "items.benefit.persistence" in one_line(err)
+    # growth = true allows it; and persistence = keep + keep2 leaves [0, 1] only when both are high
+    assert run_cli(capsys, "validate", write(tmp_path, edit('persistence = "keep"', 'persistence = "keep"\ngrowth = '
+                   'true', KEEP.replace("high = 0.8", "high = 1.2"))))[0] == 0
+    both = edit('persistence = "keep"', 'persistence = "keep + keep2"', KEEP + '\n[parameters.keep2]\ndist = "uniform"'
+                '\nlow = 0.0\nhigh = 0.3\n')
+    code, _, err = run_cli(capsys, "validate", write(tmp_path, both))
+    assert code == 2
+    assert re.search(r"items\.benefit\.persistence: must lie in \[0, 1\] .* but the supports of keep and keep2 take it "
+                     r"to 1\.1 together \(with keep at the top of its support \(0\.8\) and keep2 at the top of its "
+                     r"support \(0\.3\)", one_line(err))
+
+
+def test_validate_applies_the_draw_checks_to_every_scenario(tmp_path, capsys):
+    """D4: a scenario that scales persistence past 1 is refused by validate (naming its file), as compare refuses it."""
+    path = write(tmp_path, KEEP)
+    assert run_cli(capsys, "validate", path)[0] == 0
+    scenario(tmp_path, "scalep", '[scale]\nkeep = { factor = 1.5, source = "t" }\n')
+    code, out, err = run_cli(capsys, "validate", path)
+    assert code == 2 and "valid" not in out
+    assert re.search(re.escape(f"{tmp_path / 'scenarios' / 'scalep.toml'} (scenario 'scalep'): items.benefit.persistence:"
+                               " must lie in [0, 1]") + r".* but keep's support \[0\.6, 1\.2\] \(uniform\) takes it to "
+                     r"1\.2", one_line(err))
+    code, _, err = run_cli(capsys, "compare", path, "--samples", 256, "--no-progress")
+    assert code == 2 and "(scenario 'scalep'): items.benefit.persistence" in one_line(err)
+
+
+def test_validate_warns_about_a_value_a_parameter_makes_nan_and_run_says_how_often(tmp_path, capsys):
+    """D4: sqrt(2.4 - gain), gain ~ U(1, 3): NaN in about 30% of the draws."""
+    path = write(tmp_path, edit('value = "gain"', 'value = "sqrt(2.4 - gain)"'))
+    code, out, err = run_cli(capsys, "validate", path)
+    assert code == 0 and "valid (" in out
+    assert one_line(err) == (f"wotsim: warning: {path}: items.benefit.value: not finite over gain's range: at its 75% "
+                             "quantile (2.5), everything else at base, 'sqrt(2.4 - gain)' is nan; runs refuse draws where "
+                             "an item's value is NaN or infinite: bound gain or guard the formula (e.g. maximum(..., 0) "
+                             "under a square root or log)")
+    k = int(np.sum(simulate(load_config(write(tmp_path, CONFIG, "plain.toml")), samples=256, seed=4)
+                   .draws_of("gain") > 2.4))
+    assert 0 < k < 256
+    code, out, err = run_cli(capsys, "run", path, "--samples", 256, "--seed", 4, "--no-progress")
+    assert code == 2 and out == ""
+    assert re.fullmatch(re.escape(f"wotsim: error: {path}: items.benefit.value: must be finite in every draw within the "
+                                  "horizon") + rf".*; got NaN or infinite present values in {k} of the 256 draws "
+                        r"evaluated together \(e\.g\. nan\); gain's range produces them: at its 75% quantile \(2\.5\), "
+                        r"everything else at base, 'sqrt\(2\.4 - gain\)' is nan", one_line(err))
+
+
+#: The overhead item is overhead - rebate, overhead ~ U(0.4, 1), rebate ~ U(0, 0.6): >= 0.1 when one moves alone,
+#: negative when overhead is low and rebate high; the ratio's costs are that item only.
+JOINT = edit('costs = "all"', 'costs = ["overhead"]', edit('value = "overhead"', 'value = "overhead - rebate"', edit(
+    "[parameters.overhead]\nvalue = 0.5", '[parameters.overhead]\ndist = "uniform"\nlow = 0.4\nhigh = 1.0\n\n'
+    '[parameters.rebate]\ndist = "uniform"\nlow = 0.0\nhigh = 0.6')))
+
+
+def test_validate_and_run_name_parameters_that_make_a_cost_negative_together(tmp_path, capsys):
+    """D5: no parameter alone makes the cost negative; the corners of their ranges do."""
+    path = write(tmp_path, JOINT)
+    code, out, err = run_cli(capsys, "validate", path)
+    assert code == 0 and "valid (" in out
+    assert re.fullmatch(re.escape(f"wotsim: warning: {path}: items.overhead.value: can be negative when overhead and "
+                                  "rebate move together, though none does it alone: with overhead at its 0.1% quantile "
+                                  "(0.4006) and rebate at its 99.9% quantile (0.5994), everything else at base, cost "
+                                  "item 'overhead' is -0.1988 ('overhead - rebate')") + r"; .*ratio is undefined.*",
+                        one_line(err))
+    code, out, err = run_cli(capsys, "run", path, "--samples", 512, "--no-progress", "--out", tmp_path / "res")
+    assert code == 0
+    from wotsim import load_results
+
+    k = int(np.sum(load_results(tmp_path / "res").item_pv[:, 2] <= 0))
+    assert k > 0
+    assert re.fullmatch(re.escape(f"wotsim: warning: {path}: outputs.ratio: costs <= 0 in {k} of 512 draws, ") + r".*"
+                        + re.escape("; parameters whose range allows a negative cost: overhead (low) and rebate (high) "
+                                    "together (in cost item 'overhead')"), one_line(err))
+
+
+def test_compare_and_validate_warn_about_a_scenario_whose_costs_can_go_negative(tmp_path, capsys):
+    """D6: the scenario's undefined ratios were dropped in silence; now compare says so on stderr, as run does."""
+    path = write(tmp_path, CONFIG)
+    scenario(tmp_path, "neg", '[replace.overhead]\ndist = "normal"\nmean = 0.5\nsd = 1.0\nsource = "t"\n')
+    label = f"{tmp_path / 'scenarios' / 'neg.toml'} (scenario 'neg')"
+    code, out, err = run_cli(capsys, "validate", path)
+    assert code == 0 and "scenarios: 1 valid (neg)" in out
+    assert one_line(err).startswith(f"wotsim: warning: {label}: parameters.overhead: can make cost item 'overhead' "
+                                    "negative: at its 0.0001% quantile")
+    code, out, err = run_cli(capsys, "compare", path, "--samples", 512, "--no-progress")
+    assert code == 0 and "P(better)" in out
+    base = load_config(path)
+    k = int(np.sum(compare(base, [parse_scenario(
+        {"scenario": {"id": "neg", "label": "x", "description": "d", "evidence": "e"},
+         "replace": {"overhead": {"dist": "normal", "mean": 0.5, "sd": 1.0}}}, base)], samples=512).run("neg")
+        .output("costs") <= 0))
+    assert k > 0
+    assert re.fullmatch(re.escape(f"wotsim: warning: {label}: outputs.ratio: costs <= 0 in {k} of 512 draws, where the "
+                                  "ratio is undefined (left out of its summary, so the summary describes the other draws "
+                                  "only); parameters whose range allows a negative cost: overhead (in cost item "
+                                  "'overhead')"), one_line(err))

@@ -546,15 +546,14 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                          sampler=args.sampler, chunk_size=args.chunk_size, paired=not args.independent,
                          progress=progress)
     out.write(format_comparison(comparison) + "\n")
-    out.flush()
     # what changes these numbers, as run says: a repaired correlation matrix, draws where a ratio's costs are <= 0;
-    # for the base analysis and every scenario (a scenario's warnings name its file)
+    # for the base analysis and every scenario (a scenario's warnings name its file); printed once all went well
+    # (a refused --out stays one line)
     notes = list(config.notes)
     warnings = notes + draw_warnings(config, comparison.base.item_pv, outputs=comparison.outputs)
     for run in comparison.scenarios:
         warnings += [w for w in run.config.notes if w.message not in {n.message for n in notes}]
         warnings += draw_warnings(run.config, run.item_pv, outputs=comparison.outputs)
-    _warn(err, warnings)
     texts = {}
     if args.statements:
         from .statement import comparison_statements
@@ -588,6 +587,8 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except OSError as exc:
             raise WotsimError(f"--out {args.out}: cannot write the results directory: {exc.strerror or exc}") from None
         out.write(f"\nresults written to {args.out}\n")
+    out.flush()
+    _warn(err, warnings)
     return 0
 
 

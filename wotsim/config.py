@@ -1156,12 +1156,18 @@ def _items_for(config: Config, what: str, items: Iterable[str] | None) -> list[I
 
 
 def _out_of_range(what: str, item: Item, y: np.ndarray) -> np.ndarray:
-    """Where a cost is < 0, a persistence outside [0, 1] ([0, inf) with growth), a value not finite."""
+    """Where a cost is < 0, a persistence outside [0, 1] ([0, inf) with growth) or NaN, a value not finite."""
     if what == "cost":
         return y < 0
     if what == "persistence":
-        return (y < 0) | ((y > 1) & (not item.growth))
+        return (y < 0) | ((y > 1) & (not item.growth)) | np.isnan(y)
     return ~np.isfinite(y)
+
+
+def _distance(what: str, item: Item, y: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """How far each bad point lies out of range (NaN the farthest), -1 elsewhere: its argmax is the worst point."""
+    upper = np.inf if what == "cost" or item.growth else 1.0
+    return np.where(bad, np.nan_to_num(np.abs(y - np.clip(y, 0.0, upper)), nan=np.inf), -1.0)
 
 
 def sign_risks(config: Config, *, what: str = "cost", items: Iterable[str] | None = None) -> list[SignRisk]:
@@ -1225,8 +1231,7 @@ def _worst(config: Config, what: str, item: Item, p: str, at: np.ndarray, y: np.
     if what == "finite":
         k = min(np.flatnonzero(bad), key=lambda j: abs(j - m // 2))
         return SignRisk(item.id, p, _SWEEP[k], float(at[k]), float(y[k]))
-    upper = np.inf if what == "cost" or item.growth else 1.0
-    k = int(np.argmax(np.where(bad, np.abs(y - np.clip(y, 0.0, upper)), -1.0)))  # the worst point
+    k = int(np.argmax(_distance(what, item, y, bad)))  # the worst point
     lo, hi = config.parameters[p].dist.support()
     q = 0.0 if k == 0 and math.isfinite(lo) else 1.0 if k == m - 1 and math.isfinite(hi) else _SWEEP[k]
     return SignRisk(item.id, p, q, float(at[k]), float(y[k]))
@@ -1332,8 +1337,7 @@ def joint_risks(config: Config, *, what: str = "cost", items: Iterable[str] | No
             bad = _out_of_range(what, it, y)
             if not np.any(bad):
                 continue
-            upper = np.inf if what == "cost" or it.growth else 1.0
-            worst = int(np.argmax(np.where(bad, np.abs(y - np.clip(y, 0.0, upper)), -1.0)))
+            worst = int(np.argmax(_distance(what, it, y, bad)))
             row, keep = rows[worst:worst + 1], np.ones((1, k), dtype=bool)
             value = float(y[worst])
             for j in range(k if k <= _MINIMISE_MAX else 0):  # back to base one at a time, while still out of range

@@ -11,22 +11,25 @@ undefined (NaN) in a draw whose costs C <= 0: there is no return per euro withou
 costs.  Summaries count and exclude such draws; analyses of a ratio refuse them
 and point to the NPV.  A ratio undefined at base is a config error
 (:func:`check_base_case`); draws with costs <= 0 are reported by
-:func:`draw_warnings`, naming the parameters that can make a cost negative.
+:func:`draw_warnings`, naming the parameters that can make a cost negative (alone or
+together).
 
 A persistence outside [0, 1] (outside [0, inf) for an item with ``growth = true``)
-is an error in any draw, naming the item and how many draws break the rule.
+is an error in any draw, naming the item and how many draws break the rule; so is an
+item whose present value is NaN or infinite, naming the parameter whose range does it.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 
-from .config import Config, ConfigWarning, base_values, parameters_of, sign_risks, with_derived
+from .config import Config, ConfigWarning, base_values, joint_risks, parameters_of, sign_risks, with_derived
 from .errors import ConfigError, WotsimError
+from .expressions import shown
 
 __all__ = ["ModelArrays", "base_values", "check_base_case", "draw_warnings", "evaluate", "parameter_values"]
 
@@ -129,9 +132,7 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *
                     by_year[:, k, t] += sign * amount
                 fade = fade * rho
             if not np.all(np.isfinite(pv)):
-                bad = pv[~np.isfinite(pv)][0]
-                raise WotsimError(f"{config.path}: items.{item.id}.value: must be finite in every draw within the "
-                                  f"horizon (e.g. no division by zero), got a present value of {bad:g}")
+                raise _finite_error(config, item, pv)
             item_pv[:, i] = pv
     return ModelArrays(item_pv=item_pv, yearly=by_year)
 
@@ -154,6 +155,37 @@ def _persistence_error(config: Config, item, rho: np.ndarray) -> WotsimError:
     return WotsimError(f"{where}: must be <= 1 {share} in every draw unless the item says growth = true; got values "
                        f"above 1 in {int(np.count_nonzero(rho > 1)):,} of the {n:,} draws evaluated together (largest "
                        f"{float(rho.max()):g})")
+
+
+def _finite_error(config: Config, item, pv: np.ndarray) -> WotsimError:
+    """The error for an item whose present value is NaN or infinite in some draws: how many, and which
+    parameter's range produces it (the sweep of ``sign_risks(what="finite")``, everything else at base).
+
+    Counts are of the draws evaluated together (a chunk of a simulation).  An item that
+    is not finite at base already (the base case is evaluated first) is said so.
+    """
+    where = f"{config.path}: items.{item.id}.value: must be finite"
+    rule = "(no division by zero, no square root or log of a negative number)"
+    with np.errstate(all="ignore"):
+        at_base = float(np.asarray(item.value(with_derived(config, base_values(config))), dtype=float).reshape(-1)[0])
+    bad = ~np.isfinite(pv)
+    if pv.size == 1 and not math.isfinite(at_base):
+        return WotsimError(f"{where} {rule}, got {at_base:g} at base ({shown(item.value.text)} with every parameter "
+                           "at its base value)")
+    head = (f"{where} in every draw within the horizon {rule}; got NaN or infinite present values in "
+            f"{int(np.count_nonzero(bad)):,} of the {pv.size:,} draws evaluated together (e.g. {float(pv[bad][0]):g})")
+    risks = sign_risks(config, what="finite", items=[item.id])
+    if risks:
+        r = risks[0]
+        why = (f"{r.parameter}'s range produces them: at its {100 * r.quantile:.6g}% quantile ({r.at:.6g}), "
+               f"everything else at base, {shown(item.value.text)} is {r.value:g}")
+        if len(risks) > 1:
+            why += f" (so do the ranges of {', '.join(x.parameter for x in risks[1:])})"
+        return WotsimError(f"{head}; {why}")
+    reads = sorted(p for p in parameters_of(config, item.value.names) if not config.parameters[p].dist.fixed)
+    why = (f"its value is {at_base:g} at base" if not math.isfinite(at_base) else
+           "no single parameter's range does it with everything else at base")
+    return WotsimError(f"{head}; {why}" + (f" (it reads {', '.join(reads)})" if reads else ""))
 
 
 def check_base_case(config: Config, item_pv: np.ndarray | None = None) -> None:
@@ -193,18 +225,20 @@ def _amount(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1e4 and x == round(x) else f"{x:.6g}"
 
 
-def draw_warnings(config: Config, item_pv: np.ndarray) -> list[ConfigWarning]:
+def draw_warnings(config: Config, item_pv: np.ndarray, *, outputs: Iterable[str] | None = None) -> list[ConfigWarning]:
     """Ratio outputs whose costs are <= 0 in some draws: how many, and which parameters allow it.
 
     The parameters named are those that alone can make one of the output's cost items
-    negative (:func:`wotsim.config.sign_risks`); failing that, those whose support
-    crosses zero and that enter one of its cost items.
+    negative (:func:`wotsim.config.sign_risks`); failing that, those that together can
+    (:func:`wotsim.config.joint_risks`); failing that, those whose support crosses zero
+    and that enter one of its cost items.  ``outputs`` (names) restricts the check to
+    these outputs (default: every ratio output of the config).
     """
     out = []
     n = item_pv.shape[0]
-    risks = None  # computed only when some draw needs explaining
+    risks = joint = None  # computed only when some draw needs explaining
     for name, o in config.outputs.items():
-        if o.measure != "ratio":
+        if o.measure != "ratio" or (outputs is not None and name not in outputs):
             continue
         _, c = components(config, item_pv, name)
         k = int(np.count_nonzero(~(c > 0)))
@@ -213,13 +247,18 @@ def draw_warnings(config: Config, item_pv: np.ndarray) -> list[ConfigWarning]:
         risks = sign_risks(config, what="cost") if risks is None else risks
         causes = [f"{r.parameter} (in cost item {r.item!r})" for r in risks if r.item in o.cost_items]
         if not causes:
+            joint = joint_risks(config, what="cost") if joint is None else joint
+            causes = [" and ".join(f"{p} ({'low' if q < 0.5 else 'high'})" for p, q in zip(r.parameters, r.quantiles))
+                      + f" together (in cost item {r.item!r})" for r in joint if r.item in o.cost_items]
+        if not causes:
             for x in o.cost_items:
                 for p in sorted(parameters_of(config, config.item(x).value.names)):
                     lo, hi = config.parameters[p].dist.support()
                     if lo < 0 < hi:
                         causes.append(f"{p} (support [{lo:g}, {hi:g}], in cost item {x!r})")
         why = ("parameters whose range allows a negative cost: " + ", ".join(dict.fromkeys(causes))) if causes else \
-            "no single parameter makes a cost negative on its own: check the cost items' formulas"
+            "no parameter makes a cost negative, alone or with others at the ends of their ranges: check the cost " \
+            "items' formulas"
         out.append(ConfigWarning(config.path, f"outputs.{name}", (
             f"costs <= 0 in {k:,} of {n:,} draws, where the ratio is undefined (left out of its summary, so the "
             f"summary describes the other draws only); {why}")))
