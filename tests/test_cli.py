@@ -432,3 +432,12 @@ def test_zero_is_refused_where_a_count_must_be_positive(tmp_path, capsys):
     cfg = write(tmp_path, GOOD)
     assert call(["run", cfg, "--samples", "0"]) == 2
     assert_one_line_error(capsys.readouterr().err, "argument --samples: must be a whole number >= 1, got '0'")
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    """``wotsim run ... | head``: when the reader has gone, stop quietly, no BrokenPipeError traceback."""
+    path = Path(__file__).resolve().parents[1] / "configs" / "examples" / "debt_counselling.toml"
+    # `true` exits without reading: wotsim's table then meets a closed pipe
+    proc = subprocess.run(f"'{sys.executable}' -m wotsim run '{path}' --samples 512 | true",
+                          shell=True, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr

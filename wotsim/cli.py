@@ -812,6 +812,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("wotsim: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # the reader went away (``wotsim compare ... | head``): stop quietly, as a shell tool does;
+        # point stdout at /dev/null so that Python's final flush does not raise again
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover
