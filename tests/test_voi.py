@@ -433,3 +433,130 @@ def test_standard_errors_of_a_randomised_qmc_design_come_from_its_randomisations
     else:
         assert v.mean_inb_se == pytest.approx(inb.std(ddof=1) / math.sqrt(inb.size), rel=1e-9)
         assert v.jackknife_groups == 16
+
+
+def test_noise_floor_with_estimated_variances_is_unbiased():
+    # variances estimated with nu degrees of freedom (s^2 chi2_nu / nu, as the jackknife's): averaged over
+    # that distribution (by quadrature) the floor is the one at the true s; the plain formula is not
+    from scipy import integrate
+
+    s = 0.3
+    for nu in (1, 3, 15):
+        def mean_floor(m, dof):
+            f = lambda q: noise_floor(m, 1.0, s * s * q / nu, dof=dof) * stats.chi2.pdf(q, nu)  # noqa: E731
+            return integrate.quad(f, 0, np.inf, limit=200)[0]
+
+        for m in (0.0, 0.3, 0.7):
+            assert mean_floor(m, nu) == pytest.approx(noise_floor(m, s, 1.0), rel=1e-5), (nu, m)
+        assert mean_floor(0.7, None) > 1.1 * noise_floor(0.7, s, 1.0)  # plugged in: convex, biased up
+    assert noise_floor(0.2, 1.0, [0.09, 0.01], dof=1) == pytest.approx((0.3 - 0.2) / 2 / 2)  # U = +-1
+
+
+def _design(sampler: str, seed: int, d: int, n: int):
+    """n rows of d standard normal inputs from the package's sampler (16 randomisations for lhs, sobol)."""
+    from wotsim.sampling import DesignStream
+
+    R = 1 if sampler == "mc" else 16
+    u = DesignStream(sampler, d, n, seed=np.random.SeedSequence(seed), replicates=R).next(n)
+    return stats.norm.ppf(u), R
+
+
+@pytest.mark.parametrize("sampler, k, seeds", [("sobol", 1, 40), ("lhs", 1, 40), ("sobol", 3, 12)])
+def test_noise_floor_follows_the_design(sampler, k, seeds):
+    """The floor is the mean EVPPI of an input without information for randomised QMC designs too.
+
+    A Sobol' design fits the coefficients far more accurately than independent draws: the
+    floor from the iid regression noise sigma^2 h was 2 to 4 times the mean EVPPI of a noise
+    input (ratio 0.53 single, 0.62 for a group here).  The slow calibration
+    (tests/test_voi_calibration.py) checks mc, lhs and sobol over 100 seeds.
+    """
+    diffs, raws, floors = [], [], []
+    for seed in range(seeds):
+        x, R = _design(sampler, 60 + seed, k + 2, 2048)
+        inb = x[:, k] + 0.5 * x[:, k + 1]  # E[INB] = 0: the floor is largest
+        e = evppi(x[:, 0] if k == 1 else x[:, :k], inb, replicates=R, grow=False,
+                  member_r2=None if k == 1 else [0.0] * k)
+        raws.append(e.raw)
+        floors.append(e.floor)
+        diffs.append(e.raw - e.floor)
+    sem = np.std(diffs, ddof=1) / math.sqrt(seeds)
+    assert abs(np.mean(diffs)) < 4 * sem, (np.mean(raws) / np.mean(floors), sem / np.mean(floors))
+    assert sem < 0.05 * np.mean(floors)  # sharp enough to tell a floor 1.6 times too high
+
+
+def test_weakly_informative_group_under_sobol_is_not_called_noise():
+    # INB = 0.04 (x1 + .. + x4) + x5 + 0.5 x6, a 16-fold randomised Sobol' design: EVPPI of the group
+    # (x1..x4) = 0.04 * 2 / sqrt(2 pi) = 0.0319.  Estimated 0.035 +- 0.0013 (25 se); the iid floor was 0.037
+    # ("~0"), the design's floor is 0.013
+    truth = 0.04 * 2 / math.sqrt(2 * math.pi)
+    for seed in range(2):
+        x, R = _design("sobol", seed, 6, 8192)
+        inb = 0.04 * x[:, :4].sum(axis=1) + x[:, 4] + 0.5 * x[:, 5]
+        e = evppi(x[:, :4], inb, replicates=R, grow=False, member_r2=[0.0] * 4)
+        assert e.value > 10 * e.se and e.distinguishable, seed
+        assert e.floor < 0.5 * e.value
+        # its upward bias is within the warning's "up to about max(floor, bias)"
+        assert "may be biased upward by up to about" in e.bias_warning
+        assert e.value - truth < max(e.floor, e.bias) + 2 * e.se
+
+
+def test_bias_warning_for_a_large_basis_or_a_high_floor():
+    rng = np.random.default_rng(2)
+    n = 4096
+    x = rng.normal(size=(n, 9))
+    inb = 2.0 * x[:, 0] + 0.3 * x[:, 1:8].sum(axis=1) + x[:, 8]
+    # a group of 8: 85 columns, 48 draws per column
+    g = evppi(x[:, :8], inb, name="g", member_r2=[0.5] + [0.0] * 7, grow=False)
+    assert g.distinguishable and g.basis == 85
+    assert g.bias_warning.startswith("may be biased upward by up to about ")
+    assert "85 regression columns for 4,096 draws, fewer than 200 per column" in g.bias_warning
+    assert g.bias_warning.endswith("more samples are needed for a firm value")
+    # a strong single parameter: 12 columns, floor and bias about 5% of it: no warning
+    strong = evppi(x[:, 0], inb)
+    assert strong.distinguishable and max(strong.floor, strong.bias) < 0.1 * strong.value
+    assert not strong.bias_warning
+    # a weak one: its floor is a sizeable share of it
+    weak = evppi(x[:, 0], 0.3 * x[:, 0] + x[:, 8])
+    assert weak.distinguishable and weak.floor > 0.1 * weak.value
+    assert "its noise floor is" in weak.bias_warning and "% of it" in weak.bias_warning
+    # noise gets "~0", not a bias warning
+    assert not evppi(x[:, 1], x[:, 8]).bias_warning
+    from wotsim.voi import VoiResult
+
+    v = VoiResult("keep", "d", "npv", ("stop", "keep"), n, float(inb.mean()), 0.0, "keep", 0.5, 0.0,
+                  evpi(inb)[0], evpi(inb)[1], (), (g,))
+    text = format_voi([v])
+    assert "biased up? (!)" in text and "warning: g: may be biased upward" in text
+
+
+def test_interactions_of_more_members_are_grown_or_flagged():
+    rng = np.random.default_rng(7)
+    n = 4096
+    x = rng.normal(size=(n, 14))
+    # a four-way product: no pairwise or three-way structure; EVPPI = E|x1 x2 x3 x4| / 2 = (2 / pi)^2 / 2
+    inb = x[:, :4].prod(axis=1) + x[:, 13]
+    g = evppi(x[:, :4], inb, member_r2=[0.0] * 4)
+    assert g.basis_note == "grown: products of up to 4 members" and g.basis == 35 + 4 + 1
+    assert abs(g.value - (2 / math.pi) ** 2 / 2) < K * g.se and g.distinguishable
+    assert not g.interaction_warning and not g.fit_warning
+    # 13 members: too many to grow, and said so; the three-way product is missed, R2 < 0 and "~0":
+    # flagged as possibly missed interactions.  No member finds structure (R2 about 0), so no fit warning
+    inb = 0.05 + x[:, :3].prod(axis=1) + x[:, 13]
+    names = tuple(f"x{j}" for j in range(13))
+    big = evppi(x[:2048, :13], inb[:2048], name="big", parameters=names, member_r2=[0.0] * 12 + [0.009])
+    assert big.basis_note == "not grown: group of 13 > 12 members"
+    assert big.r2 < -0.01 and not big.distinguishable
+    assert big.interaction_warning.startswith(f"R2 {big.r2:.2f} is below 0.05: the basis may miss interactions "
+                                              "of more than two members")
+    assert not big.fit_warning  # x12 "finds" R2 0.009, below 0.01: nothing to name
+    # a member that does find structure is named: the one with the highest R2
+    named = evppi(x[:, :4], x[:, :4].prod(axis=1) + x[:, 13], parameters=names[:4], grow=False,
+                  member_r2=[0.0, 0.9, 0.7, 0.0])
+    assert named.fit_warning.startswith(f"R2 {named.r2:.2f} is below that of x1 alone (0.90)")
+    from wotsim.voi import VoiResult
+
+    v = VoiResult("keep", "d", "npv", ("stop", "keep"), n, float(inb.mean()), 0.0, "keep", 0.5, 0.0,
+                  evpi(inb)[0], evpi(inb)[1], (), (big, g))
+    text = format_voi([v])
+    assert "not grown (13 > 12)" in text and "products up to 4-way" in text
+    assert "low R2: interactions? (!)" in text and "warning: big: R2" in text

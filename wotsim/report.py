@@ -230,12 +230,19 @@ def _voi_table(voi, top: int = 12) -> str:
     rows = [[e.label, e.kind, _money(e.value), _money(e.se), _money(e.floor), f"{e.r2:.2f}",
              "yes" if e.distinguishable else "no (~0)",
              "; ".join(([f"basis {e.basis_note}"] if e.basis_note else [])
-                       + (["R² below a member's alone (!)"] if e.fit_warning else []))] for e in shown]
+                       + (["R² below a member's alone (!)"] if e.fit_warning else [])
+                       + (["may be biased upward (!)"] if e.bias_warning else [])
+                       + (["low R²: may miss interactions (!)"] if e.interaction_warning else []))] for e in shown]
     caption = (f"se: standard error, including the regression's own error; {voi.se_method or 'jackknife'}. "
-               "Noise floor: the EVPPI an input without information would show on average. Distinguishable "
-               "from 0: EVPPI > floor + 2 se. R²: out-of-sample share of the net benefit's variance the fit "
-               "explains; a low R² for a group can mean interactions the basis does not capture.")
-    warnings = [f"{e.label}: {e.fit_warning}." for e in shown if e.fit_warning]
+               "Noise floor: the EVPPI an input without information would show on average (estimated for this "
+               "design). Distinguishable from 0: EVPPI > floor + 2 se. An estimate may be biased upward by up to "
+               "about the larger of its floor and its estimated bias, which the se does not cover: it is flagged "
+               "when that exceeds 10% of it or there are fewer than 200 draws per regression column (more "
+               "samples needed). R²: out-of-sample "
+               "share of the net benefit's variance the fit explains; a low R² for a group can mean interactions "
+               "the basis does not capture (a group ~0 with R² < 0.05 is flagged).")
+    warnings = [f"{e.label}: {w}." for e in shown
+                for w in (e.fit_warning, e.bias_warning, e.interaction_warning) if w]
     return (H.table(["parameter or group", "kind", f"EVPPI ({voi.currency} per cohort)", "se", "noise floor",
                      "R² (out of sample)", "distinguishable from 0", "note"], rows, caption=caption)
             + "".join(H.paragraph(f"Warning: {w}", "note") for w in warnings))

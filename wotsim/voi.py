@@ -31,14 +31,28 @@ Monte Carlo sample itself (no nested simulation):
   each) plus every pairwise product of the standardised parameters, which
   captures the products of reach, effect and unit value an MKBA is made of.
   For a group of 3 to ``MAX_GROW`` = 12 parameters the basis is also grown by
-  every three-way product of the standardised parameters; the grown fit is used
-  when its out-of-sample R² exceeds the base fit's by more than ``GROW_R2`` =
-  0.01 (``basis_note = "grown: three-way products"``).  Higher interactions and
-  non-linear interactions are not captured: for large groups the estimate can be
-  biased downwards.  ``r2`` (out-of-sample share of INB's variance explained)
-  is reported beside every EVPPI, and a group whose R² is below that of one of
-  its members fitted alone (minus 0.01) gets a ``fit_warning``: its basis misses
-  structure a single-parameter fit finds, so its EVPPI is probably too low.
+  every three-way product of the standardised parameters, and for a group of 4
+  to ``MAX_FULL_ORDER`` = 6 by every product of 4 up to all of its members
+  (1, 6 and 22 more columns for 4, 5 and 6 members): each grown basis is tried
+  and one is used when its out-of-sample R² exceeds that of the best smaller
+  basis by more than ``GROW_R2`` = 0.01 (``basis_note = "grown: three-way
+  products"`` or ``"grown: products of up to k members"``).  A group of more
+  than 12 is not grown (``basis_note = "not grown: group of k > 12 members"``).
+  Interactions of more members than the basis holds, and non-polynomial
+  interactions, are not captured: the estimate can then be biased downwards.
+  ``r2`` (out-of-sample share of INB's variance explained) is reported beside
+  every EVPPI.  Two warnings point at a basis that misses structure:
+
+  - ``fit_warning``: the group's R² is below that of its best member fitted
+    alone (the member with the highest single R²) by more than 0.01, and that
+    member's own R² exceeds 0.01 (it finds structure): the group's basis misses
+    what a single-parameter fit finds, so its EVPPI is probably too low;
+  - ``interaction_warning``: the group is reported "~0" while its R² is below
+    ``LOW_R2`` = 0.05: its basis may miss interactions of more members than its
+    highest product (or non-polynomial ones), so "~0" does not show the group
+    is worth nothing.  (A group of four independent normals whose INB is their
+    product: R² 0 and EVPPI ~0 with pairwise and three-way products; found by
+    the four-way product.)
 
 Overfitting would bias EVPPI upwards; the fit is therefore *cross-fitted*: the
 sample is split in two halves (rows ``i < n / 2`` and the rest), each half's
@@ -68,24 +82,56 @@ formulas for independent draws and the spread of the R randomisation means,
 ``sd / sqrt(R)``, for a randomised QMC design.
 
 Noise floor.  Even an input without information shows a positive EVPPI, because
-the cross-fitted values ``m + e`` scatter around ``m = E[INB]`` with the noise
-``e`` of the fitted coefficients: at a point of leverage ``h`` (``x' (X'X)^+ x``
-of the other half's fit) ``e ~ N(0, s^2)`` with ``s^2 = sigma^2 (h - 1/n)``
-(sigma^2 the residual variance; ``- 1/n`` because the choice is made on the
-full-sample mean, which shares half of the fit's data), and its expected loss is
-``s phi(m / s) - |m| Phi(-|m| / s)``.  ``floor`` is the average of this over the
-predicted points (over 4096 rows per half for a group).  With every leverage at
-its mean ``p / n_train`` (p columns, n_train = n / 2) this is the formula at
-``s = sigma sqrt(p / n_train)``; but the loss is convex in ``s``, so the mean
-leverage alone underestimates it (3-fold for a spline input when
-``|E[INB]| = 2.6 s``, where high-leverage points at the ends of the range
-dominate) and overestimates it by about 6% at ``E[INB] = 0``.  It is the
-expected EVPPI of an uninformative input, not a bound (the mean over 400 seeds
-of pure-noise inputs matches it within 1-3%): about ``s / sqrt(2 pi)`` when
-E[INB] is near 0, and negligible once ``|E[INB]|`` is several ``s``.  An EVPPI is reported as not
+the cross-fitted values ``m + e_i`` scatter around ``m = E[INB]`` with the noise
+``e_i`` of the fit at point i; its expected loss is ``s_i phi(m / s_i) - |m|
+Phi(-|m| / s_i)`` (``s_i`` the sd of ``e_i``).  ``floor`` is the average of this
+over the predicted points (at most ``FLOOR_ROWS`` = 4096 evenly spaced rows per
+half): the expected EVPPI of an input without information, not a bound.  About
+``s / sqrt(2 pi)`` when E[INB] is near 0, negligible once ``|E[INB]|`` is several
+``s``.  ``s_i^2`` is the variance of ``e_i = ghat(x_i) - mean(INB)`` (minus the
+mean, which sets the choice), estimated from the sample, for the design at hand:
+
+* by the delete-one-group jackknife above, per point:
+  ``(G - 1) / G * sum_k (d_(-k),i - mean_k d_(-k),i)^2`` with ``d_(-k),i`` the
+  prediction of row i by the fit without group k less the mean without group k;
+* and by its linearisation (the infinitesimal jackknife, a cluster-robust
+  sandwich): ``G / (G - 1) sum_k (x_i' (X'X)^+ X_k' r_k - n_k (mean_k - mean) / n)^2``,
+  ``r_k`` group k's residuals of the full fit.
+
+The first is biased upwards where a group has high leverage (it carries
+``(I - H_kk)^-1``), the second downwards (``I - H_kk``), by the same amount to
+first order; ``s_i^2`` is their average.  Both are sums over the G groups, so
+``s_i^2`` has about G - 1 degrees of freedom; plugged into the convex loss its
+noise would bias the floor (upwards when ``|m|`` is a few ``s``), so the floor
+uses the exact correction of :func:`noise_floor` (``dof = G - 1``).  For a
+randomised QMC design the groups are its randomisations, so the floor follows
+its accuracy: the fitted values of a Sobol' design are far more accurate than
+independent draws' would be, and the floor of the iid formula (``sigma^2 x'
+(X'X)^-1 x``, used before) was 1.6 to 4 times the mean EVPPI of an input without
+information, which called real information "~0".  Calibration
+(``tests/test_voi_calibration.py``: mean EVPPI of an input without information
+over 100 seeds / mean floor; a spline input at n = 8192 and a group of five at
+n = 4096; E[INB] = 0 and 0.1 (0.6 to 3 noise sds); mc, and lhs and
+sobol with 16 randomisations): 0.96-1.02 (± 0.01-0.02) at E[INB] = 0 and
+0.96-1.12 (± 0.02-0.09) at 0.1, each within 3 standard errors.  An EVPPI is reported as not
 distinguishable from 0 ("~0") when ``value <= floor + 2 se``
 (:attr:`Evppi.distinguishable`).  An estimate is reported as ``min(raw, EVPI)``
 (the raw value is kept as ``raw``; ``se`` is that of ``raw``).
+
+Upward bias.  The same noise biases an informative input's estimate upwards, and
+the jackknife ``se`` does not cover it: at a point whose conditional mean is
+``g_i`` the expected loss rises by ``E[max(g_i + e_i, 0)] - max(g_i, 0)``, the
+floor's formula at ``g_i`` instead of ``m``.  ``bias`` is its mean over the floor
+rows with the fitted value for ``g_i`` (a plug-in estimate: for an input without
+information it is below the floor when E[INB] is near 0, above it when
+``|E[INB]|`` is a few ``s``; so the bias scale is ``max(floor, bias)``).  It is not
+subtracted.  For Schiedam at n = 4096 (sobol, 5 seeds) the EVPPIs of its groups
+of 5 to 15 members (43 to 211 columns) were 7 to 48 thousand euros above their
+values at n = 32768, against ``max(floor, bias)`` of 8 to 48 thousand.  An estimate
+that is distinguishable from 0 gets a ``bias_warning`` ("may be biased upward
+by up to about X; more samples are needed") when ``max(floor, bias)`` exceeds
+``BIAS_SHARE`` = 10% of it, or when the sample has fewer than
+``ROWS_PER_COLUMN`` = 200 draws per regression column.
 """
 
 from __future__ import annotations
@@ -119,9 +165,18 @@ JACKKNIFE_GROUPS = 16
 MAX_JACKKNIFE_GROUPS = 64
 #: Largest group whose basis may grow by three-way products (k (k-1) (k-2) / 6 columns: 220 at 12).
 MAX_GROW = 12
-#: R^2 margin: the grown basis must beat the base basis by more than this; a group fit is flagged when
-#: its R^2 is below its best member's alone by more than this.
+#: Largest group whose basis may also grow by every product of 4 up to all of its members
+#: (2^k - 1 - k - k (k - 1) / 2 - k (k - 1) (k - 2) / 6 more columns: 22 at 6).
+MAX_FULL_ORDER = 6
+#: R^2 margin: a grown basis must beat the smaller one by more than this; a group fit is flagged when
+#: its R^2 is below its best member's alone by more than this (and that member's R^2 is above this).
 GROW_R2 = 0.01
+#: A group reported "~0" with an out-of-sample R^2 below this gets an ``interaction_warning``.
+LOW_R2 = 0.05
+#: A distinguishable estimate gets a ``bias_warning`` when ``max(floor, bias)`` exceeds this share of it ...
+BIAS_SHARE = 0.10
+#: ... or when the sample has fewer than this many draws per regression column.
+ROWS_PER_COLUMN = 200
 
 
 @dataclass(frozen=True)
@@ -143,8 +198,8 @@ class Evppi:
         Standard error of the estimate (of ``raw``): delete-one-group jackknife of the whole
         estimator, so it includes the regression's own error; see the module notes.
     floor : float
-        Expected EVPPI of an input without information (regression noise under
-        cross-fitting); see the module notes.
+        Expected EVPPI of an input without information (the noise of the cross-fitted
+        values, estimated by the jackknife for the design at hand); see the module notes.
     raw : float
         The estimate before capping at EVPI.
     r2 : float
@@ -152,10 +207,23 @@ class Evppi:
     basis : int
         Number of regression columns.
     basis_note : str
-        ``"grown: three-way products"`` when a group's basis was grown; else empty.
+        ``"grown: three-way products"`` or ``"grown: products of up to k members"`` when
+        a group's basis was grown; ``"not grown: group of k > 12 members"`` when it is too
+        large to grow; else empty.
     fit_warning : str
-        Set when a group's fit explains less of INB than one of its members alone
-        (by more than :data:`GROW_R2`): the group EVPPI is probably underestimated.
+        Set when a group's fit explains less of INB than its best member alone (by more
+        than :data:`GROW_R2`, that member's R^2 itself above :data:`GROW_R2`): the group
+        EVPPI is probably underestimated.
+    bias : float
+        Estimated upward bias of ``raw`` from the fit's noise (not covered by ``se``; not
+        removed); see the module notes.
+    bias_warning : str
+        Set when a distinguishable estimate may be biased upward by up to about
+        ``max(floor, bias)``: that is above :data:`BIAS_SHARE` of the estimate, or there are
+        fewer than :data:`ROWS_PER_COLUMN` draws per regression column.  More samples are needed.
+    interaction_warning : str
+        Set when a group is "~0" with an R^2 below :data:`LOW_R2`: its basis may miss
+        interactions of more members than its highest product.
     """
 
     name: str
@@ -170,6 +238,9 @@ class Evppi:
     basis: int
     basis_note: str = ""
     fit_warning: str = ""
+    bias: float = 0.0
+    bias_warning: str = ""
+    interaction_warning: str = ""
 
     @property
     def noise_level(self) -> float:
@@ -409,32 +480,72 @@ class _Layout:
         self.halves = [(0, int(self.bounds[G])), (int(self.bounds[G]), n)]
         self.count = counts[:G] + counts[G:]
         self.n = n
+        # the rows the noise floor is averaged over: evenly spaced in each half, at most FLOOR_ROWS per half
+        self.floor_rows = np.zeros(n, bool)
+        for lo, hi in self.halves:
+            self.floor_rows[lo:hi:max(1, -(-(hi - lo) // FLOOR_ROWS))] = True
 
 
 class _Jackknife:
-    """The EVPPI estimate and its G delete-one-group versions, accumulated from cross-fitted predictions.
+    """The EVPPI estimate and its G delete-one-group versions, accumulated from cross-fitted predictions;
+    and the noise floor.
 
     Column ``k < G`` of a prediction block comes from the fits without group ``k``
-    (used for the rows outside group ``k``), column ``G`` from the full fits.
+    (used for the rows outside group ``k``), column ``G`` from the full fits; column ``k``
+    of a block of linearised deviations from the deviation of the full fits due to group ``k``.
     """
 
     def __init__(self, y: np.ndarray, lay: _Layout, adopt: bool):
         G, n = lay.G, lay.n
         self.lay = lay
+        self.mean = float(y.mean())
         ysum = np.bincount(lay.grp, weights=y, minlength=G)
-        loo_adopt = (ysum.sum() - ysum) / (n - lay.count) > 0  # the choice, made without group k
-        self.adopt = np.append(loo_adopt, adopt).astype(float)
+        self.loo_mean = (ysum.sum() - ysum) / (n - lay.count)  # the mean INB without group k
+        self.lin_mean = (ysum - lay.count * self.mean) / n  # group k's share of the mean's error
+        self.adopt = np.append(self.loo_mean > 0, adopt).astype(float)  # the choice, made without group k
         self.total = np.zeros(G + 1)
         self.own = np.zeros(G)
         self.fitted = np.empty(n)
+        rows = int(lay.floor_rows.sum())
+        self.noise_var = np.empty(rows)  # per floor row: the variance of its fitted value's noise
+        self.floor_fitted = np.empty(rows)
+        self.floor_at = 0
 
-    def add(self, P: np.ndarray, lo: int, hi: int) -> None:
+    def add(self, P: np.ndarray, lo: int, hi: int, lin: np.ndarray) -> None:
+        """Rows ``lo:hi``: P their predictions (G + 1 columns); ``lin`` the linearised deviations
+        (G columns) of those among them that are floor rows (``_Layout.floor_rows``)."""
         G = self.lay.G
         L = np.maximum(P, 0.0) - P * self.adopt
         self.total += L.sum(axis=0)
         g = self.lay.grp[lo:hi]
         self.own += np.bincount(g, weights=L[np.arange(hi - lo), g], minlength=G)
         self.fitted[lo:hi] = P[:, G]
+        # the noise floor: the variance of each fitted value about the mean INB (which sets the choice),
+        # by the delete-one-group jackknife and by the linearised jackknife (see the module notes)
+        sel = self.lay.floor_rows[lo:hi]
+        if sel.any():
+            D = P[sel, :G] - self.loo_mean
+            jack = D.var(axis=1) * (G - 1)  # (G - 1) / G * sum_k (d_k - mean d)^2
+            E = lin - self.lin_mean
+            linear = np.sum(E * E, axis=1) * (G / (G - 1))
+            at = self.floor_at
+            self.floor_at += D.shape[0]
+            self.noise_var[at:self.floor_at] = 0.5 * (jack + linear)
+            self.floor_fitted[at:self.floor_at] = P[sel, G]
+
+    def floor(self) -> float:
+        """The noise floor: mean over the floor rows of the expected loss of their fitted value's noise."""
+        if not self.floor_at:
+            return 0.0
+        return float(np.mean(_noise_loss(np.full(self.floor_at, self.mean), self.noise_var[:self.floor_at],
+                                         self.lay.G - 1)))
+
+    def bias(self) -> float:
+        """The upward bias from the fit's noise: as :meth:`floor`, but around each row's fitted value."""
+        if not self.floor_at:
+            return 0.0
+        return float(np.mean(_noise_loss(self.floor_fitted[:self.floor_at], self.noise_var[:self.floor_at],
+                                         self.lay.G - 1)))
 
     def result(self) -> tuple[float, float]:
         """(estimate, jackknife standard error)."""
@@ -458,9 +569,12 @@ def _loo_coefs(xtx: np.ndarray, xty: np.ndarray, cols: np.ndarray) -> tuple[list
 
     Returns
     -------
-    coefs : list of 2 ndarray, shape (p, G + 1)
+    coefs : list of 2 ndarray, shape (p, 2 G + 1)
+        Columns 0 to G - 1: the fit without group k; G: the full fit; G + 1 + k: the
+        linearised (infinitesimal) jackknife deviation of the full fit due to group k,
+        ``(X'X)^+ X_k' e_k`` (``e_k`` group k's residuals of the full fit).
     inverses : list of 2 ndarray, shape (len(cols), len(cols))
-        Pseudo-inverse of each half's full Gram matrix X'X (on ``cols``), for leverages.
+        Pseudo-inverse of each half's full Gram matrix X'X (on ``cols``).
     """
     G, p = xtx.shape[1], xtx.shape[2]
     coefs, inverses = [], []
@@ -476,8 +590,11 @@ def _loo_coefs(xtx: np.ndarray, xty: np.ndarray, cols: np.ndarray) -> tuple[list
         lam, vec = np.linalg.eigh(full_a / outer)
         keep = lam > 1e-12 * max(float(lam[-1]), 1e-300)
         inverses.append((vec[:, keep] / lam[keep]) @ vec[:, keep].T / outer)
-        coef = np.zeros((p, G + 1))
-        coef[cols] = _solve_many(A, B).T
+        coef = np.zeros((p, 2 * G + 1))
+        coef[cols, :G + 1] = _solve_many(A, B).T
+        # linearised (infinitesimal) jackknife: group k's share of the full fit's error, (X'X)^+ X_k' e_k
+        score = b - a @ coef[cols, G]
+        coef[cols, G + 1:] = inverses[-1] @ score.T
         coefs.append(coef)
     return coefs, inverses
 
@@ -498,15 +615,15 @@ def _solve_many(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.stack([_solve(a, b) for a, b in zip(A, B)])
 
 
-#: Rows per half used to estimate the leverages of a group's fit (for its noise floor).
-LEVERAGE_ROWS = 4096
+#: Rows per half the noise floor is averaged over.
+FLOOR_ROWS = 4096
 
 
 class _Fit:
-    """One cross-fitted regression: its jackknife, number of columns and leverage of each predicted point."""
+    """One cross-fitted regression: its jackknife (with the noise floor) and number of columns."""
 
-    def __init__(self, jack: _Jackknife, width: int, leverage: np.ndarray):
-        self.jack, self.width, self.leverage = jack, width, leverage
+    def __init__(self, jack: _Jackknife, width: int):
+        self.jack, self.width = jack, width
 
 
 def _fit_sparse(basis: _Basis, y: np.ndarray, lay: _Layout, adopt: bool) -> _Fit:
@@ -525,35 +642,35 @@ def _fit_sparse(basis: _Basis, y: np.ndarray, lay: _Layout, adopt: bool) -> _Fit
             xtx += v
             if b != a:
                 xtx += v.reshape(S, size, size).transpose(0, 2, 1).ravel()
-    coefs, inverses = _loo_coefs(xtx.reshape(2, lay.G, size, size), xty.reshape(2, lay.G, size), np.arange(size))
+    coefs, _ = _loo_coefs(xtx.reshape(2, lay.G, size, size), xty.reshape(2, lay.G, size), np.arange(size))
     jack = _Jackknife(y, lay, adopt)
-    leverage = np.empty(y.size)
+    G = lay.G
     for h, (lo, hi) in enumerate(lay.halves):
         C = coefs[1 - h]  # each half predicted by the other half's fits
-        M = inverses[1 - h]
         for a0 in range(lo, hi, BLOCK):
             a1 = min(a0 + BLOCK, hi)
             X = basis.block(slice(a0, a1))  # narrow (at most MAX_LEVELS or knots + 4 columns): dense is fastest
-            jack.add(X @ C, a0, a1)
-            leverage[a0:a1] = np.einsum("ij,ij->i", X @ M, X)
-    return _Fit(jack, size, leverage)
+            jack.add(X @ C[:, :G + 1], a0, a1, X[lay.floor_rows[a0:a1]] @ C[:, G + 1:])
+    return _Fit(jack, size)
 
 
 def _fit_dense(bases: Sequence[_Basis], columns: Sequence[np.ndarray], y: np.ndarray, lay: _Layout,
-               adopt: bool, pairwise: bool, triples: bool) -> list[_Fit]:
+               adopt: bool, pairwise: bool, order: int = 2) -> list[_Fit]:
     """Cross-fit y on a group's basis (rows in layout order).
 
     The base basis is additive (each member's B-spline) plus pairwise products of the
-    standardised members; with ``triples`` a second, grown basis adds every three-way
-    product.  The base basis is a prefix of the grown one, so one set of normal
-    equations serves both.  Returns the base fit, then the grown one if any.
+    standardised members; for ``order`` >= 3 grown bases add every product of 3, then of
+    3 to ``order`` members (one basis per step: three-way products; all products up to
+    ``order``).  Each basis is a prefix of the next, so one set of normal equations serves
+    all.  Returns the base fit, then the grown ones, if any.
     """
     k = len(columns)
     z = [(x - x.mean()) / (x.std() or 1.0) for x in columns]
     pairs = list(combinations(range(k), 2)) if pairwise else []
-    threes = list(combinations(range(k), 3)) if triples else []
+    threes = list(combinations(range(k), 3)) if order >= 3 else []
+    higher = [c for r in range(4, min(order, k) + 1) for c in combinations(range(k), r)]
     base = 1 + sum(b.size - 1 for b in bases) + len(pairs)
-    width = base + len(threes)
+    width = base + len(threes) + len(higher)
 
     def block(rows: slice | np.ndarray) -> np.ndarray:
         m = y[rows].shape[0]
@@ -563,13 +680,18 @@ def _fit_dense(bases: Sequence[_Basis], columns: Sequence[np.ndarray], y: np.nda
         for b in bases:  # drop one column each: a basis sums to 1, like the intercept
             out[:, col:col + b.size - 1] = b.block(rows)[:, 1:]
             col += b.size - 1
-        zr = [zi[rows] for zi in z] if pairs else []
+        zr = [zi[rows] for zi in z] if pairs or threes else []
         for i, j in pairs:
             np.multiply(zr[i], zr[j], out=out[:, col])
             col += 1
         for i, j, q in threes:
             np.multiply(zr[i], zr[j], out=out[:, col])
             out[:, col] *= zr[q]
+            col += 1
+        for c in higher:
+            np.multiply(zr[c[0]], zr[c[1]], out=out[:, col])
+            for q in c[2:]:
+                out[:, col] *= zr[q]
             col += 1
         return out
 
@@ -583,50 +705,94 @@ def _fit_dense(bases: Sequence[_Basis], columns: Sequence[np.ndarray], y: np.nda
             xty[s] += X.T @ y[a:a + X.shape[0]]
     xtx = xtx.reshape(2, G, width, width)
     xty = xty.reshape(2, G, width)
-    widths = [base] + ([width] if threes else [])
+    widths = [base] + ([base + len(threes)] if threes else []) + ([width] if higher else [])
     solved = [_loo_coefs(xtx, xty, np.arange(w)) for w in widths]
     jacks = [_Jackknife(y, lay, adopt) for _ in widths]
-    leverages = [[] for _ in widths]
     for h, (lo, hi) in enumerate(lay.halves):
-        C = np.concatenate([coefs[1 - h] for coefs, _ in solved], axis=1)
+        C = np.concatenate([coefs[1 - h][:, :G + 1] for coefs, _ in solved], axis=1)
+        C_lin = np.concatenate([coefs[1 - h][:, G + 1:] for coefs, _ in solved], axis=1)
         for a in range(lo, hi, BLOCK):
             b = min(a + BLOCK, hi)
-            P = block(slice(a, b)) @ C
+            X = block(slice(a, b))
+            P = X @ C
+            P_lin = X[lay.floor_rows[a:b]] @ C_lin
             for j, jack in enumerate(jacks):
-                jack.add(P[:, j * (G + 1):(j + 1) * (G + 1)], a, b)
-        # leverage x' (X'X)^+ x of the other half's fit, on evenly spaced rows of this half
-        X = block(np.arange(lo, hi, max(1, (hi - lo) // LEVERAGE_ROWS)))
-        for j, (w, (_, inverses)) in enumerate(zip(widths, solved)):
-            Xw = X[:, :w]
-            leverages[j].append(np.einsum("ij,ij->i", Xw @ inverses[1 - h], Xw))
-    return [_Fit(jack, w, np.concatenate(lev)) for jack, w, lev in zip(jacks, widths, leverages)]
+                jack.add(P[:, j * (G + 1):(j + 1) * (G + 1)], a, b, P_lin[:, j * G:(j + 1) * G])
+    return [_Fit(jack, w) for jack, w in zip(jacks, widths)]
 
 
-def noise_floor(mean: float, sigma: float, leverage: float | np.ndarray) -> float:
+def noise_floor(mean: float, sigma: float, leverage: float | np.ndarray, dof: int | None = None) -> float:
     """Expected EVPPI of an input that carries no information, under cross-fitting.
 
-    The cross-fitted value at a point of leverage ``h`` is ``m + e`` with ``m = mean``
-    (E[INB]) and coefficient noise ``e ~ N(0, s^2)``, ``s = sigma sqrt(h)``; the expected
-    loss of the current choice (the sign of m) there is ``s phi(m / s) - |m| Phi(-|m| / s)``.
+    The cross-fitted value at a point is ``m + e`` with ``m = mean`` (E[INB]) and noise
+    ``e ~ N(0, s^2)``, ``s^2 = sigma^2 h``; the expected loss of the current choice (the
+    sign of m) there is ``s phi(m / s) - |m| Phi(-|m| / s)``.  The floor is its average
+    over the points.
 
     Parameters
     ----------
     mean : float
         E[INB].
     sigma : float
-        Residual standard deviation of the fit.
+        Scale of the noise.
     leverage : float or ndarray
-        The leverage of each predicted point (the floor is the average over them), or one
-        value such as the mean leverage ``p / n_train``.
+        ``h`` of each point (the floor is the average over them): with ``sigma = 1``, the
+        noise variance of each point.
+    dof : int, optional
+        The variances ``sigma^2 h`` are estimates with ``dof`` degrees of freedom (each
+        distributed as ``s^2 chi2_dof / dof``, like a delete-one-group jackknife variance
+        over ``dof + 1`` groups).  Plugged into the formula above, their noise would bias the
+        floor (upwards where the loss is convex in s, i.e. ``|m| >~ s``; downwards by about
+        ``1 / (4 dof)`` at ``m = 0``).  Instead each point's term is the expected loss at
+        ``m + sqrt(dof) s_hat U``, U the first coordinate of a point uniform on the unit
+        sphere in ``dof`` dimensions (density proportional to ``(1 - u^2)^((dof - 3) / 2)``):
+        ``sqrt(dof) s_hat U`` is then exactly ``N(0, s^2)``, so the floor is unbiased.
+        In closed form, with ``a = sqrt(dof) s_hat`` and ``t = |m| / a < 1`` (else 0):
+        ``a (E[U; U > t] - t P(U > t))``, ``E[U; U > t] = (1 - t^2)^((dof - 1) / 2) /
+        ((dof - 1) B(1/2, (dof - 1) / 2))``, ``P(U > t) = I_{1 - t^2}((dof - 1) / 2, 1/2) / 2``
+        (for ``dof = 1``, U = ±1: ``a (1 - t) / 2``).
     """
     h = np.atleast_1d(np.asarray(leverage, dtype=float))
-    s = sigma * np.sqrt(np.maximum(h, 0.0))
-    m = abs(float(mean))
-    s = s[s * 40.0 > m]  # elsewhere the expected loss is below exp(-800): 0
-    if s.size == 0:
-        return 0.0
-    f = s * np.exp(-0.5 * (m / s) ** 2) / math.sqrt(2.0 * math.pi) - m * special.ndtr(-m / s)
-    return float(np.sum(np.maximum(f, 0.0)) / h.size)
+    var = sigma * sigma * np.maximum(h, 0.0)
+    return float(np.sum(_noise_loss(np.full(h.shape, abs(float(mean))), var, dof)) / h.size)
+
+
+def _noise_loss(m: np.ndarray, var: np.ndarray, dof: int | None = None) -> np.ndarray:
+    """Per point, the expected ``max(m + e, 0) - max(m, 0)`` for noise e of variance ``var``
+    (:func:`noise_floor`; with ``dof``, ``var`` estimated with that many degrees of freedom)."""
+    m = np.abs(np.asarray(m, dtype=float))
+    var = np.maximum(np.asarray(var, dtype=float), 0.0)
+    out = np.zeros(m.shape)
+    if dof is None:
+        s = np.sqrt(var)
+        ok = s * 40.0 > m  # elsewhere the expected loss is below exp(-800): 0
+        s, mo = s[ok], m[ok]
+        f = s * np.exp(-0.5 * (mo / s) ** 2) / math.sqrt(2.0 * math.pi) - mo * special.ndtr(-mo / s)
+        out[ok] = np.maximum(f, 0.0)
+        return out
+    nu = int(dof)
+    if nu < 1:
+        raise ValueError(f"dof must be at least 1, got {dof}")
+    a = np.sqrt(nu * var)
+    ok = a > m  # elsewhere m + a U never changes sign: no loss
+    a = a[ok]
+    t = m[ok] / a
+    if nu == 1:
+        f = a * (1.0 - t) / 2.0
+    else:
+        c = 1.0 - t * t
+        upper = c ** ((nu - 1) / 2.0) / ((nu - 1) * special.beta(0.5, (nu - 1) / 2.0))
+        f = a * (upper - t * special.betainc((nu - 1) / 2.0, 0.5, c) / 2.0)
+    out[ok] = np.maximum(f, 0.0)
+    return out
+
+
+def _sig(x: float) -> str:
+    """Two significant digits, thousands separated: 38,000; 0.012."""
+    if not x > 0 or not math.isfinite(x):
+        return f"{x:g}"
+    digits = 1 - int(math.floor(math.log10(x)))
+    return f"{round(x, digits):,.{max(digits, 0)}f}"
 
 
 def _r2(resid: float, var: float) -> float:
@@ -655,8 +821,9 @@ def evppi(inputs: np.ndarray, inb: np.ndarray, *, knots: int | None = None, pair
         Add pairwise products of the standardised inputs (groups only).
     grow : bool
         For a group of 3 to :data:`MAX_GROW` parameters, also try the basis grown by every
-        three-way product, and use it if its out-of-sample R^2 is higher by more than
-        :data:`GROW_R2`.
+        three-way product, and for 4 to :data:`MAX_FULL_ORDER` the basis grown by every
+        product of up to all members; a grown basis is used if its out-of-sample R^2 is
+        higher than the best smaller one's by more than :data:`GROW_R2`.
     replicates : int
         Independent randomisations of the design (row ``i`` in randomisation ``i % R``);
         1 for independent draws.  Sets the jackknife groups (:func:`jackknife_groups`).
@@ -690,36 +857,64 @@ def evppi(inputs: np.ndarray, inb: np.ndarray, *, knots: int | None = None, pair
     bases = [_Basis(c, knots) for c in columns]
     var = float(np.var(y))
     basis_note = fit_warning = ""
+    order = 1  # the highest order of products of members tried
     if k == 1:
         fit = _fit_sparse(bases[0], y, lay, adopt)
     else:
-        triples = grow and 3 <= k <= MAX_GROW
-        fits = _fit_dense(bases, columns, y, lay, adopt, pairwise, triples)
+        order = 2 if pairwise else 1
+        if grow and 3 <= k <= MAX_GROW:
+            order = k if k <= MAX_FULL_ORDER else 3
+        fits = _fit_dense(bases, columns, y, lay, adopt, pairwise, order)
         r2s = [_fit_r2(f, y, var) for f in fits]
-        pick = 1 if triples and r2s[1] > r2s[0] + GROW_R2 else 0
+        pick = 0
+        for j in range(1, len(fits)):  # a bigger basis only if it fits better out of sample
+            if r2s[j] > r2s[pick] + GROW_R2:
+                pick = j
         fit = fits[pick]
-        if pick:
+        if pick == 1:
             basis_note = "grown: three-way products"
+        elif pick == 2:
+            basis_note = f"grown: products of up to {k} members"
+        if grow and k > MAX_GROW:
+            basis_note = f"not grown: group of {k} > {MAX_GROW} members"
         if member_r2 is None:
             member_r2 = [_fit_r2(_fit_sparse(_Basis(c, 8), y, lay, adopt), y, var) for c in columns]
         names = list(parameters) if len(parameters) == k else [f"input {j + 1}" for j in range(k)]
         r2m = np.array(member_r2, dtype=float)
         if np.any(np.isfinite(r2m)):
             best = int(np.nanargmax(r2m))
-            if r2s[pick] < r2m[best] - GROW_R2:
+            # only a member that finds structure (R^2 above GROW_R2) shows that the group's basis misses some
+            if r2m[best] > GROW_R2 and r2s[pick] < r2m[best] - GROW_R2:
                 fit_warning = (f"R2 {r2s[pick]:.2f} is below that of {names[best]} alone ({r2m[best]:.2f}): "
                                "the group fit misses structure a single-parameter fit finds, so its EVPPI is "
                                "probably underestimated")
     raw, se = fit.jack.result()
     resid = float(np.mean((y - fit.jack.fitted) ** 2))
-    # an out-of-sample residual has variance sigma^2 (1 + h); the noise around the full-sample mean
-    # (which sets the choice) has variance sigma^2 (h - 1/n): see noise_floor
-    sigma = math.sqrt(resid / (1.0 + float(np.mean(fit.leverage))))
-    floor = noise_floor(float(inb.mean()), sigma, fit.leverage - 1.0 / n)
+    r2 = _r2(resid, var)
+    floor, bias = fit.jack.floor(), fit.jack.bias()
+    value = min(raw, evpi_value)
+    distinguishable = value > floor + 2.0 * se
+    bias_warning = interaction_warning = ""
+    if distinguishable:
+        scale = max(floor, bias)
+        why = []
+        if scale > BIAS_SHARE * value:
+            why.append(f"{'its noise floor' if floor >= bias else 'the estimated bias'} is {scale / value:.0%} of it")
+        if n < ROWS_PER_COLUMN * fit.width:
+            why.append(f"{fit.width} regression columns for {n:,} draws, fewer than {ROWS_PER_COLUMN} per column")
+        if why:
+            bias_warning = (f"may be biased upward by up to about {_sig(scale)} ({'; '.join(why)}): "
+                            "more samples are needed for a firm value")
+    elif k > 1 and r2 < LOW_R2:
+        most = {1: "one member", 2: "two members", 3: "three members"}.get(order, f"{order} members")
+        missed = "non-polynomial interactions of its members" if order >= k else f"interactions of more than {most}"
+        interaction_warning = (f"R2 {r2:.2f} is below {LOW_R2}: the basis may miss {missed}, so ~0 does not "
+                               "show that learning this group is worth nothing")
     return Evppi(
         name=name, kind=kind or ("parameter" if k == 1 else "group"), parameters=tuple(parameters), label=label,
-        value=min(raw, evpi_value), se=se, floor=floor, raw=raw, r2=_r2(resid, var), basis=fit.width,
-        basis_note=basis_note, fit_warning=fit_warning,
+        value=value, se=se, floor=floor, raw=raw, r2=r2, basis=fit.width, bias=bias,
+        basis_note=basis_note, fit_warning=fit_warning, bias_warning=bias_warning,
+        interaction_warning=interaction_warning,
     )
 
 
@@ -872,13 +1067,33 @@ def _money(x: float, currency: str = "EUR") -> str:
     return f"{currency} {x:,.0f}"
 
 
+def _basis_short(note: str) -> str:
+    """The basis note, short: ``3-way products``, ``products up to 4-way``, ``not grown (13 > 12)``."""
+    if note == "grown: three-way products":
+        return "3-way products"
+    if note.startswith("grown: products of up to "):
+        return f"products up to {note.split()[5]}-way"
+    if note.startswith("not grown: group of "):
+        return f"not grown ({note.split('group of ')[1].split(' members')[0]})"
+    return note
+
+
+def _warnings(e: Evppi) -> list[str]:
+    """The warnings of an estimate, in full."""
+    return [w for w in (e.fit_warning, e.bias_warning, e.interaction_warning) if w]
+
+
 def _note(e: Evppi) -> str:
-    """The note column: not distinguishable from 0, grown basis, group fit below a member's."""
+    """The note column: not distinguishable from 0, basis, and a short mark per warning."""
     notes = [] if e.distinguishable else ["~0"]
     if e.basis_note:
-        notes.append("3-way products" if e.basis_note.startswith("grown") else e.basis_note)
+        notes.append(_basis_short(e.basis_note))
     if e.fit_warning:
         notes.append("R2 < a member's (!)")
+    if e.bias_warning:
+        notes.append("biased up? (!)")
+    if e.interaction_warning:
+        notes.append("low R2: interactions? (!)")
     return "; ".join(notes)
 
 
@@ -909,13 +1124,17 @@ def format_voi(results: Sequence[VoiResult], *, top: int = 10) -> str:
                 c.ljust(w) if k in (1, 7) else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths))).rstrip()
             lines += [f"  {title}", "  " + fmt(header), "  " + "  ".join("-" * w for w in widths)]
             lines += ["  " + fmt(row) for row in rows]
-            lines += [f"  warning: {e.name}: {e.fit_warning}." for e in items if e.fit_warning]
+            lines += [f"  warning: {e.name}: {w}." for e in items for w in _warnings(e)]
             lines.append("")
     lines.append("EVPPI by cross-fitted regression (Strong, Oakley & Brennan 2014); R2 = out-of-sample share of "
                  "INB's variance the fit explains; floor = expected EVPPI of an input without information; "
-                 "~0 = EVPPI <= floor + 2 se (not distinguishable from 0); 3-way products = group basis grown by "
-                 "three-way products (it fitted better); R2 < a member's = the group fit explains less than one "
-                 "member alone (group EVPPI probably underestimated).")
+                 "~0 = EVPPI <= floor + 2 se (not distinguishable from 0); 3-way products, products up to k-way = "
+                 "group basis grown by products of 3, of up to k members (it fitted better); not grown (k > 12) = "
+                 "group too large for three-way products; R2 < a member's = the group fit explains less than its "
+                 "best member alone (group EVPPI probably underestimated); biased up? = the estimate may be biased "
+                 "upward by up to about the larger of its floor and its estimated bias (that is > 10% of it, or "
+                 "there are < 200 draws per regression column): more samples needed; low R2: interactions? = a "
+                 "group ~0 with R2 < 0.05: its basis may miss interactions of more members.")
     lines += [f"± {m}." for m in methods]
     return "\n".join(lines)
 
@@ -929,12 +1148,13 @@ def save_voi(directory: str | Path, results: Sequence[VoiResult], manifest: Mapp
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")  # quotes names that hold commas
         writer.writerow(["decision", "kind", "name", "evppi", "se", "floor", "raw", "r2", "basis", "evpi",
-                         "distinguishable", "basis_note", "fit_warning"])
+                         "distinguishable", "basis_note", "fit_warning", "bias", "bias_warning",
+                         "interaction_warning"])
         for r in results:
             for e in r.groups + r.parameters:
                 writer.writerow([r.decision, e.kind, e.name, repr(e.value), repr(e.se), repr(e.floor), repr(e.raw),
                                  repr(e.r2), e.basis, repr(r.evpi), "yes" if e.distinguishable else "no",
-                                 e.basis_note, e.fit_warning])
+                                 e.basis_note, e.fit_warning, repr(e.bias), e.bias_warning, e.interaction_warning])
         (tmp / "evppi.csv").write_text(buf.getvalue(), encoding="utf-8")
         _write_json(tmp / "manifest.json", dict(manifest))
 
