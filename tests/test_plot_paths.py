@@ -143,7 +143,15 @@ def test_an_out_directory_that_is_a_link_is_refused(saved, tmp_path, capsys):
     # a real directory is written, with the usual names
     assert main(["plot", str(directory), "--out", str(tmp_path / "figs")]) == 0
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
-        "sobol_convergence_ratio.png", "sobol_convergence_ratio.svg", "sobol_ratio.png", "sobol_ratio.svg"]
+        ".wotsim-figures", "sobol_convergence_ratio.png", "sobol_convergence_ratio.svg", "sobol_ratio.png",
+        "sobol_ratio.svg"]
+    # a directory of someone else's files is never written into
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "sobol_ratio.png").write_bytes(b"my picture")
+    assert main(["plot", str(directory), "--out", str(mine)]) == 2
+    assert "holds files wotsim plot did not write" in _one_line(capsys)
+    assert (mine / "sobol_ratio.png").read_bytes() == b"my picture"
 
 
 def test_save_figure_writes_only_plain_files_inside_its_directory(tmp_path):

@@ -327,7 +327,7 @@ def test_cli_plot_redraws_saved_results_without_rerunning(result, tmp_path, monk
     assert main(["plot", str(tmp_path / "res"), "--out", str(tmp_path / "figs")]) == 0
     names = {name for name, _ in simulation_figures(result)}
     files = sorted(p.name for p in (tmp_path / "figs").iterdir())
-    assert files == sorted(f"{n}.{ext}" for n in names for ext in ("png", "svg"))
+    assert files == sorted([".wotsim-figures"] + [f"{n}.{ext}" for n in names for ext in ("png", "svg")])
     assert f"{len(names)} figures (png and svg) written to" in capsys.readouterr().out
     # default output directory: RESULTS/figures (file writing itself is checked above; record only)
     written = []

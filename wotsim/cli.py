@@ -139,9 +139,26 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+#: Longest message printed; longer ones (echoed hostile values) are cut in the middle.
+MAX_MESSAGE = 2000
+
+
+def one_line(text: object) -> str:
+    """A message as exactly one line: newlines and carriage returns from the input shown escaped, cut to size.
+
+    Config keys, names and tampered values can hold line breaks; printed raw they would forge a
+    second line (e.g. ``wotsim: all good``).
+    """
+    text = str(text).replace("\r", "\\r").replace("\n", "\\n")
+    if len(text) > MAX_MESSAGE:
+        half = MAX_MESSAGE // 2
+        text = f"{text[:half]} ...[{len(text) - MAX_MESSAGE:,} characters cut]... {text[-half:]}"
+    return text
+
+
 def _warn(err: TextIO, warnings) -> None:
     for w in warnings:
-        err.write(f"wotsim: warning: {w}\n")
+        err.write(f"wotsim: warning: {one_line(w)}\n")
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -191,6 +208,10 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+#: The file that marks a directory of figures written by ``wotsim plot``.
+FIGURES_MARK = ".wotsim-figures"
+
+
 def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import os
 
@@ -215,8 +236,16 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from .results import load_results
 
         figures = simulation_figures(load_results(results))
+    if (out_dir.is_dir() and not out_dir.is_symlink() and any(out_dir.iterdir())
+            and not (out_dir / FIGURES_MARK).is_file()):
+        raise WotsimError(f"{out_dir}: exists and holds files wotsim plot did not write (no {FIGURES_MARK}); "
+                          "refusing to overwrite them (choose a new or empty directory for --out)")
     try:
-        os.close(figure_dir(out_dir))  # refuses a symbolic link before any figure is drawn
+        fd = figure_dir(out_dir)  # refuses a symbolic link before any figure is drawn
+        try:  # mark the directory as wotsim's figures, so that a later plot may overwrite them
+            os.close(os.open(FIGURES_MARK, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644, dir_fd=fd))
+        finally:
+            os.close(fd)
         names = []
         for name, fig in figures:
             save_figure(fig, out_dir / name)
@@ -235,6 +264,9 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     config = load_config(args.config)
     check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
+    from .results import check_replaceable
+
+    check_replaceable(args.out)  # refuse a foreign --out before minutes of analyses, not after
     names = _scenario_names(args.scenarios)
     # every size, and the scenarios, before the first sample (the Monte Carlo comes before the Sobol' design)
     found = () if args.no_scenarios else find_scenarios(config, names)
@@ -783,7 +815,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """wotsim's own warnings as one line on stderr; others as Python shows them."""
     if issubclass(category, WotsimWarning):
-        sys.stderr.write(f"wotsim: warning: {message}\n")
+        sys.stderr.write(f"wotsim: warning: {one_line(message)}\n")
     else:
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
@@ -803,7 +835,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.showwarning = _show_warning
             return args.func(args, sys.stdout, sys.stderr)
     except WotsimError as exc:
-        sys.stderr.write(f"wotsim: error: {exc}\n")
+        sys.stderr.write(f"wotsim: error: {one_line(exc)}\n")
         return 2
     except MemoryError:
         sys.stderr.write("wotsim: error: not enough memory for this run; use fewer --samples "

@@ -63,6 +63,7 @@ import hashlib
 import json
 import math
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -372,6 +373,11 @@ def load_config(path: str | Path) -> Config:
     return parse_config(read_toml(path), file=str(path))
 
 
+#: Largest config (or overlay) file read: 20 MB (a config at the parameter ceiling in the usual layout
+#: is about 5 MB).
+MAX_CONFIG_BYTES = 20_000_000
+
+
 def read_toml(path: str | Path, *, missing: str = "no such file") -> dict[str, Any]:
     """Read a UTF-8 TOML file; any failure is a one-line :class:`ConfigError` naming the file.
 
@@ -384,11 +390,19 @@ def read_toml(path: str | Path, *, missing: str = "no such file") -> dict[str, A
     path = Path(path)
     file = str(path)
     try:
-        raw = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # /dev/zero, a FIFO, a directory: never read without end
+            raise ConfigError("is not a regular file (a config is a TOML file)", file=file)
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"is {info.st_size:,} bytes; a config is at most {MAX_CONFIG_BYTES:,} bytes", file=file)
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(missing, file=file) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", file=file) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"a config is at most {MAX_CONFIG_BYTES:,} bytes", file=file)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -621,7 +635,7 @@ def _parse_parameters(ctx: _Ctx, data: Mapping[str, Any]) -> dict[str, Parameter
         allowed_numbers = {"value", "low", "high", "mode", "mean", "sd", "median", "gsd", "alpha", "beta",
                            "shape", "scale", "lambda"}
         for k in spec:
-            if k not in META_KEYS and k not in allowed_numbers and not re.match(r"^p\d{2}$", k):
+            if k not in META_KEYS and k not in allowed_numbers and not re.fullmatch(r"p\d{2}", k):
                 allowed = sorted(META_KEYS | allowed_numbers) + ["p05", "p95", "..."]
                 raise ctx.error(f"{key}.{k}", f"unknown key{_hint(k, META_KEYS | allowed_numbers)}; allowed: {', '.join(allowed)}")
         for meta in ("unit", "group", "source", "label", "description"):

@@ -237,7 +237,7 @@ def _ordered(p: Mapping[str, float], low: str, high: str) -> None:
 
 def _quantile_pair(table: Mapping[str, Any]) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """Return ((prob_lo, value_lo), (prob_hi, value_hi)) when the table gives quantiles."""
-    keys = sorted(k for k in table if _QUANTILE_KEY.match(k))
+    keys = sorted(k for k in table if _QUANTILE_KEY.fullmatch(k))
     if not keys:
         return None
     if len(keys) != 2:
@@ -245,7 +245,7 @@ def _quantile_pair(table: Mapping[str, Any]) -> tuple[tuple[float, float], tuple
             f"a quantile form needs exactly two quantiles (e.g. p05 and p95), got {', '.join(keys)}",
             keys[-1],
         )
-    probs = [int(_QUANTILE_KEY.match(k).group(1)) / 100 for k in keys]  # type: ignore[union-attr]
+    probs = [int(_QUANTILE_KEY.fullmatch(k).group(1)) / 100 for k in keys]  # type: ignore[union-attr]
     for k, pr in zip(keys, probs):
         if not 0 < pr < 1:
             raise DistributionError("quantile keys run from p01 to p99", k)
@@ -435,7 +435,7 @@ def _make(table: Mapping[str, Any]) -> Distribution:
     given = {k for k in table if k not in META_KEYS}
     quantiles = _quantile_pair(table) if name in _QUANTILE_FORMS else None
     if quantiles is not None:
-        qkeys = {k for k in given if _QUANTILE_KEY.match(k)}
+        qkeys = {k for k in given if _QUANTILE_KEY.fullmatch(k)}
         other = sorted(given - qkeys)
         if other:
             raise DistributionError(f"a quantile form takes only the two quantiles, not {', '.join(other)}", other[0])

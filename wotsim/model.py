@@ -133,8 +133,22 @@ def evaluate(config: Config, values: Mapping[str, np.ndarray | float], n: int, *
                 fade = fade * rho
             if not np.all(np.isfinite(pv)):
                 raise _finite_error(config, item, pv)
+            big = np.abs(pv) > MAX_AMOUNT
+            if np.any(big):
+                raise WotsimError(
+                    f"{config.path}: items.{item.id}: a present value of {float(pv[big][0]):.3g} "
+                    + ("at base" if n == 1 else f"in {int(big.sum()):,} of the {n:,} draws evaluated together")
+                    + f"; amounts are limited to "
+                    f"{MAX_AMOUNT:.0e} (larger sums are not money any study handles, and they overflow the "
+                    "stored yearly values and the statistics): check the item's value and units")
             item_pv[:, i] = pv
     return ModelArrays(item_pv=item_pv, yearly=by_year)
+
+
+#: Largest present value an item may take in any draw (in the config's currency): 10^15, a
+#: thousand times the Dutch GDP; a bound that keeps yearly values (stored as float32, max 3.4e38)
+#: and sums of squares (variances) finite.
+MAX_AMOUNT = 1e15
 
 
 def _persistence_error(config: Config, item, rho: np.ndarray) -> WotsimError:

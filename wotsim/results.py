@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import fcntl
+import glob
 import json
 import math
 import os
@@ -517,13 +518,13 @@ def recover(directory: str | Path) -> list[str]:
     removed.  Called with the parent directory locked (:func:`write_atomic_dir`).
     """
     directory = Path(directory)
-    parent = directory.resolve().parent
-    name = directory.resolve().name
+    parent = directory.absolute().parent.resolve()  # the last component itself is never followed
+    name = directory.name
     notes: list[str] = []
     if not parent.is_dir():
         return notes
-    olds = sorted(p for p in parent.glob(f".{name}.old-*") if p.is_dir() and not p.is_symlink())
-    tmps = sorted(p for p in parent.glob(f".{name}.tmp-*") if p.is_dir() and not p.is_symlink())
+    olds = sorted(p for p in parent.glob(f".{glob.escape(name)}.old-*") if p.is_dir() and not p.is_symlink())
+    tmps = sorted(p for p in parent.glob(f".{glob.escape(name)}.tmp-*") if p.is_dir() and not p.is_symlink())
     if not directory.exists() and not directory.is_symlink():
         for old in olds:
             if is_wotsim_dir(old / "x"):
@@ -552,12 +553,18 @@ def write_atomic_dir(directory: str | Path, fill) -> None:
     (``flock``) for the duration, so two wotsim processes never swap the same path at once.
     """
     directory = Path(directory)
-    resolved = directory.resolve()
+    if directory.is_symlink():  # before anything is created, cleaned or resolved through it
+        raise ResultsError(f"{directory}: is a symbolic link; refusing to replace it (choose a new path)")
+    if directory.name in ("", ".", ".."):  # ".", "..", "/": resolve to compare with the current directory
+        resolved = directory.resolve()
+        parent = resolved.parent
+    else:
+        parent = directory.absolute().parent.resolve()
+        resolved = parent / directory.name
     cwd = Path.cwd().resolve()
     if resolved == cwd or resolved in cwd.parents:
         raise ResultsError(f"{directory}: is the current directory or one of its parents; "
                            "choose a new path for the output directory")
-    parent = resolved.parent
     parent.mkdir(parents=True, exist_ok=True)
     lock = os.open(parent, os.O_RDONLY)
     try:
@@ -593,11 +600,19 @@ def write_atomic_dir(directory: str | Path, fill) -> None:
 
 
 def _floats(d: Mapping[str, Any]) -> dict[str, float]:
-    """Undo :func:`_jsonable` for numbers: ``None`` -> NaN, ``"inf"``/``"-inf"`` -> infinities."""
+    """Undo :func:`_jsonable` for numbers: ``None`` -> NaN, ``"inf"``/``"-inf"`` -> infinities.
+
+    Raises ValueError for anything else (text, an integer too large for a float, a bool).
+    """
     def one(v: Any) -> float:
         if v is None:
             return float("nan")
-        return float(v)  # float("inf") and float("-inf") parse the strings
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            raise ValueError(f"not a number: {shown(v)}")
+        try:
+            return float(v)  # float("inf") and float("-inf") parse the strings
+        except OverflowError:
+            raise ValueError(f"not a finite number: {shown(v)}") from None
 
     return {k: one(v) for k, v in d.items()}
 
@@ -690,6 +705,9 @@ def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]], *,
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise ResultsError(f"{path}: cannot read the arrays ({type(exc).__name__}: {shown(str(exc))})") from None
+    except MemoryError:  # a forged header claiming an enormous shape
+        raise ResultsError(f"{path}: an array's header claims more memory than this machine has; "
+                           "the file is damaged (wotsim never writes such arrays)") from None
     for name, want in shapes.items():
         a = out[name]
         kind = kinds.get(name, "f")

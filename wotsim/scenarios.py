@@ -97,7 +97,7 @@ from .distributions import META_KEYS, DistributionError, make_distribution
 from .errors import ConfigError, WotsimError
 from .expressions import shown
 from .limits import check_comparison
-from .model import output_array, output_measure, output_names, ratio_of_means
+from .model import check_base_case, output_array, output_measure, output_names, ratio_of_means
 from .results import BaseCase, OutputSummary, SimulationResult, _jsonable, _write_json, summarise, write_atomic_dir
 from .sampling import EPS, STREAMS, DesignStream, apply_copula, correlation_matrix, stream
 
@@ -125,7 +125,7 @@ _PARAM_OPS = ("replace", "scale", "shift", "fix")
 _OP_NUMBER = {"scale": "factor", "shift": "amount", "fix": "value"}
 #: Metadata a replaced or fixed parameter keeps from the base unless the overlay gives it.
 _INHERITED = ("label", "unit", "group", "description")
-_QKEY = re.compile(r"^p\d{2}$")
+_QKEY = re.compile(r"p\d{2}")  # used with fullmatch
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # used with fullmatch: "$" would accept a final newline
 
 BASE_ID = "base"
@@ -491,7 +491,7 @@ def _transform(ctx: _Ctx, op: str, old: Mapping[str, Any], number: float, key: s
     if op == "scale":
         moved |= {"sd"} | ({"scale"} if dist == "gamma" else set())
     for k, v in list(new.items()):
-        if (k in moved or _QKEY.match(k)) and _is_number(v):
+        if (k in moved or _QKEY.fullmatch(k)) and _is_number(v):
             new[k] = v * number if op == "scale" else v + number
             if dist == "integer":
                 new[k] = int(new[k])
@@ -611,9 +611,12 @@ def find_scenarios(config: Config, names: Sequence[str] | None = None, *,
                 for p in files:
                     try:
                         doc = tomllib.loads(p.read_text(encoding="utf-8"))
-                        ids[doc.get("scenario", {}).get("id", p.stem)] = p
-                    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, AttributeError):
-                        continue
+                        sid = doc.get("scenario", {}).get("id", p.stem)
+                    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, AttributeError, ValueError,
+                            RecursionError):
+                        continue  # a broken overlay is reported when it is loaded by name or by validate
+                    if isinstance(sid, str):
+                        ids[sid] = p
                 if name in ids:
                     found.append(load_scenario(ids[name], config))
                 else:
@@ -1046,6 +1049,11 @@ def compare(
         if sc.id in ids:
             raise WotsimError(f"scenario id {sc.id!r} appears twice; ids must be unique")
         ids.append(sc.id)
+    for sc in scenarios:  # an output undefined at a scenario's base case: refuse, as run and validate do
+        try:
+            check_base_case(sc.config)
+        except WotsimError as exc:
+            raise WotsimError(f"scenario {sc.id!r} ({sc.file}): {exc}") from None
     for cfg, label in [(config, "the base config")] + [(sc.config, f"scenario {sc.id!r}") for sc in scenarios]:
         known = output_names(cfg)
         for name in outputs:
