@@ -95,7 +95,7 @@ def test_plot_redraws_saved_sobol_results(tmp_path, capsys):
     figs = tmp_path / "figs"
     assert cli_main(["plot", str(sens), "--out", str(figs)]) == 0
     assert sorted(p.name for p in figs.iterdir()) == [
-        "sobol_convergence_social_ratio.png", "sobol_convergence_social_ratio.svg",
+        ".wotsim-figures", "sobol_convergence_social_ratio.png", "sobol_convergence_social_ratio.svg",
         "sobol_social_ratio.png", "sobol_social_ratio.svg"]
 
 
