@@ -167,3 +167,13 @@ def test_driver_jackknife_equals_brute_force(cfg):
         loo = np.array([binned_first_order(x[rep != k], I[rep != k], bins=dd.bins_index)[0] for k in range(R)])
         expected = math.sqrt((R - 1) / R * np.sum((loo - loo.mean()) ** 2))
         assert se == pytest.approx(expected, rel=1e-9)
+
+
+def test_invert_copula_undoes_apply_copula():
+    from wotsim.sampling import apply_copula, invert_copula
+
+    chol = np.linalg.cholesky(np.array([[1.0, 0.6, 0.3], [0.6, 1.0, 0.2], [0.3, 0.2, 1.0]]))
+    u = np.random.default_rng(4).uniform(0.01, 0.99, size=(500, 3))
+    v = apply_copula(u, np.arange(3), chol)
+    assert not np.allclose(v, u)
+    np.testing.assert_allclose(invert_copula(v, chol), u, atol=1e-12)

@@ -24,7 +24,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 __all__ = ["DEFAULT_REPLICATES", "STREAMS", "CopulaError", "DesignStream", "apply_copula", "correlation_matrix",
-           "default_replicates", "nearest_correlation", "repaired_ranks", "replicate_index", "stream"]
+           "default_replicates", "invert_copula", "nearest_correlation", "repaired_ranks", "replicate_index", "stream"]
 
 #: Fixed spawn keys of the root SeedSequence, one per analysis.
 STREAMS = {
@@ -347,3 +347,20 @@ def apply_copula(u: np.ndarray, columns: np.ndarray, chol: np.ndarray) -> np.nda
             z[:, i] += chol[i, j] * scores[:, j]
     out[:, columns] = np.clip(stats.norm.cdf(z), EPS, 1.0 - EPS)
     return out
+
+
+def invert_copula(v: np.ndarray, chol: np.ndarray) -> np.ndarray:
+    """The uniforms (m, k) that :func:`apply_copula` with ``chol`` maps to the correlated uniforms ``v`` (m, k).
+
+    Normal scores ``L^{-1} Phi^{-1}(v)`` by forward substitution, term by term in a fixed
+    order like :func:`apply_copula` (so the result does not depend on the row count);
+    ``apply_copula(invert_copula(v, L), all columns, L)`` returns ``v`` up to rounding.
+    """
+    z = stats.norm.ppf(v)
+    scores = np.zeros_like(z)
+    for i in range(z.shape[1]):
+        acc = z[:, i].copy()
+        for j in range(i):
+            acc -= chol[i, j] * scores[:, j]
+        scores[:, i] = acc / chol[i, i]
+    return np.clip(stats.norm.cdf(scores), EPS, 1.0 - EPS)

@@ -99,7 +99,7 @@ from .expressions import shown
 from .limits import check_comparison
 from .model import check_base_case, output_array, output_measure, output_names, ratio_of_means
 from .results import BaseCase, OutputSummary, SimulationResult, _jsonable, _write_json, summarise, write_atomic_dir
-from .sampling import EPS, STREAMS, DesignStream, apply_copula, correlation_matrix, stream
+from .sampling import EPS, STREAMS, DesignStream, apply_copula, correlation_matrix, invert_copula, stream
 
 __all__ = [
     "Comparison",
@@ -716,8 +716,6 @@ def _keep_correlated_draws(base: Config, config: Config, u_base: np.ndarray, out
     (normal scores ``L_s^{-1} Phi^{-1}(U)``), so that the scenario's copula maps it back to the base
     values (up to rounding).  Blocks with new parameters keep the plain pre-copula sharing.
     """
-    from scipy import stats
-
     post = apply_copula(u_base, *correlation_matrix(list(base.uncertain), base.correlations)) \
         if base.correlations else u_base
     index = {name: j for j, name in enumerate(base.uncertain)}
@@ -728,15 +726,9 @@ def _keep_correlated_draws(base: Config, config: Config, u_base: np.ndarray, out
         block = [names[c] for c in columns]
         in_blocks = set(block)
         if all(name in index for name in block):
-            z = stats.norm.ppf(np.column_stack([post[:, index[name]] for name in block]))
-            scores = np.zeros_like(z)
-            for i in range(len(block)):  # forward substitution, term by term as apply_copula sums
-                acc = z[:, i].copy()
-                for j in range(i):
-                    acc -= chol[i, j] * scores[:, j]
-                scores[:, i] = acc / chol[i, i]
+            u = invert_copula(np.column_stack([post[:, index[name]] for name in block]), chol)
             for k, name in enumerate(block):
-                out[:, names.index(name)] = np.clip(stats.norm.cdf(scores[:, k]), EPS, 1.0 - EPS)
+                out[:, names.index(name)] = u[:, k]
     for j, name in enumerate(names):
         if name in index and name not in in_blocks:
             out[:, j] = post[:, index[name]]
