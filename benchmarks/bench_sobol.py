@@ -38,8 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wotsim import _salib, load_config  # noqa: E402
-from wotsim.sensitivity import analyse_sobol, default_outputs, sobol_outputs, sobol_plan  # noqa: E402
+from wotsim import load_config  # noqa: E402
+from wotsim.analysis import salib as _salib  # noqa: E402
+from wotsim.analysis.sobol import analyse_sobol, default_outputs, sobol_outputs, sobol_plan  # noqa: E402
 
 
 class Clock:

@@ -20,7 +20,7 @@ them alike; wall-clock and CPU seconds, the CPU of the child processes):
     table per value, in one fresh interpreter.
 
 (c) and (d) run twice: with the rule (exact ppf below
-``wotsim.distributions.TABLE_MIN_VALUES`` values, the table from there on) and
+``wotsim.config.distributions.TABLE_MIN_VALUES`` values, the table from there on) and
 with the table forced (``TABLE_MIN_VALUES = 0``, the behaviour before the rule),
 side by side with their ratio; (d) must be no slower with the rule.  With
 ``--baseline DIR`` (a checkout of another commit, e.g. ``git archive HEAD | tar
@@ -47,11 +47,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = ROOT / "configs" / "schiedam.toml"
 
 CLI = "import sys; {force}from wotsim.cli import main; sys.exit(main())"
-FORCE = "import wotsim.distributions as d; d.TABLE_MIN_VALUES = 0; "
+FORCE = "import wotsim.config.distributions as d; d.TABLE_MIN_VALUES = 0; "
 
 SIMULATE = """
 import json, sys, time
-import wotsim.distributions as d
+import wotsim.config.distributions as d
 from wotsim import load_config, simulate
 if {force}:
     d.TABLE_MIN_VALUES = 0
@@ -64,7 +64,8 @@ print(json.dumps([time.perf_counter() - started, time.process_time() - cpu]))
 BREAK_EVEN = """
 import json, time
 import numpy as np
-from wotsim import _fastppf, load_config
+from wotsim import load_config
+from wotsim.config import fastppf as _fastppf
 config = load_config({config!r})
 dists = [p.dist for p in config.parameters.values() if p.dist.name in ("beta", "pert", "gamma", "truncnormal")]
 u = np.random.default_rng(1).random(2**14)
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:12s} {len(values):3d} distributions: build {build * 1e3:6.1f} ms, exact {exact * 1e9:6.0f} ns "
               f"and table {tab * 1e9:4.0f} ns a value (medians): break-even {build / (exact - tab):7,.0f} values")
     sys.path.insert(0, str(ROOT))
-    from wotsim.distributions import TABLE_MIN_VALUES
+    from wotsim.config.distributions import TABLE_MIN_VALUES
 
     print(f"  rule: the table from TABLE_MIN_VALUES = {TABLE_MIN_VALUES:,} values in all, the exact ppf below")
     return 0

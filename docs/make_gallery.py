@@ -10,11 +10,11 @@ from pathlib import Path
 
 import wotsim
 from wotsim import plots
-from wotsim.drivers import decision_drivers
-from wotsim.oneway import one_way
-from wotsim.scenarios import compare, find_scenarios
-from wotsim.sensitivity import sobol_indices
-from wotsim.voi import keep_voi
+from wotsim.analysis.drivers import decision_drivers
+from wotsim.analysis.oneway import one_way
+from wotsim.analysis.scenarios import compare, find_scenarios
+from wotsim.analysis.sobol import sobol_indices
+from wotsim.analysis.voi import keep_voi
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "gallery"

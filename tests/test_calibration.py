@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from wotsim import parse_config, simulate
-from wotsim.scenarios import compare, parse_scenario
+from wotsim.analysis.scenarios import compare, parse_scenario
 
 CONFIG = {
     "study": {"name": "calibration", "horizon": 4, "discount_rate": 0.03},
@@ -92,7 +92,7 @@ def test_standard_errors_match_the_spread_over_200_seeds():
 
 def driver_honesty(samples: int, seeds: int, sampler: str) -> dict[str, float]:
     """spread / mean reported SE of the decision drivers' first-order index, per parameter."""
-    from wotsim.drivers import decision_drivers
+    from wotsim.analysis.drivers import decision_drivers
 
     cfg = parse_config(CONFIG, file="calibration.toml")
     est: dict[str, list[tuple[float, float]]] = {}

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_CONFIG, write_config
 
-from wotsim.config import Config, load_config, parse_config
-from wotsim.distributions import EVIDENCE
+from wotsim.config.loading import Config, load_config, parse_config
+from wotsim.config.distributions import EVIDENCE
 from wotsim.errors import ConfigError, WotsimError
 
 SCHIEDAM = Path(__file__).resolve().parents[1] / "configs" / "schiedam.toml"

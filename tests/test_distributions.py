@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from wotsim import _fastppf
-from wotsim.distributions import DIST_NAMES, Distribution, DistributionError, make_distribution
+from wotsim.config import fastppf as _fastppf
+from wotsim.config.distributions import DIST_NAMES, Distribution, DistributionError, make_distribution
 
 #: Relative tolerance of closed-form conversions (floating point only).
 REL = 1e-12

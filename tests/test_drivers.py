@@ -26,8 +26,8 @@ import math
 import numpy as np
 import pytest
 
-from wotsim.config import load_config, parse_config
-from wotsim.drivers import binned_first_order, decision_drivers, equal_probability_bins
+from wotsim.config.loading import load_config, parse_config
+from wotsim.analysis.drivers import binned_first_order, decision_drivers, equal_probability_bins
 from wotsim.errors import WotsimError
 from wotsim.simulate import simulate
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import wotsim
-from wotsim.expressions import (
+from wotsim.config.expressions import (
     FUNCTIONS,
     MAX_DEPTH,
     MAX_LENGTH,

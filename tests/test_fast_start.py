@@ -23,16 +23,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wotsim import _fastppf, distributions, parse_config
-from wotsim.config import load_config
-from wotsim.distributions import TABLE_MIN_VALUES, make_distribution
-from wotsim.scenarios import find_scenarios
+from wotsim import parse_config
+from wotsim.config import distributions
+from wotsim.config import fastppf as _fastppf
+from wotsim.config.loading import load_config
+from wotsim.config.distributions import TABLE_MIN_VALUES, make_distribution
+from wotsim.analysis.scenarios import find_scenarios
 from wotsim.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHIEDAM = ROOT / "configs" / "schiedam.toml"
 HEAVY = ("scipy", "SALib", "matplotlib", "pandas")
-#: The table's verified accuracy, relative to the support's scale (wotsim._fastppf.RTOL).
+#: The table's verified accuracy, relative to the support's scale (wotsim.config.fastppf.RTOL).
 PPF_RTOL = 1e-10
 
 
@@ -74,7 +76,7 @@ def test_import_wotsim_is_light_and_its_names_resolve():
     code = f"""
 import json, sys, wotsim
 light = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})
-import wotsim.drivers, wotsim.scenarios  # these import the submodule wotsim.simulate
+import wotsim.analysis.drivers, wotsim.analysis.scenarios  # these import the submodule wotsim.simulate
 print(json.dumps([light, callable(wotsim.simulate), wotsim.simulate.__module__, wotsim.model.__name__,
        all(getattr(wotsim, n) is not None for n in wotsim.__all__)]))
 """

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from wotsim._format import money, value
+from wotsim.formatting import money, value
 
 
 @pytest.mark.parametrize("x, text", [

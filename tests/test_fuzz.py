@@ -144,7 +144,7 @@ def check_config(name: str, steps: list[tuple[str, int, str]], tally: Tally, run
 # --------------------------------------------------------------------------- results directories
 @pytest.fixture(scope="module")
 def saved_dirs(tmp_path_factory):
-    from wotsim.sensitivity import sobol_indices
+    from wotsim.analysis.sobol import sobol_indices
 
     base = tmp_path_factory.mktemp("fuzz_results")
     cfg = parse_config({
@@ -281,7 +281,7 @@ def check_results(saved: dict[str, Path], which: str, steps, tally: Tally, few_f
         parent_before = sorted(p.name for p in root.iterdir())
         patch = contextlib.nullcontext()
         if few_figures:  # the fast profile draws two figures of a run; the slow one all
-            import wotsim.plots as plots
+            import wotsim.plots.distributions as plots
 
             real = plots.simulation_figures
             patch = mock.patch.object(plots, "simulation_figures",

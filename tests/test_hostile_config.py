@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_CONFIG, write_config
 
-import wotsim.config as config_module
+import wotsim.config.loading as config_module
 from wotsim.cli import main
-from wotsim.config import (
+from wotsim.config.loading import (
     MAX_CORRELATED,
     MAX_DERIVED,
     MAX_HORIZON,
@@ -31,9 +31,9 @@ from wotsim.config import (
     parse_config,
     read_toml,
 )
-from wotsim.distributions import make_distribution
+from wotsim.config.distributions import make_distribution
 from wotsim.errors import ConfigError, WotsimError
-from wotsim.expressions import MAX_DEPTH, MAX_LENGTH
+from wotsim.config.expressions import MAX_DEPTH, MAX_LENGTH
 
 
 def edit(old: str, new: str, text: str = MINIMAL_CONFIG) -> str:
@@ -187,7 +187,7 @@ def test_infinite_correlation_is_refused(tmp_path):
         ({"parameters": {"x": {"dist": "uniform", "low": -(10**5000), "high": 1.0}}}, "parameters.x.low",
          r"must be a finite number of magnitude <= 2\*\*53, got an integer of 5001 digits$"),
         ({"scenarios": {"s": {"scale": {"x": 10**5000}}}}, "scenarios.s.scale.x",
-         r"must be a finite number, got an integer of 5001 digits$"),  # read by wotsim.scenarios, hashed here
+         r"must be a finite number, got an integer of 5001 digits$"),  # read by wotsim.analysis.scenarios, hashed here
     ],
     ids=["target", "horizon", "price-year", "samples", "distribution", "unread-key"],
 )
@@ -439,7 +439,7 @@ def test_cli_validate_prints_one_line_and_exits_2(tmp_path, capsys, text):
 def test_overlay_numbers_of_4000_digits_are_named(table):
     """A scenario's [scale]/[fix]/[shift] number of 4,000 digits is one error naming its key."""
     from wotsim import load_config
-    from wotsim.scenarios import parse_scenario
+    from wotsim.analysis.scenarios import parse_scenario
 
     base = load_config(Path(__file__).resolve().parents[1] / "configs" / "schiedam.toml")
     overlay = {"scenario": {"label": "x", "description": "x", "evidence": "assumed"},

@@ -20,10 +20,10 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from wotsim import parse_config, simulate
-from wotsim._html import figure as html_figure
-from wotsim.drivers import decision_drivers
-from wotsim.oneway import one_way
-from wotsim.plots import (
+from wotsim.report.html import figure as html_figure
+from wotsim.analysis.drivers import decision_drivers
+from wotsim.analysis.oneway import one_way
+from wotsim.plots.distributions import (
     convergence_p,
     drivers_chart,
     evppi_ranking,
@@ -34,9 +34,9 @@ from wotsim.plots import (
     sobol_convergence,
     tornado,
 )
-from wotsim.scenarios import compare, parse_scenario
-from wotsim.sensitivity import sobol_indices
-from wotsim.voi import keep_voi
+from wotsim.analysis.scenarios import compare, parse_scenario
+from wotsim.analysis.sobol import sobol_indices
+from wotsim.analysis.voi import keep_voi
 
 pytestmark = pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the CJK characters
 
@@ -106,7 +106,7 @@ def _texts(fig) -> str:
 
 
 def test_plain_escapes_every_dollar_and_only_that():
-    from wotsim.plots import plain
+    from wotsim.plots.distributions import plain
 
     assert plain(r"$\undefinedcommand$ a $5 fee") == r"\$\undefinedcommand\$ a \$5 fee"
     assert plain("{} %s <b>\n") == "{} %s <b>\n"

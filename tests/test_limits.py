@@ -167,7 +167,7 @@ def test_simulate_refuses_before_drawing(config, monkeypatch):
 
 
 def test_compare_refuses_before_simulating(schiedam, monkeypatch):
-    from wotsim.scenarios import compare, find_scenarios
+    from wotsim.analysis.scenarios import compare, find_scenarios
 
     scenarios = find_scenarios(schiedam, ["more_capacity"])
     monkeypatch.setattr(SIMULATE, "simulate", _never)
@@ -176,7 +176,7 @@ def test_compare_refuses_before_simulating(schiedam, monkeypatch):
 
 
 def test_sobol_plan_refuses_oversized_designs(schiedam):
-    from wotsim.sensitivity import sobol_plan
+    from wotsim.analysis.sobol import sobol_plan
 
     with pytest.raises(WotsimError, match="16,777,216 base samples"):
         sobol_plan(schiedam, samples=2**30)  # a power of 2, so only the ceiling stops it
@@ -185,10 +185,10 @@ def test_sobol_plan_refuses_oversized_designs(schiedam):
 
 
 def test_morris_refuses_before_sampling(schiedam, monkeypatch):
-    import wotsim._salib
-    from wotsim.sensitivity import morris_screening
+    import wotsim.analysis.salib
+    from wotsim.analysis.sobol import morris_screening
 
-    monkeypatch.setattr(wotsim._salib, "morris_sample", _never)
+    monkeypatch.setattr(wotsim.analysis.salib, "morris_sample", _never)
     with pytest.raises(WotsimError, match="100,000 trajectories"):
         morris_screening(schiedam, trajectories=10**20)
     with pytest.raises(WotsimError, match="the limit is 100,000"):
@@ -196,7 +196,7 @@ def test_morris_refuses_before_sampling(schiedam, monkeypatch):
 
 
 def test_pawn_refuses_before_simulating(schiedam, monkeypatch):
-    from wotsim.sensitivity import pawn_indices
+    from wotsim.analysis.sobol import pawn_indices
 
     monkeypatch.setattr(SIMULATE, "simulate", _never)
     with pytest.raises(WotsimError, match="the limits are 10,000,000 draws"):
@@ -204,7 +204,7 @@ def test_pawn_refuses_before_simulating(schiedam, monkeypatch):
 
 
 def test_run_analyses_checks_the_sobol_samples_before_the_monte_carlo(schiedam, monkeypatch):
-    from wotsim.report import run_analyses
+    from wotsim.report.page import run_analyses
 
     monkeypatch.setattr(SIMULATE, "simulate", _never)
     with pytest.raises(WotsimError, match=r"sobol_samples \(Sobol' base samples N\) must be a power of 2 .*"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wotsim.config import parse_config
+from wotsim.config.loading import parse_config
 from wotsim.errors import WotsimError
 from wotsim.model import (
     base_values,

@@ -25,9 +25,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from wotsim.config import load_config, parse_config
+from wotsim.config.loading import load_config, parse_config
 from wotsim.errors import WotsimError
-from wotsim.oneway import UNBOUNDED_RANGE, XTOL_REL, one_way, switching_value
+from wotsim.analysis.oneway import UNBOUNDED_RANGE, XTOL_REL, one_way, switching_value
 from wotsim.simulate import base_case
 
 REL = 1e-12
@@ -229,7 +229,7 @@ def test_schiedam_switching(schiedam):
     bars = {b.parameter: b for b in res.bars}
     assert bars["horizon_years"].low_output == pytest.approx(0.95, abs=0.005)
     # At a continuous switching value the ratio is 1 (to the root finder's tolerance).
-    from wotsim.oneway import _outputs_with
+    from wotsim.analysis.oneway import _outputs_with
 
     for s in res.switching[:10]:
         if s.value is None or schiedam.parameters[s.parameter].dist.integer:

@@ -28,7 +28,7 @@ from matplotlib.patches import Rectangle
 from wotsim import parse_config, simulate
 from wotsim.cli import main
 from wotsim.errors import WotsimError
-from wotsim.plots import (
+from wotsim.plots.distributions import (
     _ScaledFormatter,
     acceptability_curve,
     convergence_p,
@@ -269,7 +269,7 @@ def test_plots_never_import_pyplot(tmp_path):
     code = textwrap.dedent(f"""
         import sys, tomllib
         from wotsim import parse_config, simulate
-        from wotsim.plots import simulation_figures, save_figure
+        from wotsim.plots.distributions import simulation_figures, save_figure
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_results_curves import CONFIG
         r = simulate(parse_config(tomllib.loads(CONFIG)), samples=256)
@@ -331,7 +331,7 @@ def test_cli_plot_redraws_saved_results_without_rerunning(result, tmp_path, monk
     assert f"{len(names)} figures (png and svg) written to" in capsys.readouterr().out
     # default output directory: RESULTS/figures (file writing itself is checked above; record only)
     written = []
-    monkeypatch.setattr(importlib.import_module("wotsim.plots"), "save_figure",
+    monkeypatch.setattr(importlib.import_module("wotsim.plots.distributions"), "save_figure",
                         lambda fig, path, **kw: written.append(Path(path)))
     assert main(["plot", str(tmp_path / "res")]) == 0
     assert {p.parent for p in written} == {tmp_path / "res" / "figures"}

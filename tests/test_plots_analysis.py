@@ -34,10 +34,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from wotsim import parse_config, simulate
-from wotsim.drivers import decision_drivers
+from wotsim.analysis.drivers import decision_drivers
 from wotsim.errors import WotsimError
-from wotsim.oneway import one_way
-from wotsim.plots import (
+from wotsim.analysis.oneway import one_way
+from wotsim.plots.distributions import (
     _fmt_number,
     _pm,
     drivers_chart,
@@ -50,9 +50,9 @@ from wotsim.plots import (
     sobol_convergence,
     tornado,
 )
-from wotsim.scenarios import compare, parse_scenario
-from wotsim.sensitivity import sobol_indices
-from wotsim.voi import keep_voi
+from wotsim.analysis.scenarios import compare, parse_scenario
+from wotsim.analysis.sobol import sobol_indices
+from wotsim.analysis.voi import keep_voi
 
 A = np.array([4.0, 2.0, 1.0, 0.2])
 COST = 3.4

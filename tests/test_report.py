@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wotsim.cli import main
-from wotsim.config import load_config
+from wotsim.config.loading import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHIEDAM = ROOT / "configs" / "schiedam.toml"

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from scipy.stats import qmc
 
-from wotsim import mcse, parse_config, simulate
+from wotsim import parse_config, simulate
+from wotsim.results import mcse
 from wotsim.errors import ConfigError, WotsimError
 from wotsim.sampling import EPS, DesignStream, default_replicates, replicate_index, stream
-from wotsim.scenarios import base_design, scenario_uniforms
+from wotsim.analysis.scenarios import base_design, scenario_uniforms
 
 CONFIG = {
     "study": {"name": "rqmc", "horizon": 3, "discount_rate": 0.03},
@@ -154,7 +155,7 @@ def test_scrambles_of_one_sobol_sequence_are_correlated_point_by_point():
 
 def test_driver_jackknife_equals_brute_force(cfg):
     """The O(n) re-ranking of the drivers' jackknife equals recomputing each leave-one-out estimate."""
-    from wotsim.drivers import binned_first_order, decision_drivers
+    from wotsim.analysis.drivers import binned_first_order, decision_drivers
 
     r = simulate(cfg, samples=1024, seed=3, sampler="sobol")
     dd = decision_drivers(r, output="social")

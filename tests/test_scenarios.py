@@ -20,7 +20,7 @@ import pytest
 from wotsim import load_config, parse_config
 from wotsim.cli import main
 from wotsim.errors import ConfigError, WotsimError
-from wotsim.scenarios import (
+from wotsim.analysis.scenarios import (
     base_design,
     compare,
     find_scenarios,
@@ -541,7 +541,7 @@ def test_cli_errors_exit_2_with_one_line(tmp_path, capsys, args, fragment):
 def test_fixing_a_correlated_parameter_keeps_its_partners_draws():
     """Common random numbers survive a changed copula: the partners of a fixed parameter keep their base draws."""
     from wotsim import parse_config
-    from wotsim.scenarios import compare, parse_scenario
+    from wotsim.analysis.scenarios import compare, parse_scenario
 
     cfg = parse_config({
         "study": {"name": "copula", "horizon": 1, "discount_rate": 0.0},

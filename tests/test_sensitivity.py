@@ -22,11 +22,11 @@ from scipy import stats
 
 from conftest import write_config
 from wotsim import WotsimError, load_config, parse_config
-from wotsim import _salib
+from wotsim.analysis import salib as _salib
 from wotsim.errors import ResultsError
 from wotsim.model import evaluate, output_array, parameter_values
 from wotsim.sampling import EPS
-from wotsim.sensitivity import (
+from wotsim.analysis.sobol import (
     GROUPINGS,
     analyse_sobol,
     load_sensitivity,
@@ -476,7 +476,7 @@ def test_design_is_made_of_independent_scrambled_sobol_randomisations(ishigami):
     """R = 16 blocks of n/R base points, each its own scrambled Sobol' sequence in 2d dimensions."""
     from scipy.stats import qmc
 
-    from wotsim.sensitivity import _base_matrices
+    from wotsim.analysis.sobol import _base_matrices
 
     cfg, _ = ishigami
     plan = sobol_plan(cfg, samples=256)
@@ -539,7 +539,7 @@ def test_interval_coverage_smoke_on_a_linear_model():
     sampling sd over these 80 correlated values is about 0.15, and [0.6, 1.6]
     lies 2.7 sd or more from 1.
     """
-    from wotsim.sensitivity import sobol_of_function
+    from wotsim.analysis.sobol import sobol_of_function
 
     b = np.array([1.0, 2.0, 3.0, 4.0])
     truth = b**2 / np.sum(b**2)
@@ -588,7 +588,7 @@ def test_small_n_is_not_stable(ishigami):
 
 
 def test_verdict_rule_relative_and_absolute_tolerances():
-    from wotsim.sensitivity import _verdict
+    from wotsim.analysis.sobol import _verdict
 
     #        rel. ok  wide   abs. ok  wide   halves ok  apart  small ok  apart
     s = [0.50, 0.50, 0.010, 0.010, 0.50, 0.50, 0.005, 0.005]
@@ -607,7 +607,7 @@ def test_verdict_rule_relative_and_absolute_tolerances():
 
 
 def test_convergence_reasons_name_the_failed_checks():
-    from wotsim.sensitivity import Convergence, _verdict
+    from wotsim.analysis.sobol import Convergence, _verdict
 
     s1, s1_conf = np.array([0.3, 0.3, 0.3, 0.3]), np.array([0.01, 0.05, 0.01, 0.05])
     st, st_conf = np.array([0.4, 0.4, 0.4, 0.4]), np.array([0.01, 0.01, 0.01, 0.01])

@@ -1,7 +1,7 @@
 """Coverage of the Sobol' confidence intervals over independent seeds (slow).
 
 The intervals are ``t_{R-1} * SE_J`` from the delete-one-block jackknife over
-the design's R = 16 independent randomisations (:mod:`wotsim.sensitivity`).
+the design's R = 16 independent randomisations (:mod:`wotsim.analysis.sobol`).
 Over 40 seeds, for the six indices of each type, the nominal 95% intervals must
 cover the analytic indices in 90% to 99% of the 240 cases, at n = 512 and at
 n = 4096, for two test functions:
@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wotsim.sensitivity import sobol_of_function
+from wotsim.analysis.sobol import sobol_of_function
 
 pytestmark = pytest.mark.slow
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from wotsim import load_config, parse_config
-from wotsim.oneway import OneWayResult, SwitchingValue, TornadoBar, one_way
-from wotsim.results import OutputSummary
-from wotsim.scenarios import compare, find_scenarios, parse_scenario
-from wotsim.statement import VERDICTS, comparison_statements, robustness_statement
-from wotsim.voi import adoption_voi, keep_voi
+from wotsim.analysis.oneway import OneWayResult, SwitchingValue, TornadoBar, one_way
+from wotsim.results.simulation import OutputSummary
+from wotsim.analysis.scenarios import compare, find_scenarios, parse_scenario
+from wotsim.report.statement import VERDICTS, comparison_statements, robustness_statement
+from wotsim.analysis.voi import adoption_voi, keep_voi
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER = re.compile(r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?")

@@ -21,10 +21,10 @@ from wotsim.model import output_array
 from scipy import stats
 
 from wotsim.cli import main
-from wotsim.config import load_config, parse_config
+from wotsim.config.loading import load_config, parse_config
 from wotsim.errors import ConfigError, WotsimError
 from wotsim.sampling import correlation_matrix
-from wotsim.scenarios import compare, parse_scenario
+from wotsim.analysis.scenarios import compare, parse_scenario
 from wotsim.simulate import base_case, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,7 +264,7 @@ def test_unused_parameter_and_empty_stakeholder_are_warnings(tmp_path, capsys):
     text = CONFIG.replace('people = "People"', 'people = "People"\nnobody = "Nobody"') + (
         '\n[parameters.orphan]\nvalue = 3\n\n[parameters.via_unused]\nvalue = 2\n\n[derived]\nunused = "via_unused * 2"\n')
     path = write(tmp_path, text)
-    from wotsim.config import config_warnings
+    from wotsim.config.loading import config_warnings
 
     warnings = [str(w) for w in config_warnings(load_config(path))]
     assert any(w.startswith(f"{path}: parameters.orphan: not used") for w in warnings)
@@ -328,7 +328,7 @@ def test_copula_error_for_a_rank_matrix_that_is_not_positive_definite(tmp_path):
 
 
 def test_repair_correlations_uses_the_nearest_normal_score_matrix_and_says_so(tmp_path):
-    from wotsim.config import config_warnings
+    from wotsim.config.loading import config_warnings
 
     config = load_config(write(tmp_path, three_correlations(-0.49, repair=True)))
     notes = [str(w) for w in config_warnings(config) if "correlations" in w.key]
@@ -389,8 +389,8 @@ def test_statement_voi_comes_from_the_net_benefit_of_the_same_perspective(tmp_pa
 
 
 def test_statement_refuses_the_value_of_information_of_another_perspective():
-    from wotsim.statement import comparison_statements, net_benefit_for
-    from wotsim.voi import keep_voi
+    from wotsim.report.statement import comparison_statements, net_benefit_for
+    from wotsim.analysis.voi import keep_voi
 
     cfg = parse_config({
         "study": {"name": "t", "horizon": 1, "discount_rate": 0.0},

@@ -7,7 +7,7 @@ For NB = x + y - k with independent normal x, y, ``E[NB | x]`` is normal with sd
 
 Tolerances: ``K`` = 4 standard errors (``se`` of the estimate, which for EVPPI includes
 the regression's own error; the seeds are fixed).  An input that carries no information
-has an expected EVPPI equal to its ``floor`` (see :mod:`wotsim.voi`); it must be reported
+has an expected EVPPI equal to its ``floor`` (see :mod:`wotsim.analysis.voi`); it must be reported
 as not distinguishable from 0.  The standard errors' calibration against the spread
 over seeds is checked by ``tests/test_voi_calibration.py`` (slow).
 """
@@ -22,9 +22,9 @@ from scipy import stats
 
 from wotsim import parse_config
 from wotsim.errors import WotsimError
-from wotsim.scenarios import compare, parse_scenario
+from wotsim.analysis.scenarios import compare, parse_scenario
 from wotsim.simulate import simulate
-from wotsim.voi import Evppi, adoption_voi, evpi, evppi, format_voi, keep_voi, noise_floor
+from wotsim.analysis.voi import Evppi, adoption_voi, evpi, evppi, format_voi, keep_voi, noise_floor
 
 K = 4.0
 
@@ -230,7 +230,7 @@ def test_schiedam_evppi_agrees_with_nested_monte_carlo(group):
 
 # --------------------------------------------------------------------------- standard error and noise floor
 def _spline_basis(x: np.ndarray, knots: int) -> np.ndarray:
-    """Cubic B-spline basis with knots at equally spaced quantiles (as documented in wotsim.voi), by scipy."""
+    """Cubic B-spline basis with knots at equally spaced quantiles (as documented in wotsim.analysis.voi), by scipy."""
     from scipy.interpolate import BSpline
 
     lo, hi = x.min(), x.max()
@@ -390,7 +390,7 @@ def test_group_basis_grows_for_a_three_way_interaction():
     base = evppi(x, inb, grow=False)
     assert base.r2 < 0.01 and base.value < truth / 3  # what the base basis alone reported
     # shown in the CLI table
-    from wotsim.voi import VoiResult
+    from wotsim.analysis.voi import VoiResult
 
     v = VoiResult("keep", "d", "npv", ("stop", "keep"), n, float(inb.mean()), 0.0, "keep", 0.5, 0.0,
                   evpi(inb)[0], evpi(inb)[1], (), (g,))
@@ -409,7 +409,7 @@ def test_group_fit_below_a_member_alone_is_flagged():
     assert g.fit_warning.startswith(f"R2 {g.r2:.2f} is below that of a alone ({alone.r2:.2f})")
     assert evppi(x, inb, member_r2=[alone.r2, 0.0]).fit_warning  # the same from given R2s
     assert not evppi(x, inb, member_r2=[g.r2, g.r2]).fit_warning
-    from wotsim.voi import VoiResult
+    from wotsim.analysis.voi import VoiResult
 
     v = VoiResult("keep", "d", "npv", ("stop", "keep"), n, float(inb.mean()), 0.0, "keep", 0.5, 0.0,
                   evpi(inb)[0], evpi(inb)[1], (), (g,))
@@ -521,7 +521,7 @@ def test_bias_warning_for_a_large_basis_or_a_high_floor():
     assert "its noise floor is" in weak.bias_warning and "% of it" in weak.bias_warning
     # noise gets "~0", not a bias warning
     assert not evppi(x[:, 1], x[:, 8]).bias_warning
-    from wotsim.voi import VoiResult
+    from wotsim.analysis.voi import VoiResult
 
     v = VoiResult("keep", "d", "npv", ("stop", "keep"), n, float(inb.mean()), 0.0, "keep", 0.5, 0.0,
                   evpi(inb)[0], evpi(inb)[1], (), (g,))
@@ -553,7 +553,7 @@ def test_interactions_of_more_members_are_grown_or_flagged():
     named = evppi(x[:, :4], x[:, :4].prod(axis=1) + x[:, 13], parameters=names[:4], grow=False,
                   member_r2=[0.0, 0.9, 0.7, 0.0])
     assert named.fit_warning.startswith(f"R2 {named.r2:.2f} is below that of x1 alone (0.90)")
-    from wotsim.voi import VoiResult
+    from wotsim.analysis.voi import VoiResult
 
     v = VoiResult("keep", "d", "npv", ("stop", "keep"), n, float(inb.mean()), 0.0, "keep", 0.5, 0.0,
                   evpi(inb)[0], evpi(inb)[1], (), (big, g))

@@ -8,9 +8,8 @@ The public names (``__all__``) and the submodules are imported on first use
 (PEP 562), so ``import wotsim`` and ``wotsim --help`` load neither scipy nor
 SALib; ``wotsim.simulate`` stays the function even once the submodule of that
 name is imported.
-Modules: :mod:`wotsim.sensitivity`, :mod:`wotsim.oneway`, :mod:`wotsim.drivers`,
-:mod:`wotsim.scenarios`, :mod:`wotsim.voi`, :mod:`wotsim.statement`,
-:mod:`wotsim.plots`, :mod:`wotsim.report`.
+Packages: :mod:`wotsim.config`, :mod:`wotsim.results`, :mod:`wotsim.analysis`,
+:mod:`wotsim.plots`, :mod:`wotsim.report` (see the README's contributor section).
 """
 
 import sys
@@ -23,23 +22,23 @@ __version__ = "0.1.0"
 
 #: Public names, imported on first use: name -> module.
 _LAZY = {
-    "Config": "config",
-    "load_config": "config",
-    "parse_config": "config",
-    "SimulationResult": "results",
-    "load_results": "results",
+    "Config": "config.loading",
+    "load_config": "config.loading",
+    "parse_config": "config.loading",
+    "SimulationResult": "results.simulation",
+    "load_results": "results.simulation",
     "base_case": "simulate",
     "simulate": "simulate",
-    "sobol_indices": "sensitivity",
-    "morris_screening": "sensitivity",
-    "pawn_indices": "sensitivity",
-    "one_way": "oneway",
-    "decision_drivers": "drivers",
-    "find_scenarios": "scenarios",
-    "compare": "scenarios",
-    "keep_voi": "voi",
-    "adoption_voi": "voi",
-    "robustness_statement": "statement",
+    "sobol_indices": "analysis.sobol",
+    "morris_screening": "analysis.sobol",
+    "pawn_indices": "analysis.sobol",
+    "one_way": "analysis.oneway",
+    "decision_drivers": "analysis.drivers",
+    "find_scenarios": "analysis.scenarios",
+    "compare": "analysis.scenarios",
+    "keep_voi": "analysis.voi",
+    "adoption_voi": "analysis.voi",
+    "robustness_statement": "report.statement",
 }
 
 __all__ = ["ConfigError", "WotsimError", "__version__", *_LAZY]

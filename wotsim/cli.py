@@ -16,14 +16,14 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence, TextIO
 
-from ._format import money, value
+from .formatting import money, value
 from ._names import SAMPLERS
 from .errors import WotsimError, WotsimWarning
 from .limits import (CountError, check_analyses, check_comparison, check_morris, check_pawn, check_resamples,
                      check_simulation, check_sobol, parse_count)
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .config.loading import Config
 
 # Building the parser and reporting an argument error import nothing heavy (no config, model, scipy, SALib
 # or matplotlib: tests/test_fast_start.py): each command imports what it needs when it runs.
@@ -116,7 +116,7 @@ def format_run(result) -> str:
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .config import load_config
+    from .config.loading import load_config
     from .model import check_base_case, draw_warnings
     from .simulate import simulate
 
@@ -169,9 +169,9 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     file), and the warnings about the parameters' ranges (costs that can go negative,
     values that can be NaN or infinite) that the base config does not already give.
     """
-    from .config import check_draw_support, config_warnings, load_config, support_warnings
+    from .config.loading import check_draw_support, config_warnings, load_config, support_warnings
     from .model import check_base_case
-    from .scenarios import find_scenarios
+    from .analysis.scenarios import find_scenarios
     from .simulate import base_case
 
     config = load_config(args.config)
@@ -215,13 +215,13 @@ FIGURES_MARK = ".wotsim-figures"
 def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import os
 
-    from .plots import figure_dir, save_figure, sensitivity_figures, simulation_figures
+    from .plots.distributions import figure_dir, save_figure, sensitivity_figures, simulation_figures
 
     results = Path(args.results)
     out_dir = args.out if args.out is not None else results / "figures"
     if (results / "sensitivity.json").is_file():  # a `wotsim sensitivity --out` directory
-        from .results import read_json
-        from .sensitivity import SobolResult, load_sensitivity
+        from .results.simulation import read_json
+        from .analysis.sobol import SobolResult, load_sensitivity
 
         method = read_json(results / "sensitivity.json", "sensitivity results").get("method")
         if method in ("morris", "pawn", "oneway", "decision"):
@@ -233,7 +233,7 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                               "results (printed tables and JSON only)")
         figures = sensitivity_figures(sobol_result=sens)
     else:
-        from .results import load_results
+        from .results.simulation import load_results
 
         figures = simulation_figures(load_results(results))
     if (out_dir.is_dir() and not out_dir.is_symlink() and any(out_dir.iterdir())
@@ -257,14 +257,14 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .config import load_config
+    from .config.loading import load_config
     from .model import check_base_case
-    from .report import run_analyses, write_report
-    from .scenarios import find_scenarios
+    from .report.page import run_analyses, write_report
+    from .analysis.scenarios import find_scenarios
 
     config = load_config(args.config)
     check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
-    from .results import check_replaceable
+    from .results.simulation import check_replaceable
 
     check_replaceable(args.out)  # refuse a foreign --out before minutes of analyses, not after
     names = _scenario_names(args.scenarios)
@@ -449,8 +449,8 @@ def format_decision(results, *, top: int = 15) -> str:
 
 
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from . import sensitivity as sens
-    from .config import load_config
+    from .analysis import sobol as sens
+    from .config.loading import load_config
 
     config = load_config(args.config)
     outputs = tuple(args.output) if args.output else sens.default_outputs(config)
@@ -480,16 +480,16 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                    groups=args.groups)
         text = format_pawn(result, top=args.top)
     else:
-        from .results import manifest
+        from .results.simulation import manifest
 
         if method == "oneway":
-            from .oneway import one_way
+            from .analysis.oneway import one_way
 
             records = {name: one_way(config, output=name) for name in outputs}
             text = format_oneway(list(records.values()), top=args.top)
             run = manifest(config, method="oneway", outputs=list(outputs))
         else:
-            from .drivers import decision_drivers
+            from .analysis.drivers import decision_drivers
             from .simulate import simulate
 
             sim = simulate(config, samples=args.samples, seed=args.seed, progress=progress)
@@ -552,9 +552,9 @@ def _compare_progress(err: TextIO, enabled: bool, ids: list[str]):
 
 
 def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .config import load_config
+    from .config.loading import load_config
     from .model import check_base_case, draw_warnings, output_measure
-    from .scenarios import compare, find_scenarios, format_comparison
+    from .analysis.scenarios import compare, find_scenarios, format_comparison
 
     config = load_config(args.config)
     check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
@@ -588,7 +588,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         warnings += draw_warnings(run.config, run.item_pv, outputs=comparison.outputs)
     texts = {}
     if args.statements:
-        from .statement import comparison_statements
+        from .report.statement import comparison_statements
 
         measures = {o: comparison.runs[0].outcomes[o].summary.measure for o in comparison.outputs}
         target = args.statement_output or next((o for o in comparison.outputs if measures[o] == "ratio"),
@@ -598,9 +598,9 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             vois = None
             if args.voi and comparison.paired:
-                from .scenarios import is_decision
-                from .statement import net_benefit_for
-                from .voi import adoption_voi, keep_voi
+                from .analysis.scenarios import is_decision
+                from .report.statement import net_benefit_for
+                from .analysis.voi import adoption_voi, keep_voi
 
                 # the net benefit of the statement's own perspective (e.g. a municipal ratio -> net:municipality)
                 net = net_benefit_for(config, target)
@@ -625,16 +625,16 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .config import load_config
+    from .config.loading import load_config
     from .model import check_base_case
-    from .voi import adoption_voi, format_voi, keep_voi, save_voi
+    from .analysis.voi import adoption_voi, format_voi, keep_voi, save_voi
 
     config = load_config(args.config)
     check_base_case(config)  # an output undefined at base: one line, exit 2, before any sampling
     check_simulation(config, samples=args.samples, sampler=args.sampler, what="--samples")  # scenarios: compare's own
     names = _scenario_names(args.scenarios)
     if names is not None:
-        from .scenarios import compare, find_scenarios
+        from .analysis.scenarios import compare, find_scenarios
 
         scenarios = find_scenarios(config, None if names == ["all"] else names)
         progress = _compare_progress(err, args.progress, ["base"] + [s.id for s in scenarios])
@@ -647,7 +647,7 @@ def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         scenarios = ()
         result = simulate(config, samples=args.samples, seed=args.seed, sampler=args.sampler,
                           progress=_Progress("simulating", err, enabled=args.progress))
-    from .scenarios import is_decision
+    from .analysis.scenarios import is_decision
 
     results = [keep_voi(result, output=args.output, groups=args.groups)]
     skipped = [sc.id for sc in scenarios if not is_decision(sc)]

@@ -79,7 +79,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .errors import WotsimError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .config import Config
+    from .config.loading import Config
 
 __all__ = [
     "MAX_MODEL_RUNS",
@@ -384,7 +384,7 @@ def check_simulation(config: Config, *, samples: Any = None, sampler: str | None
     chunk, _ = _setting(config, chunk_size, "chunk_size", None)
     sampler = config.simulation.sampler if sampler is None else sampler
     if uniforms is None and sampler in ("mc", "lhs", "sobol"):
-        from .config import check_design_size
+        from .config.loading import check_design_size
 
         check_design_size(config, str(sampler))  # scipy's Sobol' engine has at most 21,201 dimensions
     if n is None or n < 2 or chunk is None or chunk < 1:
@@ -429,7 +429,7 @@ def check_pawn(source: Any, *, samples: Any = None, sampler: str | None = None, 
     ``source`` is what :func:`wotsim.sensitivity.pawn_indices` takes; a finished
     simulation is not checked (it exists already).
     """
-    from .config import Config  # here, not at the top: config may use this module's ceilings
+    from .config.loading import Config  # here, not at the top: config may use this module's ceilings
 
     if not isinstance(source, Config):
         return
@@ -470,7 +470,7 @@ def check_sobol(config: Config, *, samples: Any, factors: int | None = None, sec
         The setting's name in the message.
     """
     check_resamples(resamples)
-    from .config import check_design_size
+    from .config.loading import check_design_size
 
     check_design_size(config, "saltelli")  # A and B are one Sobol' sequence of 2 d dimensions
     n = _whole(samples)
@@ -533,6 +533,6 @@ def check_analyses(config: Config, *, samples: Any, sobol_samples: Any, scenario
     if _whole(sobol_samples) is not None:
         # the rule lives with the Sobol' plan; imported here, not at the top, so that limits stays a leaf
         # module (simulate imports it) and `wotsim run` does not load SALib
-        from .sensitivity import check_sobol_samples
+        from .analysis.sobol import check_sobol_samples
 
         check_sobol_samples(sobol_samples, what=f"{sobol_name} (Sobol' base samples N)")

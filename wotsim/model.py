@@ -27,9 +27,9 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from .config import Config, ConfigWarning, base_values, joint_risks, parameters_of, sign_risks, with_derived
+from .config.loading import Config, ConfigWarning, base_values, joint_risks, parameters_of, sign_risks, with_derived
 from .errors import ConfigError, WotsimError
-from .expressions import shown
+from .config.expressions import shown
 
 __all__ = ["ModelArrays", "base_values", "check_base_case", "draw_warnings", "evaluate", "parameter_values"]
 

@@ -13,11 +13,11 @@ from typing import Callable
 
 import numpy as np
 
-from .config import SAMPLERS, Config
+from .config.loading import SAMPLERS, Config
 from .errors import WotsimError
 from .limits import check_simulation
 from .model import base_values, evaluate, output_values, parameter_values, stakeholder_net
-from .results import BaseCase, SimulationResult, manifest
+from .results.simulation import BaseCase, SimulationResult, manifest
 from .sampling import DesignStream, apply_copula, correlation_matrix, default_replicates, stream
 
 __all__ = ["base_case", "simulate"]

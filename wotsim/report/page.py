@@ -16,11 +16,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from . import _html as H
-from ._format import money, value
-from .config import Config
-from .limits import check_analyses
-from .results import SimulationResult, _jsonable, write_atomic_dir
+from ..report import html as H
+from ..formatting import money, value
+from ..config.loading import Config
+from ..limits import check_analyses
+from ..results.simulation import SimulationResult, _jsonable, write_atomic_dir
 
 __all__ = ["Analyses", "render", "run_analyses", "write_report"]
 
@@ -78,13 +78,13 @@ def run_analyses(
         Called with a short description before each step.
     """
     check_analyses(config, samples=samples, sobol_samples=sobol_samples)
-    from .drivers import decision_drivers
-    from .oneway import one_way
-    from .scenarios import compare, find_scenarios, is_decision
-    from .sensitivity import sobol_indices
-    from .simulate import simulate
-    from .statement import comparison_statements, net_benefit_for, robustness_statement
-    from .voi import adoption_voi, keep_voi
+    from ..analysis.drivers import decision_drivers
+    from ..analysis.oneway import one_way
+    from ..analysis.scenarios import compare, find_scenarios, is_decision
+    from ..analysis.sobol import sobol_indices
+    from ..simulate import simulate
+    from ..report.statement import comparison_statements, net_benefit_for, robustness_statement
+    from ..analysis.voi import adoption_voi, keep_voi
 
     def step(text: str) -> None:
         if progress is not None:
@@ -266,7 +266,7 @@ def _item_table(cfg: Config, a: Analyses) -> str:
 
 def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
     """The HTML page and the figures (stem, Figure) it embeds."""
-    from . import plots
+    from ..plots import distributions as plots
 
     cfg = a.config
     main = a.outputs[0]
@@ -386,7 +386,7 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
 
 def write_report(a: Analyses, directory: str | Path) -> Path:
     """Write ``report.html``, ``figures/`` (PNG and SVG) and ``manifest.json`` into ``directory`` atomically."""
-    from .plots import save_figure
+    from ..plots.distributions import save_figure
 
     directory = Path(directory)
     page, figures = render(a)

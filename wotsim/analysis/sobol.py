@@ -101,12 +101,14 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc
 
-from . import _salib, limits
-from .config import Config, parameters_of
-from .errors import WotsimError
-from .model import evaluate, output_array, output_names, parameter_values
-from .results import manifest, write_atomic_dir
-from .sampling import EPS, apply_copula, correlation_matrix, derived_int_seed, stream
+from ..analysis import salib as _salib
+
+from .. import limits
+from ..config.loading import Config, parameters_of
+from ..errors import WotsimError
+from ..model import evaluate, output_array, output_names, parameter_values
+from ..results.simulation import manifest, write_atomic_dir
+from ..sampling import EPS, apply_copula, correlation_matrix, derived_int_seed, stream
 
 __all__ = [
     "GROUPINGS",
@@ -1243,8 +1245,8 @@ def pawn_indices(source, *, outputs: str | Sequence[str] | None = None, samples:
         As for :func:`sobol_plan`; SALib averages the members' indices.
     """
     limits.check_pawn(source, samples=samples, sampler=sampler)
-    from .results import SimulationResult
-    from .simulate import simulate
+    from ..results.simulation import SimulationResult
+    from ..simulate import simulate
 
     if isinstance(source, SimulationResult):
         result = source
@@ -1327,7 +1329,7 @@ def _split(obj: Any, prefix: str, arrays: dict[str, np.ndarray]) -> Any:
 
 def _check_replace(directory: Path) -> None:
     """Refuse to replace a path that is not a wotsim results directory (or empty)."""
-    from .results import check_replaceable
+    from ..results.simulation import check_replaceable
 
     check_replaceable(directory)
 
@@ -1420,7 +1422,7 @@ def _tuple(v: Any) -> Any:
 
 def _field(kind: str, value: Any, key: str, where: Path) -> Any:
     """A saved JSON value checked against its field's annotation ``kind``, in the field's type."""
-    from .errors import ResultsError
+    from ..errors import ResultsError
 
     if kind.endswith(" | None"):
         if value is None:
@@ -1442,7 +1444,7 @@ def _build(cls: type, data: Any, prefix: str, arrays: Mapping[str, np.ndarray], 
     """A frozen result from its saved JSON table and arrays, every field checked against its annotation."""
     from dataclasses import MISSING
 
-    from .errors import ResultsError
+    from ..errors import ResultsError
 
     if not isinstance(data, dict):
         raise ResultsError(f"{where}: {prefix or 'the file'} must be a table, got {type(data).__name__}")
@@ -1491,7 +1493,7 @@ _SECOND_ORDER = {name: (("g", "g"), "f", True) for name in ("S2", "S2_conf")}
 def _check_design(parameters: tuple[str, ...], groups: tuple[str, ...] | None, grouping: str | None,
                   where: Path) -> tuple[str, ...]:
     """The parameters, their groups and the grouping rule of a loaded result; returns its factors."""
-    from .errors import ResultsError
+    from ..errors import ResultsError
 
     if not parameters or len(set(parameters)) != len(parameters):
         raise ResultsError(f"{where}: parameters must be distinct names, at least one")
@@ -1505,7 +1507,7 @@ def _check_design(parameters: tuple[str, ...], groups: tuple[str, ...] | None, g
 
 def _check_plan(plan: SobolPlan, where: Path) -> None:
     """A loaded Sobol' plan: its design, base samples, confidence level and tolerances."""
-    from .errors import ResultsError
+    from ..errors import ResultsError
 
     _check_design(plan.parameters, plan.groups, plan.grouping, where)
     try:
@@ -1519,7 +1521,7 @@ def _check_plan(plan: SobolPlan, where: Path) -> None:
 
 def _check_records(result: Any, where: Path) -> None:
     """What holds between the fields of a loaded result (each field's own type is already checked)."""
-    from .errors import ResultsError
+    from ..errors import ResultsError
 
     def fail(what: str) -> None:
         raise ResultsError(f"{where}: {what}")
@@ -1556,9 +1558,9 @@ def load_sensitivity(directory: str | Path) -> SobolResult | MorrisResult | Pawn
     name, which names figure files, against the rule of :func:`wotsim._paths.file_name`.  Any
     damage is one :class:`ResultsError` naming the file.
     """
-    from ._paths import file_stem
-    from .errors import ResultsError
-    from .results import read_arrays, read_json
+    from .._paths import file_stem
+    from ..errors import ResultsError
+    from ..results.simulation import read_arrays, read_json
 
     directory = Path(directory)
     for name in ("sensitivity.json", "arrays.npz", "manifest.json"):

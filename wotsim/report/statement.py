@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from .results import OutputSummary
+from ..results.simulation import OutputSummary
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .config import Config
-    from .oneway import OneWayResult
-    from .scenarios import Comparison, PairedDifference
-    from .voi import VoiResult
+    from ..config.loading import Config
+    from ..analysis.oneway import OneWayResult
+    from ..analysis.scenarios import Comparison, PairedDifference
+    from ..analysis.voi import VoiResult
 
 __all__ = ["VERDICTS", "comparison_statements", "net_benefit_for", "robustness_statement"]
 
@@ -104,8 +104,8 @@ def net_benefit_for(config: "Config", output: str) -> str:
     WotsimError
         For an amount (``benefits``, ``costs``) or an unknown output.
     """
-    from .errors import WotsimError
-    from .model import output_measure, output_names
+    from ..errors import WotsimError
+    from ..model import output_measure, output_names
 
     if output not in output_names(config):
         raise WotsimError(f"unknown output {output!r}; known outputs: {', '.join(output_names(config))}")
@@ -186,7 +186,7 @@ def robustness_statement(
         One paragraph.
     """
     if summary.measure == "amount":
-        from .errors import WotsimError
+        from ..errors import WotsimError
 
         raise WotsimError(f"{summary.name!r} is an amount; a robustness statement needs a ratio or an NPV")
     currency = config.study.currency if config is not None else "EUR"
@@ -231,7 +231,7 @@ def robustness_statement(
         expected = net if net is not None else net_benefit_for(config, summary.name) if config is not None else None
         if expected is not None:
             if voi.output != expected:
-                from .errors import WotsimError
+                from ..errors import WotsimError
 
                 raise WotsimError(f"a statement about {summary.name!r} quotes the value of information of its own "
                                   f"perspective's net benefit, {expected}; got the value of information of "
@@ -317,7 +317,7 @@ def comparison_statements(
     -------
     dict of run id -> str
     """
-    from .errors import WotsimError
+    from ..errors import WotsimError
 
     if output not in comparison.outputs:
         raise WotsimError(f"output {output!r} was not compared; compared: {', '.join(comparison.outputs)}")
@@ -326,7 +326,7 @@ def comparison_statements(
                           "ratio or an NPV, which have a break-even point")
     one_way = None
     if oneway:
-        from .oneway import one_way
+        from ..analysis.oneway import one_way
     net = net_benefit_for(comparison.runs[0].config, output)
     out = {}
     for run in comparison.runs:

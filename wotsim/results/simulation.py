@@ -34,11 +34,11 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .config import Config, parse_config
-from . import mcse
-from .errors import ResultsError, WotsimWarning
-from .expressions import shown
-from .model import output_values, ratio_of_means, stakeholder_net
+from ..config.loading import Config, parse_config
+from ..results import mcse
+from ..errors import ResultsError, WotsimWarning
+from ..config.expressions import shown
+from ..model import output_values, ratio_of_means, stakeholder_net
 
 __all__ = ["BaseCase", "Convergence", "CumulativeBands", "Exceedance", "OutputSummary", "SimulationResult",
            "load_results", "manifest", "write_atomic_dir"]
@@ -727,7 +727,7 @@ def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]], *,
 
 def _manifest_config(directory: Path, man: Mapping[str, Any]) -> Config:
     """The config stored in a manifest, parsed with the same checks as a config file."""
-    from .errors import WotsimError
+    from ..errors import WotsimError
 
     raw = man.get("config")
     if not isinstance(raw, dict):

@@ -90,16 +90,16 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from . import mcse
-from ._format import money
-from .config import Config, _check_keys, _hint, parse_config, read_toml
-from .distributions import META_KEYS, DistributionError, make_distribution
-from .errors import ConfigError, WotsimError
-from .expressions import shown
-from .limits import check_comparison
-from .model import check_base_case, output_array, output_measure, output_names, ratio_of_means
-from .results import BaseCase, OutputSummary, SimulationResult, _jsonable, _write_json, summarise, write_atomic_dir
-from .sampling import EPS, STREAMS, DesignStream, apply_copula, correlation_matrix, invert_copula, stream
+from ..results import mcse
+from ..formatting import money
+from ..config.loading import Config, _check_keys, _hint, parse_config, read_toml
+from ..config.distributions import META_KEYS, DistributionError, make_distribution
+from ..errors import ConfigError, WotsimError
+from ..config.expressions import shown
+from ..limits import check_comparison
+from ..model import check_base_case, output_array, output_measure, output_names, ratio_of_means
+from ..results.simulation import BaseCase, OutputSummary, SimulationResult, _jsonable, _write_json, summarise, write_atomic_dir
+from ..sampling import EPS, STREAMS, DesignStream, apply_copula, correlation_matrix, invert_copula, stream
 
 __all__ = [
     "Comparison",
@@ -1032,7 +1032,7 @@ def compare(
     Comparison
     """
     check_comparison(config, scenarios, samples=samples, sampler=sampler, chunk_size=chunk_size)
-    from .simulate import simulate
+    from ..simulate import simulate
 
     sim = config.simulation
     outputs = tuple(outputs) if outputs is not None else tuple(config.outputs) + ("npv",)

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import mcse
-from .errors import WotsimError
-from .model import output_array, output_measure
-from .oneway import _check_output, threshold_of
-from .results import SimulationResult
+from ..results import mcse
+from ..errors import WotsimError
+from ..model import output_array, output_measure
+from ..analysis.oneway import _check_output, threshold_of
+from ..results.simulation import SimulationResult
 
 __all__ = ["DecisionDrivers", "binned_first_order", "decision_drivers", "equal_probability_bins"]
 

@@ -68,8 +68,8 @@ from typing import Any, Mapping
 import numpy as np
 from scipy import optimize, stats
 
-from . import _fastppf
-from .expressions import shown
+from ..config import fastppf as _fastppf
+from ..config.expressions import shown
 
 __all__ = ["DIST_NAMES", "META_KEYS", "Distribution", "DistributionError", "make_distribution"]
 

@@ -49,9 +49,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator, PercentFormatter
 from matplotlib.transforms import ScaledTranslation
 
-from ._paths import file_name, file_stem
-from .errors import WotsimError
-from .results import OutputSummary, SimulationResult
+from .._paths import file_name, file_stem
+from ..errors import WotsimError
+from ..results.simulation import OutputSummary, SimulationResult
 
 __all__ = [
     "acceptability_curve",

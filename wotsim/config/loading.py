@@ -71,10 +71,10 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from ._names import SAMPLERS
-from .distributions import EVIDENCE, META_KEYS, Distribution, DistributionError, make_distribution
-from .errors import ConfigError, WotsimError
-from .expressions import FUNCTIONS, Expression, ExpressionError, compile_expression, order_formulas, shown
+from .._names import SAMPLERS
+from ..config.distributions import EVIDENCE, META_KEYS, Distribution, DistributionError, make_distribution
+from ..errors import ConfigError, WotsimError
+from ..config.expressions import FUNCTIONS, Expression, ExpressionError, compile_expression, order_formulas, shown
 
 __all__ = [
     "BUILTIN_OUTPUTS",
@@ -970,7 +970,7 @@ def _parse_correlations(ctx: _Ctx, data: Mapping[str, Any], parameters: Mapping[
     if not out:
         return (), ()
     ctx.at = "correlations"
-    from .sampling import CopulaError, correlation_matrix, repaired_ranks
+    from ..sampling import CopulaError, correlation_matrix, repaired_ranks
 
     names = [n for n in parameters if not parameters[n].dist.fixed]
     try:

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from .config import Config, Parameter
-from .errors import WotsimError
-from .model import base_values, evaluate, output_array, output_measure, output_names
+from ..config.loading import Config, Parameter
+from ..errors import WotsimError
+from ..model import base_values, evaluate, output_array, output_measure, output_names
 
 __all__ = ["OneWayResult", "SwitchingValue", "TornadoBar", "one_way", "switching_value"]
 

@@ -148,9 +148,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 from scipy import special
 
-from .errors import WotsimError
-from .model import output_array, output_measure, output_names
-from .results import SimulationResult, _write_json, write_atomic_dir
+from ..errors import WotsimError
+from ..model import output_array, output_measure, output_names
+from ..results.simulation import SimulationResult, _write_json, write_atomic_dir
 
 __all__ = ["Evppi", "VoiResult", "adoption_voi", "evpi", "evppi", "format_voi", "jackknife_groups", "keep_voi",
            "noise_floor", "save_voi"]
