@@ -344,6 +344,36 @@ def output_names(config: Config) -> tuple[str, ...]:
             + ratios)
 
 
+_MEASURE_WORDS = {"ratio": "a ratio", "npv": "a net benefit in money (an NPV)", "amount": "an amount"}
+
+
+def check_output(config: Config, name: str, *, measures: Iterable[str] | None = None,
+                 what: str = "this analysis") -> str:
+    """The one check of an output name; returns its measure.
+
+    ``name`` must be one of :func:`output_names`; with ``measures`` (some of
+    ``"ratio"``, ``"npv"``, ``"amount"``) its measure must be one of them.
+
+    Raises
+    ------
+    WotsimError
+        ``unknown output 'x'; known outputs: ...``, or, for a wrong measure,
+        ``<what> needs a ratio; output 'x' is an amount; use one of: ...``.
+    """
+    known = output_names(config)
+    if not isinstance(name, str) or name not in known:
+        raise WotsimError(f"unknown output {name!r}; known outputs: {', '.join(known)}")
+    measure = output_measure(config, name)
+    if measures is not None:
+        allowed = tuple(measures)
+        if measure not in allowed:
+            fitting = [o for o in known if output_measure(config, o) in allowed]
+            needs = " or ".join(_MEASURE_WORDS[m] for m in allowed)
+            raise WotsimError(f"{what} needs {needs}; output {name!r} is {_MEASURE_WORDS[measure]}; "
+                              f"use one of: {', '.join(fitting)}")
+    return measure
+
+
 def output_measure(config: Config, name: str) -> str:
     """``"ratio"`` (threshold 1), ``"npv"`` (threshold 0) or ``"amount"`` (benefits, costs)."""
     if name in config.outputs:
