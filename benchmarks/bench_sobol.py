@@ -40,7 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 from wotsim import load_config  # noqa: E402
 from wotsim.analysis import salib as _salib  # noqa: E402
-from wotsim.analysis.sobol import analyse_sobol, default_outputs, sobol_outputs, sobol_plan  # noqa: E402
+from wotsim.analysis.checks import default_outputs  # noqa: E402
+from wotsim.analysis.sobol_design import sobol_outputs, sobol_plan  # noqa: E402
+from wotsim.analysis.sobol_estimates import analyse_sobol  # noqa: E402
 
 
 class Clock:

@@ -12,7 +12,8 @@ import wotsim
 from wotsim import plots
 from wotsim.analysis.drivers import decision_drivers
 from wotsim.analysis.oneway import one_way
-from wotsim.analysis.scenarios import compare, find_scenarios
+from wotsim.analysis.scenarios import compare
+from wotsim.config.overlays import find_scenarios
 from wotsim.analysis.sobol import sobol_indices
 from wotsim.analysis.voi import keep_voi
 
@@ -26,19 +27,23 @@ def main() -> None:
     comparison = compare(config, recommendations, samples=2**15)
     result = comparison.base
     figures = {
-        "distribution_social_ratio": plots.ratio_distribution(result, "social_ratio"),
-        "distribution_financial_ratio": plots.ratio_distribution(result, "financial_ratio"),
-        "acceptability_social_ratio": plots.acceptability_curve(result, "social_ratio"),
+        "distribution_social_ratio": plots.ratio_distribution(result, output="social_ratio"),
+        "distribution_financial_ratio": plots.ratio_distribution(result, output="financial_ratio"),
+        "acceptability_social_ratio": plots.acceptability_curve(result, output="social_ratio"),
         "fan_total": plots.fan_chart(result),
         "stakeholders": plots.stakeholder_chart(result),
         "sobol_groups_social_ratio": plots.sobol_bars(
-            sobol_indices(config, outputs=["social_ratio"], samples=2**13, groups="group"), "social_ratio",
+            sobol_indices(config, outputs=["social_ratio"], samples=2**13, groups="group"), output="social_ratio",
             config=config),
         "sobol_social_ratio": plots.sobol_bars(sobol_indices(config, outputs=["social_ratio"], samples=2**13),
-                                               "social_ratio", config=config),
+                                               output="social_ratio", config=config),
+        "morris_social_ratio": plots.morris_chart(wotsim.morris_screening(config, outputs=["social_ratio"]),
+                                                  output="social_ratio", config=config),
+        "pawn_social_ratio": plots.pawn_bars(wotsim.pawn_indices(result, outputs=["social_ratio"]),
+                                             output="social_ratio", config=config),
         "tornado_social_ratio": plots.tornado(one_way(config, output="social_ratio"), config=config),
         "drivers_social_ratio": plots.drivers_chart(decision_drivers(result, output="social_ratio"), config=config),
-        "scenarios_social_ratio": plots.scenario_comparison(comparison, "social_ratio"),
+        "scenarios_social_ratio": plots.scenario_comparison(comparison, output="social_ratio"),
         "evppi_keep": plots.evppi_ranking(keep_voi(result), config=config),
     }
     OUT.mkdir(parents=True, exist_ok=True)

@@ -140,7 +140,7 @@ def test_report_refuses_a_foreign_out_before_any_analysis(tmp_path, capsys, monk
     foreign = tmp_path / "site"
     foreign.mkdir()
     (foreign / "index.html").write_text("mine")
-    import wotsim.report.page as report
+    import wotsim.analysis.pipeline as report
 
     def no_analyses(*a, **k):
         raise AssertionError("analyses ran before --out was checked")

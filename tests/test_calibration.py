@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from wotsim import parse_config, simulate
-from wotsim.analysis.scenarios import compare, parse_scenario
+from wotsim.analysis.scenarios import compare
+from wotsim.config.overlays import parse_scenario
 
 CONFIG = {
     "study": {"name": "calibration", "horizon": 4, "discount_rate": 0.03},

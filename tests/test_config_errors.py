@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_CONFIG, write_config
 
-from wotsim.config.loading import Config, load_config, parse_config
+from wotsim.config import Config, load_config, parse_config
 from wotsim.config.distributions import EVIDENCE
 from wotsim.errors import ConfigError, WotsimError
 

@@ -8,7 +8,7 @@ import pytest
 
 from wotsim.cli import main
 from wotsim.config.loading import load_config, read_toml
-from wotsim.analysis.scenarios import find_scenarios
+from wotsim.config.overlays import find_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = sorted(p for p in (ROOT / "configs").rglob("*.toml") if "scenarios" not in p.parts)

@@ -14,12 +14,12 @@ import warnings
 import pytest
 
 from wotsim.errors import WotsimWarning
-from wotsim.results.simulation import is_wotsim_dir, recover, write_atomic_dir
+from wotsim.results.io import is_wotsim_dir, recover, write_atomic_dir
 
 WRITER = textwrap.dedent("""
     import json, sys
     import numpy as np
-    from wotsim.results.simulation import write_atomic_dir
+    from wotsim.results.io import write_atomic_dir
 
     target = sys.argv[1]
     big = np.arange(3_000_000, dtype=float)  # 24 MB: the write takes long enough to be killed inside it

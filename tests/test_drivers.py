@@ -228,7 +228,7 @@ def test_drivers_errors(step_run):
 def test_schiedam_drivers():
     cfg = load_config("configs/schiedam.toml")
     res = simulate(cfg, samples=2**13)
-    dd = decision_drivers(res)
+    dd = decision_drivers(res, output="social_ratio")
     assert abs(dd.p_above - res.summary["social_ratio"].p_above) == 0
     assert set(dd.parameters) == set(cfg.uncertain)
     assert np.all(np.diff(dd.first_order) <= 0)

@@ -28,7 +28,7 @@ from wotsim.config import distributions
 from wotsim.config import fastppf as _fastppf
 from wotsim.config.loading import load_config
 from wotsim.config.distributions import TABLE_MIN_VALUES, make_distribution
-from wotsim.analysis.scenarios import find_scenarios
+from wotsim.config.overlays import find_scenarios
 from wotsim.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -281,7 +281,7 @@ def check_results(saved: dict[str, Path], which: str, steps, tally: Tally, few_f
         parent_before = sorted(p.name for p in root.iterdir())
         patch = contextlib.nullcontext()
         if few_figures:  # the fast profile draws two figures of a run; the slow one all
-            import wotsim.plots.distributions as plots
+            import wotsim.plots as plots
 
             real = plots.simulation_figures
             patch = mock.patch.object(plots, "simulation_figures",

@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_CONFIG, write_config
 
+import wotsim.config.keys as keys_module
 import wotsim.config.loading as config_module
 from wotsim.cli import main
-from wotsim.config.loading import (
+from wotsim.config.loading import load_config, parse_config, read_toml
+from wotsim.config.sizes import (
     MAX_CORRELATED,
     MAX_DERIVED,
     MAX_HORIZON,
@@ -27,9 +29,6 @@ from wotsim.config.loading import (
     MAX_STAKEHOLDERS,
     SOBOL_MAX_DIM,
     check_design_size,
-    load_config,
-    parse_config,
-    read_toml,
 )
 from wotsim.config.distributions import make_distribution
 from wotsim.errors import ConfigError, WotsimError
@@ -396,14 +395,14 @@ def test_correlations_among_more_parameters_than_the_copula_takes(monkeypatch):
 
 
 def test_anything_else_that_overflows_names_the_table_being_validated(monkeypatch):
-    real = config_module.compile_expression
+    real = keys_module.compile_expression
 
     def overflowing(text):
         if text == "x":
             raise OverflowError("int too large to convert to float")
         return real(text)
 
-    monkeypatch.setattr(config_module, "compile_expression", overflowing)
+    monkeypatch.setattr(keys_module, "compile_expression", overflowing)
     with pytest.raises(ConfigError, match=r"^<config>: items\.gain: cannot be validated: a number in it passes "
                        r"float range \('int too large to convert to float'\); use numbers of ordinary size$"):
         parse_config(minimal_dict())
@@ -439,7 +438,7 @@ def test_cli_validate_prints_one_line_and_exits_2(tmp_path, capsys, text):
 def test_overlay_numbers_of_4000_digits_are_named(table):
     """A scenario's [scale]/[fix]/[shift] number of 4,000 digits is one error naming its key."""
     from wotsim import load_config
-    from wotsim.analysis.scenarios import parse_scenario
+    from wotsim.config.overlays import parse_scenario
 
     base = load_config(Path(__file__).resolve().parents[1] / "configs" / "schiedam.toml")
     overlay = {"scenario": {"label": "x", "description": "x", "evidence": "assumed"},

@@ -23,7 +23,7 @@ from wotsim import parse_config, simulate
 from wotsim.report.html import figure as html_figure
 from wotsim.analysis.drivers import decision_drivers
 from wotsim.analysis.oneway import one_way
-from wotsim.plots.distributions import (
+from wotsim.plots import (
     convergence_p,
     drivers_chart,
     evppi_ranking,
@@ -34,7 +34,8 @@ from wotsim.plots.distributions import (
     sobol_convergence,
     tornado,
 )
-from wotsim.analysis.scenarios import compare, parse_scenario
+from wotsim.analysis.scenarios import compare
+from wotsim.config.overlays import parse_scenario
 from wotsim.analysis.sobol import sobol_indices
 from wotsim.analysis.voi import keep_voi
 
@@ -106,7 +107,7 @@ def _texts(fig) -> str:
 
 
 def test_plain_escapes_every_dollar_and_only_that():
-    from wotsim.plots.distributions import plain
+    from wotsim.plots import plain
 
     assert plain(r"$\undefinedcommand$ a $5 fee") == r"\$\undefinedcommand\$ a \$5 fee"
     assert plain("{} %s <b>\n") == "{} %s <b>\n"
@@ -127,7 +128,7 @@ def test_monte_carlo_figures_with_hostile_labels_save_and_show_them_as_written(r
     assert len(seen) == 12 and sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{s}.{ext}" for s in seen for ext in ("png", "svg"))
     # a long label is cut in titles: the figure keeps its size; the HTML report escapes the caption
-    fig = convergence_p(result, "npv")
+    fig = convergence_p(result, output="npv")
     assert "…" in _texts(fig)
     page = html_figure(fig, HOSTILE, dpi=20)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
@@ -141,12 +142,12 @@ def test_analysis_figures_with_hostile_labels_and_names_save_and_show_them_as_wr
     scenario = parse_scenario(SCENARIO, config, file="hostile-scenario.toml", default_id="bolder")
     comparison = compare(config, [scenario], outputs=["ratio", "npv"], samples=256, sampler="mc")
     figures = {
-        "sobol": sobol_bars(renamed, "ratio", config=config),
-        "sobol_convergence": sobol_convergence(renamed, "ratio", config=config),
+        "sobol": sobol_bars(renamed, output="ratio", config=config),
+        "sobol_convergence": sobol_convergence(renamed, output="ratio", config=config),
         "tornado": tornado(one_way(config, output="ratio"), config=config),
         "drivers": drivers_chart(decision_drivers(result, output="ratio"), config=config, top=3),
-        "scenarios": scenario_comparison(comparison, "ratio"),
-        "scenarios_npv": scenario_comparison(comparison, "npv"),
+        "scenarios": scenario_comparison(comparison, output="ratio"),
+        "scenarios_npv": scenario_comparison(comparison, output="npv"),
         "evppi": evppi_ranking(keep_voi(result, output="npv"), config=config),
     }
     for stem, fig in figures.items():
@@ -158,6 +159,6 @@ def test_analysis_figures_with_hostile_labels_and_names_save_and_show_them_as_wr
             assert "¤$c$" in svg  # the currency in the columns, labels and axis
     # wotsim's own mathtext is kept, around the escaped labels
     assert "total order $S_T$" in _texts(figures["sobol_convergence"]).split("\n")
-    overlaid = sobol_convergence(renamed, "ratio", config=config, ax=Figure().add_subplot())
+    overlaid = sobol_convergence(renamed, output="ratio", config=config, ax=Figure().add_subplot())
     tagged = [t.get_text() for t in overlaid.findobj(Text) if t.get_text().startswith("total order $S_T$: ")]
     assert tagged and all(re.fullmatch(r"total order \$S_T\$: [^$]*(\\\$[^$]*)*", t) for t in tagged)

@@ -16,7 +16,7 @@ import pytest
 from conftest import MINIMAL_CONFIG, write_config
 from wotsim import limits, load_config
 from wotsim.errors import WotsimError
-from wotsim.limits import CountError, parse_count
+from wotsim.counts import CountError, parse_count
 
 #: The module (``wotsim.simulate`` as an attribute is the function the package re-exports).
 SIMULATE = importlib.import_module("wotsim.simulate")
@@ -167,7 +167,8 @@ def test_simulate_refuses_before_drawing(config, monkeypatch):
 
 
 def test_compare_refuses_before_simulating(schiedam, monkeypatch):
-    from wotsim.analysis.scenarios import compare, find_scenarios
+    from wotsim.analysis.scenarios import compare
+    from wotsim.config.overlays import find_scenarios
 
     scenarios = find_scenarios(schiedam, ["more_capacity"])
     monkeypatch.setattr(SIMULATE, "simulate", _never)
@@ -176,7 +177,7 @@ def test_compare_refuses_before_simulating(schiedam, monkeypatch):
 
 
 def test_sobol_plan_refuses_oversized_designs(schiedam):
-    from wotsim.analysis.sobol import sobol_plan
+    from wotsim.analysis.sobol_design import sobol_plan
 
     with pytest.raises(WotsimError, match="16,777,216 base samples"):
         sobol_plan(schiedam, samples=2**30)  # a power of 2, so only the ceiling stops it
@@ -186,7 +187,7 @@ def test_sobol_plan_refuses_oversized_designs(schiedam):
 
 def test_morris_refuses_before_sampling(schiedam, monkeypatch):
     import wotsim.analysis.salib
-    from wotsim.analysis.sobol import morris_screening
+    from wotsim.analysis.screening import morris_screening
 
     monkeypatch.setattr(wotsim.analysis.salib, "morris_sample", _never)
     with pytest.raises(WotsimError, match="100,000 trajectories"):
@@ -196,7 +197,7 @@ def test_morris_refuses_before_sampling(schiedam, monkeypatch):
 
 
 def test_pawn_refuses_before_simulating(schiedam, monkeypatch):
-    from wotsim.analysis.sobol import pawn_indices
+    from wotsim.analysis.screening import pawn_indices
 
     monkeypatch.setattr(SIMULATE, "simulate", _never)
     with pytest.raises(WotsimError, match="the limits are 10,000,000 draws"):
@@ -204,7 +205,7 @@ def test_pawn_refuses_before_simulating(schiedam, monkeypatch):
 
 
 def test_run_analyses_checks_the_sobol_samples_before_the_monte_carlo(schiedam, monkeypatch):
-    from wotsim.report.page import run_analyses
+    from wotsim.analysis.pipeline import run_analyses
 
     monkeypatch.setattr(SIMULATE, "simulate", _never)
     with pytest.raises(WotsimError, match=r"sobol_samples \(Sobol' base samples N\) must be a power of 2 .*"

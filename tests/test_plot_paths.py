@@ -17,8 +17,10 @@ import pytest
 from wotsim import parse_config, simulate
 from wotsim.cli import main
 from wotsim.errors import ResultsError, WotsimError
-from wotsim.plots.distributions import new_axes, save_figure
-from wotsim.analysis.sobol import load_sensitivity, morris_screening, sobol_indices
+from wotsim.plots import new_axes, save_figure
+from wotsim.analysis.io import load_sensitivity
+from wotsim.analysis.screening import morris_screening
+from wotsim.analysis.sobol import sobol_indices
 
 CONFIG = {
     "study": {"name": "paths", "horizon": 2, "discount_rate": 0.03},

@@ -28,8 +28,7 @@ from matplotlib.patches import Rectangle
 from wotsim import parse_config, simulate
 from wotsim.cli import main
 from wotsim.errors import WotsimError
-from wotsim.plots.distributions import (
-    _ScaledFormatter,
+from wotsim.plots import (
     acceptability_curve,
     convergence_p,
     fan_chart,
@@ -40,6 +39,7 @@ from wotsim.plots.distributions import (
     simulation_figures,
     stakeholder_chart,
 )
+from wotsim.plots.style import ScaledFormatter as _ScaledFormatter
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_results_curves import CONFIG  # noqa: E402  (the closed-form model)
@@ -76,7 +76,7 @@ def _texts(fig: Figure) -> str:
 # ------------------------------------------------------------------ distribution and CDF
 def test_ratio_distribution_marks_base_target_break_even_and_states_p(result):
     s = result.summary["ratio_a"]
-    fig = ratio_distribution(result, "ratio_a")
+    fig = ratio_distribution(result, output="ratio_a")
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     ax = fig.axes[0]
     assert _vline_x(_one(fig, "base")) == s.base == 2.0
@@ -95,7 +95,7 @@ def test_ratio_distribution_marks_base_target_break_even_and_states_p(result):
 
 def test_ratio_distribution_histogram_is_a_density_split_at_break_even(result):
     values = result.outputs["ratio_a"]
-    fig = ratio_distribution(result, "ratio_a")
+    fig = ratio_distribution(result, output="ratio_a")
     below = [p for p in fig.findobj(Rectangle) if p.get_gid() == "hist_below"]
     above = [p for p in fig.findobj(Rectangle) if p.get_gid() == "hist_above"]
     assert below and above
@@ -115,7 +115,7 @@ def test_ratio_distribution_histogram_is_a_density_split_at_break_even(result):
 
 def test_npv_distribution_uses_money_axis_with_currency_and_price_year(result):
     s = result.summary["net"]
-    fig = ratio_distribution(result, "net")
+    fig = ratio_distribution(result, output="net")
     ax = fig.axes[0]
     assert ax.get_xlabel() == "Net present value (million EUR, 2019 prices)"
     assert ax.get_ylabel() == "Probability density (per million EUR)"
@@ -131,7 +131,7 @@ def test_npv_distribution_uses_money_axis_with_currency_and_price_year(result):
 def test_ratio_cdf_plots_the_sorted_draws_and_the_probability_at_break_even(result):
     s = result.summary["ratio_a"]
     values = result.outputs["ratio_a"]
-    fig = ratio_cdf(result, "ratio_a")
+    fig = ratio_cdf(result, output="ratio_a")
     line = _one(fig, "ecdf")
     x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
     np.testing.assert_array_equal(np.unique(x[np.isfinite(x)]), np.unique(values))
@@ -144,20 +144,20 @@ def test_ratio_cdf_plots_the_sorted_draws_and_the_probability_at_break_even(resu
 
 def test_drawing_on_given_axes_returns_their_figure(result):
     fig, ax = new_axes()
-    assert ratio_distribution(result, "ratio_a", ax=ax) is fig
+    assert ratio_distribution(result, output="ratio_a", ax=ax) is fig
     assert len(fig.axes) == 1 and _by_gid(fig, "base")
 
 
 def test_unknown_output_is_a_wotsim_error(result):
     with pytest.raises(WotsimError, match="unknown output 'nope'; known: benefits, costs, npv, ratio_a"):
-        ratio_distribution(result, "nope")
+        ratio_distribution(result, output="nope")
 
 
 # ------------------------------------------------------------------ acceptability and convergence
 def test_acceptability_curve_draws_the_exceedance_with_two_se_band(result):
     s = result.summary["ratio_a"]
     ex = result.exceedance("ratio_a")
-    fig = acceptability_curve(result, "ratio_a")
+    fig = acceptability_curve(result, output="ratio_a")
     line = _one(fig, "acceptability")
     np.testing.assert_array_equal(line.get_xdata(), ex.thresholds)
     np.testing.assert_array_equal(line.get_ydata(), ex.p)
@@ -173,7 +173,7 @@ def test_acceptability_curve_draws_the_exceedance_with_two_se_band(result):
 def test_convergence_figure_draws_prefix_estimates_with_two_se_bands(result):
     conv = result.convergence("ratio_a")
     s = result.summary["ratio_a"]
-    fig = convergence_p(result, "ratio_a")
+    fig = convergence_p(result, output="ratio_a")
     assert len(fig.axes) == 2
     for gid, est, se in [("p", conv.p_above, conv.p_above_se), ("mean", conv.mean, conv.mean_se)]:
         line = _one(fig, f"{gid}_line")
@@ -190,7 +190,7 @@ def test_convergence_figure_draws_prefix_estimates_with_two_se_bands(result):
 
 def test_convergence_on_one_given_axes_draws_the_probability_only(result):
     fig, ax = new_axes()
-    assert convergence_p(result, "net", ax=ax) is fig
+    assert convergence_p(result, output="net", ax=ax) is fig
     assert _by_gid(fig, "p_line") and not _by_gid(fig, "mean_line")
 
 
@@ -269,7 +269,7 @@ def test_plots_never_import_pyplot(tmp_path):
     code = textwrap.dedent(f"""
         import sys, tomllib
         from wotsim import parse_config, simulate
-        from wotsim.plots.distributions import simulation_figures, save_figure
+        from wotsim.plots import simulation_figures, save_figure
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_results_curves import CONFIG
         r = simulate(parse_config(tomllib.loads(CONFIG)), samples=256)
@@ -331,7 +331,7 @@ def test_cli_plot_redraws_saved_results_without_rerunning(result, tmp_path, monk
     assert f"{len(names)} figures (png and svg) written to" in capsys.readouterr().out
     # default output directory: RESULTS/figures (file writing itself is checked above; record only)
     written = []
-    monkeypatch.setattr(importlib.import_module("wotsim.plots.distributions"), "save_figure",
+    monkeypatch.setattr(importlib.import_module("wotsim.plots"), "save_figure",
                         lambda fig, path, **kw: written.append(Path(path)))
     assert main(["plot", str(tmp_path / "res")]) == 0
     assert {p.parent for p in written} == {tmp_path / "res" / "figures"}

@@ -37,9 +37,9 @@ from wotsim import parse_config, simulate
 from wotsim.analysis.drivers import decision_drivers
 from wotsim.errors import WotsimError
 from wotsim.analysis.oneway import one_way
-from wotsim.plots.distributions import (
-    _fmt_number,
-    _pm,
+from wotsim.plots.style import fmt_number as _fmt_number
+from wotsim.plots.style import pm as _pm
+from wotsim.plots import (
     drivers_chart,
     evppi_ranking,
     new_axes,
@@ -50,7 +50,8 @@ from wotsim.plots.distributions import (
     sobol_convergence,
     tornado,
 )
-from wotsim.analysis.scenarios import compare, parse_scenario
+from wotsim.analysis.scenarios import compare
+from wotsim.config.overlays import parse_scenario
 from wotsim.analysis.sobol import sobol_indices
 from wotsim.analysis.voi import keep_voi
 
@@ -215,7 +216,7 @@ def _bar_sort(patches) -> list:
 # ------------------------------------------------------------------ Sobol' bars
 def test_sobol_bars_draw_the_ranked_indices_with_their_intervals(sobol):
     ind = sobol.indices["ratio"]
-    fig = sobol_bars(sobol, "ratio")
+    fig = sobol_bars(sobol, output="ratio")
     ax = fig.axes[0]
     st, s1 = _bar_sort(_by_gid(fig, "ST")), _bar_sort(_by_gid(fig, "S1"))
     assert len(st) == len(s1) == 4
@@ -236,13 +237,13 @@ def test_sobol_bars_draw_the_ranked_indices_with_their_intervals(sobol):
 def test_sobol_bars_mark_exactly_the_factors_that_are_not_stable(sobol, sobol_small):
     for res in (sobol, sobol_small):
         ind = res.indices["ratio"]
-        fig = sobol_bars(res, "ratio")
+        fig = sobol_bars(res, output="ratio")
         marks = _by_gid(fig, "not_stable")
         assert len(marks) == sum(v != "stable" for v in ind.verdicts)
     ind = sobol_small.indices["ratio"]
     assert any(v != "stable" for v in ind.verdicts)  # the small design must exercise the marks
     # each mark sits on the row of its factor and names the reason
-    fig = sobol_bars(sobol_small, "ratio")
+    fig = sobol_bars(sobol_small, output="ratio")
     rows = {i: ind.factors[j] for i, j in enumerate(ind.order)}
     for mark in _by_gid(fig, "not_stable"):
         j = ind.factors.index(rows[int(round(mark.xy[1]))])
@@ -252,10 +253,10 @@ def test_sobol_bars_mark_exactly_the_factors_that_are_not_stable(sobol, sobol_sm
 
 def test_sobol_bars_top_and_groups_with_member_counts(sobol, sobol_grouped):
     ind = sobol.indices["ratio"]
-    fig = sobol_bars(sobol, "ratio", top=2)
+    fig = sobol_bars(sobol, output="ratio", top=2)
     assert len(_by_gid(fig, "ST")) == 2
     assert f"2 more not shown (total order ≤ {ind.ST[ind.order[2]]:.3f} each)" in _one(fig, "footnote").get_text()
-    fig = sobol_bars(sobol_grouped, "ratio")
+    fig = sobol_bars(sobol_grouped, output="ratio")
     labels = _ticklabels(fig.axes[0])
     assert labels == ["main (2 parameters)", "minor (1 parameter)", "tiny (1 parameter)"]
     g = sobol_grouped.indices["ratio"]
@@ -270,7 +271,7 @@ def test_sobol_bars_top_and_groups_with_member_counts(sobol, sobol_grouped):
 def test_sobol_convergence_draws_each_factor_against_n_with_ci_bands(sobol):
     ind = sobol.indices["ratio"]
     conv = ind.convergence
-    fig = sobol_convergence(sobol, "ratio", top=3)
+    fig = sobol_convergence(sobol, output="ratio", top=3)
     panels = [a for a in fig.axes if a.get_gid() != "header"]
     assert len(panels) == 3
     for a, j in zip(panels, ind.order[:3]):
@@ -292,7 +293,7 @@ def test_sobol_convergence_draws_each_factor_against_n_with_ci_bands(sobol):
 
 def test_sobol_convergence_on_one_axes_overlays_the_factors(sobol):
     fig, ax = new_axes()
-    assert sobol_convergence(sobol, "ratio", ax=ax, top=2) is fig
+    assert sobol_convergence(sobol, output="ratio", ax=ax, top=2) is fig
     assert len(fig.axes) == 1
     lines = [line for line in ax.get_lines() if (line.get_gid() or "").startswith(("ST:", "S1:"))]
     assert len(lines) == 4
@@ -380,7 +381,7 @@ def test_drivers_chart_on_one_axes_overlays_the_parameters(drivers):
 
 # ------------------------------------------------------------------ scenarios
 def test_scenario_comparison_draws_intervals_medians_and_base_cases(comparison):
-    fig = scenario_comparison(comparison, "ratio")
+    fig = scenario_comparison(comparison, output="ratio")
     ax = fig.axes[0]
     outcomes = [r.outcomes["ratio"] for r in comparison.runs]
     bars = _bar_sort(_by_gid(fig, "interval"))
@@ -396,7 +397,7 @@ def test_scenario_comparison_draws_intervals_medians_and_base_cases(comparison):
 
 
 def test_scenario_comparison_annotates_paired_difference_and_p_better(comparison):
-    fig = scenario_comparison(comparison, "ratio")
+    fig = scenario_comparison(comparison, output="ratio")
     narrower = comparison.run("narrower").outcomes["ratio"].difference
     # truth: on common random numbers P(better) = 1/2 and the mean difference is 0
     assert abs(narrower.p_better - 0.5) < 4 * narrower.p_better_se
@@ -409,11 +410,11 @@ def test_scenario_comparison_annotates_paired_difference_and_p_better(comparison
 
 
 def test_scenario_comparison_npv_uses_money_and_rejects_unknown_outputs(comparison):
-    fig = scenario_comparison(comparison, "net")
+    fig = scenario_comparison(comparison, output="net")
     assert fig.axes[0].get_xlabel() == "Test net value (EUR, 2019 prices, present value)"
     assert _vline_x(_one(fig, "threshold")) == 0.0
     with pytest.raises(WotsimError, match="'costs' was not compared; compared: ratio, net"):
-        scenario_comparison(comparison, "costs")
+        scenario_comparison(comparison, output="costs")
 
 
 def test_pm_rounds_to_the_standard_error():
@@ -498,15 +499,15 @@ def test_figure_collections_are_greyscale_titled_and_named(sobol_grouped, sobol,
 
 
 def test_figures_on_given_axes_return_their_figure(sobol, oneway, comparison, voi):
-    for draw in (lambda ax: sobol_bars(sobol, "ratio", ax=ax), lambda ax: tornado(oneway, ax=ax),
-                 lambda ax: scenario_comparison(comparison, "ratio", ax=ax), lambda ax: evppi_ranking(voi, ax=ax)):
+    for draw in (lambda ax: sobol_bars(sobol, output="ratio", ax=ax), lambda ax: tornado(oneway, ax=ax),
+                 lambda ax: scenario_comparison(comparison, output="ratio", ax=ax), lambda ax: evppi_ranking(voi, ax=ax)):
         fig, ax = new_axes()
         assert draw(ax) is fig and len(fig.axes) == 1
 
 
 def test_bad_arguments_are_wotsim_errors(sobol, oneway, drivers):
     with pytest.raises(WotsimError, match="no Sobol' indices for output 'costs'; analysed: ratio, net"):
-        sobol_bars(sobol, "costs")
+        sobol_bars(sobol, output="costs")
     with pytest.raises(WotsimError, match="top must be a whole number >= 1, got 0"):
         tornado(oneway, top=0)
     fig, ax = new_axes()

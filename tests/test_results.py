@@ -11,7 +11,8 @@ import pytest
 
 from wotsim import __version__, load_results, parse_config
 from wotsim.errors import ResultsError, WotsimError
-from wotsim.results.simulation import summarise, write_atomic_dir
+from wotsim.results.io import write_atomic_dir
+from wotsim.results.summary import summarise
 from wotsim.simulate import simulate
 
 CONFIG = {

@@ -12,7 +12,7 @@ from wotsim import parse_config, simulate
 from wotsim.results import mcse
 from wotsim.errors import ConfigError, WotsimError
 from wotsim.sampling import EPS, DesignStream, default_replicates, replicate_index, stream
-from wotsim.analysis.scenarios import base_design, scenario_uniforms
+from wotsim.sampling import base_design, scenario_uniforms
 
 CONFIG = {
     "study": {"name": "rqmc", "horizon": 3, "discount_rate": 0.03},

@@ -20,14 +20,9 @@ import pytest
 from wotsim import load_config, parse_config
 from wotsim.cli import main
 from wotsim.errors import ConfigError, WotsimError
-from wotsim.analysis.scenarios import (
-    base_design,
-    compare,
-    find_scenarios,
-    load_scenario,
-    parse_scenario,
-    scenario_uniforms,
-)
+from wotsim.analysis.scenarios import compare
+from wotsim.config.overlays import find_scenarios, load_scenario, parse_scenario
+from wotsim.sampling import base_design, scenario_uniforms
 from wotsim.simulate import base_case, simulate
 
 K = 4.0
@@ -541,7 +536,8 @@ def test_cli_errors_exit_2_with_one_line(tmp_path, capsys, args, fragment):
 def test_fixing_a_correlated_parameter_keeps_its_partners_draws():
     """Common random numbers survive a changed copula: the partners of a fixed parameter keep their base draws."""
     from wotsim import parse_config
-    from wotsim.analysis.scenarios import compare, parse_scenario
+    from wotsim.analysis.scenarios import compare
+    from wotsim.config.overlays import parse_scenario
 
     cfg = parse_config({
         "study": {"name": "copula", "horizon": 1, "discount_rate": 0.0},

@@ -26,16 +26,11 @@ from wotsim.analysis import salib as _salib
 from wotsim.errors import ResultsError
 from wotsim.model import evaluate, output_array, parameter_values
 from wotsim.sampling import EPS
-from wotsim.analysis.sobol import (
-    GROUPINGS,
-    analyse_sobol,
-    load_sensitivity,
-    parameter_groups,
-    saltelli_matrix,
-    sobol_indices,
-    sobol_outputs,
-    sobol_plan,
-)
+from wotsim.analysis.groups import GROUPINGS, parameter_groups
+from wotsim.analysis.io import load_sensitivity
+from wotsim.analysis.sobol import sobol_indices
+from wotsim.analysis.sobol_design import saltelli_matrix, sobol_outputs, sobol_plan
+from wotsim.analysis.sobol_estimates import analyse_sobol
 from wotsim.simulate import transform
 
 PI = math.pi
@@ -476,7 +471,7 @@ def test_design_is_made_of_independent_scrambled_sobol_randomisations(ishigami):
     """R = 16 blocks of n/R base points, each its own scrambled Sobol' sequence in 2d dimensions."""
     from scipy.stats import qmc
 
-    from wotsim.analysis.sobol import _base_matrices
+    from wotsim.analysis.sobol_design import base_matrices as _base_matrices
 
     cfg, _ = ishigami
     plan = sobol_plan(cfg, samples=256)
@@ -588,7 +583,7 @@ def test_small_n_is_not_stable(ishigami):
 
 
 def test_verdict_rule_relative_and_absolute_tolerances():
-    from wotsim.analysis.sobol import _verdict
+    from wotsim.analysis.sobol_estimates import _verdict
 
     #        rel. ok  wide   abs. ok  wide   halves ok  apart  small ok  apart
     s = [0.50, 0.50, 0.010, 0.010, 0.50, 0.50, 0.005, 0.005]
@@ -607,7 +602,7 @@ def test_verdict_rule_relative_and_absolute_tolerances():
 
 
 def test_convergence_reasons_name_the_failed_checks():
-    from wotsim.analysis.sobol import Convergence, _verdict
+    from wotsim.analysis.sobol_estimates import SobolConvergence as Convergence, _verdict
 
     s1, s1_conf = np.array([0.3, 0.3, 0.3, 0.3]), np.array([0.01, 0.05, 0.01, 0.05])
     st, st_conf = np.array([0.4, 0.4, 0.4, 0.4]), np.array([0.01, 0.01, 0.01, 0.01])

@@ -11,7 +11,7 @@ import pytest
 from conftest import write_config
 from test_sensitivity import GROUPED
 from wotsim.cli import main
-from wotsim.analysis.sobol import load_sensitivity
+from wotsim.analysis.io import load_sensitivity
 
 SCHIEDAM_PATH = Path(__file__).resolve().parents[1] / "configs" / "schiedam.toml"
 
@@ -137,10 +137,13 @@ def _never(*args, **kwargs):
 def no_sampling(monkeypatch):
     """Every way a sensitivity method starts sampling fails the test."""
     import wotsim.analysis.salib
+    import wotsim.analysis.screening
     import wotsim.analysis.sobol
+    import wotsim.analysis.sobol_design
 
-    for module, name in [(wotsim.analysis.sobol, "sobol_outputs"), (wotsim.analysis.sobol, "_base_matrices"),
-                         (wotsim.analysis.salib, "morris_sample"), (SIMULATE, "simulate")]:
+    for module, name in [(wotsim.analysis.sobol, "sobol_outputs"), (wotsim.analysis.sobol_design, "base_matrices"),
+                         (wotsim.analysis.salib, "morris_sample"), (SIMULATE, "simulate"),
+                         (wotsim.analysis.screening, "simulate")]:
         monkeypatch.setattr(module, name, _never)
 
 
@@ -170,7 +173,7 @@ def test_oversized_resamples_are_refused_before_sampling(no_sampling, capsys):
 def test_grouped_designs_are_sized_by_their_groups(no_sampling, capsys, monkeypatch):
     """A grouped Sobol' design has g + 2 rows per base sample, g the number of groups, not of parameters."""
     from wotsim import limits, load_config
-    from wotsim.analysis.sobol import sobol_plan
+    from wotsim.analysis.sobol_design import sobol_plan
 
     block = sobol_plan(load_config(SCHIEDAM_PATH), samples=32, groups="stakeholder").block  # rows per base sample
     assert block < 44 + 2

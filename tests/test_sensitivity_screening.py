@@ -7,7 +7,8 @@ import pytest
 
 from test_sensitivity import model_config, uniform
 from wotsim import WotsimError, parse_config
-from wotsim.analysis.sobol import load_sensitivity, morris_screening, pawn_indices
+from wotsim.analysis.io import load_sensitivity
+from wotsim.analysis.screening import morris_screening, pawn_indices
 from wotsim.simulate import simulate
 
 

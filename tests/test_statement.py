@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from wotsim import load_config, parse_config
+from wotsim.analysis.pipeline import statement_inputs
 from wotsim.analysis.oneway import OneWayResult, SwitchingValue, TornadoBar, one_way
 from wotsim.results.simulation import OutputSummary
-from wotsim.analysis.scenarios import compare, find_scenarios, parse_scenario
+from wotsim.analysis.scenarios import compare
+from wotsim.config.overlays import find_scenarios, parse_scenario
 from wotsim.report.statement import VERDICTS, comparison_statements, robustness_statement
 from wotsim.analysis.voi import adoption_voi, keep_voi
 
@@ -22,7 +24,7 @@ NUMBER = re.compile(r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?")
 def small_config():
     """NPV = (x - c) EUR 1 million; x ~ PERT(0.5, 1.1, 2), c ~ U(0.8, 1.2); no digits in names or labels."""
     return parse_config({
-        "study": {"name": "small", "horizon": 1, "discount_rate": 0.0},
+        "study": {"name": "small", "horizon": 1, "discount_rate": 0.0, "unit_of_analysis": "per cohort"},
         "simulation": {"samples": 4096, "seed": 3, "sampler": "mc"},
         "stakeholders": {"s": "Society"},
         "parameters": {
@@ -93,7 +95,8 @@ def setting():
 
 def test_every_number_comes_from_the_results(setting):
     cmp, vois = setting
-    statements = comparison_statements(cmp, output="ratio", vois=vois)
+    oneway = {run.id: one_way(run.config, output="ratio") for run in cmp.runs}
+    statements = comparison_statements(cmp, output="ratio", vois=vois, oneway=oneway)
     assert list(statements) == ["base", "cheaper", "same"]
     for run in cmp.runs:
         text = statements[run.id]
@@ -182,7 +185,7 @@ def test_switching_sentence(setting):
 def test_schiedam_base_statement():
     cfg = load_config(ROOT / "configs" / "schiedam.toml")
     cmp = compare(cfg, find_scenarios(cfg, ["horizon_3"]), samples=2048)
-    text = comparison_statements(cmp, output="social_ratio", oneway=True)
+    text = comparison_statements(cmp, output="social_ratio", oneway=statement_inputs(cmp, "social_ratio", voi=False)[0])
     assert text["base"].startswith("Base analysis: the social cost-benefit ratio is 1.05 at base")
     assert "Benefits roughly equal costs" in text["base"]
     assert text["horizon_3"].startswith("Horizon 3 years: the social cost-benefit ratio is 0.95 at base")

@@ -23,8 +23,9 @@ from scipy import stats
 from wotsim.cli import main
 from wotsim.config.loading import load_config, parse_config
 from wotsim.errors import ConfigError, WotsimError
-from wotsim.sampling import correlation_matrix
-from wotsim.analysis.scenarios import compare, parse_scenario
+from wotsim.config.correlations import correlation_matrix
+from wotsim.analysis.scenarios import compare
+from wotsim.config.overlays import parse_scenario
 from wotsim.simulate import base_case, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,7 +265,7 @@ def test_unused_parameter_and_empty_stakeholder_are_warnings(tmp_path, capsys):
     text = CONFIG.replace('people = "People"', 'people = "People"\nnobody = "Nobody"') + (
         '\n[parameters.orphan]\nvalue = 3\n\n[parameters.via_unused]\nvalue = 2\n\n[derived]\nunused = "via_unused * 2"\n')
     path = write(tmp_path, text)
-    from wotsim.config.loading import config_warnings
+    from wotsim.config import config_warnings
 
     warnings = [str(w) for w in config_warnings(load_config(path))]
     assert any(w.startswith(f"{path}: parameters.orphan: not used") for w in warnings)
@@ -328,7 +329,7 @@ def test_copula_error_for_a_rank_matrix_that_is_not_positive_definite(tmp_path):
 
 
 def test_repair_correlations_uses_the_nearest_normal_score_matrix_and_says_so(tmp_path):
-    from wotsim.config.loading import config_warnings
+    from wotsim.config import config_warnings
 
     config = load_config(write(tmp_path, three_correlations(-0.49, repair=True)))
     notes = [str(w) for w in config_warnings(config) if "correlations" in w.key]
@@ -347,7 +348,7 @@ def test_repair_correlations_uses_the_nearest_normal_score_matrix_and_says_so(tm
 
 def test_nearest_correlation_matches_highams_example():
     """Higham (2002), section 4: the nearest correlation matrix to [[1, 1, 0], [1, 1, 1], [0, 1, 1]]."""
-    from wotsim.sampling import nearest_correlation
+    from wotsim.config.correlations import nearest_correlation
 
     x = nearest_correlation(np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 1.0]]), floor=1e-12)
     expected = np.array([[1.0, 0.7607, 0.1573], [0.7607, 1.0, 0.7607], [0.1573, 0.7607, 1.0]])

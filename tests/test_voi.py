@@ -22,9 +22,13 @@ from scipy import stats
 
 from wotsim import parse_config
 from wotsim.errors import WotsimError
-from wotsim.analysis.scenarios import compare, parse_scenario
+from wotsim.analysis.scenarios import compare
+from wotsim.config.overlays import parse_scenario
 from wotsim.simulate import simulate
-from wotsim.analysis.voi import Evppi, adoption_voi, evpi, evppi, format_voi, keep_voi, noise_floor
+from wotsim.analysis.evppi import Evppi, evpi, evppi
+from wotsim.analysis.evppi_fit import noise_floor
+from wotsim.analysis.voi import adoption_voi, keep_voi
+from wotsim.report.text import format_voi
 
 K = 4.0
 

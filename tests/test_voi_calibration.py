@@ -36,7 +36,7 @@ import pytest
 from scipy import integrate, stats
 from scipy.stats import qmc
 
-from wotsim.analysis.voi import evppi
+from wotsim.analysis.evppi import evppi
 
 SEEDS = 100
 N = 8192

@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 
 #: Public names, imported on first use: name -> module.
 _LAZY = {
-    "Config": "config.loading",
+    "Config": "config.schema",
     "load_config": "config.loading",
     "parse_config": "config.loading",
     "SimulationResult": "results.simulation",
@@ -30,11 +30,11 @@ _LAZY = {
     "base_case": "simulate",
     "simulate": "simulate",
     "sobol_indices": "analysis.sobol",
-    "morris_screening": "analysis.sobol",
-    "pawn_indices": "analysis.sobol",
+    "morris_screening": "analysis.screening",
+    "pawn_indices": "analysis.screening",
     "one_way": "analysis.oneway",
     "decision_drivers": "analysis.drivers",
-    "find_scenarios": "analysis.scenarios",
+    "find_scenarios": "config.overlays",
     "compare": "analysis.scenarios",
     "keep_voi": "analysis.voi",
     "adoption_voi": "analysis.voi",

@@ -1,19 +1,44 @@
-"""Compact number formats shared by the printed tables and the report."""
+"""Number formats: the one place that says how wotsim prints a number.
+
+The terminal tables (:mod:`wotsim.report.text`), the HTML report and the robustness
+statements all print through these functions, so one quantity reads the same
+everywhere.  Two styles of amount:
+
+* **compact** (tables): :func:`money` -> ``305k``, ``-1.67M``, ``950``;
+* **full** (sentences): :func:`amount` -> ``EUR 1,234,567``, ``EUR 4.56``, ``-EUR 1,234``.
+
+:func:`value`, :func:`signed` and :func:`standard_error` pick the style by measure:
+a ratio to a fixed number of decimals, an NPV or amount as money.  :func:`number`
+prints a parameter's value, :func:`probability` and :func:`percent` a probability
+with its Monte Carlo standard error.  Undefined values (NaN) print as ``n/a``
+(all but the probabilities, which are always defined).  ``minus`` replaces the
+ASCII hyphen in front of a negative number (the report uses U+2212).  Nothing
+here imports numpy at load time: the command line imports this module before
+argparse runs.
+"""
 
 from __future__ import annotations
 
-__all__ = ["money", "value"]
+import math
+
+__all__ = ["MINUS", "amount", "money", "number", "percent", "probability", "signed", "standard_error", "value"]
+
+#: The typographic minus sign the HTML report and the figures use.
+MINUS = "\u2212"
 
 
 def money(x: float, *, minus: str = "-") -> str:
-    """An amount in compact form: ``-1.67M``, ``305k``, ``950``; ``n/a`` for NaN."""
+    """An amount in compact form: ``-1.67M``, ``305k``, ``950``; ``n/a`` for NaN.
+
+    The smallest unit whose rounded figure stays below 1000: 999.5 is ``1k`` and 999,999.5
+    is ``1.00M``, never ``1000k``.  ``-0.0`` prints ``0``, ``-0.3`` prints ``-0``.
+    """
     if x != x:
         return "n/a"
     sign = minus if x < 0 else ""
     x = abs(x)
-    if x == float("inf"):
+    if x == math.inf:
         return f"{sign}inf"
-    # the smallest unit whose rounded figure stays below 1000: 999,999.5 is 1.00M, never 1000k
     if x < 999.5:
         return f"{sign}{x:.0f}"
     if x < 999_500:
@@ -21,8 +46,95 @@ def money(x: float, *, minus: str = "-") -> str:
     return f"{sign}{x / 1e6:.2f}M"
 
 
-def value(x: float, measure: str, *, minus: str = "-") -> str:
-    """A ratio to three decimals, anything else as :func:`money`."""
+def amount(x: float, currency: str = "", *, sign: bool = False, whole: bool = False, minus: str = "-") -> str:
+    """An amount in full: ``EUR 1,234,567``; ``EUR 4.56`` (three significant digits below 100); ``EUR 0``.
+
+    The sign stands in front of the currency (``-EUR 1,234``; with ``sign=True`` also
+    ``+EUR 1,234``); without a currency just the number (``1,234``, a standard error).
+    ``whole``: whole units throughout (``EUR 5``; the columns of a table).  ``n/a`` for
+    NaN, ``EUR inf`` for infinity.
+    """
     if x != x:
         return "n/a"
-    return f"{x:.3f}" if measure == "ratio" else money(x, minus=minus)
+    lead = minus if x < 0 else "+" if sign else ""
+    x = abs(x)
+    text = f"{x:,.0f}" if whole or x >= 100 or x == 0 else f"{x:.3g}"
+    return f"{lead}{currency} {text}" if currency else f"{lead}{text}"
+
+
+def _ratio(x: float, digits: int, minus: str, plus: bool) -> str:
+    text = f"{x:+.{digits}f}" if plus else f"{x:.{digits}f}"
+    return text.replace("-", minus, 1) if minus != "-" else text
+
+
+def value(x: float, measure: str, *, digits: int = 3, full: bool = False, currency: str = "",
+          minus: str = "-") -> str:
+    """An output's value: a ratio to ``digits`` decimals (``1.050``), anything else as money.
+
+    Money is compact (:func:`money`) unless ``full`` (:func:`amount`, with ``currency``).
+    ``n/a`` for NaN.
+    """
+    if x != x:
+        return "n/a"
+    if measure == "ratio":
+        return _ratio(x, digits, minus, plus=False)
+    return amount(x, currency, minus=minus) if full else money(x, minus=minus)
+
+
+def signed(x: float, measure: str, *, digits: int = 3, full: bool = False, currency: str = "",
+           minus: str = "-") -> str:
+    """A difference, always with its sign: ``+0.012``, ``-0.300``, ``+305k``, ``-EUR 1,234``; ``n/a`` for NaN.
+
+    As :func:`value`; a compact amount that is 0 or -0.0 reads ``+0``.
+    """
+    if x != x:
+        return "n/a"
+    if measure == "ratio":
+        return _ratio(x, digits, minus, plus=True)
+    if full:
+        return amount(x, currency, sign=True, minus=minus)
+    text = money(x, minus=minus)
+    return f"+{text}" if x >= 0 else text
+
+
+def standard_error(x: float, measure: str, *, full: bool = False) -> str:
+    """A standard error: of a ratio to two significant digits, positional (``0.0041``, ``0.00012``, ``0.1``),
+    so that a small one never prints as ``0.000``; of money as money (:func:`money`, or the
+    number of :func:`amount` if ``full``); ``n/a`` for NaN.
+    """
+    if x != x:
+        return "n/a"
+    if measure == "ratio":
+        import numpy as np  # only when a ratio's standard error is printed: the CLI imports this module early
+
+        return np.format_float_positional(x, precision=2, unique=False, fractional=False, trim="-")
+    return amount(x) if full else money(x)
+
+
+def number(x: float, *, compact: bool = False) -> str:
+    """A parameter's value: four significant digits, thousands separated, never an exponent.
+
+    ``0.3000``, ``12.35``, ``12,345``, ``1,234,567``; ``0``, ``inf``, ``n/a`` for NaN (a
+    sentence).  ``compact`` (a table column): trailing zeros dropped below 10,000 (``0.3``,
+    ``2328``, ``3``, ``0.00001234``), compact money from there on (``31k``, as :func:`money`).
+    """
+    if x != x:
+        return "n/a"
+    if compact:
+        if abs(x) >= 9999.5:  # what rounds to 10,000 or more
+            return money(x)
+        return f"{x:.4g}" if x == 0 or abs(x) >= 1e-4 else number(x).rstrip("0")
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    digits = max(0, 3 - int(math.floor(math.log10(abs(x)))))
+    return f"{x:,.{digits}f}"
+
+
+def probability(p: float, se: float | None = None, *, digits: int = 3) -> str:
+    """A probability to ``digits`` decimals, with its standard error to three: ``0.812 ± 0.003``."""
+    return f"{p:.{digits}f}" if se is None else f"{p:.{digits}f} ± {se:.3f}"
+
+
+def percent(p: float, se: float | None = None) -> str:
+    """A share as a whole percentage, with its standard error to a tenth: ``81%``, ``81% ± 0.3%``."""
+    return f"{p:.0%}" if se is None else f"{p:.0%} ± {se:.1%}"

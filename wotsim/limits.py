@@ -1,9 +1,12 @@
-"""Ceilings on sizes and counts, checked before any work starts; counts as people write them.
+"""Ceilings on sizes and counts, checked before any work starts.
+
+Counts as people write them are read by :mod:`wotsim.counts`; the ceilings on a
+config's own size are in :mod:`wotsim.config.sizes`.
 
 Every door that samples checks the sizes it is given before the first sample:
-:func:`wotsim.simulate.simulate`, :func:`wotsim.scenarios.compare`,
-:func:`wotsim.sensitivity.sobol_plan`, :func:`~wotsim.sensitivity.morris_screening`,
-:func:`~wotsim.sensitivity.pawn_indices` and :func:`wotsim.report.run_analyses`
+:func:`wotsim.simulate.simulate`, :func:`wotsim.analysis.scenarios.compare`,
+:func:`wotsim.analysis.sobol_design.sobol_plan`, :func:`~wotsim.analysis.screening.morris_screening`,
+:func:`~wotsim.analysis.screening.pawn_indices` and :func:`wotsim.analysis.pipeline.run_analyses`
 call the checks below first, and each ``wotsim`` command calls them with its
 flags' names right after reading the config.  A refusal is one line that names
 the setting, the size asked for, the memory it would need, the limits and the
@@ -55,31 +58,18 @@ longest horizon (:attr:`wotsim.config.Config.max_horizon`) and c the chunk size:
 * Morris: the design on the grid and as uniforms ``2 r (g + 1) d 8``, per output
   ``r (g + 1) 8``, the bootstrap ``r resamples 16``; plus chunk temporaries;
 * PAWN: the simulation, and the Kolmogorov-Smirnov temporaries ``4 n 8``.
-
-Counts as people write them
----------------------------
-:func:`parse_count` reads ``100000``, ``1e5``, ``1E5``, ``1.5e3``, ``2^17``,
-``2**17``, ``10^20``, ``1_000_000`` (underscores between digits, as in Python)
-and ``100,000`` (commas only as thousands separators, in groups of three), when
-the value is a whole number.  It refuses a decimal point without an exponent
-(``100.000`` is a hundred thousand to a Dutch reader and a hundred to an
-English one), ``1e-3``, ``nan``, ``inf``, non-ASCII digits and anything above
-10^30, without evaluating the text and before computing a large power, so
-``2^100000000`` is refused at once.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import WotsimError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .config.loading import Config
+    from .config.schema import Config
 
 __all__ = [
     "MAX_MODEL_RUNS",
@@ -88,7 +78,6 @@ __all__ = [
     "MAX_SAMPLES",
     "MAX_SOBOL_SAMPLES",
     "MAX_TRAJECTORIES",
-    "CountError",
     "Estimate",
     "check_analyses",
     "check_comparison",
@@ -98,7 +87,6 @@ __all__ = [
     "check_simulation",
     "check_sobol",
     "memory_budget",
-    "parse_count",
 ]
 
 #: Monte Carlo draws of one run (``run``, ``compare``, ``voi``, ``report``, decision drivers).
@@ -115,97 +103,10 @@ MAX_TRAJECTORIES = 10**5
 MAX_RESAMPLES = 10**5
 #: Memory assumed when the machine's cannot be read.
 DEFAULT_MEMORY = 64 * 2**30
-#: parse_count refuses counts above this (far above every ceiling), before computing them.
-MAX_COUNT = 10**30
 
 _GIB = 2**30
 #: Memory limits of this process's control group (v2, then v1); "max" or a huge number means none.
 _CGROUP_FILES = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
-
-
-# --------------------------------------------------------------------------- counts as people write them
-class CountError(WotsimError):
-    """A count that is not a whole number in a form :func:`parse_count` reads, or below its minimum."""
-
-
-_FORMS = "such as 100000, 1e5, 2^17, 1_000_000 or 100,000"
-_COUNT = re.compile(
-    r"""(?P<sign>[+-]?)
-    (?:
-        (?P<base>[0-9]{1,12})\s*(?:\^|\*\*)\s*(?P<power>[0-9]{1,12})        # 2^17, 2**17, 10^20
-      | (?P<digits>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:_[0-9]+)*)             # 100000, 100,000, 1_000_000
-        (?:\.(?P<fraction>[0-9]*))?                                         # 1.5e3
-        (?:[eE](?P<exp_sign>[+-]?)(?P<exponent>[0-9]{1,12}))?               # 1e5, 1E5
-    )""",
-    re.VERBOSE | re.ASCII,
-)
-
-
-def _shown(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:40] + "...")
-
-
-def parse_count(text: str, *, minimum: int = 1) -> int:
-    """A whole number written as people write counts (see the module docstring).
-
-    Parameters
-    ----------
-    text : str
-    minimum : int
-        The smallest value allowed.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    CountError
-        One line: what is allowed and what was given.  Nothing is evaluated; a
-        value above 10^30 is refused before it is computed.
-    """
-    raw = str(text)
-    body = raw.strip()
-    m = _COUNT.fullmatch(body) if len(body) <= 64 else None
-    if m is None:
-        raise CountError(f"must be a whole number >= {minimum} ({_FORMS}), got {_shown(raw)}")
-    if m["base"] is not None:
-        base, power = int(m["base"]), int(m["power"])
-        if base > 1 and power * math.log10(base) > math.log10(MAX_COUNT):
-            raise CountError(f"{_shown(raw)} is above 10^30, far beyond every limit (see wotsim.limits)")
-        value = base**power
-    else:
-        digits = m["digits"].replace(",", "").replace("_", "")
-        fraction = m["fraction"]
-        if fraction is not None and m["exponent"] is None:
-            if fraction.strip("0"):
-                raise CountError(f"must be a whole number >= {minimum} ({_FORMS}), got {_shown(raw)}, "
-                                 "which is not whole")
-            raise CountError(f"must be a whole number >= {minimum} without a decimal point (one only before an "
-                             f"exponent, as in 1.5e3), got {_shown(raw)}: 100.000 is a hundred thousand to a Dutch "
-                             "reader and a hundred to an English one; write 100000, 1e5 or 100_000")
-        fraction = fraction or ""
-        mantissa = int(digits + fraction)
-        shift = (int(m["exponent"]) if m["exponent"] is not None else 0) * (-1 if m["exp_sign"] == "-" else 1)
-        shift -= len(fraction)
-        if mantissa and len(str(mantissa)) + shift > 31:
-            raise CountError(f"{_shown(raw)} is above 10^30, far beyond every limit (see wotsim.limits)")
-        if mantissa == 0:
-            value = 0
-        elif shift >= 0:
-            value = mantissa * 10**shift
-        elif -shift <= 31 and mantissa % 10**-shift == 0:
-            value = mantissa // 10**-shift
-        else:
-            raise CountError(f"must be a whole number >= {minimum} ({_FORMS}), got {_shown(raw)}, "
-                             "which is not whole")
-        if value > MAX_COUNT:
-            raise CountError(f"{_shown(raw)} is above 10^30, far beyond every limit (see wotsim.limits)")
-    if m["sign"] == "-":
-        value = -value
-    if value < minimum:
-        raise CountError(f"must be a whole number >= {minimum}, got {_shown(raw)}")
-    return value
 
 
 # --------------------------------------------------------------------------- memory
@@ -384,7 +285,7 @@ def check_simulation(config: Config, *, samples: Any = None, sampler: str | None
     chunk, _ = _setting(config, chunk_size, "chunk_size", None)
     sampler = config.simulation.sampler if sampler is None else sampler
     if uniforms is None and sampler in ("mc", "lhs", "sobol"):
-        from .config.loading import check_design_size
+        from .config.sizes import check_design_size
 
         check_design_size(config, str(sampler))  # scipy's Sobol' engine has at most 21,201 dimensions
     if n is None or n < 2 or chunk is None or chunk < 1:
@@ -397,10 +298,11 @@ def check_simulation(config: Config, *, samples: Any = None, sampler: str | None
 
 def check_comparison(config: Config, scenarios: Sequence[Any], *, samples: Any = None, sampler: str | None = None,
                      chunk_size: Any = None, what: str | None = None) -> None:
-    """Refuse a comparison (:func:`wotsim.scenarios.compare`) above :data:`MAX_SAMPLES` draws or the memory budget.
+    """Refuse a comparison above :data:`MAX_SAMPLES` draws or the memory budget.
 
-    ``scenarios`` are :class:`wotsim.scenarios.Scenario` objects (their ``config``
-    is read).  See :func:`check_simulation` for the other parameters.
+    For :func:`wotsim.analysis.scenarios.compare`: ``scenarios`` are
+    :class:`wotsim.config.overlays.Scenario` objects (their ``config`` is read).  See
+    :func:`check_simulation` for the other parameters.
     """
     n, what = _setting(config, samples, "samples", what)
     chunk, _ = _setting(config, chunk_size, "chunk_size", None)
@@ -426,10 +328,10 @@ def check_comparison(config: Config, scenarios: Sequence[Any], *, samples: Any =
 def check_pawn(source: Any, *, samples: Any = None, sampler: str | None = None, what: str | None = None) -> None:
     """Refuse a PAWN analysis above :data:`MAX_PAWN_SAMPLES` samples or the memory budget.
 
-    ``source`` is what :func:`wotsim.sensitivity.pawn_indices` takes; a finished
+    ``source`` is what :func:`wotsim.analysis.screening.pawn_indices` takes; a finished
     simulation is not checked (it exists already).
     """
-    from .config.loading import Config  # here, not at the top: config may use this module's ceilings
+    from .config.schema import Config  # here, not at the top: the command-line parser imports this module
 
     if not isinstance(source, Config):
         return
@@ -470,7 +372,7 @@ def check_sobol(config: Config, *, samples: Any, factors: int | None = None, sec
         The setting's name in the message.
     """
     check_resamples(resamples)
-    from .config.loading import check_design_size
+    from .config.sizes import check_design_size
 
     check_design_size(config, "saltelli")  # A and B are one Sobol' sequence of 2 d dimensions
     n = _whole(samples)
@@ -517,11 +419,11 @@ def check_morris(config: Config, *, trajectories: Any, factors: int | None = Non
 
 def check_analyses(config: Config, *, samples: Any, sobol_samples: Any, scenarios: Sequence[Any] = (),
                    samples_name: str = "samples", sobol_name: str = "sobol_samples") -> None:
-    """Every size a report (:func:`wotsim.report.run_analyses`) uses, before its Monte Carlo.
+    """Every size a report (:func:`wotsim.analysis.pipeline.run_analyses`) uses, before its Monte Carlo.
 
     The Monte Carlo (with ``scenarios``, a comparison), then the Sobol' base
     samples: the ceilings, then the power-of-2 rule of
-    :func:`wotsim.sensitivity.check_sobol_samples`.  The Sobol' memory counts
+    :func:`wotsim.analysis.sobol_design.check_sobol_samples`.  The Sobol' memory counts
     one factor per parameter and every config output and ``npv`` (an upper
     bound of the report's outputs).
     """
@@ -533,6 +435,6 @@ def check_analyses(config: Config, *, samples: Any, sobol_samples: Any, scenario
     if _whole(sobol_samples) is not None:
         # the rule lives with the Sobol' plan; imported here, not at the top, so that limits stays a leaf
         # module (simulate imports it) and `wotsim run` does not load SALib
-        from .analysis.sobol import check_sobol_samples
+        from .analysis.sobol_design import check_sobol_samples
 
         check_sobol_samples(sobol_samples, what=f"{sobol_name} (Sobol' base samples N)")

@@ -27,11 +27,13 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from .config.loading import Config, ConfigWarning, base_values, joint_risks, parameters_of, sign_risks, with_derived
+from .config.risks import joint_risks, sign_risks
+from .config.schema import Config, ConfigWarning, base_values, parameters_of, with_derived
 from .errors import ConfigError, WotsimError
 from .config.expressions import shown
 
-__all__ = ["ModelArrays", "base_values", "check_base_case", "draw_warnings", "evaluate", "parameter_values"]
+__all__ = ["ModelArrays", "base_values", "check_base_case", "check_output", "draw_warnings", "evaluate",
+           "net_benefit_for", "output_array", "output_measure", "output_names", "parameter_values"]
 
 
 @dataclass(frozen=True)
@@ -391,13 +393,9 @@ def output_array(config: Config, item_pv: np.ndarray, name: str) -> np.ndarray:
     WotsimError
         For an unknown name, listing the known ones.
     """
+    measure = check_output(config, name)
     if name.startswith("net:"):
-        sid = name[4:]
-        if sid not in config.stakeholders:
-            raise WotsimError(f"unknown output {name!r}; known outputs: {', '.join(output_names(config))}")
-        return stakeholder_net(config, item_pv)[:, list(config.stakeholders).index(sid)]
-    if name not in output_names(config):
-        raise WotsimError(f"unknown output {name!r}; known outputs: {', '.join(output_names(config))}")
+        return stakeholder_net(config, item_pv)[:, list(config.stakeholders).index(name[4:])]
     if name.startswith("npv:"):
         b, c = components(config, item_pv, name[4:])
         return b - c
@@ -407,6 +405,41 @@ def output_array(config: Config, item_pv: np.ndarray, name: str) -> np.ndarray:
             return b
         if name == "costs":
             return c
-        if output_measure(config, name) == "ratio":
+        if measure == "ratio":
             return np.where(c > 0, b / c, np.nan)  # no return per euro without costs
         return b - c
+
+
+def net_benefit_for(config: Config, output: str) -> str:
+    """The net benefit (an NPV in money) whose value of information belongs with a statement about ``output``.
+
+    * an NPV (``npv``, ``net:<stakeholder>`` or an NPV output): the output itself;
+    * a ratio: an NPV output of the config with the same benefit and cost items if there
+      is one; else the society-wide ``npv`` when the ratio counts every item; else
+      ``npv:<ratio>``, the ratio's own benefits minus its own costs (e.g. the municipal
+      financial ratio, municipal financial benefits over all costs -> municipal financial
+      benefits minus all costs).  The ratio exceeds 1 exactly where that net benefit is
+      positive, so the statement's P(ratio > 1) and its value of information judge the
+      same decision.  (A stakeholder's net value would count only that stakeholder's
+      costs: a different decision.)
+
+    Raises
+    ------
+    WotsimError
+        For an amount (``benefits``, ``costs``) or an unknown output.
+    """
+    measure = check_output(config, output)
+    if measure == "npv":
+        return output
+    if measure != "ratio":
+        raise WotsimError(f"{output!r} is an amount; a robustness statement needs a ratio or an NPV")
+    o = config.outputs[output]
+    for name, other in config.outputs.items():
+        if (other.measure == "npv" and set(other.benefit_items) == set(o.benefit_items)
+                and set(other.cost_items) == set(o.cost_items)):
+            return name
+    everything = {it.id for it in config.items}
+    if set(o.benefit_items) == {it.id for it in config.items if it.kind == "benefit"} and \
+            set(o.cost_items) == {it.id for it in config.items if it.kind == "cost"} and everything:
+        return "npv"
+    return f"npv:{output}"

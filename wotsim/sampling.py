@@ -1,4 +1,4 @@
-"""Unit-hypercube designs, the Gaussian copula and seed streams.
+"""Unit-hypercube designs, the Gaussian copula, seed streams and the scenarios' common random numbers.
 
 Randomness enters only here.  One root seed becomes a ``SeedSequence``; each
 analysis takes its own child by a fixed spawn key (:data:`STREAMS`), so adding
@@ -11,20 +11,45 @@ Designs are generated chunk by chunk and are identical whatever the chunk size:
   drawn up front, the jitter chunk by chunk;
 * ``sobol``: scrambled Sobol' points (``scipy.stats.qmc.Sobol``), drawn in order.
   Its balance properties hold best for n a power of 2.
+
+The copula's matrix is built and checked with the config
+(:func:`wotsim.config.correlations.correlation_matrix`); :func:`apply_copula`
+imposes it on a design and :func:`invert_copula` undoes it.
+
+Common random numbers
+---------------------
+The uniform that drives a parameter is keyed by the parameter's *name*: every
+parameter a scenario shares with the base takes the base design's column (the
+same ``(n, d)`` design the base run draws from stream ``"montecarlo"``), before
+the copula.  A parameter new to a scenario (or uncertain only there) takes
+independent uniforms from its own child of stream ``"scenarios"``, keyed by a
+hash of its name, so adding, removing or reordering scenarios never changes
+another's numbers, and two scenarios that add the same parameter share its
+draws.  These new columns are plain Monte Carlo whatever the base sampler.
+Differences between a scenario and the base are then paired draw by draw and
+their Monte Carlo standard errors are those of the paired differences.  With
+``paired=False`` every scenario draws a whole independent design instead (for
+demonstrating what common random numbers buy): its own randomisations, from a
+stream keyed by the scenario id, with the points of each randomisation put in
+an independent random order.  (Two scrambles of one Sobol' sequence are not
+independent point by point: without the shuffle the i-th points of the base and
+scenario designs were correlated column by column, |r| up to 0.94.)
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
 import warnings
-from typing import Iterable, Sequence
 
 import numpy as np
 from scipy import stats
 from scipy.stats import qmc
 
-__all__ = ["DEFAULT_REPLICATES", "STREAMS", "CopulaError", "DesignStream", "apply_copula", "correlation_matrix",
-           "default_replicates", "invert_copula", "nearest_correlation", "repaired_ranks", "replicate_index", "stream"]
+from .config.correlations import correlation_matrix
+from .config.schema import Config
+
+__all__ = ["DEFAULT_REPLICATES", "STREAMS", "DesignStream", "apply_copula", "base_design", "default_replicates",
+           "independent_design", "invert_copula", "replicate_index", "scenario_uniforms", "stream"]
 
 #: Fixed spawn keys of the root SeedSequence, one per analysis.
 STREAMS = {
@@ -91,7 +116,7 @@ class DesignStream:
     holds the first ``k`` points of each randomisation (a power-of-two prefix
     of a power-of-two design keeps each Sobol' replicate balanced).  Point
     estimates use all n rows; standard errors come from the spread of the R
-    replicate estimates (:mod:`wotsim.mcse`).  With ``replicates == 1`` (always
+    replicate estimates (:mod:`wotsim.results.mcse`).  With ``replicates == 1`` (always
     for ``mc``) the design is drawn from ``seed`` itself, as before replicates
     existed.
 
@@ -179,160 +204,6 @@ class _Replicate:
         return np.clip(u, EPS, 1.0 - EPS)
 
 
-class CopulaError(ValueError):
-    """Rank correlations the Gaussian copula cannot use.
-
-    Attributes
-    ----------
-    kind : {"rank", "normal"}
-        ``"rank"``: the rank (Spearman) matrix itself is not positive definite, so no
-        joint distribution of continuous parameters has these rank correlations.
-        ``"normal"``: the rank matrix is positive definite but its normal-score image
-        ``2 sin(pi r / 6)``, which the copula factorises, is not.
-    eigenvalue : float
-        The smallest eigenvalue of the matrix named by ``kind``.
-    """
-
-    def __init__(self, message: str, *, kind: str, eigenvalue: float):
-        self.kind = kind
-        self.eigenvalue = eigenvalue
-        super().__init__(message)
-
-
-def _rank_matrix(names: Sequence[str], correlations: Sequence) -> tuple[list[int], np.ndarray]:
-    """Design columns that take part in a correlation, and their (k, k) rank (Spearman) matrix."""
-    names = list(names)
-    involved = sorted({names.index(c.a) for c in correlations} | {names.index(c.b) for c in correlations})
-    pos = {col: k for k, col in enumerate(involved)}
-    spearman = np.eye(len(involved))
-    for c in correlations:
-        i, j = pos[names.index(c.a)], pos[names.index(c.b)]
-        spearman[i, j] = spearman[j, i] = c.rank
-    return involved, spearman
-
-
-def _normal_scores(spearman: np.ndarray) -> np.ndarray:
-    """The Pearson matrix of normal scores, ``2 sin(pi r / 6)``, that gives rank correlations ``r``."""
-    pearson = 2.0 * np.sin(math.pi * spearman / 6.0)
-    np.fill_diagonal(pearson, 1.0)
-    return pearson
-
-
-def correlation_matrix(names: Sequence[str], correlations: Iterable) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian-copula set-up for rank correlations.
-
-    Parameters
-    ----------
-    names : sequence of str
-        The uncertain parameters, in design-column order.
-    correlations : iterable of objects with ``a``, ``b`` and ``rank`` (Spearman)
-
-    Returns
-    -------
-    columns : ndarray of int
-        Design columns that take part in a correlation.
-    chol : ndarray, shape (k, k)
-        Lower Cholesky factor of the normal-scores (Pearson) correlation matrix
-        ``R = 2 sin(pi * R_s / 6)``, which gives the Spearman correlations ``R_s``.
-
-    Raises
-    ------
-    CopulaError
-        A ``ValueError`` that says which matrix is not positive definite (the rank
-        matrix, or only its normal-score image) and quotes that matrix's smallest
-        eigenvalue.
-    """
-    correlations = list(correlations)
-    involved, spearman = _rank_matrix(names, correlations)
-    try:
-        np.linalg.cholesky(spearman)
-    except np.linalg.LinAlgError:
-        smallest = float(np.linalg.eigvalsh(spearman)[0])
-        raise CopulaError(
-            f"the rank correlations do not form a positive definite matrix (smallest eigenvalue {smallest:.3g}); "
-            "no joint distribution of continuous parameters has them: weaken some of them",
-            kind="rank", eigenvalue=smallest) from None
-    pearson = _normal_scores(spearman)
-    try:
-        chol = np.linalg.cholesky(pearson)
-    except np.linalg.LinAlgError:
-        smallest = float(np.linalg.eigvalsh(pearson)[0])
-        raise CopulaError(
-            "the rank correlations form a positive definite matrix, but its normal-score image 2 sin(pi r / 6), "
-            f"which the Gaussian copula uses, does not (smallest eigenvalue {smallest:.3g}); weaken some of them, "
-            "impose the ranks by a method without normal scores (such as Iman-Conover's, which wotsim does not "
-            "offer), or set [simulation] repair_correlations = true to use the nearest positive definite "
-            "normal-score matrix", kind="normal", eigenvalue=smallest) from None
-    return np.asarray(involved, dtype=int), chol
-
-
-def nearest_correlation(matrix: np.ndarray, *, floor: float = 1e-6, tol: float = 1e-12,
-                        max_iter: int = 10_000) -> np.ndarray:
-    """The nearest (Frobenius norm) correlation matrix with eigenvalues >= about ``floor``.
-
-    Higham's alternating projections with Dykstra's correction (Higham 2002, "Computing
-    the nearest correlation matrix", IMA J. Numer. Anal. 22, 329-343), alternating the
-    projection onto matrices with eigenvalues >= ``floor`` and onto unit-diagonal
-    matrices; the result's eigenvalues are clipped at ``floor`` once more and it is
-    rescaled to unit diagonal (a congruence, so it stays positive definite).
-
-    Parameters
-    ----------
-    matrix : ndarray, shape (k, k)
-        Symmetric with unit diagonal.
-
-    Returns
-    -------
-    ndarray, shape (k, k)
-        Symmetric, unit diagonal, positive definite.
-    """
-    Y = np.array(matrix, dtype=float)
-    dS = np.zeros_like(Y)
-
-    def clip(a: np.ndarray) -> np.ndarray:
-        w, V = np.linalg.eigh((a + a.T) / 2.0)
-        return (V * np.maximum(w, floor)) @ V.T
-
-    for _ in range(max_iter):
-        R = Y - dS
-        X = clip(R)
-        dS = X - R
-        Y_next = X.copy()
-        np.fill_diagonal(Y_next, 1.0)
-        done = np.linalg.norm(Y_next - Y) <= tol * max(np.linalg.norm(Y), 1.0)
-        Y = Y_next
-        if done:
-            break
-    X = clip(Y)
-    d = np.sqrt(np.diag(X))
-    X = X / np.outer(d, d)
-    X = (X + X.T) / 2.0
-    np.fill_diagonal(X, 1.0)
-    return X
-
-
-def repaired_ranks(names: Sequence[str], correlations: Iterable) -> dict[tuple[str, str], float]:
-    """Rank correlations whose normal-score image is the nearest positive definite one.
-
-    For ``[simulation] repair_correlations = true``: the normal-score matrix
-    ``2 sin(pi r / 6)`` is replaced by :func:`nearest_correlation` and mapped back to
-    ranks, ``r = (6 / pi) arcsin(R / 2)``.  Returns the rank correlation of every
-    pair of parameters taking part (``(a, b)`` in ``names`` order), including pairs the
-    repair made slightly correlated; pairs it leaves at 0 (up to rounding) are omitted.
-    """
-    names = list(names)
-    correlations = list(correlations)
-    involved, spearman = _rank_matrix(names, correlations)
-    pearson = nearest_correlation(_normal_scores(spearman))
-    ranks = (6.0 / math.pi) * np.arcsin(np.clip(pearson, -1.0, 1.0) / 2.0)
-    out = {}
-    for i, a in enumerate(involved):
-        for j in range(i + 1, len(involved)):
-            if abs(ranks[i, j]) > 1e-9:
-                out[(names[a], names[involved[j]])] = float(ranks[i, j])
-    return out
-
-
 def apply_copula(u: np.ndarray, columns: np.ndarray, chol: np.ndarray) -> np.ndarray:
     """Impose rank correlation on design columns through a Gaussian copula (returns a new array)."""
     if len(columns) == 0:
@@ -364,3 +235,106 @@ def invert_copula(v: np.ndarray, chol: np.ndarray) -> np.ndarray:
             acc -= chol[i, j] * scores[:, j]
         scores[:, i] = acc / chol[i, i]
     return np.clip(stats.norm.cdf(scores), EPS, 1.0 - EPS)
+
+
+# --------------------------------------------------------------------------- common random numbers
+def _keyed_stream(seed: int, key: str) -> np.random.SeedSequence:
+    """A child of stream ``"scenarios"`` keyed by a stable 32-bit hash of ``key``."""
+    h = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:4], "big")
+    return np.random.SeedSequence(seed, spawn_key=(STREAMS["scenarios"], h))
+
+
+def base_design(config: Config, *, samples: int, seed: int, sampler: str, replicates: int | None = None) -> np.ndarray:
+    """The (n, d) design on the unit hypercube the base run of :func:`wotsim.simulate.simulate` draws (before the copula)."""
+    return DesignStream(sampler, len(config.uncertain), samples, seed=stream(seed, "montecarlo"),
+                        replicates=replicates).next(samples)
+
+
+def independent_design(sampler: str, d: int, n: int, *, seed: np.random.SeedSequence, replicates: int) -> np.ndarray:
+    """A design independent, row by row, of every other design: the points of each randomisation shuffled.
+
+    Row ``i`` stays in randomisation ``i % replicates`` (so replicate standard errors
+    still apply); within each randomisation the order of the points is a random
+    permutation from a child of ``seed``.
+    """
+    design_seed, order_seed = seed.spawn(2)
+    u = DesignStream(sampler, d, n, seed=design_seed, replicates=replicates).next(n)
+    rng = np.random.Generator(np.random.PCG64(order_seed))
+    for k in range(replicates):
+        rows = np.arange(k, n, replicates)
+        u[rows] = u[rows[rng.permutation(rows.size)]]
+    return u
+
+
+def scenario_uniforms(base: Config, config: Config, u_base: np.ndarray, *, seed: int, sampler: str = "mc",
+                      paired: bool = True, scenario_id: str = "", replicates: int = 1) -> np.ndarray:
+    """The (n, d_s) design of a scenario config, columns in ``config.uncertain`` order.
+
+    Parameters
+    ----------
+    base, config : Config
+        The base config and the scenario's.
+    u_base : ndarray, shape (n, d)
+        The base design (columns in ``base.uncertain`` order, before the copula).
+    seed : int
+        The root seed.
+    sampler : str
+        Used only when ``paired`` is False (the sampler of the independent design).
+    paired : bool
+        True: common random numbers (shared parameters take the base column, new ones
+        a stream keyed by their name).  False: a whole independent design from a stream
+        keyed by the scenario id (:func:`independent_design`).
+    scenario_id : str
+    replicates : int
+        Randomisations of the base design (used when ``paired`` is False).
+    """
+    u_base = np.asarray(u_base, dtype=float)
+    n = u_base.shape[0]
+    names = config.uncertain
+    if not paired:
+        return independent_design(sampler, len(names), n, seed=_keyed_stream(seed, f"independent:{scenario_id}"),
+                                  replicates=replicates)
+    index = {name: j for j, name in enumerate(base.uncertain)}
+    out = np.empty((n, len(names)))
+    for j, name in enumerate(names):
+        if name in index:
+            out[:, j] = u_base[:, index[name]]
+        else:
+            rng = np.random.Generator(np.random.PCG64(_keyed_stream(seed, f"parameter:{name}")))
+            out[:, j] = np.clip(rng.random(n), EPS, 1.0 - EPS)
+    if _copula_key(base) != _copula_key(config):
+        out = _keep_correlated_draws(base, config, u_base, out)
+    return out
+
+
+def _copula_key(config: Config) -> tuple:
+    return tuple(sorted((tuple(sorted((c.a, c.b))), float(c.rank)) for c in config.correlations))
+
+
+def _keep_correlated_draws(base: Config, config: Config, u_base: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Common random numbers when a scenario changes the copula (e.g. fixes a correlated parameter).
+
+    Sharing the pre-copula uniforms is not enough then: the scenario's copula would mix them
+    differently and redraw the partners of the fixed parameter.  Instead every shared parameter
+    keeps its base *post-copula* uniform: outside the scenario's correlated blocks it is used as
+    is; inside a block made only of shared parameters the scenario's copula is inverted on it
+    (normal scores ``L_s^{-1} Phi^{-1}(U)``), so that the scenario's copula maps it back to the base
+    values (up to rounding).  Blocks with new parameters keep the plain pre-copula sharing.
+    """
+    post = apply_copula(u_base, *correlation_matrix(list(base.uncertain), base.correlations)) \
+        if base.correlations else u_base
+    index = {name: j for j, name in enumerate(base.uncertain)}
+    names = list(config.uncertain)
+    in_blocks: set[str] = set()
+    if config.correlations:
+        columns, chol = correlation_matrix(names, config.correlations)
+        block = [names[c] for c in columns]
+        in_blocks = set(block)
+        if all(name in index for name in block):
+            u = invert_copula(np.column_stack([post[:, index[name]] for name in block]), chol)
+            for k, name in enumerate(block):
+                out[:, names.index(name)] = u[:, k]
+    for j, name in enumerate(names):
+        if name in index and name not in in_blocks:
+            out[:, j] = post[:, index[name]]
+    return out

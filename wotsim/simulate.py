@@ -13,12 +13,15 @@ from typing import Callable
 
 import numpy as np
 
-from .config.loading import SAMPLERS, Config
+from ._names import SAMPLERS
+from .config.schema import Config
 from .errors import WotsimError
 from .limits import check_simulation
 from .model import base_values, evaluate, output_values, parameter_values, stakeholder_net
-from .results.simulation import BaseCase, SimulationResult, manifest
-from .sampling import DesignStream, apply_copula, correlation_matrix, default_replicates, stream
+from .results.io import manifest
+from .results.simulation import BaseCase, SimulationResult
+from .config.correlations import correlation_matrix
+from .sampling import DesignStream, apply_copula, default_replicates, stream
 
 __all__ = ["base_case", "simulate"]
 

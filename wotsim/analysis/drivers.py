@@ -30,8 +30,8 @@ import numpy as np
 
 from ..results import mcse
 from ..errors import WotsimError
-from ..model import output_array, output_measure
-from ..analysis.oneway import _check_output, threshold_of
+from ..model import check_output, output_array, output_measure, output_names
+from .oneway import threshold_of
 from ..results.simulation import SimulationResult
 
 __all__ = ["DecisionDrivers", "binned_first_order", "decision_drivers", "equal_probability_bins"]
@@ -309,7 +309,7 @@ def _first_order(r: np.ndarray, ties: bool, indicator: np.ndarray, bins: int) ->
 def decision_drivers(
     result: SimulationResult,
     *,
-    output: str = "social_ratio",
+    output: str,
     bins: int = 5,
     bins_index: int = 20,
 ) -> DecisionDrivers:
@@ -355,12 +355,11 @@ def decision_drivers(
     order ``1 / n``.
     """
     config = result.config
-    _check_output(config, output)
-    measure = output_measure(config, output)
-    threshold = threshold_of(measure)
+    threshold = threshold_of(check_output(config, output))
     if math.isnan(threshold):
+        fitting = [o for o in output_names(config) if output_measure(config, o) != "amount"]
         raise WotsimError(f"output {output!r} is an amount with no decision threshold; "
-                          "choose a ratio or NPV output (e.g. social_ratio, npv, net:<stakeholder>)")
+                          f"choose a ratio or NPV output: {', '.join(fitting)}")
     for key, value in (("bins", bins), ("bins_index", bins_index)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
             raise WotsimError(f"{key} must be a whole number >= 2, got {value!r}")

@@ -25,7 +25,7 @@ from scipy import optimize
 
 from ..config.loading import Config, Parameter
 from ..errors import WotsimError
-from ..model import base_values, evaluate, output_array, output_measure, output_names
+from ..model import base_values, check_output, evaluate, output_array
 
 __all__ = ["OneWayResult", "SwitchingValue", "TornadoBar", "one_way", "switching_value"]
 
@@ -124,15 +124,6 @@ def threshold_of(measure: str) -> float:
     return {"ratio": 1.0, "npv": 0.0}.get(measure, math.nan)
 
 
-def _check_output(config: Config, output: str) -> None:
-    if output.startswith("net:"):
-        if output[4:] in config.stakeholders:
-            return
-    elif output in output_names(config):
-        return
-    raise WotsimError(f"unknown output {output!r}; known outputs: {', '.join(output_names(config))}")
-
-
 def _label(p: Parameter) -> str:
     return p.label or p.name
 
@@ -146,7 +137,7 @@ def _outputs_with(config: Config, output: str, name: str, x: np.ndarray) -> np.n
     return output_array(config, arrays.item_pv, output)
 
 
-def one_way(config: Config, *, output: str = "social_ratio", low: float = 5.0, high: float = 95.0) -> OneWayResult:
+def one_way(config: Config, *, output: str, low: float = 5.0, high: float = 95.0) -> OneWayResult:
     """Tornado data and switching values for one output.
 
     Parameters
@@ -175,14 +166,13 @@ def one_way(config: Config, *, output: str = "social_ratio", low: float = 5.0, h
     parameter's support (between its 0.1% and 99.9% quantiles where the support
     is unbounded); see :func:`switching_value`.
     """
-    _check_output(config, output)
+    measure = check_output(config, output)
     for key, value in (("low", low), ("high", high)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 100:
             raise WotsimError(f"{key} percentile must be a number strictly between 0 and 100, got {value!r}")
     if not low < high:
         raise WotsimError(f"low percentile must be < high percentile, got low={low:g}, high={high:g}")
 
-    measure = output_measure(config, output)
     threshold = threshold_of(measure)
     names = config.uncertain
     d = len(names)
@@ -243,7 +233,7 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def switching_value(config: Config, parameter: str, *, output: str = "social_ratio") -> SwitchingValue:
+def switching_value(config: Config, parameter: str, *, output: str) -> SwitchingValue:
     """The value of one parameter (all others at base) at which the output crosses its threshold.
 
     Parameters
@@ -273,13 +263,13 @@ def switching_value(config: Config, parameter: str, *, output: str = "social_rat
     threshold (``output > threshold`` differs from the base case; the lower one on
     a tie).
     """
-    _check_output(config, output)
+    measure = check_output(config, output)
     if parameter not in config.parameters:
         raise WotsimError(f"unknown parameter {parameter!r}; known parameters: {', '.join(config.parameters)}")
     p = config.parameters[parameter]
     if p.dist.fixed:
         raise WotsimError(f"parameter {parameter!r} is fixed; switching values need an uncertain parameter")
-    threshold = threshold_of(output_measure(config, output))
+    threshold = threshold_of(measure)
     if math.isnan(threshold):
         return SwitchingValue(parameter, None, None, f"no threshold for an amount output ({output})")
 

@@ -1,15 +1,23 @@
-"""Figures, drawn from results objects only (the plots import nothing but results).
+"""Figures, drawn from results objects only (the plots import nothing but results and formatting).
 
-Each function returns a matplotlib Figure (or draws into the axes given) and never
-shows it; :func:`save_figure` writes PNG and SVG files safely.
+Each function returns a matplotlib Figure (or draws into the axes given) and never shows it;
+:func:`save_figure` writes PNG and SVG files safely and :func:`figures_for` lists the figures
+of any result object.  Modules: :mod:`.style` (palette, text, axes, labels, money axes),
+:mod:`.files` (safe writing), :mod:`.distributions` (a Monte Carlo run), :mod:`.sensitivity`
+(Sobol', one-way, decision drivers), :mod:`.screening` (Morris, PAWN), :mod:`.decision`
+(scenarios, value of information), :mod:`.figures` (which figures a result has).
 """
 
-from .distributions import (FIGSIZE, acceptability_curve, convergence_p, drivers_chart, evppi_ranking, fan_chart,
-                            figure_dir, money_axis, new_axes, plain, ratio_cdf, ratio_distribution, save_figure,
-                            scenario_comparison, scenario_figures, sensitivity_figures, set_title, simulation_figures,
-                            sobol_bars, sobol_convergence, stakeholder_chart, tornado)
+from .decision import evppi_ranking, scenario_comparison, scenario_figures
+from .distributions import (acceptability_curve, convergence_p, fan_chart, ratio_cdf, ratio_distribution,
+                            simulation_figures, stakeholder_chart)
+from .figures import figures_for
+from .files import figure_dir, save_figure
+from .screening import morris_chart, pawn_bars
+from .sensitivity import drivers_chart, sensitivity_figures, sobol_bars, sobol_convergence, tornado
+from .style import FIGSIZE, money_axis, new_axes, plain, set_title
 
 __all__ = ["FIGSIZE", "acceptability_curve", "convergence_p", "drivers_chart", "evppi_ranking", "fan_chart",
-           "figure_dir", "money_axis", "new_axes", "plain", "ratio_cdf", "ratio_distribution", "save_figure",
-           "scenario_comparison", "scenario_figures", "sensitivity_figures", "set_title", "simulation_figures",
-           "sobol_bars", "sobol_convergence", "stakeholder_chart", "tornado"]
+           "figure_dir", "figures_for", "money_axis", "morris_chart", "new_axes", "pawn_bars", "plain", "ratio_cdf",
+           "ratio_distribution", "save_figure", "scenario_comparison", "scenario_figures", "sensitivity_figures",
+           "set_title", "simulation_figures", "sobol_bars", "sobol_convergence", "stakeholder_chart", "tornado"]

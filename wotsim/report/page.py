@@ -1,155 +1,45 @@
 """A reviewer's report: one self-contained HTML file with the statement, tables and figures.
 
-:func:`run_analyses` runs what the report needs (Monte Carlo, Sobol' indices per
-parameter and per group, one-way sensitivity with switching values, decision
-drivers, scenarios on common random numbers and value of information);
-:func:`render` turns the results into HTML plus the figures; :func:`write_report`
-writes ``report.html``, ``figures/*.png|svg`` and ``manifest.json`` atomically.
-Every number shown comes from the results objects.
+:func:`wotsim.analysis.pipeline.run_analyses` runs what the report needs (its
+:class:`~wotsim.analysis.pipeline.Analyses`); :func:`render` turns them into HTML
+plus the figures; :func:`write_report` writes ``report.html``,
+``figures/*.png|svg`` and ``manifest.json`` atomically.  Every number shown comes
+from the results objects, printed through :mod:`wotsim.formatting`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
-from ..report import html as H
-from ..formatting import money, value
+from ..analysis.pipeline import Analyses
 from ..config.loading import Config
-from ..limits import check_analyses
-from ..results.simulation import SimulationResult, _jsonable, write_atomic_dir
+from ..formatting import MINUS, money, number, probability, standard_error, value
+from ..results.io import to_json as _jsonable, write_atomic_dir
+from . import html as H
+from .statement import comparison_statements, robustness_statement
+from .text import per_unit
 
-__all__ = ["Analyses", "render", "run_analyses", "write_report"]
+__all__ = ["render", "statements", "write_report"]
 
-#: Outputs the sensitivity part of the report covers, when the config has them.
-_RATIO_OUTPUTS = ("social_ratio", "financial_ratio")
-
-
-@dataclass(frozen=True)
-class Analyses:
-    """Everything a report shows. Optional parts are None when not run."""
-
-    config: Config
-    result: SimulationResult
-    outputs: tuple[str, ...]
-    sobol: Any = None              # SobolResult per parameter
-    sobol_groups: Any = None       # SobolResult grouped by the parameters' group
-    oneway: Mapping[str, Any] = field(default_factory=dict)   # output -> OneWayResult
-    drivers: Any = None            # DecisionDrivers of the first output
-    comparison: Any = None         # Comparison or None
-    voi_keep: Any = None           # VoiResult of keeping the intervention
-    voi_adopt: Mapping[str, Any] = field(default_factory=dict)  # scenario id -> VoiResult
-    statements: Mapping[str, str] = field(default_factory=dict)  # run id -> paragraph
-    settings: Mapping[str, Any] = field(default_factory=dict)
+def statements(a: Analyses) -> dict[str, str]:
+    """The robustness statements about the main output: run id -> paragraph (``"base"`` first)."""
+    main = a.outputs[0]
+    vois = {"base": a.voi_keep, **a.voi_adopt}
+    if a.comparison is not None:
+        return comparison_statements(a.comparison, output=main, vois=vois, oneway=a.statement_oneway)
+    return {"base": robustness_statement(a.result.summary[main], label="Base analysis",
+                                         oneway=a.statement_oneway.get("base"), voi=a.voi_keep, config=a.config)}
 
 
-Progress = Callable[[str], None]
-
-
-def run_analyses(
-    config: Config,
-    *,
-    samples: int = 2**15,
-    sobol_samples: int = 2**13,
-    seed: int | None = None,
-    scenarios: Sequence[str] | None = None,
-    with_scenarios: bool = True,
-    progress: Progress | None = None,
-) -> Analyses:
-    """Run the analyses a report shows.
-
-    Parameters
-    ----------
-    config : Config
-    samples : int
-        Monte Carlo samples (for the base run and every scenario, on common random numbers).
-    sobol_samples : int
-        Sobol' base samples N (a power of 2).
-    seed : int, optional
-        Root seed (default: the config's).
-    scenarios : sequence of str, optional
-        Scenario ids or overlay files; default every scenario found for the config.
-    with_scenarios : bool
-        False skips scenarios and the adoption value of information.
-    progress : callable(str), optional
-        Called with a short description before each step.
-    """
-    check_analyses(config, samples=samples, sobol_samples=sobol_samples)
-    from ..analysis.drivers import decision_drivers
-    from ..analysis.oneway import one_way
-    from ..analysis.scenarios import compare, find_scenarios, is_decision
-    from ..analysis.sobol import sobol_indices
-    from ..simulate import simulate
-    from ..report.statement import comparison_statements, net_benefit_for, robustness_statement
-    from ..analysis.voi import adoption_voi, keep_voi
-
-    def step(text: str) -> None:
-        if progress is not None:
-            progress(text)
-
-    outputs = tuple(o for o in _RATIO_OUTPUTS if o in config.outputs) or tuple(config.outputs)[:2] or ("npv",)
-    main = outputs[0]
-
-    found = find_scenarios(config, scenarios) if with_scenarios else ()
-    comparison = None
-    if found:
-        step(f"Monte Carlo of the base and {len(found)} scenarios ({samples:,} samples each)")
-        comparison = compare(config, found, samples=samples, seed=seed)
-        result = comparison.base
-    else:
-        step(f"Monte Carlo ({samples:,} samples)")
-        result = simulate(config, samples=samples, seed=seed)
-
-    step(f"Sobol' indices (N = {sobol_samples:,})")
-    sobol = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed)
-    sobol_groups = None
-    if any(p.group for p in config.parameters.values()):
-        sobol_groups = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed,
-                                     groups="group")
-    step("one-way sensitivity and switching values")
-    oneway = {name: one_way(config, output=name) for name in outputs}
-    step("decision drivers")
-    drivers = decision_drivers(result, output=main)
-    step("value of information")
-    net = net_benefit_for(config, main)  # the value of information of the statement's own perspective
-    voi_keep = keep_voi(result, output=net)
-    voi_adopt = {}
-    if comparison is not None:
-        # adoption is a decision for the recommendations; structural switches (discount rate, horizon,
-        # readings) are modelling choices, not options to adopt, so they get no value of information
-        for run in (r for r in comparison.scenarios if is_decision(r.scenario)):
-            voi_adopt[run.id] = adoption_voi(comparison, run.id, output=net)
-    if comparison is not None:
-        statements = dict(comparison_statements(comparison, output=main,
-                                                vois={"base": voi_keep, **voi_adopt}))
-    else:
-        statements = {"base": robustness_statement(result.summary[main], label="Base analysis",
-                                                   oneway=oneway.get(main), voi=voi_keep, config=config)}
-    return Analyses(
-        config=config, result=result, outputs=outputs, sobol=sobol, sobol_groups=sobol_groups, oneway=oneway,
-        drivers=drivers, comparison=comparison, voi_keep=voi_keep, voi_adopt=voi_adopt, statements=statements,
-        settings={"samples": result.n, "sobol_samples": sobol_samples, "seed": result.seed, "sampler": result.sampler,
-                  "scenarios": [r.id for r in comparison.scenarios] if comparison is not None else []},
-    )
-
-
-# --------------------------------------------------------------------------- formatting
 def _num(x: float, measure: str) -> str:
-    return value(x, measure, minus="\u2212")
+    return value(x, measure, minus=MINUS)
 
 
 def _money(x: float) -> str:
-    return money(x, minus="\u2212")
-
-
-def _se(x: float, measure: str) -> str:
-    """A standard error to two significant digits (small ones must not print as 0.000)."""
-    if measure == "ratio":
-        return f"{x:.2g}"
-    return _money(x)
+    return money(x, minus=MINUS)
 
 
 def _headline(a: Analyses) -> str:
@@ -162,7 +52,7 @@ def _headline(a: Analyses) -> str:
         target = "" if s.target is None else f"{s.target:g}"
         rows.append([s.label, target, _num(s.base, s.measure), _num(s.mean, s.measure), _num(s.median, s.measure),
                      f"{_num(lo, s.measure)} to {_num(hi, s.measure)}",
-                     f"{s.p_above:.3f} ± {s.p_above_se:.3f}",
+                     probability(s.p_above, s.p_above_se),
                      "" if s.ratio_of_means is None else f"{s.ratio_of_means:.3f}"])
     table = H.table(["output", "published", "base case", "mean", "median", "90% interval", "P(> 1) or P(NPV > 0)",
                      "E[B]/E[C]"], rows)
@@ -170,11 +60,12 @@ def _headline(a: Analyses) -> str:
     for sid, label in cfg.stakeholders.items():
         s = summ[f"net:{sid}"]
         lo, hi = s.interval(90)
-        rows.append([label, _money(s.base), _money(s.mean), f"{_money(lo)} to {_money(hi)}", f"{s.p_above:.3f}"])
+        rows.append([label, _money(s.base), _money(s.mean), f"{_money(lo)} to {_money(hi)}", probability(s.p_above)])
     stake = H.table(["stakeholder", "base case", "mean", "90% interval", "P(net value > 0)"], rows)
     return (table + H.paragraph(
         f"{a.result.n:,} {a.result.sampler} samples, seed {a.result.seed}. Amounts in {cfg.study.currency} "
-        f"present value per cohort{', ' + str(cfg.study.price_year) + ' prices' if cfg.study.price_year else ''}. "
+        f"present value{per_unit(cfg)}{', ' + str(cfg.study.price_year) + ' prices' if cfg.study.price_year else ''}"
+        ". "
         f"± is the Monte Carlo standard error, {a.result.se_method}. "
         "Mean, median, base case and ratio of means differ because E[B/C] ≠ E[B]/E[C].", "note")
         + "<h3>Net value per stakeholder</h3>" + stake)
@@ -202,9 +93,10 @@ def _oneway_table(ow, top: int = 12) -> str:
         if s is None or s.value is None:
             switch = s.note if s is not None else ""
         else:
-            switch = f"{s.value:.4g} (percentile {s.percentile:.1f})"
-        rows.append([bar.label, f"{bar.low_input:.4g} → {_num(bar.low_output, ow.measure)}",
-                     f"{bar.high_input:.4g} → {_num(bar.high_output, ow.measure)}", _num(bar.swing, ow.measure), switch])
+            switch = f"{number(s.value, compact=True)} (percentile {s.percentile:.1f})"
+        rows.append([bar.label, f"{number(bar.low_input, compact=True)} → {_num(bar.low_output, ow.measure)}",
+                     f"{number(bar.high_input, compact=True)} → {_num(bar.high_output, ow.measure)}",
+                     _num(bar.swing, ow.measure), switch])
     return H.table(["parameter", f"at p{ow.low_percentile:g} → output", f"at p{ow.high_percentile:g} → output",
                     "swing", "switching value (its percentile)"], rows)
 
@@ -216,16 +108,16 @@ def _scenario_table(comparison, output: str) -> str:
         s, d = o.summary, o.difference
         rows.append([r.label, _num(s.base, s.measure), _num(s.mean, s.measure),
                      f"{_num(o.interval[0], s.measure)} to {_num(o.interval[1], s.measure)}",
-                     f"{s.p_above:.3f} ± {s.p_above_se:.3f}",
-                     "" if d is None else f"{_num(d.mean, s.measure)} ± {_se(d.mean_se, s.measure)}",
+                     probability(s.p_above, s.p_above_se),
+                     "" if d is None else f"{_num(d.mean, s.measure)} ± {standard_error(d.mean_se, s.measure)}",
                      "" if d is None else f"{_num(d.low, s.measure)} to {_num(d.high, s.measure)}",
                      "" if d is None else ("identical" if d.p_better == 0 and d.p_worse == 0
-                                           else f"{d.p_better:.3f} ± {d.p_better_se:.3f}")])
+                                           else probability(d.p_better, d.p_better_se))])
     return H.table(["scenario", "base case", "mean", "90% interval", "P(> 1)" if output != "npv" else "P(> 0)",
                     "paired difference (mean ± se)", "difference 90% interval", "P(better than base)"], rows)
 
 
-def _voi_table(voi, top: int = 12) -> str:
+def _voi_table(voi, per: str, top: int = 12) -> str:
     shown = voi.ranking()[:top]
     rows = [[e.label, e.kind, _money(e.value), _money(e.se), _money(e.floor), f"{e.r2:.2f}",
              "yes" if e.distinguishable else "no (~0)",
@@ -243,7 +135,7 @@ def _voi_table(voi, top: int = 12) -> str:
                "the basis does not capture (a group ~0 with R² < 0.05 is flagged).")
     warnings = [f"{e.label}: {w}." for e in shown
                 for w in (e.fit_warning, e.bias_warning, e.interaction_warning) if w]
-    return (H.table(["parameter or group", "kind", f"EVPPI ({voi.currency} per cohort)", "se", "noise floor",
+    return (H.table(["parameter or group", "kind", f"EVPPI ({voi.currency}{per})", "se", "noise floor",
                      "R² (out of sample)", "distinguishable from 0", "note"], rows, caption=caption)
             + "".join(H.paragraph(f"Warning: {w}", "note") for w in warnings))
 
@@ -266,7 +158,7 @@ def _item_table(cfg: Config, a: Analyses) -> str:
 
 def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
     """The HTML page and the figures (stem, Figure) it embeds."""
-    from ..plots import distributions as plots
+    from .. import plots
 
     cfg = a.config
     main = a.outputs[0]
@@ -278,7 +170,8 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
         return H.figure(figure, caption)
 
     # 1. statement
-    body = "".join(f'<p class="statement">{H.esc(text)}</p>' for rid, text in a.statements.items() if rid == "base")
+    words = statements(a)
+    body = "".join(f'<p class="statement">{H.esc(text)}</p>' for rid, text in words.items() if rid == "base")
     body += H.paragraph("Each number in this paragraph is taken from the results below; it is generated, not written.",
                         "note")
     sections.append(("statement", "Robustness statement", body))
@@ -286,15 +179,16 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
     # 2. headline
     sections.append(("results", "Base case and uncertainty", _headline(a)))
 
-    # 3. figures of the distribution
+    # 3. figures of the distribution; the words follow the main output's measure (a ratio and 1, or an NPV and 0)
+    what, thr = ("ratio", "1") if a.result.summary[main].measure == "ratio" else ("NPV", "0")
     body = ""
     for name in a.outputs:
         label = a.result.summary[name].label
-        body += fig(f"distribution_{name}", plots.ratio_distribution(a.result, name),
+        body += fig(f"distribution_{name}", plots.ratio_distribution(a.result, output=name),
                     f"{label}: distribution of the Monte Carlo draws, base case, published figure and break-even.")
-    body += fig(f"cdf_{main}", plots.ratio_cdf(a.result, main), "Cumulative distribution of the main ratio.")
-    body += fig(f"acceptability_{main}", plots.acceptability_curve(a.result, main),
-                "Acceptability: the probability that the ratio reaches each threshold.")
+    body += fig(f"cdf_{main}", plots.ratio_cdf(a.result, output=main), f"Cumulative distribution of the main {what}.")
+    body += fig(f"acceptability_{main}", plots.acceptability_curve(a.result, output=main),
+                f"Acceptability: the probability that the {what} reaches each threshold.")
     body += fig("fan_total", plots.fan_chart(a.result),
                 "Cumulative discounted net value by year, all stakeholders: median, 50% and 90% bands.")
     body += fig("stakeholders", plots.stakeholder_chart(a.result),
@@ -302,8 +196,8 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
     for sid in cfg.stakeholders:
         body += fig(f"fan_{sid}", plots.fan_chart(a.result, stakeholder=sid),
                     f"Cumulative net value by year: {cfg.stakeholders[sid]}.")
-    body += fig(f"convergence_{main}", plots.convergence_p(a.result, main),
-                "Convergence of P(ratio > 1) and the mean with the number of samples (±2 standard errors).")
+    body += fig(f"convergence_{main}", plots.convergence_p(a.result, output=main),
+                f"Convergence of P({what} > {thr}) and the mean with the number of samples (±2 standard errors).")
     sections.append(("figures", "Distributions, fan charts and stakeholders", body))
 
     # 4. drivers
@@ -312,16 +206,16 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
         body += "<h3>Which kind of assumption drives it (grouped Sobol' indices)</h3>"
         for name in a.outputs:
             body += f"<h4>{H.esc(a.result.summary[name].label)}</h4>" + _sobol_table(a.sobol_groups, name)
-            body += fig(f"sobol_groups_{name}", plots.sobol_bars(a.sobol_groups, name, config=cfg),
+            body += fig(f"sobol_groups_{name}", plots.sobol_bars(a.sobol_groups, output=name, config=cfg),
                         f"Grouped Sobol' indices of the {a.result.summary[name].label.lower()} with "
                         f"{a.sobol_groups.plan.conf_level:.0%} CIs by {a.sobol_groups.ci_method}.")
     if a.sobol is not None:
         body += "<h3>Which parameters drive it (Sobol' indices)</h3>"
         for name in a.outputs:
             body += f"<h4>{H.esc(a.result.summary[name].label)}</h4>" + _sobol_table(a.sobol, name)
-            body += fig(f"sobol_{name}", plots.sobol_bars(a.sobol, name, config=cfg),
+            body += fig(f"sobol_{name}", plots.sobol_bars(a.sobol, output=name, config=cfg),
                         f"Sobol' indices of the {a.result.summary[name].label.lower()}: first and total order, 95% CIs.")
-        body += fig(f"sobol_convergence_{main}", plots.sobol_convergence(a.sobol, main, config=cfg),
+        body += fig(f"sobol_convergence_{main}", plots.sobol_convergence(a.sobol, output=main, config=cfg),
                     "Convergence of the leading indices over nested subsamples of the same design, each made of "
                     "whole independent randomisations.")
         notes = list(a.sobol.notes)
@@ -333,9 +227,10 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
         body += fig(f"tornado_{name}", plots.tornado(ow, config=cfg),
                     "Tornado: each parameter at its 5th and 95th percentile, others at base; switching values marked.")
     if a.drivers is not None:
-        body += "<h3>What decides whether the ratio ends above or below 1</h3>"
+        body += f"<h3>What decides whether the {what} ends above or below {thr}</h3>"
         body += fig(f"drivers_{main}", plots.drivers_chart(a.drivers, config=cfg),
-                    "P(ratio > 1) by quintile of each leading parameter (Monte Carlo sample), with standard errors.")
+                    f"P({what} > {thr}) by quintile of each leading parameter (Monte Carlo sample), "
+                    "with standard errors.")
     sections.append(("drivers", "What drives the result", body))
 
     # 5. scenarios and value of information
@@ -344,7 +239,7 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
         for name in a.outputs:
             body += f"<h3>{H.esc(a.result.summary[name].label)} under each scenario</h3>"
             body += _scenario_table(a.comparison, name)
-        body += fig(f"scenarios_{main}", plots.scenario_comparison(a.comparison, main),
+        body += fig(f"scenarios_{main}", plots.scenario_comparison(a.comparison, output=main),
                     "Scenarios on common random numbers: 90% intervals and P(better than base).")
         body += "<h3>What each scenario represents</h3>"
         body += H.table(["scenario", "description", "evidence"],
@@ -352,21 +247,22 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
                         left=3)
         body += "<h3>Robustness per scenario</h3>"
         body += "".join(f"<p><strong>{H.esc(a.comparison.run(rid).label)}.</strong> {H.esc(text)}</p>"
-                        for rid, text in a.statements.items() if rid != "base")
+                        for rid, text in words.items() if rid != "base")
     if a.voi_keep is not None:
         v = a.voi_keep
-        body += "<h3>Value of information: keep the teams or not</h3>"
+        body += "<h3>Value of information: keep the intervention or not</h3>"
         body += H.paragraph(
-            f"Decision: {v.description}. On current information: {v.choice} (P(wrong) = {v.p_wrong:.3f} ± "
-            f"{v.p_wrong_se:.3f}). EVPI = {_money(v.evpi)} ± {_money(v.evpi_se)} {v.currency} per cohort. "
+            f"Decision: {v.description}. On current information: {v.choice} (P(wrong) = "
+            f"{probability(v.p_wrong, v.p_wrong_se)}). EVPI = {_money(v.evpi)} ± {_money(v.evpi_se)} "
+            f"{v.currency}{per_unit(cfg)}. "
             f"EVPPI estimator: {v.estimator}.")
-        body += _voi_table(v)
+        body += _voi_table(v, per_unit(cfg))
         body += fig("evppi_keep", plots.evppi_ranking(v, config=cfg), "EVPPI per parameter and group, with the EVPI for reference.")
     if a.voi_adopt:
-        rows = [[a.comparison.run(sid).label, v.choice, f"{v.p_wrong:.3f}", _money(v.evpi),
+        rows = [[a.comparison.run(sid).label, v.choice, probability(v.p_wrong), _money(v.evpi),
                  v.ranking()[0].label if v.ranking() else ""] for sid, v in a.voi_adopt.items()]
         body += "<h3>Value of information: adopt a scenario instead of the base</h3>"
-        body += H.table(["scenario", "choice on current information", "P(wrong)", "EVPI per cohort",
+        body += H.table(["scenario", "choice on current information", "P(wrong)", f"EVPI{per_unit(cfg)}",
                          "most worth researching"], rows)
     if body:
         sections.append(("recommendations", "The recommendations: scenarios and value of information", body))
@@ -386,7 +282,7 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
 
 def write_report(a: Analyses, directory: str | Path) -> Path:
     """Write ``report.html``, ``figures/`` (PNG and SVG) and ``manifest.json`` into ``directory`` atomically."""
-    from ..plots.distributions import save_figure
+    from ..plots import save_figure
 
     directory = Path(directory)
     page, figures = render(a)

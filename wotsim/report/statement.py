@@ -3,15 +3,16 @@
 Every number in a statement is read from a results object: the output's
 summary (base case, 90% interval, P(> threshold) and its Monte Carlo standard
 error), the paired difference from the base (scenarios), the one-way switching
-values (:func:`wotsim.oneway.one_way`) and the value of information
-(:mod:`wotsim.voi`).  Nothing is computed here except the choice of words.
+values (:func:`wotsim.analysis.oneway.one_way`, passed in) and the value of
+information (:mod:`wotsim.analysis.voi`).  Nothing is computed here except the
+choice of words; numbers are printed through :mod:`wotsim.formatting`.
 
 The verdict words follow :data:`VERDICTS`: with P(ratio > 1) between 0.2 and
 0.8 the statement says "benefits roughly equal costs", as Dutch MKBA guidance
 advises when the sign turns on a small margin.
 
 A statement stays on its output's perspective: the value of information it quotes
-must be computed on the net benefit :func:`net_benefit_for` gives for that output
+must be computed on the net benefit :func:`wotsim.model.net_benefit_for` gives for that output
 (the society-wide ``npv`` for a society-wide ratio, ``net:<stakeholder>`` for a ratio
 of one stakeholder's benefits, or an NPV output the config defines with the same
 items), and the sentence names that net benefit.
@@ -19,12 +20,13 @@ items), and the sentence names that net benefit.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Mapping
 
-import numpy as np
-
+from ..errors import WotsimError
+from ..formatting import amount, number, percent, probability, signed, standard_error, value
+from ..model import net_benefit_for
 from ..results.simulation import OutputSummary
+from .text import per_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config.loading import Config
@@ -50,31 +52,9 @@ def _ordinal(q: float) -> str:
     return f"{k}{suffix}"
 
 
-def _value(x: float) -> str:
-    """A parameter value: 4 significant digits, thousands separated."""
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    digits = max(0, 3 - int(math.floor(math.log10(abs(x)))))
-    return f"{x:,.{digits}f}"
-
-
-def _money(x: float, currency: str) -> str:
-    """Whole units from 100 up, else three significant digits."""
-    return f"{currency} {x:,.0f}" if abs(x) >= 100 or x == 0 else f"{currency} {x:.3g}"
-
-
-def _out(x: float, measure: str, currency: str, signed: bool = False, digits: int = 2) -> str:
-    if measure == "ratio":
-        return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
-    text = _money(abs(x), currency)
-    return (("+" if x >= 0 else "-") if signed else ("-" if x < 0 else "")) + text
-
-
-def _se(x: float, measure: str, currency: str) -> str:
-    """A standard error to two significant digits."""
-    if measure != "ratio":
-        return f"{x:,.0f}"
-    return np.format_float_positional(x, precision=2, unique=False, fractional=False, trim="-")
+def _out(x: float, measure: str, currency: str, sign: bool = False, digits: int = 2) -> str:
+    """An output's value in a sentence: a ratio to ``digits`` decimals, money in full with its currency."""
+    return (signed if sign else value)(x, measure, digits=digits, full=True, currency=currency)
 
 
 def _name(name: str, labels: Mapping[str, str]) -> str:
@@ -84,46 +64,6 @@ def _name(name: str, labels: Mapping[str, str]) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
-
-
-def net_benefit_for(config: "Config", output: str) -> str:
-    """The net benefit (an NPV in money) whose value of information belongs with a statement about ``output``.
-
-    * an NPV (``npv``, ``net:<stakeholder>`` or an NPV output): the output itself;
-    * a ratio: an NPV output of the config with the same benefit and cost items if there
-      is one; else the society-wide ``npv`` when the ratio counts every item; else
-      ``npv:<ratio>``, the ratio's own benefits minus its own costs (e.g. the municipal
-      financial ratio, municipal financial benefits over all costs -> municipal financial
-      benefits minus all costs).  The ratio exceeds 1 exactly where that net benefit is
-      positive, so the statement's P(ratio > 1) and its value of information judge the
-      same decision.  (A stakeholder's net value would count only that stakeholder's
-      costs: a different decision.)
-
-    Raises
-    ------
-    WotsimError
-        For an amount (``benefits``, ``costs``) or an unknown output.
-    """
-    from ..errors import WotsimError
-    from ..model import output_measure, output_names
-
-    if output not in output_names(config):
-        raise WotsimError(f"unknown output {output!r}; known outputs: {', '.join(output_names(config))}")
-    measure = output_measure(config, output)
-    if measure == "npv":
-        return output
-    if measure != "ratio":
-        raise WotsimError(f"{output!r} is an amount; a robustness statement needs a ratio or an NPV")
-    o = config.outputs[output]
-    for name, other in config.outputs.items():
-        if (other.measure == "npv" and set(other.benefit_items) == set(o.benefit_items)
-                and set(other.cost_items) == set(o.cost_items)):
-            return name
-    everything = {it.id for it in config.items}
-    if set(o.benefit_items) == {it.id for it in config.items if it.kind == "benefit"} and \
-            set(o.cost_items) == {it.id for it in config.items if it.kind == "cost"} and everything:
-        return "npv"
-    return f"npv:{output}"
 
 
 def _net_words(output: str, config: "Config | None") -> str:
@@ -186,8 +126,6 @@ def robustness_statement(
         One paragraph.
     """
     if summary.measure == "amount":
-        from ..errors import WotsimError
-
         raise WotsimError(f"{summary.name!r} is an amount; a robustness statement needs a ratio or an NPV")
     currency = config.study.currency if config is not None else "EUR"
     params = config.parameters if config is not None else {}
@@ -202,7 +140,7 @@ def robustness_statement(
         f"{label}: the {what} is {_out(summary.base, m, currency)} at base "
         f"(90% interval {_out(lo, m, currency)} to {_out(hi, m, currency)}; mean {_out(summary.mean, m, currency)}, "
         f"median {_out(summary.median, m, currency)}); P({'ratio' if m == 'ratio' else 'NPV'} > {thr}) = "
-        f"{summary.p_above:.2f} ± {summary.p_above_se:.3f}."
+        f"{probability(summary.p_above, summary.p_above_se, digits=2)}."
     ]
     for bound, words in VERDICTS:
         if summary.p_above >= bound:
@@ -217,11 +155,11 @@ def robustness_statement(
             kind, draws = ("paired difference", "paired draws") if d.paired else (
                 "difference of independent draws", "pairs of independent draws")
             parts.append(
-                f"Against the base analysis it changes {short} by {_out(d.base_case, m, currency, True, 3)} at base and by "
-                f"{_out(d.mean, m, currency, True, 3)} ± {_se(d.mean_se, m, currency)} on average "
-                f"(90% interval of the {kind} {_out(d.low, m, currency, True)} to "
-                f"{_out(d.high, m, currency, True)}); {short} is higher than under the base analysis in "
-                f"{d.p_better:.0%} ± {d.p_better_se:.1%} of the {draws}."
+                f"Against the base analysis it changes {short} by {_out(d.base_case, m, currency, sign=True, digits=3)} at base and by "
+                f"{_out(d.mean, m, currency, sign=True, digits=3)} ± {standard_error(d.mean_se, m, full=True)} on "
+                f"average (90% interval of the {kind} {_out(d.low, m, currency, sign=True)} to "
+                f"{_out(d.high, m, currency, sign=True)}); {short} is higher than under the base analysis in "
+                f"{percent(d.p_better, d.p_better_se)} of the {draws}."
             )
 
     if oneway is not None and oneway.bars:
@@ -231,12 +169,11 @@ def robustness_statement(
         expected = net if net is not None else net_benefit_for(config, summary.name) if config is not None else None
         if expected is not None:
             if voi.output != expected:
-                from ..errors import WotsimError
-
                 raise WotsimError(f"a statement about {summary.name!r} quotes the value of information of its own "
                                   f"perspective's net benefit, {expected}; got the value of information of "
                                   f"{voi.output!r}")
-        parts.append(_voi_sentence(voi, labels, currency, _net_words(voi.output, config)))
+        per = per_unit(config) if config is not None else ""
+        parts.append(_voi_sentence(voi, labels, currency, _net_words(voi.output, config), per))
     return " ".join(parts)
 
 
@@ -248,8 +185,8 @@ def _oneway_sentence(ow: "OneWayResult", thr: str, short: str, currency: str, ba
     def move(bar, sw) -> str:
         base_x = bar_base.get(bar.parameter)
         direction = "fall" if base_x is not None and sw.value < base_x else "rise"
-        frm = f" from {_value(base_x)}" if base_x is not None else ""
-        return (f"{_name(bar.parameter, {bar.parameter: bar.label})}, which would have to {direction}{frm} to {_value(sw.value)} "
+        frm = f" from {number(base_x)}" if base_x is not None else ""
+        return (f"{_name(bar.parameter, {bar.parameter: bar.label})}, which would have to {direction}{frm} to {number(sw.value)} "
                 f"(its {_ordinal(sw.percentile)} percentile) to bring {short} to {thr}, everything else at base")
 
     if top_sw.value is not None:
@@ -264,16 +201,17 @@ def _oneway_sentence(ow: "OneWayResult", thr: str, short: str, currency: str, ba
     return f"{swing}; of those that can, the one with the largest swing is {move(b, s)}."
 
 
-def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str, net: str) -> str:
+def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str, net: str, per: str) -> str:
+    """The value-of-information sentence; ``per`` is :func:`~wotsim.report.text.per_unit` of the config."""
     cur = voi.currency or currency
     if voi.decision == "keep":
-        head = (f"Judged by {net}, for the decision to continue (mean {_money(voi.mean_inb, cur)} per cohort; the "
-                f"other choice is better in {voi.p_wrong:.0%} of the draws), perfect information on everything is worth "
-                f"{_money(voi.evpi, cur)} per cohort")
+        head = (f"Judged by {net}, for the decision to continue (mean {amount(voi.mean_inb, cur)}{per}; the "
+                f"other choice is better in {percent(voi.p_wrong)} of the draws), perfect information on everything "
+                f"is worth {amount(voi.evpi, cur)}{per}")
     else:
         head = (f"Judged by the change in {net}, for adopting it instead of the base analysis (mean "
-                f"{_money(voi.mean_inb, cur)} per cohort; the other choice is better in {voi.p_wrong:.0%} of the draws), "
-                f"perfect information on everything is worth {_money(voi.evpi, cur)} per cohort")
+                f"{amount(voi.mean_inb, cur)}{per}; the other choice is better in {percent(voi.p_wrong)} of the "
+                f"draws), perfect information on everything is worth {amount(voi.evpi, cur)}{per}")
     if voi.evpi == 0.0:
         return head + ": the model's uncertainty cannot change the choice."
     if not voi.parameters:
@@ -283,21 +221,21 @@ def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str, ne
     if not y.distinguishable:
         text = f"{head}; no single parameter's EVPPI is distinguishable from 0"
         if g is not None:
-            text += f", but the {g.name!r} group of {len(g.parameters)} parameters together is worth {_money(g.value, cur)}"
+            text += f", but the {g.name!r} group of {len(g.parameters)} parameters together is worth {amount(g.value, cur)}"
         return text + "."
     text = (f"{head}; resolving {_name(y.name, labels)} first is worth "
-            f"{_money(y.value, cur)} ± {_money(y.se, cur)[len(cur) + 1:]}")
+            f"{amount(y.value, cur)} ± {amount(y.se)}")
     if g is not None:
-        text += f", and the {g.name!r} group of {len(g.parameters)} parameters together {_money(g.value, cur)}"
+        text += f", and the {g.name!r} group of {len(g.parameters)} parameters together {amount(g.value, cur)}"
     return text + "."
 
 
 def comparison_statements(
     comparison: "Comparison",
     *,
-    output: str = "social_ratio",
+    output: str,
     vois: Mapping[str, "VoiResult"] | None = None,
-    oneway: bool = True,
+    oneway: Mapping[str, "OneWayResult"] | None = None,
 ) -> dict[str, str]:
     """A statement for the base analysis and each scenario of a comparison.
 
@@ -310,30 +248,25 @@ def comparison_statements(
         ``"base"`` -> the keep decision, scenario id -> its adoption decision, each computed
         on ``net_benefit_for(base config, output)`` (e.g. ``net:municipality`` for a
         municipal ratio), which the sentence names.
-    oneway : bool
-        Run :func:`wotsim.oneway.one_way` on each run's config for the switching sentence.
+    oneway : mapping of run id -> OneWayResult, optional
+        One-way results of ``output`` on each run's config, for the switching sentence
+        (:func:`wotsim.analysis.pipeline.statement_inputs` computes both mappings).
 
     Returns
     -------
     dict of run id -> str
     """
-    from ..errors import WotsimError
-
     if output not in comparison.outputs:
         raise WotsimError(f"output {output!r} was not compared; compared: {', '.join(comparison.outputs)}")
     if comparison.runs[0].outcomes[output].summary.measure == "amount":
         raise WotsimError(f"output {output!r} is an amount (total benefits or costs); statements are about a "
                           "ratio or an NPV, which have a break-even point")
-    one_way = None
-    if oneway:
-        from ..analysis.oneway import one_way
     net = net_benefit_for(comparison.runs[0].config, output)
     out = {}
     for run in comparison.runs:
         outcome = run.outcomes[output]
-        ow = one_way(run.config, output=output) if one_way is not None else None
         out[run.id] = robustness_statement(
-            outcome.summary, label=run.label, oneway=ow, difference=outcome.difference,
+            outcome.summary, label=run.label, oneway=(oneway or {}).get(run.id), difference=outcome.difference,
             voi=(vois or {}).get(run.id), config=run.config, net=net,
         )
     return out

@@ -1,0 +1,360 @@
+"""The pipeline: the runs of analyses that the command line and the report share.
+
+:func:`run_analyses` runs what a report shows (:class:`Analyses`); :func:`sensitivity`
+runs one method of ``wotsim sensitivity``; :func:`validate` every check of
+``wotsim validate``; :func:`decision_voi` is the one routine for
+the value of information per decision (keep the intervention; adopt each decision
+scenario instead of the base); :func:`statement_inputs` computes what the robustness
+statements quote; :func:`comparison_warnings` collects what changes a comparison's
+numbers.  Every size is checked (:mod:`wotsim.limits`) before the first sample.
+Nothing here prints or words a result; the analyses are imported on use, so that
+importing this module costs nothing (the command line reads its defaults).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+from ..limits import (check_analyses, check_morris, check_pawn, check_resamples, check_simulation, check_sobol)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config.schema import Config
+    from ..results.simulation import SimulationResult
+    from .oneway import OneWayResult
+    from .scenarios import Comparison
+    from .voi import VoiResult
+
+__all__ = ["Analyses", "HEADLINE_OUTPUTS", "METHODS", "MORRIS_TRAJECTORIES", "PAWN_SAMPLES", "SensitivityRun",
+           "Validation", "check_sensitivity", "check_statement_output", "comparison_warnings", "decision_voi",
+           "headline_outputs", "run_analyses", "sensitivity", "statement_inputs", "statement_output", "validate"]
+
+#: Methods of :func:`sensitivity` (``wotsim sensitivity --method``).
+METHODS = ("sobol", "morris", "pawn", "oneway", "decision")
+#: Morris trajectories when none are given.
+MORRIS_TRAJECTORIES = 100
+#: Monte Carlo samples of PAWN when none are given.
+PAWN_SAMPLES = 2**15
+#: Outputs a report leads with, at most (:func:`headline_outputs`).
+HEADLINE_OUTPUTS = 2
+
+
+# --------------------------------------------------------------------------- validation
+@dataclass(frozen=True)
+class Validation:
+    """What :func:`validate` found: the base case, the scenarios, the warnings, and per config output
+    ``(name, base value, target or None, tolerance)``."""
+
+    base: Any
+    scenarios: tuple[Any, ...]
+    warnings: list
+    targets: tuple[tuple[str, float, float | None, float], ...]
+
+
+def validate(config: Config) -> Validation:
+    """Every check of ``wotsim validate``: the config's and every scenario's (outputs defined at base, every
+    persistence within [0, 1] over the parameters' support: errors naming the scenario's file), then the
+    warnings, including those about a scenario's ranges the base config does not already give."""
+    from ..config import check_draw_support, config_warnings, support_warnings
+    from ..config.overlays import find_scenarios
+    from ..model import check_base_case
+    from ..simulate import base_case
+
+    check_base_case(config)
+    check_draw_support(config)  # a persistence its parameters' support takes out of [0, 1]: every run refuses it
+    base = base_case(config)
+    scenarios = find_scenarios(config)  # overlays are validated like any config (errors exit 2)
+    for sc in scenarios:
+        check_base_case(sc.config)
+        check_draw_support(sc.config)
+    warnings = config_warnings(config)
+    said = {(w.key, w.message) for w in warnings}
+    for sc in scenarios:  # what a scenario's ranges add (its warnings name its file)
+        warnings += [w for w in support_warnings(sc.config) if (w.key, w.message) not in said]
+    targets = tuple((name, base.outputs[name], o.target, o.tolerance) for name, o in config.outputs.items())
+    return Validation(base=base, scenarios=tuple(scenarios), warnings=warnings, targets=targets)
+
+
+# --------------------------------------------------------------------------- value of information
+def decision_voi(source: SimulationResult | Comparison, *, output: str, groups: bool = True,
+                 adoption_groups: bool | None = None) -> dict[str, VoiResult]:
+    """The value of information per decision: ``"base"`` -> keep the intervention, scenario id -> adopt it.
+
+    Parameters
+    ----------
+    source : SimulationResult or Comparison
+        A simulation (the keep decision only) or a paired comparison (also the adoption of
+        each decision scenario; structural switches such as the discount rate, the horizon or
+        a reading are modelling choices, not options to adopt, and get none).
+    output : str
+        The net benefit in money (an NPV output, ``npv``, ``net:<stakeholder>``, ``npv:<ratio>``).
+    groups : bool
+        EVPPI per parameter group too.
+    adoption_groups : bool, optional
+        Groups for the adoption decisions (default: as ``groups``).
+    """
+    from ..config.overlays import is_decision
+    from .scenarios import Comparison
+    from .voi import adoption_voi, keep_voi
+
+    comparison = source if isinstance(source, Comparison) else None
+    result = comparison.base if comparison is not None else source
+    vois = {"base": keep_voi(result, output=output, groups=groups)}
+    if comparison is not None:
+        adopt = groups if adoption_groups is None else adoption_groups
+        for run in comparison.scenarios:
+            if is_decision(run.scenario):
+                vois[run.id] = adoption_voi(comparison, run.id, output=output, groups=adopt)
+    return vois
+
+
+# --------------------------------------------------------------------------- statements
+def statement_output(comparison: Comparison, requested: str | None = None) -> str | None:
+    """The output robustness statements are about: ``requested``, else the first ratio compared, else the
+    first NPV; None when every compared output is an amount."""
+    if requested is not None:
+        return requested
+    measures = {o: comparison.runs[0].outcomes[o].summary.measure for o in comparison.outputs}
+    return next((o for o in comparison.outputs if measures[o] == "ratio"),
+                next((o for o in comparison.outputs if measures[o] == "npv"), None))
+
+
+def check_statement_output(config: Config, output: str, compared: Sequence[str], *,
+                           what: str = "statement output") -> None:
+    """Refuse, before any sampling, statements about an output not compared or an amount (no break-even)."""
+    from ..errors import WotsimError
+    from ..model import output_measure
+
+    if output not in compared:
+        raise WotsimError(f"{what} {output!r} is not compared; compared outputs: {', '.join(compared)}")
+    if output_measure(config, output) == "amount":
+        raise WotsimError(f"{what} {output!r} is an amount; statements are about a ratio or an NPV")
+
+
+def statement_inputs(comparison: Comparison, output: str, *, voi: bool = True,
+                     base_oneway: OneWayResult | None = None
+                     ) -> tuple[dict[str, OneWayResult], dict[str, VoiResult] | None]:
+    """What the statements about ``output`` quote, per run id: the one-way results of ``output`` and the
+    value of information of the statement's own perspective (:func:`wotsim.model.net_benefit_for`).
+
+    The value of information is None without ``voi`` or for independent draws; the keep decision
+    gets its groups, the adoption decisions none (time).  ``base_oneway``: the base run's one-way
+    result if already computed.
+    """
+    from ..model import net_benefit_for
+    from .oneway import one_way
+
+    vois = None
+    if voi and comparison.paired:
+        vois = decision_voi(comparison, output=net_benefit_for(comparison.base.config, output),
+                            adoption_groups=False)
+    oneway = {run.id: base_oneway if run.scenario is None and base_oneway is not None
+              else one_way(run.config, output=output) for run in comparison.runs}
+    return oneway, vois
+
+
+def comparison_warnings(comparison: Comparison) -> list:
+    """What changes a comparison's numbers, as ``run`` says: a repaired correlation matrix, draws where a
+    ratio's costs are <= 0; for the base analysis and every scenario (a scenario's warnings name its file)."""
+    from ..model import draw_warnings
+
+    config = comparison.base.config
+    notes = list(config.notes)
+    warnings = notes + draw_warnings(config, comparison.base.item_pv, outputs=comparison.outputs)
+    for run in comparison.scenarios:
+        warnings += [w for w in run.config.notes if w.message not in {n.message for n in notes}]
+        warnings += draw_warnings(run.config, run.item_pv, outputs=comparison.outputs)
+    return warnings
+
+
+# --------------------------------------------------------------------------- sensitivity
+@dataclass(frozen=True)
+class SensitivityRun:
+    """One method of ``wotsim sensitivity``: a Sobol', Morris or PAWN ``result``, or one record per output
+    (:class:`~wotsim.analysis.oneway.OneWayResult`, :class:`~wotsim.analysis.drivers.DecisionDrivers`)."""
+
+    method: str
+    result: Any = None
+    records: Mapping[str, Any] = field(default_factory=dict)
+    manifest: Mapping[str, Any] = field(default_factory=dict)
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the results directory (``sensitivity.json``, ``arrays.npz``, ``manifest.json``)."""
+        if self.result is not None:
+            return self.result.save(directory)
+        from ..results.records import save_records
+
+        return save_records(directory, self.method, self.records, self.manifest)
+
+
+def check_sensitivity(config: Config, *, method: str, outputs: Sequence[str], samples: int | None = None,
+                      groups: str | None = None, second_order: bool = False, resamples: int | None = None,
+                      what: str = "samples", what_resamples: str = "resamples") -> None:
+    """Every size of :func:`sensitivity` against its ceiling and the memory, before the first sample.
+
+    ``what`` and ``what_resamples`` name the sizes in the messages (the command line's flags).
+    """
+    from .groups import parameter_groups
+    from .sobol_design import DEFAULT_SOBOL_SAMPLES, check_sobol_samples
+
+    factors = None
+    if groups is not None:  # the design has a row per factor: count them as the plan will
+        mapping = parameter_groups(config, groups)
+        factors = len({mapping[p] for p in config.uncertain})
+    if method == "sobol":
+        n = samples or DEFAULT_SOBOL_SAMPLES
+        check_resamples(resamples, what=what_resamples)
+        check_sobol(config, samples=n, factors=factors, second_order=second_order, outputs=len(outputs), what=what)
+        check_sobol_samples(n, what=f"{what} (Sobol' base samples N)")
+    elif method == "morris":
+        check_morris(config, trajectories=samples or MORRIS_TRAJECTORIES, factors=factors, outputs=len(outputs),
+                     what=what)
+    elif method == "pawn":
+        check_pawn(config, samples=samples or PAWN_SAMPLES, what=what)
+    elif method == "decision":
+        check_simulation(config, samples=samples, what=what)
+
+
+def sensitivity(config: Config, *, method: str, outputs: Sequence[str], samples: int | None = None,
+                seed: int | None = None, groups: str | None = None, second_order: bool = False,
+                resamples: int | None = None, engine: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> SensitivityRun:
+    """Run one sensitivity method on ``outputs``; ``samples`` is the method's own size (Sobol' base samples,
+    Morris trajectories, PAWN or decision-driver Monte Carlo samples), default the method's."""
+    outputs = tuple(outputs)
+    if method == "sobol":
+        from .sobol import sobol_indices
+
+        return SensitivityRun(method, sobol_indices(
+            config, outputs=outputs, samples=samples, seed=seed, groups=groups, second_order=second_order,
+            resamples=resamples or 100, engine=engine or "fast", progress=progress))
+    if method == "morris":
+        from .screening import morris_screening
+
+        return SensitivityRun(method, morris_screening(
+            config, outputs=outputs, trajectories=samples or MORRIS_TRAJECTORIES, seed=seed, groups=groups))
+    if method == "pawn":
+        from .screening import pawn_indices
+
+        return SensitivityRun(method, pawn_indices(
+            config, outputs=outputs, samples=samples or PAWN_SAMPLES, seed=seed, groups=groups))
+    if method == "oneway":
+        from ..results.io import manifest
+        from .oneway import one_way
+
+        records = {name: one_way(config, output=name) for name in outputs}
+        return SensitivityRun(method, records=records,
+                              manifest=manifest(config, method="oneway", outputs=list(outputs)))
+    from ..simulate import simulate
+    from .drivers import decision_drivers
+
+    sim = simulate(config, samples=samples, seed=seed, progress=progress)
+    records = {name: decision_drivers(sim, output=name) for name in outputs}
+    return SensitivityRun(method, records=records, manifest=dict(sim.manifest, method="decision",
+                                                                 outputs=list(outputs)))
+
+
+# --------------------------------------------------------------------------- the report's analyses
+@dataclass(frozen=True)
+class Analyses:
+    """Everything a report shows. Optional parts are None (or empty) when not run."""
+
+    config: Config
+    result: SimulationResult
+    outputs: tuple[str, ...]
+    sobol: Any = None              # SobolResult per parameter
+    sobol_groups: Any = None       # SobolResult grouped by the parameters' group
+    oneway: Mapping[str, Any] = field(default_factory=dict)   # output -> OneWayResult
+    drivers: Any = None            # DecisionDrivers of the first output
+    comparison: Any = None         # Comparison or None
+    voi_keep: Any = None           # VoiResult of keeping the intervention
+    voi_adopt: Mapping[str, Any] = field(default_factory=dict)  # scenario id -> VoiResult
+    statement_oneway: Mapping[str, Any] = field(default_factory=dict)  # run id -> OneWayResult of outputs[0]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+def headline_outputs(config: Config) -> tuple[str, ...]:
+    """The outputs a report leads with: the config's first :data:`HEADLINE_OUTPUTS` ratio outputs, else its
+    first outputs, else ``npv``."""
+    ratios = tuple(name for name, o in config.outputs.items() if o.measure == "ratio")
+    return ratios[:HEADLINE_OUTPUTS] or tuple(config.outputs)[:HEADLINE_OUTPUTS] or ("npv",)
+
+
+def run_analyses(
+    config: Config,
+    *,
+    samples: int = 2**15,
+    sobol_samples: int = 2**13,
+    seed: int | None = None,
+    scenarios: Sequence[str] | None = None,
+    with_scenarios: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Analyses:
+    """Run the analyses a report shows.
+
+    Parameters
+    ----------
+    config : Config
+    samples : int
+        Monte Carlo samples (for the base run and every scenario, on common random numbers).
+    sobol_samples : int
+        Sobol' base samples N (a power of 2).
+    seed : int, optional
+        Root seed (default: the config's).
+    scenarios : sequence of str, optional
+        Scenario ids or overlay files; default every scenario found for the config.
+    with_scenarios : bool
+        False skips scenarios and the adoption value of information.
+    progress : callable(str), optional
+        Called with a short description before each step.
+    """
+    check_analyses(config, samples=samples, sobol_samples=sobol_samples)
+    from ..config.overlays import find_scenarios
+    from ..model import net_benefit_for
+    from ..simulate import simulate
+    from .drivers import decision_drivers
+    from .oneway import one_way
+    from .scenarios import compare
+    from .sobol import sobol_indices
+
+    def step(text: str) -> None:
+        if progress is not None:
+            progress(text)
+
+    outputs = headline_outputs(config)
+    main = outputs[0]
+
+    found = find_scenarios(config, scenarios) if with_scenarios else ()
+    comparison = None
+    if found:
+        step(f"Monte Carlo of the base and {len(found)} scenarios ({samples:,} samples each)")
+        comparison = compare(config, found, samples=samples, seed=seed)
+        result = comparison.base
+    else:
+        step(f"Monte Carlo ({samples:,} samples)")
+        result = simulate(config, samples=samples, seed=seed)
+
+    step(f"Sobol' indices (N = {sobol_samples:,})")
+    sobol = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed)
+    sobol_groups = None
+    if any(p.group for p in config.parameters.values()):
+        sobol_groups = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed,
+                                     groups="group")
+    step("one-way sensitivity and switching values")
+    oneway = {name: one_way(config, output=name) for name in outputs}
+    step("decision drivers")
+    drivers = decision_drivers(result, output=main)
+    step("value of information")
+    # the value of information of the statement's own perspective
+    vois = decision_voi(comparison if comparison is not None else result, output=net_benefit_for(config, main))
+    statement_oneway = {"base": oneway[main]}
+    if comparison is not None:
+        statement_oneway, _ = statement_inputs(comparison, main, voi=False, base_oneway=oneway[main])
+    return Analyses(
+        config=config, result=result, outputs=outputs, sobol=sobol, sobol_groups=sobol_groups, oneway=oneway,
+        drivers=drivers, comparison=comparison, voi_keep=vois.pop("base"), voi_adopt=vois,
+        statement_oneway=statement_oneway,
+        settings={"samples": result.n, "sobol_samples": sobol_samples, "seed": result.seed, "sampler": result.sampler,
+                  "scenarios": [r.id for r in comparison.scenarios] if comparison is not None else []},
+    )

@@ -1,0 +1,242 @@
+"""Decision figures: scenarios compared side by side, and the value of information (EVPPI ranking).
+
+These figures take a scenario :class:`~wotsim.analysis.scenarios.Comparison` and
+:class:`~wotsim.analysis.voi.VoiResult` objects by attribute (plots never import analysis);
+:func:`scenario_figures` lists them.  The value-of-information figure takes an optional
+``config`` for labels, the study name and the price year.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .._paths import file_stem
+from ..errors import WotsimError
+from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, as_list, check_top,
+                    fmt_value, join_subtitle, legend_below, money_axis, money_label, new_axes, output_label,
+                    parameter_label, plain, plural, pm, ratio_label, study_name, style_axes, titled, wrap)
+
+__all__ = ["evppi_ranking", "scenario_comparison", "scenario_figures"]
+
+
+# ------------------------------------------------------------------ scenarios
+def scenario_comparison(comparison, *, output: str, ax: Axes | None = None) -> Figure:
+    """Scenarios side by side: 90% interval, median and base case of an output, and P(better).
+
+    One row per run (the base analysis first, darker): a bar over the 90%
+    interval (:attr:`ScenarioOutcome.interval`, gid ``"interval"``), the median
+    (white circle) and the deterministic base case (black diamond) from the
+    summaries.  The right-hand columns give, per scenario, the mean paired
+    difference from the base analysis with its standard error and P(scenario >
+    base analysis) with its standard error (:class:`PairedDifference`).  Thin
+    lines separate scenario categories.
+
+    Parameters
+    ----------
+    comparison : wotsim.analysis.scenarios.Comparison
+    output : str
+        One of ``comparison.outputs``.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+    """
+    if output not in comparison.outputs:
+        raise WotsimError(f"output {output!r} was not compared; compared: {', '.join(comparison.outputs)}")
+    config = comparison.base.config
+    currency = config.study.currency
+    runs = comparison.runs
+    k = len(runs)
+    labels = [plain(wrap(r.label, 34)) for r in runs]
+    row = 0.44 if any("\n" in t for t in labels) else 0.34
+    fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.5 + row * k)))
+    y = np.arange(k, dtype=float)
+    outcomes = [r.outcomes[output] for r in runs]
+    s0 = outcomes[0].summary
+    measure = s0.measure
+    lo = np.array([o.interval[0] for o in outcomes])
+    hi = np.array([o.interval[1] for o in outcomes])
+    med = np.array([o.summary.median for o in outcomes])
+    base = np.array([o.summary.base for o in outcomes])
+    for i in range(k):
+        ax.barh(y[i], hi[i] - lo[i], left=lo[i], height=0.46, color=FILL_DARK if i == 0 else FILL_MID,
+                edgecolor=EDGE, linewidth=0.5, zorder=2,
+                label="90% interval (5th to 95th percentile)" if i == min(1, k - 1) else None)[0].set_gid("interval")
+    ax.plot(med, y, "o", color="black", markerfacecolor="white", markersize=6, zorder=5, label="median",
+            linestyle="none")[0].set_gid("median")
+    ax.plot(base, y, "D", color="black", markersize=4.5, zorder=6, label="base case (all parameters at base)",
+            linestyle="none")[0].set_gid("base")
+    has_threshold = measure in ("ratio", "npv")
+    if has_threshold:
+        style, colour, width = LINES["threshold"]
+        ax.axvline(s0.threshold, linestyle=style, color=colour, linewidth=width, zorder=3,
+                   label=f"break-even ({'1' if measure == 'ratio' else '0'})").set_gid("threshold")
+    ax.axvline(med[0], color="0.55", linewidth=0.8, linestyle=(0, (2, 2)), zorder=1,
+               label="median of the base analysis").set_gid("base_median")
+    cats = [r.scenario.category if r.scenario is not None else "" for r in runs]
+    for i in range(1, k):
+        if i == 1 or cats[i] != cats[i - 1]:
+            ax.axhline(i - 0.5, color="0.6", linewidth=0.6, zorder=1).set_gid("separator")
+    # right-hand columns: mean paired difference, P(better)
+    diffs, better = [], []
+    for i, o in enumerate(outcomes):
+        d = o.difference
+        if d is None:
+            diffs.append((y[i], "reference", "diff_mean", dict(fontstyle="italic")))
+        elif d.p_better == 0.0 and d.p_worse == 0.0:
+            diffs.append((y[i], "identical", "diff_mean", dict(fontstyle="italic")))
+        else:
+            diffs.append((y[i], pm(d.mean, d.mean_se, measure=measure, currency=currency, signed=True),
+                          "diff_mean", {}))
+            better.append((y[i], pm(d.p_better, d.p_better_se), "p_better", {}))
+    ax.set_yticks(y, labels, fontsize=8.5)
+    ax.get_yticklabels()[0].set_fontweight("bold")
+    ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column headers
+    add_column(ax, 8, "Δ mean vs base" if comparison.paired else "Δ mean (unpaired)", diffs)
+    add_column(ax, 96, "P(better)", better)
+    xs = np.concatenate([lo, hi, base, [s0.threshold] if has_threshold else []])
+    xs = xs[np.isfinite(xs)]
+    xlo, xhi = float(xs.min()), float(xs.max())
+    pad = 0.04 * (xhi - xlo) if xhi > xlo else 1.0
+    ax.set_xlim(xlo - pad, xhi + pad)
+    label = output_label(config, output)
+    if measure == "ratio":
+        ax.set_xlabel(plain(ratio_label(label)))
+    else:
+        money_axis(ax.xaxis, max(abs(xlo), abs(xhi)), comparison.base, label)
+    ax.grid(True, axis="x", color="0.9", linewidth=0.6)
+    ax.set_axisbelow(True)
+    legend_below(ax, ncols=2)
+    design = "common random numbers (paired)" if comparison.paired else "independent designs (not paired)"
+    titled(ax, f"{label}: scenarios compared",
+           join_subtitle(study_name(config), f"{comparison.n:,} {comparison.sampler} samples", design, width=58))
+    diff = "draw by draw" if comparison.paired else "on independent draws"
+    add_note(ax, [f"Δ mean: scenario minus base analysis, {diff}; P(better): P(scenario > base analysis); "
+                  f"± Monte Carlo standard error, {comparison.base.se_method}. Lines separate scenario categories."],
+             offset=76)
+    style_axes(ax)
+    return fig
+
+
+# ------------------------------------------------------------------ value of information
+def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=None) -> Figure:
+    """EVPPI per group and per parameter, in money per cohort, with the EVPI as a reference line.
+
+    Groups (bold labels, dark hatched bars) come first, then the ``top``
+    parameters, as ranked in :class:`wotsim.analysis.voi.VoiResult`.  Error bars are ±1
+    standard error (it includes the regression's own error); a grey tick marks
+    the noise level ``floor + 2 se`` (the floor: the EVPPI an input without
+    information shows on average), and bars that do not clear it are drawn light
+    and marked "~0".
+
+    Parameters
+    ----------
+    voi_result : wotsim.analysis.voi.VoiResult
+    ax : Axes, optional
+    top : int
+        Number of parameters drawn (every group is drawn).
+    config : Config, optional
+        For labels, the study name and the price year.
+
+    Returns
+    -------
+    Figure
+    """
+    v = voi_result
+    top = check_top(top)
+    rows = list(v.groups) + list(v.parameters[:top])
+    ng = len(v.groups)
+    k = len(rows)
+    fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.5 + 0.33 * k)))
+    y = np.arange(k, dtype=float)
+    if ng and k > ng:
+        y[ng:] += 0.6  # a gap between groups and parameters
+    values = np.array([e.value for e in rows])
+    se = np.array([e.se for e in rows])
+    levels = np.array([e.floor + 2 * e.se for e in rows])  # not distinguishable from 0 at or below
+    currency = v.currency
+    for i, e in enumerate(rows):
+        group = e.kind == "group"
+        colour = (FILL_DARK if group else FILL_MID) if e.distinguishable else FILL_LIGHT
+        ax.barh(y[i], e.value, height=0.62, color=colour, edgecolor=EDGE, linewidth=0.5,
+                hatch="////" if group else None, zorder=2)[0].set_gid(f"evppi_{e.kind}")
+        ax.annotate(plain(fmt_value("npv", e.value, currency) + ("" if e.distinguishable else "  ~0")),
+                    xy=(max(e.value + e.se, e.floor + 2 * e.se), y[i]), xytext=(6, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=7.5, gid="evppi_value")
+    err = ax.errorbar(values, y, xerr=se, fmt="none", color="black", ecolor="black", elinewidth=0.9, capsize=2.5,
+                      zorder=4,
+                      label="±1 SE (incl. regression error)")
+    err[2][0].set_gid("evppi_se")
+    ax.plot(levels, y, linestyle="none", marker="|", markersize=11, markeredgewidth=1.6, color="0.45",
+            zorder=5, label="noise level (floor + 2 SE)")[0].set_gid("noise")
+    style, colour, width = LINES["target"]
+    ax.axvline(v.evpi, linestyle=style, color=colour, linewidth=width, zorder=3,
+               label=plain(f"EVPI {pm(v.evpi, v.evpi_se, measure='npv', currency=currency)}")).set_gid("evpi")
+    if ng:
+        ax.barh([np.nan], [0], color=FILL_DARK, edgecolor=EDGE, linewidth=0.5, hatch="////", label="group")
+    ax.barh([np.nan], [0], color=FILL_MID, edgecolor=EDGE, linewidth=0.5, label="parameter")
+    ax.barh([np.nan], [0], color=FILL_LIGHT, edgecolor=EDGE, linewidth=0.5, label="not distinguishable from 0")
+
+    def row_label(e) -> str:
+        if e.kind == "group":
+            return f"{e.name} ({plural(len(e.parameters), 'parameter')})"
+        return parameter_label(config, e.name) if config is not None else (e.label or e.name)
+
+    ax.set_yticks(y, [plain(wrap(row_label(e), 30)) for e in rows], fontsize=8.5)
+    for tick, e in zip(ax.get_yticklabels(), rows):
+        if e.kind == "group":
+            tick.set_fontweight("bold")
+    ax.set_ylim(float(y[-1]) + 0.6 if k else 1.0, -0.6)
+    hi = max(float(v.evpi), float(np.max(values + se)) if k else 0.0, float(np.max(levels)) if k else 0.0)
+    ax.set_xlim(0, hi * 1.16 if hi > 0 else 1.0)
+    money_label(ax.xaxis, hi, currency, config.study.price_year if config is not None else None,
+                "EVPPI per cohort")
+    ax.grid(True, axis="x", color="0.9", linewidth=0.6)
+    ax.set_axisbelow(True)
+    legend_below(ax, ncols=3)
+    if v.decision == "keep":
+        title = "Value of information: keep or stop"
+    else:
+        title = f"Value of information: adopt {v.options[1]!r} or keep the base"
+    titled(ax, title, join_subtitle(study_name(config), f"{v.n:,} draws",
+                                    f"current choice {v.choice!r} (E[INB] = {fmt_value('npv', v.mean_inb, currency)})",
+                                    f"P(the other option is better) = {v.p_wrong:.3f}"))
+    notes = [f"EVPPI: expected gain per cohort (present value) from learning the true value of a parameter or "
+             f"group before deciding; net benefit = {v.output}; {v.estimator}; ~0: EVPPI <= noise floor + 2 SE "
+             f"(not distinguishable from 0)."]
+    underfit = [e.name for e in rows if getattr(e, "fit_warning", "")]
+    if underfit:
+        notes.append(f"Group fit explains less than one of its members alone ({', '.join(underfit)}): "
+                     f"that group's EVPPI is probably underestimated.")
+    if len(v.parameters) > top:
+        notes.insert(0, f"{len(v.parameters) - top} more parameters not shown.")
+    add_note(ax, notes, offset=66)
+    style_axes(ax)
+    return fig
+
+
+# ------------------------------------------------------------------ collection
+def scenario_figures(comparison=None, voi=None, *, config=None) -> Iterator[tuple[str, Figure]]:
+    """The scenario and value-of-information figures, one at a time, as ``(file stem, figure)``.
+
+    Parameters
+    ----------
+    comparison : Comparison, optional
+        ``scenarios_<output>`` per compared output.
+    voi : VoiResult or sequence of them, optional
+        ``evppi_<decision>`` each (``evppi_keep``, ``evppi_adopt_<scenario>``).
+    config : Config, optional
+        For the value-of-information figures (default: the comparison's base config).
+    """
+    if comparison is not None:
+        if config is None:
+            config = comparison.base.config
+        for name in comparison.outputs:
+            yield f"scenarios_{file_stem(name, 'compared output')}", scenario_comparison(comparison, output=name)
+    for v in as_list(voi):
+        yield f"evppi_{file_stem(v.decision, 'value-of-information decision')}", evppi_ranking(v, config=config)

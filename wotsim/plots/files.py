@@ -1,0 +1,108 @@
+"""Writing figures to disk, safely: :func:`figure_dir` and :func:`save_figure`.
+
+Figures are written only into a real directory (never through a symbolic link), each file to a
+new temporary sibling opened with ``O_CREAT | O_EXCL | O_NOFOLLOW`` relative to that directory
+and renamed into place, under names checked by :mod:`wotsim._paths`.  SVG output is reproducible.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from .._paths import file_name
+from ..errors import WotsimError
+
+__all__ = ["figure_dir", "save_figure"]
+
+
+def figure_dir(directory: str | Path) -> int:
+    """Open ``directory`` (created if missing) for writing figures; returns a descriptor to close.
+
+    Refused with a one-line :class:`WotsimError`: a directory that is a symbolic link (or is
+    replaced by one while it is opened), and a path that exists and is not a directory.  Writing
+    through the returned descriptor keeps every file inside this very directory.
+    """
+    directory = Path(directory)
+    if directory.is_symlink():
+        raise WotsimError(f"{directory}: is a symbolic link; wotsim writes figures only into a real directory "
+                          "(choose another output directory or remove the link)")
+    if directory.exists() and not directory.is_dir():
+        raise WotsimError(f"{directory}: exists and is not a directory; choose another output directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise WotsimError(f"{directory}: is a symbolic link or not a directory; wotsim writes figures only "
+                              "into a real directory") from None
+        raise
+
+
+def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png", "svg"),
+                dpi: int = 150) -> tuple[Path, ...]:
+    """Write ``fig`` to ``path.<format>`` for each format, each file atomically, never through a link.
+
+    ``path.name`` must be a safe file name (:func:`wotsim._paths.file_name`: letters, digits,
+    ``_``, ``-``, ``.``; no separator, no ``..``, no leading dot), so every file lands in
+    ``path.parent``.  That directory is created if missing and refused if it is a symbolic link
+    (:func:`figure_dir`); a final path that is a symbolic link is refused too.  Each file is
+    written to a new temporary sibling (``O_CREAT | O_EXCL | O_NOFOLLOW``, relative to the opened
+    directory) and renamed into place with :func:`os.replace`, so a reader never sees half a
+    file and no other file is ever written.  SVG output is reproducible (no date, fixed id salt).
+
+    Parameters
+    ----------
+    fig : Figure
+    path : str or Path
+        Path without suffix, e.g. ``figures/social_ratio``.
+    formats : sequence of str
+        File formats known to matplotlib.
+    dpi : int
+        Resolution of raster formats.
+
+    Returns
+    -------
+    tuple of Path
+        The files written, in the order of ``formats``.
+
+    Raises
+    ------
+    WotsimError
+        For an unsafe name or format, a symbolic link, or a directory path that is a file.
+    """
+    path = Path(path)
+    stem = file_name(path.name, "figure name")
+    names = [file_name(f"{stem}.{fmt}", "figure file") for fmt in formats]
+    directory = path.parent
+    dir_fd = figure_dir(directory)
+    written = []
+    try:
+        for fmt, name in zip(formats, names):
+            with contextlib.suppress(FileNotFoundError):
+                if stat.S_ISLNK(os.lstat(name, dir_fd=dir_fd).st_mode):
+                    raise WotsimError(f"{directory / name}: is a symbolic link; refusing to write a figure through it")
+            tmp = f".{name}.{secrets.token_hex(6)}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666,
+                         dir_fd=dir_fd)  # 0o666 less the umask, as for any new file
+            try:
+                with os.fdopen(fd, "wb") as fh, matplotlib.rc_context({"svg.hashsalt": "wotsim"}):
+                    metadata = {"Date": None} if fmt == "svg" else None
+                    fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata)
+                os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp, dir_fd=dir_fd)
+                raise
+            written.append(directory / name)
+    finally:
+        os.close(dir_fd)
+    return tuple(written)

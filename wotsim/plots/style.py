@@ -1,0 +1,437 @@
+"""The house style of wotsim's figures: palette, text, axes, labels and the numbers they show.
+
+Shared by every figure module: the greyscale palette and reference-line styles, :func:`plain`
+(user text never read as mathtext) and :func:`fit` (labels cut to a bounded width), new figures
+and panel grids built without pyplot, titles, subtitles, legends, notes and text columns, the
+display labels of outputs, parameters and factors, and money axes with their tick formatter.
+Number text follows :mod:`wotsim.formatting` where it gives the same text; the figure forms it
+does not give yet (currency symbols, the typographic minus, ``x ± se``) are here.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter
+from matplotlib.transforms import ScaledTranslation
+
+from ..errors import WotsimError
+from .. import formatting
+from ..formatting import MINUS
+from ..results.simulation import SimulationResult
+
+#: Default figure size in inches (width, height).
+FIGSIZE = (7.0, 4.0)
+
+# Greyscale palette: fills light to dark, lines black or dark grey.
+FILL_LIGHT = "0.85"
+FILL_MID = "0.62"
+FILL_DARK = "0.40"
+EDGE = "0.30"
+
+# Reference lines: (line style, colour, width) by role.
+LINES = {
+    "base": ((0, (4, 1.2, 1.2, 1.2)), "black", 1.8),
+    "target": ((0, (5, 2)), "black", 1.4),
+    "threshold": ((0, (1, 1.5)), "0.25", 1.6),
+    "mean": ((0, (6, 2, 1, 2)), "0.45", 1.4),
+}
+
+
+# ------------------------------------------------------------------ text, figures and axes
+def plain(s: object) -> str:
+    """``s`` as plain text for matplotlib: every ``$`` escaped as ``\\$``, so mathtext never reads it.
+
+    Every string that holds user text (a config's or a results file's names and labels, the
+    currency) goes through this exactly once, where it is handed to matplotlib; the figure then
+    shows it as written (``"a $5 fee"``, ``"$x$"``, ``"$\\undefined$"``).  In a string that
+    also holds wotsim's own mathtext, only the user's pieces are escaped: ``"$S_T$: " + plain(label)``.
+    """
+    return str(s).replace("$", r"\$")
+
+
+#: Longest user label drawn in one piece (titles, axis labels); longer ones are cut with " …".
+LABEL_WIDTH = 60
+
+
+def fit(label: object, width: int = LABEL_WIDTH) -> str:
+    """A user label on one line (each run of white space one space), cut to ``width`` characters with " …".
+
+    Keeps a figure's size bounded whatever a config or results file holds.
+    """
+    one = " ".join(str(label).split())
+    return one if len(one) <= width else one[:width - 2].rstrip() + " …"
+
+
+def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, Axes]:
+    """Return ``(figure, ax)``: the given axes and their figure, or a new figure with one axes.
+
+    New figures use constrained layout and an Agg canvas; pyplot is never touched.
+    """
+    if ax is not None:
+        return root_figure(ax), ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def root_figure(ax: Axes) -> Figure:
+    """The top-level figure of ``ax`` (also when it sits in a subfigure), on matplotlib >= 3.8."""
+    try:
+        return ax.get_figure(root=True)
+    except TypeError:  # matplotlib < 3.10 has no ``root``; ``.figure`` of a subfigure is its parent
+        fig = ax.figure
+        while not isinstance(fig, Figure):
+            fig = fig.figure
+        return fig
+
+
+def set_title(ax: Axes, what: str, result: SimulationResult) -> None:
+    """A two-line title: what is shown, then the study, the number of draws and the design."""
+    titled(ax, what, f"{fit(result.config.study.name)} · {result.n:,} {result.sampler} samples")
+
+
+def titled(ax: Axes, what: str, subtitle: str) -> None:
+    """A bold title on the left with a grey subtitle (one or more lines) under it (gid ``"subtitle"``)."""
+    pad = 16 + 11.5 * subtitle.count("\n")
+    ax.set_title(plain(what), loc="left", fontsize=11 if len(what) <= 58 else 10, fontweight="bold", pad=pad)
+    sub = ax.annotate(plain(subtitle), xy=(0, 1), xycoords="axes fraction", xytext=(0, 5), textcoords="offset points",
+                      ha="left", va="bottom", fontsize=8.5, color="0.3")
+    sub.set_gid("subtitle")
+
+
+def add_legend(ax: Axes, loc: str = "upper left", **kwargs) -> None:
+    """A framed legend inside the axes."""
+    ax.legend(loc=loc, fontsize=8, frameon=True, framealpha=0.92, edgecolor="0.7", handlelength=3.2, **kwargs)
+
+
+def style_axes(ax: Axes) -> None:
+    """No top and right spines; the house font sizes for ticks and axis labels."""
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=8.5)
+    ax.xaxis.label.set_size(9.5)
+    ax.yaxis.label.set_size(9.5)
+
+
+# ------------------------------------------------------------------ titles, legends, notes, panels
+def join_subtitle(*parts: str, width: int = 80) -> str:
+    """Join non-empty parts with " · ", breaking the line between parts where it would pass ``width``."""
+    lines: list[str] = []
+    for part in (p for p in parts if p):
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
+def add_header(head: Axes, title: str, subtitle: str, handles: list, labels: list, ncols: int) -> None:
+    """Title, subtitle and legend of a grid figure, in its header strip."""
+    titled(head, title, subtitle)
+    if handles:
+        head.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, -0.1), ncols=ncols, fontsize=7.5,
+                    frameon=False, handlelength=2.6, borderaxespad=0.0)
+
+
+def legend_below(ax: Axes, offset: float = 34.0, ncols: int = 3) -> None:
+    """A legend in one or two rows under the x-axis label (``offset`` points below the axes)."""
+    fig = root_figure(ax)
+    shift = ScaledTranslation(0, -offset / 72.0, fig.dpi_scale_trans)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.0), bbox_transform=ax.transAxes + shift, ncols=ncols,
+              fontsize=7.5, frameon=False, handlelength=2.6, borderaxespad=0.0)
+
+
+def add_note(ax: Axes, lines: Sequence[str], offset: float, width: int = 120) -> None:
+    """A small grey footnote ``offset`` points below the axes, from the figure's left edge (gid ``"footnote"``)."""
+    wrapped = [textwrap.fill(line, width, max_lines=6, placeholder=" …") for line in lines if line]
+    note = "\n".join(wrapped[:10] + (["…"] if len(wrapped) > 10 else []))
+    if note:
+        ax.annotate(plain(note), xy=(0.015, 0), xycoords=("figure fraction", "axes fraction"), xytext=(0, -offset),
+                    textcoords="offset points", fontsize=7.5, color="0.3", va="top", ha="left", gid="footnote")
+
+
+def add_column(ax: Axes, dx: float, header: str, cells: Sequence[tuple[float, str, str, dict]]) -> None:
+    """A column of text right of the axes, ``dx`` points from its edge: a bold header over the top row,
+    then ``(y, text, gid, text properties)`` per row (y in data coordinates)."""
+    trans = ax.get_yaxis_transform()
+    top = min(ax.get_ylim())
+    ax.annotate(plain(header), xy=(1.0, top + 0.45), xycoords=trans, xytext=(dx, 0), textcoords="offset points",
+                ha="left", va="center", fontsize=7.5, fontweight="bold", color="0.2", annotation_clip=False,
+                gid="column_header")
+    for y, cell, gid, props in cells:
+        if cell:
+            ax.annotate(plain(cell), xy=(1.0, y), xycoords=trans, xytext=(dx, 0), textcoords="offset points", ha="left",
+                        va="center", fontsize=7.5, annotation_clip=False, gid=gid, **props)
+
+
+def add_footnote(fig: Figure, note: str) -> None:
+    """A small grey note at the bottom of a figure (part of the layout)."""
+    note = fig.supxlabel(plain(note), x=0.01, ha="left", fontsize=7.5, color="0.3")
+    note.set_gid("footnote")
+
+
+def grid_figure(k: int, ncols: int, panel_height: float, header: float = 0.3,
+                footer: float = 0.9) -> tuple[Figure, Axes, list[Axes]]:
+    """A new figure: a header strip (for title, subtitle and legend) over ``k`` panels in ``ncols`` columns.
+
+    Panels share their x and y axes.  Returns ``(figure, header axes, panels)``.
+    """
+    ncols = max(1, min(ncols, k))
+    nrows = math.ceil(k / ncols)
+    fig = Figure(figsize=(7.0, header + footer + 0.55 + panel_height * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    gs = fig.add_gridspec(nrows + 1, ncols, height_ratios=[header] + [panel_height] * nrows)
+    head = fig.add_subplot(gs[0, :])
+    head.axis("off")
+    head.set_gid("header")
+    axes: list[Axes] = []
+    for i in range(k):
+        r, c = divmod(i, ncols)
+        a = fig.add_subplot(gs[r + 1, c], sharex=axes[0] if axes else None, sharey=axes[0] if axes else None)
+        axes.append(a)
+    for i, a in enumerate(axes):
+        if i + ncols < k:  # a panel below it shows the x tick labels
+            a.tick_params(labelbottom=False)
+        if i % ncols:
+            a.tick_params(labelleft=False)
+    return fig, head, axes
+
+
+def panels(ax: Axes | Sequence[Axes] | None, k: int, ncols: int, panel_height: float
+           ) -> tuple[Figure, Axes | None, list[Axes], bool]:
+    """(figure, header, axes, one_per_factor): a new grid, the caller's axes (one per factor) or one shared axes."""
+    if ax is None:
+        fig, head, axes = grid_figure(k, ncols, panel_height)
+        return fig, head, axes, True
+    if isinstance(ax, Axes):
+        return root_figure(ax), None, [ax], False
+    axes = list(ax)
+    if len(axes) < k:
+        raise WotsimError(f"ax must be one Axes or at least {k} Axes (one per factor), got {len(axes)}")
+    return root_figure(axes[0]), None, axes[:k], True
+
+
+# ------------------------------------------------------------------ labels
+def output_label(config, name: str, manifest: Mapping[str, Any] | None = None) -> str:
+    """The display label of an output name, from the config, else from a manifest's copy of it."""
+    if config is not None and name in config.outputs:
+        return fit(config.outputs[name].label or name)
+    raw = (manifest or {}).get("config", {})
+    raw = raw.get("outputs", {}) if isinstance(raw, Mapping) else {}
+    raw = raw.get(name, {}) if isinstance(raw, Mapping) else {}
+    if isinstance(raw, Mapping) and raw.get("label"):
+        return fit(raw["label"])
+    if name.startswith("net:"):
+        who = name[4:]
+        if config is not None:
+            who = config.stakeholders.get(who, who)
+        return fit(f"Net value: {who}")
+    return fit({"npv": "Net present value", "benefits": "Total benefits", "costs": "Total costs"}.get(name, name))
+
+
+def parameter_label(config, name: str) -> str:
+    if config is not None and name in config.parameters:
+        return fit(config.parameters[name].label or name)
+    return fit(name)
+
+
+def study_name(config, fallback: str = "") -> str:
+    return fit(config.study.name if config is not None else fallback)
+
+
+def factor_label(labels: Mapping[str, str], factor: str, members: Mapping[str, Sequence[str]] | None = None) -> str:
+    """A factor's display label (from a result's ``labels``); with ``members`` (grouped factors) its member count."""
+    label = fit(labels.get(factor, factor))
+    if members is not None:
+        label = f"{label} ({plural(len(members.get(factor, ())), 'parameter')})"
+    return label
+
+
+GROUPED = {"group": "per parameter group", "item": "per item", "stakeholder": "per stakeholder",
+           "correlated": "per block of correlated parameters"}
+
+
+def factors_word(grouping: str | None, grouped: bool) -> str:
+    """What a sensitivity result's factors are: ``"per parameter"``, ``"per parameter group"``, ..."""
+    return GROUPED.get(grouping, f"grouped by {grouping}") if grouped else "per parameter"
+
+
+def wrap(text: str, width: int = 30, lines: int = 2) -> str:
+    """Wrap a label to ``width`` characters a line, at most ``lines`` lines (then cut with an ellipsis)."""
+    if len(text) <= width:
+        return text
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …"))
+
+
+def lower_first(text: str) -> str:
+    """``"Net present value"`` -> ``"net present value"``; leaves acronyms such as ``"NPV"`` alone."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def ratio_label(text: str) -> str:
+    """Append "benefits / costs" to a ratio's axis label without doubling parentheses."""
+    return f"{text}, benefits / costs" if text.endswith(")") else f"{text} (benefits / costs)"
+
+
+def plural(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
+def as_list(obj) -> list:
+    """``None`` -> ``[]``; a list or tuple as a list; anything else as a list of one."""
+    if obj is None:
+        return []
+    if isinstance(obj, (list, tuple)):
+        return list(obj)
+    return [obj]
+
+
+def indices_of(result, output: str, method: str):
+    """A sensitivity result's indices of ``output``; a one-line error naming the outputs it analysed."""
+    if output not in result.indices:
+        raise WotsimError(f"no {method} indices for output {output!r}; analysed: {', '.join(result.indices)}")
+    return result.indices[output]
+
+
+def check_top(top: int) -> int:
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise WotsimError(f"top must be a whole number >= 1, got {top!r}")
+    return int(top)
+
+
+# ------------------------------------------------------------------ money axes and numbers
+def money_scale(magnitude: float) -> tuple[float, str]:
+    """``(scale, word)`` for amounts up to ``magnitude``: millions from 10^6, thousands from 10^4, else units."""
+    if magnitude >= 1e6:
+        return 1e6, "million "
+    if magnitude >= 1e4:
+        return 1e3, "thousand "
+    return 1.0, ""
+
+
+def money_axis(axis, magnitude: float, result: SimulationResult, what: str, *, present_value: bool = True,
+               details: bool = True) -> None:
+    """Label ``axis`` (``ax.xaxis`` or ``ax.yaxis``) as money with a readable scale.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+    magnitude : float
+        Largest absolute value shown; picks units, thousands or millions.
+    result : SimulationResult
+        For the currency and price year.
+    what : str
+        The quantity, e.g. ``"Net present value"``.
+    present_value : bool
+        Say "present value" in the label (unless ``what`` already does).
+    details : bool
+        Add the price year and "present value"; False for cramped panels.
+    """
+    study = result.config.study
+    money_label(axis, magnitude, study.currency, study.price_year, what, present_value=present_value,
+                details=details)
+
+
+def money_label(axis, magnitude: float, currency: str, price_year: int | None, what: str, *,
+                present_value: bool = True, details: bool = True) -> None:
+    """:func:`money_axis` from a currency and price year (for results that carry no config)."""
+    scale, word = money_scale(abs(magnitude) if math.isfinite(magnitude) else 0.0)
+    unit = f"{word}{fit(currency, 12)}".strip()
+    parts = [unit] if unit else []
+    if price_year and details:
+        parts.append(f"{price_year} prices")
+    if present_value and details and "present value" not in what.lower():
+        parts.append("present value")
+    axis.set_label_text(plain(f"{what} ({', '.join(parts)})" if parts else what))
+    axis.set_major_formatter(ScaledFormatter(scale))
+
+
+class ScaledFormatter(Formatter):
+    """Tick labels divided by ``scale``, with thousands separators and as many decimals as the tick step needs."""
+
+    def __init__(self, scale: float):
+        self.scale = scale
+        self._ticks = np.empty(0)
+
+    def set_locs(self, locs) -> None:
+        self._ticks = np.sort(np.asarray(locs, dtype=float))
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        locs = self._ticks / self.scale
+        steps = np.diff(locs)
+        step = float(np.min(steps[steps > 0])) if np.any(steps > 0) else 1.0
+        decimals = next((d for d in range(4) if abs(step * 10**d - round(step * 10**d)) < 1e-6 * 10**d), 3)
+        value = x / self.scale
+        if abs(value) < step * 1e-6:
+            value = 0.0
+        return f"{value:,.{decimals}f}".replace("-", MINUS)
+
+
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+_SUFFIX = {1e6: "M", 1e3: "k", 1.0: ""}
+
+
+def currency_symbol(currency: str) -> str:
+    """What goes before an amount: ``€`` for EUR, ``$`` for USD, ``£`` for GBP, else the code and a space."""
+    return _SYMBOLS.get(currency, f"{fit(currency, 12)} " if currency else "")
+
+
+def fmt_value(measure: str, x: float, currency: str = "") -> str:
+    """A value of a measure (``"ratio"``, ``"npv"``, ``"amount"``) in a figure: a ratio to three decimals
+    (:func:`wotsim.formatting.value`), money as e.g. ``€251k``, ``−€1.67M``, ``€5,000``; ``n/a`` if not finite.
+
+    Money keeps the figures' own scale (:func:`money_scale`: units up to 10,000) with thousands
+    separators and the currency symbol; the typographic minus throughout.
+    """
+    if not math.isfinite(x):
+        return "n/a"
+    if measure == "ratio":
+        return formatting.value(x, "ratio", minus=MINUS)
+    scale, _word = money_scale(abs(x))
+    suffix = _SUFFIX[scale]
+    digits = 2 if scale == 1e6 else 0
+    symbol = currency_symbol(currency)
+    sign = MINUS if x < 0 else ""
+    return f"{sign}{symbol}{abs(x) / scale:,.{digits}f}{suffix}"
+
+
+def fmt_number(x: float) -> str:
+    """A parameter value: thousands separators above 1,000, else three significant digits."""
+    if not math.isfinite(x):
+        return "n/a"
+    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+    return text.replace("-", MINUS)
+
+
+def fmt_percentile(p: float) -> str:
+    return f"p{p:.0f}" if 1.0 <= p <= 99.0 else f"p{p:.1f}"
+
+
+def pm(x: float, se: float, *, measure: str = "ratio", currency: str = "", signed: bool = False) -> str:
+    """``x ± se`` with the standard error to one significant digit and ``x`` to the same decimal place.
+
+    Ratios and probabilities keep at least three decimals; money shares one scale
+    (``−€212k ± €3k``).  A zero standard error is left out.
+    """
+    if not (math.isfinite(x) and math.isfinite(se)):
+        return "n/a"
+    money = measure != "ratio"
+    scale, _word = money_scale(max(abs(x), abs(se))) if money else (1.0, "")
+    suffix = _SUFFIX[scale] if money else ""
+    symbol = currency_symbol(currency) if money else ""
+    least = 0 if money else 3
+    decimals = least if se <= 0 else min(max(least, -math.floor(math.log10(se / scale))), 6)
+
+    def one(v: float, sign: bool) -> str:
+        lead = ("+" if v >= 0 else MINUS) if sign else (MINUS if v < 0 else "")
+        return f"{lead}{symbol}{abs(v) / scale:,.{decimals}f}{suffix}"
+
+    return one(x, signed) if se <= 0 else f"{one(x, signed)} ± {one(se, False)}"
