@@ -159,7 +159,61 @@ def saved_dirs(tmp_path_factory):
     }, file="fuzz.toml")
     run = simulate(cfg, samples=64, seed=1, sampler="sobol").save(base / "run")
     sens = sobol_indices(cfg, samples=32, seed=1).save(base / "sens")
-    return {"run": run, "sens": sens}
+    saved = {"run": run, "sens": sens}
+    # every other kind of directory `wotsim plot` reads, written by its command from the same model
+    toml = base / "fuzz.toml"
+    toml.write_text(FUZZ_TOML, encoding="utf-8")
+    (base / "scenarios").mkdir()
+    (base / "scenarios" / "up.toml").write_text(
+        '[scenario]\nid = "up"\nlabel = "Gain up"\ndescription = "gain up"\nevidence = "test"\ncategory = "decision"\n'
+        '[scale]\ngain = { factor = 1.1, source = "test" }\n', encoding="utf-8")
+    commands = {f"sens_{m}": ["sensitivity", "--method", m, "--samples", n]
+                for m, n in (("morris", "8"), ("pawn", "256"), ("oneway", "16"), ("decision", "256"))}
+    commands["compare"] = ["compare", "--samples", "64", "--no-statements", "--no-voi"]
+    commands["voi"] = ["voi", "--samples", "256", "--scenarios", "all"]
+    for name, command in commands.items():
+        code, _out, err = _call([command[0], str(toml), *command[1:], "--out", str(base / name)])
+        assert code == 0, err
+        saved[name] = base / name
+    return saved
+
+
+FUZZ_TOML = """\
+[study]
+name = "fuzz"
+horizon = 3
+discount_rate = 0.03
+[stakeholders]
+city = "City"
+people = "People"
+[parameters.gain]
+dist = "pert"
+low = 50.0
+mode = 100.0
+high = 180.0
+[parameters.cost]
+dist = "uniform"
+low = 80.0
+high = 120.0
+[[items]]
+id = "g"
+kind = "benefit"
+stakeholder = "people"
+financial = false
+value = "gain"
+[[items]]
+id = "c"
+kind = "cost"
+stakeholder = "city"
+financial = true
+value = "cost"
+duration = 1
+[outputs.ratio]
+benefits = "all"
+costs = "all"
+"""
+#: Every kind of directory a wotsim command writes (see saved_dirs).
+SAVED_KINDS = ["run", "sens", "sens_morris", "sens_pawn", "sens_oneway", "sens_decision", "compare", "voi"]
 
 
 JSON_VALUES = [None, -1, 0, 1.5, 10**30, int("9" * 400), "x", "../victim", "$\\bad$", [], {}, [[[[1]]]], True,
@@ -281,11 +335,13 @@ def check_results(saved: dict[str, Path], which: str, steps, tally: Tally, few_f
         parent_before = sorted(p.name for p in root.iterdir())
         patch = contextlib.nullcontext()
         if few_figures:  # the fast profile draws two figures of a run; the slow one all
-            import wotsim.plots as plots
+            import itertools
 
-            real = plots.simulation_figures
-            patch = mock.patch.object(plots, "simulation_figures",
-                                      lambda result: list(real(result))[:2])
+            import wotsim.plots.figures as figures  # where `wotsim plot` looks the function up
+
+            real = figures.simulation_figures
+            patch = mock.patch.object(figures, "simulation_figures",
+                                      lambda result: itertools.islice(real(result), 2))
         with patch:
             code, _out, err = _call(["plot", str(directory)])
         _check_exit(code, err, "results")
@@ -304,7 +360,8 @@ def fast(n: int):
 
 
 # The fast profile: 100 mutated configs of the small example (validate, then run), 25 of Schiedam
-# (validate only: its distributions make a run cost about 0.5 s), 40 tampered results directories.
+# (validate only: its distributions make a run cost about 0.5 s), 80 tampered results directories
+# (every kind).
 @fast(100)
 @given(steps=st.lists(mutation, min_size=1, max_size=3))
 def test_mutated_configs_fail_cleanly(steps):
@@ -317,8 +374,8 @@ def test_mutated_schiedam_fails_cleanly(steps):
     check_config("schiedam.toml", steps, CONFIG_TALLY, run=False)
 
 
-@fast(40)
-@given(which=st.sampled_from(["run", "sens"]), steps=st.lists(result_mutation, min_size=1, max_size=2))
+@fast(80)
+@given(which=st.sampled_from(SAVED_KINDS), steps=st.lists(result_mutation, min_size=1, max_size=2))
 def test_tampered_results_fail_cleanly(saved_dirs, which, steps):
     check_results(saved_dirs, which, steps, RESULTS_TALLY, few_figures=True)
 
@@ -334,7 +391,7 @@ def test_slow_mutated_configs_fail_cleanly(name, steps):
 @pytest.mark.slow
 @settings(max_examples=500, deadline=None, derandomize=True, database=None, phases=NO_SHRINK,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(which=st.sampled_from(["run", "sens"]), steps=st.lists(result_mutation, min_size=1, max_size=3))
+@given(which=st.sampled_from(SAVED_KINDS), steps=st.lists(result_mutation, min_size=1, max_size=3))
 def test_slow_tampered_results_fail_cleanly(saved_dirs, which, steps):
     check_results(saved_dirs, which, steps, SLOW_RESULTS, few_figures=False)
 
@@ -347,3 +404,11 @@ SLOW_RESULTS = Tally()
 def test_zz_print_slow_tallies():
     """Printed with -s: how many cases each slow profile ran, by exit code."""
     print("\nconfigs:", dict(SLOW_CONFIGS.counts), "\nresults directories:", dict(SLOW_RESULTS.counts))
+
+
+def test_every_kind_of_results_directory_was_tampered_with():
+    """The fast profile reached every kind of directory, each both refused and (when harmless) plotted."""
+    if not RESULTS_TALLY.counts:
+        pytest.skip("run with test_tampered_results_fail_cleanly")
+    for kind in SAVED_KINDS:
+        assert RESULTS_TALLY.counts[f"{kind} plot exit 2"] > 0, (kind, RESULTS_TALLY.counts)

@@ -21,6 +21,8 @@ Everything runs on the Agg canvas; pyplot is never imported.
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 import tomllib
 
@@ -65,6 +67,7 @@ CONFIG = f"""
 name = "linear test"
 currency = "EUR"
 price_year = 2019
+unit_of_analysis = "per cohort"
 horizon = 1
 discount_rate = 0.0
 
@@ -445,6 +448,12 @@ def test_evppi_ranking_bars_are_the_estimates_with_the_evpi_line(voi, config):
     assert labels[3:5] == ["x1", "x2"]
     assert all(e.value <= voi.evpi for e in rows)
     assert ax.get_xlabel() == "EVPPI per cohort (EUR, 2019 prices, present value)"
+    texts = " ".join(x.get_text() for x in fig.findobj(matplotlib.text.Text))
+    assert "expected gain per cohort (present value)" in texts
+    # the unit comes from the config: without [study] unit_of_analysis the amounts carry no qualifier
+    bare = dataclasses.replace(config, study=dataclasses.replace(config.study, unit_of_analysis=""))
+    bare_ax = evppi_ranking(voi, config=bare).axes[0]
+    assert bare_ax.get_xlabel() == "EVPPI (EUR, 2019 prices, present value)"
     # EVPI of INB = 4 x1 + 2 x2 + x3 + 0.2 x4 - 3.4, within 4 SE of a large independent sample
     rng = np.random.default_rng(np.random.SeedSequence(2))
     inb = rng.random((400_000, 4)) @ A - COST

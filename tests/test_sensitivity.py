@@ -760,12 +760,6 @@ def test_constant_output_gives_zero_indices_and_a_note():
     assert any("'costs' does not vary" in n for n in res.notes)
 
 
-def test_groupings_constant_matches_cli_choices():
-    from wotsim import cli
-
-    assert cli._GROUPINGS == GROUPINGS
-
-
 # --------------------------------------------------------------------------- persistence
 def test_save_and_load_round_trip(tmp_path, ishigami):
     cfg = parse_config(model_config("x1 * x2 + x3", {f"x{i}": uniform(0.0, 1.0, "ab"[i > 2]) for i in (1, 2, 3)}))

@@ -112,16 +112,19 @@ def test_old_bootstrap_results_are_refused_in_one_line(tmp_path, capsys):
     assert len(err) == 1 and "format 1" in err[0] and "rerun 'wotsim sensitivity'" in err[0]
 
 
-def test_plot_of_morris_results_is_a_clear_error(tmp_path, capsys):
+def test_plot_of_morris_results_draws_the_mu_star_sigma_plane(tmp_path, capsys):
+    """Issue 10: every command's directory has figures (it used to be refused for Morris)."""
     from wotsim.cli import main as cli_main
 
     sens = tmp_path / "morris"
     assert cli_main(["sensitivity", str(SCHIEDAM_PATH), "--method", "morris", "--output", "social_ratio",
                      "--samples", "8", "--out", str(sens)]) == 0
     capsys.readouterr()
-    assert cli_main(["plot", str(sens)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "morris" in err[0]
+    assert cli_main(["plot", str(sens)]) == 0
+    assert sorted(p.name for p in (sens / "figures").glob("morris_*")) == ["morris_social_ratio.png",
+                                                                          "morris_social_ratio.svg"]
+    assert "\u03bc*" in (sens / "figures" / "morris_social_ratio.svg").read_text(encoding="utf-8") or \
+        "mean absolute elementary effect" in (sens / "figures" / "morris_social_ratio.svg").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- sizes before any work (issue 9)

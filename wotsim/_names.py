@@ -9,3 +9,6 @@ from __future__ import annotations
 
 #: Designs on the unit hypercube (:mod:`wotsim.sampling`).
 SAMPLERS = ("mc", "lhs", "sobol")
+
+#: Ways to group parameters for grouped sensitivity indices (:mod:`wotsim.analysis.groups`).
+GROUPINGS = ("group", "item", "stakeholder", "correlated")

@@ -24,7 +24,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .config.loading import Config
+from .config.schema import Config
 from .errors import WotsimError
 from .model import ModelArrays
 

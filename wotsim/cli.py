@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence, TextIO
 
-from ._names import SAMPLERS
+from ._names import GROUPINGS, SAMPLERS
 from .errors import WotsimError, WotsimWarning
 from .analysis.pipeline import METHODS, MORRIS_TRAJECTORIES, PAWN_SAMPLES
 from .report.text import (ProgressBar, format_comparison, format_run, format_sensitivity, format_statements,
@@ -94,28 +94,14 @@ FIGURES_MARK = ".wotsim-figures"
 def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import os
 
-    from .plots import figure_dir, save_figure, sensitivity_figures, simulation_figures
+    from .analysis.io import load_any
+    from .plots import figure_dir, figures_for, save_figure
 
     results = Path(args.results)
     out_dir = args.out if args.out is not None else results / "figures"
-    if (results / "sensitivity.json").is_file():  # a `wotsim sensitivity --out` directory
-        from .results.io import read_json
-        from .analysis.io import load_sensitivity
-        from .analysis.sobol import SobolResult
-
-        method = read_json(results / "sensitivity.json", "sensitivity results").get("method")
-        if method in ("morris", "pawn", "oneway", "decision"):
-            raise WotsimError(f"{results}: wotsim plot draws Sobol' results; this directory holds {method} "
-                              "results (printed tables and JSON only)")
-        sens = load_sensitivity(results)  # every name a figure's file takes is checked here
-        if not isinstance(sens, SobolResult):
-            raise WotsimError(f"{results}: wotsim plot draws Sobol' results; this directory holds {sens.method} "
-                              "results (printed tables and JSON only)")
-        figures = sensitivity_figures(sobol_result=sens)
-    else:
-        from .results.simulation import load_results
-
-        figures = simulation_figures(load_results(results))
+    # any directory a wotsim command wrote: run, sensitivity (every method), compare, voi; every name a
+    # figure's file takes is checked by the loader
+    figures = figures_for(load_any(results))
     if (out_dir.is_dir() and not out_dir.is_symlink() and any(out_dir.iterdir())
             and not (out_dir / FIGURES_MARK).is_file()):
         raise WotsimError(f"{out_dir}: exists and holds files wotsim plot did not write (no {FIGURES_MARK}); "
@@ -170,7 +156,6 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # --------------------------------------------------------------------------- sensitivity
 #: Choices of ``wotsim sensitivity --groups`` (equal to wotsim.analysis.groups.GROUPINGS; kept here so that
 #: building the parser does not import SALib).
-_GROUPINGS = ("group", "item", "stakeholder", "correlated")
 
 
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -355,7 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     plot = sub.add_parser("plot", help="draw the figures of a results directory (png and svg) without rerunning")
     plot.add_argument("results", type=Path,
-                      help="results directory written by 'wotsim run --out' or 'wotsim sensitivity --out' (Sobol')")
+                      help="results directory written by 'wotsim run', 'sensitivity' (any method), 'compare' or "
+                           "'voi' with --out")
     plot.add_argument("--out", type=Path, help="directory for the figures (default: RESULTS/figures)")
     plot.set_defaults(func=_cmd_plot)
 
@@ -374,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
                            f"(default {PAWN_SAMPLES}); "
                            "decision: Monte Carlo samples (default [simulation].samples)")
     _shared(sens, "seed")
-    sens.add_argument("--groups", choices=_GROUPINGS,
+    sens.add_argument("--groups", choices=GROUPINGS,
                       help="grouped indices: by the parameters' group, by item, by stakeholder, or correlated "
                            "blocks (parameters read by several items/stakeholders form 'shared')")
     sens.add_argument("--second-order", action="store_true", help="sobol: second-order indices too")

@@ -27,13 +27,12 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ..config.schema import Config, parameters_of
 from ..errors import WotsimError
+from .._names import GROUPINGS
 from . import salib
 
 __all__ = ["GROUPINGS", "NO_GROUP", "SHARED", "UNUSED", "correlation_blocks", "correlation_note", "design_groups",
            "factor_labels", "members_of", "parameter_groups"]
 
-#: Ways to group parameters for grouped indices.
-GROUPINGS = ("group", "item", "stakeholder", "correlated")
 SHARED = "shared"
 UNUSED = "(unused)"
 NO_GROUP = "(no group)"

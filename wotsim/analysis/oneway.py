@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from ..config.loading import Config, Parameter
+from ..config.schema import Config, Parameter
 from ..errors import WotsimError
 from ..model import base_values, check_output, evaluate, output_array
 

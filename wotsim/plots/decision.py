@@ -125,7 +125,7 @@ def scenario_comparison(comparison, *, output: str, ax: Axes | None = None) -> F
 
 # ------------------------------------------------------------------ value of information
 def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=None) -> Figure:
-    """EVPPI per group and per parameter, in money per cohort, with the EVPI as a reference line.
+    """EVPPI per group and per parameter, in money (per the unit of analysis), with the EVPI as a reference line.
 
     Groups (bold labels, dark hatched bars) come first, then the ``top``
     parameters, as ranked in :class:`wotsim.analysis.voi.VoiResult`.  Error bars are ±1
@@ -192,10 +192,11 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
         if e.kind == "group":
             tick.set_fontweight("bold")
     ax.set_ylim(float(y[-1]) + 0.6 if k else 1.0, -0.6)
+    unit = config.study.unit_of_analysis if config is not None else ""  # e.g. "per yearly cohort"; "" = none
     hi = max(float(v.evpi), float(np.max(values + se)) if k else 0.0, float(np.max(levels)) if k else 0.0)
     ax.set_xlim(0, hi * 1.16 if hi > 0 else 1.0)
     money_label(ax.xaxis, hi, currency, config.study.price_year if config is not None else None,
-                "EVPPI per cohort")
+                f"EVPPI {unit}".rstrip())
     ax.grid(True, axis="x", color="0.9", linewidth=0.6)
     ax.set_axisbelow(True)
     legend_below(ax, ncols=3)
@@ -206,7 +207,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
     titled(ax, title, join_subtitle(study_name(config), f"{v.n:,} draws",
                                     f"current choice {v.choice!r} (E[INB] = {fmt_value('npv', v.mean_inb, currency)})",
                                     f"P(the other option is better) = {v.p_wrong:.3f}"))
-    notes = [f"EVPPI: expected gain per cohort (present value) from learning the true value of a parameter or "
+    notes = [f"EVPPI: expected gain {unit + ' ' if unit else ''}(present value) from learning the true value of a parameter or "
              f"group before deciding; net benefit = {v.output}; {v.estimator}; ~0: EVPPI <= noise floor + 2 SE "
              f"(not distinguishable from 0)."]
     underfit = [e.name for e in rows if getattr(e, "fit_warning", "")]

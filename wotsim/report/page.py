@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.pipeline import Analyses
-from ..config.loading import Config
+from ..config.schema import Config
 from ..formatting import MINUS, money, number, probability, standard_error, value
 from ..results.io import to_json as _jsonable, write_atomic_dir
 from . import html as H

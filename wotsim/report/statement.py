@@ -29,7 +29,7 @@ from ..results.simulation import OutputSummary
 from .text import per_unit
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..config.loading import Config
+    from ..config.schema import Config
     from ..analysis.oneway import OneWayResult
     from ..analysis.scenarios import Comparison, PairedDifference
     from ..analysis.voi import VoiResult

@@ -19,7 +19,7 @@ from ..formatting import amount, money, number, percent, probability, signed, st
 if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.scenarios import Comparison
     from ..analysis.voi import Evppi, VoiResult
-    from ..config.loading import Config
+    from ..config.schema import Config
 
 __all__ = ["MAX_MESSAGE", "ProgressBar", "format_comparison", "format_decision", "format_morris", "format_oneway",
            "format_pawn", "format_run", "format_sensitivity", "format_sobol", "format_statements", "format_targets",

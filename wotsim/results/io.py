@@ -35,7 +35,8 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from ..config.expressions import shown
-from ..config.loading import Config, parse_config
+from ..config.loading import parse_config
+from ..config.schema import Config
 from ..errors import ResultsError, WotsimError, WotsimWarning
 
 __all__ = ["FORMAT_VERSION", "MAX_JSON_BYTES", "TOOL", "check_replaceable", "floats", "is_wotsim_dir", "manifest",

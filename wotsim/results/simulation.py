@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..config.loading import Config
+from ..config.schema import Config
 from ..errors import ResultsError
 from ..model import output_values, ratio_of_means, stakeholder_net
 from . import mcse
