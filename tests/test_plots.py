@@ -329,10 +329,11 @@ def test_cli_plot_redraws_saved_results_without_rerunning(result, tmp_path, monk
     files = sorted(p.name for p in (tmp_path / "figs").iterdir())
     assert files == sorted([".wotsim-figures"] + [f"{n}.{ext}" for n in names for ext in ("png", "svg")])
     assert f"{len(names)} figures (png and svg) written to" in capsys.readouterr().out
-    # default output directory: RESULTS/figures (file writing itself is checked above; record only)
+    # default output directory: RESULTS/figures (drawing and writing are checked above; record only)
     written = []
-    monkeypatch.setattr(importlib.import_module("wotsim.plots"), "save_figure",
-                        lambda fig, path, **kw: written.append(Path(path)))
+    plots_module = importlib.import_module("wotsim.plots")
+    monkeypatch.setattr(plots_module, "figures_for", lambda obj: ((name, None) for name in sorted(names)))
+    monkeypatch.setattr(plots_module, "save_figure", lambda fig, path, **kw: written.append(Path(path)))
     assert main(["plot", str(tmp_path / "res")]) == 0
     assert {p.parent for p in written} == {tmp_path / "res" / "figures"}
     assert {p.name for p in written} == names

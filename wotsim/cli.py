@@ -12,6 +12,7 @@ and every size is checked against :mod:`wotsim.limits` before the first sample.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 import warnings
@@ -20,11 +21,11 @@ from typing import TYPE_CHECKING, Sequence, TextIO
 
 from ._names import GROUPINGS, SAMPLERS
 from .errors import WotsimError, WotsimWarning
-from .analysis.pipeline import METHODS, MORRIS_TRAJECTORIES, PAWN_SAMPLES
+from .analysis.pipeline import METHODS, MORRIS_TRAJECTORIES, PAWN_SAMPLES, check_analyses
 from .report.text import (ProgressBar, format_comparison, format_run, format_sensitivity, format_statements,
                           format_targets, format_voi_run, one_line)
 from .counts import CountError, parse_count
-from .limits import check_analyses, check_comparison, check_simulation
+from .limits import check_comparison, check_simulation
 
 if TYPE_CHECKING:
     from .config.schema import Config
@@ -106,7 +107,7 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             and not (out_dir / FIGURES_MARK).is_file()):
         raise WotsimError(f"{out_dir}: exists and holds files wotsim plot did not write (no {FIGURES_MARK}); "
                           "refusing to overwrite them (choose a new or empty directory for --out)")
-    try:
+    with _writing(out_dir, "figures"):
         fd = figure_dir(out_dir)  # refuses a symbolic link before any figure is drawn
         try:  # mark the directory as wotsim's figures, so that a later plot may overwrite them
             os.close(os.open(FIGURES_MARK, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644, dir_fd=fd))
@@ -116,8 +117,6 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for name, fig in figures:
             save_figure(fig, out_dir / name)
             names.append(name)
-    except OSError as exc:
-        raise WotsimError(f"--out {out_dir}: cannot write figures: {exc.strerror or exc}") from None
     out.write(f"{len(names)} figures (png and svg) written to {out_dir}\n")
     return 0
 
@@ -145,17 +144,13 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     analyses = run_analyses(config, samples=args.samples, sobol_samples=args.sobol_samples, seed=args.seed,
                             scenarios=names, with_scenarios=not args.no_scenarios, progress=progress)
     progress("writing the report and figures")
-    try:
+    with _writing(args.out, "the report"):
         path = write_report(analyses, args.out)
-    except OSError as exc:
-        raise WotsimError(f"--out {args.out}: cannot write the report: {exc.strerror or exc}") from None
     out.write(f"report written to {path} (figures in {Path(args.out) / 'figures'})\n")
     return 0
 
 
 # --------------------------------------------------------------------------- sensitivity
-#: Choices of ``wotsim sensitivity --groups`` (equal to wotsim.analysis.groups.GROUPINGS; kept here so that
-#: building the parser does not import SALib).
 
 
 def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -184,14 +179,21 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _writing(path: Path, what: str):
+    """An OSError while writing ``--out`` becomes one line naming the directory and what was written."""
+    try:
+        yield
+    except OSError as exc:
+        raise WotsimError(f"--out {path}: cannot write {what}: {exc.strerror or exc}") from None
+
+
 def _save(path: Path | None, out: TextIO, save) -> None:
     """``save(path)`` if ``--out`` was given, then say so; an OSError becomes one line."""
     if path is None:
         return
-    try:
+    with _writing(path, "the results directory"):
         save(path)
-    except OSError as exc:
-        raise WotsimError(f"--out {path}: cannot write the results directory: {exc.strerror or exc}") from None
     out.write(f"\nresults written to {path}\n")
 
 

@@ -79,7 +79,6 @@ __all__ = [
     "MAX_SOBOL_SAMPLES",
     "MAX_TRAJECTORIES",
     "Estimate",
-    "check_analyses",
     "check_comparison",
     "check_morris",
     "check_pawn",
@@ -87,6 +86,7 @@ __all__ = [
     "check_simulation",
     "check_sobol",
     "memory_budget",
+    "whole_number",
 ]
 
 #: Monte Carlo draws of one run (``run``, ``compare``, ``voi``, ``report``, decision drivers).
@@ -221,7 +221,7 @@ def _check(what: str, est: Estimate, ceilings: Sequence[tuple[int, int, str]], *
                       f"{remedy}")
 
 
-def _whole(value: Any) -> int | None:
+def whole_number(value: Any) -> int | None:
     """``value`` as an int when it is one (bools excluded); None leaves the rule to the caller's own checks."""
     import numpy as np  # here, not at the top: the command-line parser uses this module (tests/test_fast_start.py)
 
@@ -233,8 +233,8 @@ def _whole(value: Any) -> int | None:
 def _setting(config: Config, value: Any, key: str, what: str | None) -> tuple[int | None, str]:
     """The size in effect (the argument, else the config's ``[simulation]`` one) and its name."""
     if value is None:
-        return _whole(getattr(config.simulation, key)), f"{config.path}: simulation.{key}"
-    return _whole(value), what or key
+        return whole_number(getattr(config.simulation, key)), f"{config.path}: simulation.{key}"
+    return whole_number(value), what or key
 
 
 def _chunk_parts(config: Config, rows: int, unit: str) -> tuple[tuple[str, int], ...]:
@@ -341,7 +341,7 @@ def check_pawn(source: Any, *, samples: Any = None, sampler: str | None = None, 
 
 def check_resamples(resamples: Any, *, what: str = "resamples") -> None:
     """Refuse more than :data:`MAX_RESAMPLES` bootstrap resamples."""
-    r = _whole(resamples)
+    r = whole_number(resamples)
     if r is not None and r > MAX_RESAMPLES:
         raise WotsimError(f"{what}: {_count(r)} resamples; the limit is {MAX_RESAMPLES:,} (bootstrap memory and "
                           f"time grow with samples x resamples, and the interval's own error stops shrinking "
@@ -375,7 +375,7 @@ def check_sobol(config: Config, *, samples: Any, factors: int | None = None, sec
     from .config.sizes import check_design_size
 
     check_design_size(config, "saltelli")  # A and B are one Sobol' sequence of 2 d dimensions
-    n = _whole(samples)
+    n = whole_number(samples)
     chunk, _ = _setting(config, chunk_size, "chunk_size", None)
     if n is None or n < 1 or chunk is None or chunk < 1:
         return
@@ -399,14 +399,14 @@ def check_morris(config: Config, *, trajectories: Any, factors: int | None = Non
     ``factors`` as for :func:`check_sobol`; ``resamples``: the bootstrap's.
     """
     check_resamples(resamples)
-    r = _whole(trajectories)
+    r = whole_number(trajectories)
     chunk, _ = _setting(config, chunk_size, "chunk_size", None)
     if r is None or r < 1 or chunk is None or chunk < 1:
         return
     d = len(config.uncertain)
     g = d if factors is None else int(factors)
     outputs = max(1, int(outputs))
-    boot = _whole(resamples) or 0
+    boot = whole_number(resamples) or 0
     rows = min(chunk, r * (g + 1))
     est = Estimate(r, "trajectory", (
         (f"design on the grid and as uniforms 2 x {g + 1} rows x {d} x 8 B", 2 * (g + 1) * d * 8),
@@ -415,26 +415,3 @@ def check_morris(config: Config, *, trajectories: Any, factors: int | None = Non
     ), _chunk_parts(config, rows, "model runs"))
     _check(what, est, [(r, MAX_TRAJECTORIES, "trajectories"), (r * (g + 1), MAX_MODEL_RUNS, "model runs")],
            minimum=2, plural="trajectories")
-
-
-def check_analyses(config: Config, *, samples: Any, sobol_samples: Any, scenarios: Sequence[Any] = (),
-                   samples_name: str = "samples", sobol_name: str = "sobol_samples") -> None:
-    """Every size a report (:func:`wotsim.analysis.pipeline.run_analyses`) uses, before its Monte Carlo.
-
-    The Monte Carlo (with ``scenarios``, a comparison), then the Sobol' base
-    samples: the ceilings, then the power-of-2 rule of
-    :func:`wotsim.analysis.sobol_design.check_sobol_samples`.  The Sobol' memory counts
-    one factor per parameter and every config output and ``npv`` (an upper
-    bound of the report's outputs).
-    """
-    if scenarios:
-        check_comparison(config, scenarios, samples=samples, what=samples_name)
-    else:
-        check_simulation(config, samples=samples, what=samples_name)
-    check_sobol(config, samples=sobol_samples, outputs=len(config.outputs) + 1, what=sobol_name)
-    if _whole(sobol_samples) is not None:
-        # the rule lives with the Sobol' plan; imported here, not at the top, so that limits stays a leaf
-        # module (simulate imports it) and `wotsim run` does not load SALib
-        from .analysis.sobol_design import check_sobol_samples
-
-        check_sobol_samples(sobol_samples, what=f"{sobol_name} (Sobol' base samples N)")

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from ..limits import (check_analyses, check_morris, check_pawn, check_resamples, check_simulation, check_sobol)
+from ..limits import (check_comparison, check_morris, check_pawn, check_resamples, check_simulation, check_sobol,
+                      whole_number)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config.schema import Config
@@ -358,3 +359,24 @@ def run_analyses(
         settings={"samples": result.n, "sobol_samples": sobol_samples, "seed": result.seed, "sampler": result.sampler,
                   "scenarios": [r.id for r in comparison.scenarios] if comparison is not None else []},
     )
+
+
+def check_analyses(config: Config, *, samples: Any, sobol_samples: Any, scenarios: Sequence[Any] = (),
+                   samples_name: str = "samples", sobol_name: str = "sobol_samples") -> None:
+    """Every size a report (:func:`wotsim.analysis.pipeline.run_analyses`) uses, before its Monte Carlo.
+
+    The Monte Carlo (with ``scenarios``, a comparison), then the Sobol' base
+    samples: the ceilings, then the power-of-2 rule of
+    :func:`wotsim.analysis.sobol_design.check_sobol_samples`.  The Sobol' memory counts
+    one factor per parameter and every config output and ``npv`` (an upper
+    bound of the report's outputs).
+    """
+    if scenarios:
+        check_comparison(config, scenarios, samples=samples, what=samples_name)
+    else:
+        check_simulation(config, samples=samples, what=samples_name)
+    check_sobol(config, samples=sobol_samples, outputs=len(config.outputs) + 1, what=sobol_name)
+    if whole_number(sobol_samples) is not None:
+        from .sobol_design import check_sobol_samples  # here: the command-line parser imports this module
+
+        check_sobol_samples(sobol_samples, what=f"{sobol_name} (Sobol' base samples N)")
