@@ -39,8 +39,8 @@ from wotsim import parse_config, simulate
 from wotsim.analysis.drivers import decision_drivers
 from wotsim.errors import WotsimError
 from wotsim.analysis.oneway import one_way
-from wotsim.plots.style import fmt_number as _fmt_number
-from wotsim.plots.style import pm as _pm
+from wotsim.formatting import figure_number as _fmt_number
+from wotsim.formatting import plus_minus as _pm
 from wotsim.plots import (
     drivers_chart,
     evppi_ranking,

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["MINUS", "amount", "money", "number", "percent", "probability", "signed", "standard_error", "value"]
+__all__ = ["MINUS", "amount", "currency_symbol", "figure_number", "figure_value", "money", "money_scale", "number",
+           "percent", "percentile_name", "plus_minus", "probability", "signed", "standard_error", "value"]
 
 #: The typographic minus sign the HTML report and the figures use.
 MINUS = "\u2212"
@@ -138,3 +139,84 @@ def probability(p: float, se: float | None = None, *, digits: int = 3) -> str:
 def percent(p: float, se: float | None = None) -> str:
     """A share as a whole percentage, with its standard error to a tenth: ``81%``, ``81% ± 0.3%``."""
     return f"{p:.0%}" if se is None else f"{p:.0%} ± {se:.1%}"
+
+
+# --------------------------------------------------------------------------- figures
+# Figures print money on their own scale (units up to 10,000, then thousands, then millions), with the
+# currency symbol and the typographic minus; they share the ratio and probability rules above.
+def _fit(text: str, width: int) -> str:
+    """A currency code on one line, cut to ``width`` characters with " …" (a figure's size stays bounded)."""
+    one = " ".join(str(text).split())
+    return one if len(one) <= width else one[:width - 2].rstrip() + " …"
+
+
+def money_scale(magnitude: float) -> tuple[float, str]:
+    """``(scale, word)`` for amounts up to ``magnitude``: millions from 10^6, thousands from 10^4, else units."""
+    if magnitude >= 1e6:
+        return 1e6, "million "
+    if magnitude >= 1e4:
+        return 1e3, "thousand "
+    return 1.0, ""
+
+
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+_SUFFIX = {1e6: "M", 1e3: "k", 1.0: ""}
+
+
+def currency_symbol(currency: str) -> str:
+    """What goes before an amount: ``€`` for EUR, ``$`` for USD, ``£`` for GBP, else the code and a space."""
+    return _SYMBOLS.get(currency, f"{_fit(currency, 12)} " if currency else "")
+
+
+def figure_value(measure: str, x: float, currency: str = "") -> str:
+    """A value of a measure (``"ratio"``, ``"npv"``, ``"amount"``) in a figure: a ratio to three decimals
+    (:func:`value`), money as e.g. ``€251k``, ``−€1.67M``, ``€5,000``; ``n/a`` if not finite.
+
+    Money keeps the figures' own scale (:func:`money_scale`: units up to 10,000) with thousands
+    separators and the currency symbol; the typographic minus throughout.
+    """
+    if not math.isfinite(x):
+        return "n/a"
+    if measure == "ratio":
+        return value(x, "ratio", minus=MINUS)
+    scale, _word = money_scale(abs(x))
+    suffix = _SUFFIX[scale]
+    digits = 2 if scale == 1e6 else 0
+    symbol = currency_symbol(currency)
+    sign = MINUS if x < 0 else ""
+    return f"{sign}{symbol}{abs(x) / scale:,.{digits}f}{suffix}"
+
+
+def figure_number(x: float) -> str:
+    """A parameter value: thousands separators above 1,000, else three significant digits."""
+    if not math.isfinite(x):
+        return "n/a"
+    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+    return text.replace("-", MINUS)
+
+
+def percentile_name(p: float) -> str:
+    """A percentile as figures name it: ``p5``, ``p95``, ``p0.5``."""
+    return f"p{p:.0f}" if 1.0 <= p <= 99.0 else f"p{p:.1f}"
+
+
+def plus_minus(x: float, se: float, *, measure: str = "ratio", currency: str = "", signed: bool = False) -> str:
+    """``x ± se`` with the standard error to one significant digit and ``x`` to the same decimal place.
+
+    Ratios and probabilities keep at least three decimals; money shares one scale
+    (``−€212k ± €3k``).  A zero standard error is left out.
+    """
+    if not (math.isfinite(x) and math.isfinite(se)):
+        return "n/a"
+    money = measure != "ratio"
+    scale, _word = money_scale(max(abs(x), abs(se))) if money else (1.0, "")
+    suffix = _SUFFIX[scale] if money else ""
+    symbol = currency_symbol(currency) if money else ""
+    least = 0 if money else 3
+    decimals = least if se <= 0 else min(max(least, -math.floor(math.log10(se / scale))), 6)
+
+    def one(v: float, sign: bool) -> str:
+        lead = ("+" if v >= 0 else MINUS) if sign else (MINUS if v < 0 else "")
+        return f"{lead}{symbol}{abs(v) / scale:,.{decimals}f}{suffix}"
+
+    return one(x, signed) if se <= 0 else f"{one(x, signed)} ± {one(se, False)}"

@@ -1,7 +1,7 @@
 """EVPI and EVPPI of a two-option decision: the estimators (decisions and their results: :mod:`wotsim.analysis.voi`).
 
 A decision compares an alternative with a reference through the alternative's
-incremental net benefit ``INB`` (euros, present value per cohort, one value per
+incremental net benefit ``INB`` (money, present value per unit of analysis, one value per
 Monte Carlo draw):
 
 * keep the WOTs or stop: ``INB = NPV`` (stopping is worth 0);
@@ -178,7 +178,7 @@ class Evppi:
         The parameters whose values would be learnt.
     label : str
     value : float
-        EVPPI in euros per cohort, ``min(raw, EVPI)``.
+        EVPPI in money (per unit of analysis), ``min(raw, EVPI)``.
     se : float
         Standard error of the estimate (of ``raw``): delete-one-group jackknife of the whole
         estimator, so it includes the regression's own error; see the module notes.

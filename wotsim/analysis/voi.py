@@ -1,7 +1,9 @@
-"""Value of information for a two-option decision, in euros per cohort: the decisions and their results.
+"""Value of information for a two-option decision: the decisions and their results.
+
+Amounts are money per the config's unit of analysis (``[study] unit_of_analysis``, e.g. per yearly cohort).
 
 A decision compares an alternative with a reference through the alternative's
-incremental net benefit ``INB`` (euros, present value per cohort, one value per
+incremental net benefit ``INB`` (money, present value per unit of analysis, one value per
 Monte Carlo draw):
 
 * keep the WOTs or stop (:func:`keep_voi`): ``INB = NPV`` (stopping is worth 0);
@@ -63,7 +65,7 @@ class VoiResult:
     p_wrong, p_wrong_se : float
         Probability that the other option is better, with its standard error.
     evpi, evpi_se : float
-        EVPI in euros per cohort and its Monte Carlo standard error.
+        EVPI in money (per unit of analysis) and its Monte Carlo standard error.
     parameters, groups : tuple of Evppi
         Sorted by EVPPI, largest first; empty when EVPI is 0 (then every EVPPI is 0).
     currency : str

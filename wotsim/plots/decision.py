@@ -16,9 +16,10 @@ from matplotlib.figure import Figure
 
 from .._paths import file_stem
 from ..errors import WotsimError
+from ..formatting import figure_value, plus_minus
 from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, as_list, check_top,
-                    fmt_value, join_subtitle, legend_below, money_axis, money_label, new_axes, output_label,
-                    parameter_label, plain, plural, pm, ratio_label, study_name, style_axes, titled, wrap)
+                    join_subtitle, legend_below, money_axis, money_label, new_axes, output_label, parameter_label,
+                    plain, plural, ratio_label, study_name, style_axes, titled, wrap)
 
 __all__ = ["evppi_ranking", "scenario_comparison", "scenario_figures"]
 
@@ -91,9 +92,9 @@ def scenario_comparison(comparison, *, output: str, ax: Axes | None = None) -> F
         elif d.p_better == 0.0 and d.p_worse == 0.0:
             diffs.append((y[i], "identical", "diff_mean", dict(fontstyle="italic")))
         else:
-            diffs.append((y[i], pm(d.mean, d.mean_se, measure=measure, currency=currency, signed=True),
+            diffs.append((y[i], plus_minus(d.mean, d.mean_se, measure=measure, currency=currency, signed=True),
                           "diff_mean", {}))
-            better.append((y[i], pm(d.p_better, d.p_better_se), "p_better", {}))
+            better.append((y[i], plus_minus(d.p_better, d.p_better_se), "p_better", {}))
     ax.set_yticks(y, labels, fontsize=8.5)
     ax.get_yticklabels()[0].set_fontweight("bold")
     ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column headers
@@ -165,7 +166,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
         colour = (FILL_DARK if group else FILL_MID) if e.distinguishable else FILL_LIGHT
         ax.barh(y[i], e.value, height=0.62, color=colour, edgecolor=EDGE, linewidth=0.5,
                 hatch="////" if group else None, zorder=2)[0].set_gid(f"evppi_{e.kind}")
-        ax.annotate(plain(fmt_value("npv", e.value, currency) + ("" if e.distinguishable else "  ~0")),
+        ax.annotate(plain(figure_value("npv", e.value, currency) + ("" if e.distinguishable else "  ~0")),
                     xy=(max(e.value + e.se, e.floor + 2 * e.se), y[i]), xytext=(6, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=7.5, gid="evppi_value")
     err = ax.errorbar(values, y, xerr=se, fmt="none", color="black", ecolor="black", elinewidth=0.9, capsize=2.5,
@@ -176,7 +177,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
             zorder=5, label="noise level (floor + 2 SE)")[0].set_gid("noise")
     style, colour, width = LINES["target"]
     ax.axvline(v.evpi, linestyle=style, color=colour, linewidth=width, zorder=3,
-               label=plain(f"EVPI {pm(v.evpi, v.evpi_se, measure='npv', currency=currency)}")).set_gid("evpi")
+               label=plain(f"EVPI {plus_minus(v.evpi, v.evpi_se, measure='npv', currency=currency)}")).set_gid("evpi")
     if ng:
         ax.barh([np.nan], [0], color=FILL_DARK, edgecolor=EDGE, linewidth=0.5, hatch="////", label="group")
     ax.barh([np.nan], [0], color=FILL_MID, edgecolor=EDGE, linewidth=0.5, label="parameter")
@@ -204,10 +205,12 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
         title = "Value of information: keep or stop"
     else:
         title = f"Value of information: adopt {v.options[1]!r} or keep the base"
+    mean_inb = figure_value("npv", v.mean_inb, currency)
     titled(ax, title, join_subtitle(study_name(config), f"{v.n:,} draws",
-                                    f"current choice {v.choice!r} (E[INB] = {fmt_value('npv', v.mean_inb, currency)})",
+                                    f"current choice {v.choice!r} (E[INB] = {mean_inb})",
                                     f"P(the other option is better) = {v.p_wrong:.3f}"))
-    notes = [f"EVPPI: expected gain {unit + ' ' if unit else ''}(present value) from learning the true value of a parameter or "
+    per = f"{unit} " if unit else ""
+    notes = [f"EVPPI: expected gain {per}(present value) from learning the true value of a parameter or "
              f"group before deciding; net benefit = {v.output}; {v.estimator}; ~0: EVPPI <= noise floor + 2 SE "
              f"(not distinguishable from 0)."]
     underfit = [e.name for e in rows if getattr(e, "fit_warning", "")]

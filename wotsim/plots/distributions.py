@@ -33,10 +33,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .._paths import file_stem
 from ..errors import WotsimError
-from ..formatting import probability
+from ..formatting import figure_value, money_scale, probability
 from ..results.simulation import OutputSummary, SimulationResult
-from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_legend, fit, fmt_value, lower_first,
-                    money_axis, money_scale, new_axes, plain, ratio_label, root_figure, set_title, style_axes, wrap)
+from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_legend, fit, lower_first, money_axis, new_axes,
+                    plain, ratio_label, root_figure, set_title, style_axes, wrap)
 
 __all__ = ["acceptability_curve", "convergence_p", "fan_chart", "ratio_cdf", "ratio_distribution",
            "simulation_figures", "stakeholder_chart"]
@@ -55,7 +55,7 @@ def _summary(result: SimulationResult, output: str) -> OutputSummary:
 
 def _fmt(summary: OutputSummary, x: float, currency: str = "") -> str:
     """A value of ``summary``'s output: a ratio to three decimals; money as e.g. ``€251k``, ``−€1.67M``."""
-    return fmt_value(summary.measure, x, currency)
+    return figure_value(summary.measure, x, currency)
 
 
 def _short(summary: OutputSummary) -> str:

@@ -18,12 +18,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from .._paths import file_stem
-from ..formatting import probability
+from ..formatting import figure_number, figure_value, percentile_name, probability
 from .screening import morris_chart, pawn_bars
 from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_column, add_footnote, add_header, add_legend,
-                    add_note, as_list, check_top, factor_label, factors_word, fit, fmt_number, fmt_percentile,
-                    fmt_value, indices_of, join_subtitle, legend_below, lower_first, money_label, new_axes,
-                    output_label, panels, parameter_label, plain, ratio_label, study_name, style_axes, titled, wrap)
+                    add_note, as_list, check_top, factor_label, factors_word, fit, indices_of, join_subtitle,
+                    legend_below, lower_first, money_label, new_axes, output_label, panels, parameter_label, plain,
+                    ratio_label, study_name, style_axes, titled, wrap)
 
 __all__ = ["drivers_chart", "sensitivity_figures", "sobol_bars", "sobol_convergence", "tornado"]
 
@@ -250,7 +250,7 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
             ax.barh(y[i], out - r.base, left=r.base, height=0.62, color=colour, edgecolor=EDGE, linewidth=0.6,
                     hatch=hatch, zorder=2)[0].set_gid(gid)
             outward = 1 if out > r.base or (out == r.base and gid == "high") else -1
-            ax.annotate(fmt_number(value), xy=(out, y[i]), xytext=(3 * outward, 0), textcoords="offset points",
+            ax.annotate(figure_number(value), xy=(out, y[i]), xytext=(3 * outward, 0), textcoords="offset points",
                         ha="left" if outward > 0 else "right", va="center", fontsize=7, color="0.15",
                         gid=f"{gid}_input")
     # legend entries for the two sides, whatever the bars' directions
@@ -260,7 +260,7 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
             label=f"parameter at its {hi_pct:g}th percentile")
     style, colour, width = LINES["base"]
     ax.axvline(r.base, linestyle=style, color=colour, linewidth=width, zorder=4,
-               label=plain(f"base case {fmt_value(r.measure, r.base, currency)}")).set_gid("base")
+               label=plain(f"base case {figure_value(r.measure, r.base, currency)}")).set_gid("base")
     has_threshold = math.isfinite(r.threshold)
     if has_threshold:
         style, colour, width = LINES["threshold"]
@@ -272,7 +272,7 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
                 cells.append((y[i], "none in range", "switching", dict(color="0.45", fontstyle="italic")))
                 continue
             inside = lo_pct <= s.percentile <= hi_pct
-            cells.append((y[i], f"switches at {fmt_number(s.value)} ({fmt_percentile(s.percentile)})",
+            cells.append((y[i], f"switches at {figure_number(s.value)} ({percentile_name(s.percentile)})",
                           "switching", {} if inside else dict(color="0.45", fontstyle="italic")))
     names = [b.label if config is None else parameter_label(config, b.parameter) for b in bars]
     ax.set_yticks(y, [plain(wrap(name, 30)) for name in names], fontsize=8.5)

@@ -23,8 +23,8 @@ from matplotlib.transforms import ScaledTranslation
 
 from ..errors import WotsimError
 from .. import formatting
-from ..formatting import MINUS
 from ..results.simulation import SimulationResult
+from ..formatting import MINUS, money_scale
 
 #: Default figure size in inches (width, height).
 FIGSIZE = (7.0, 4.0)
@@ -308,15 +308,6 @@ def check_top(top: int) -> int:
 
 
 # ------------------------------------------------------------------ money axes and numbers
-def money_scale(magnitude: float) -> tuple[float, str]:
-    """``(scale, word)`` for amounts up to ``magnitude``: millions from 10^6, thousands from 10^4, else units."""
-    if magnitude >= 1e6:
-        return 1e6, "million "
-    if magnitude >= 1e4:
-        return 1e3, "thousand "
-    return 1.0, ""
-
-
 def money_axis(axis, magnitude: float, result: SimulationResult, what: str, *, present_value: bool = True,
                details: bool = True) -> None:
     """Label ``axis`` (``ax.xaxis`` or ``ax.yaxis``) as money with a readable scale.
@@ -373,65 +364,3 @@ class ScaledFormatter(Formatter):
         if abs(value) < step * 1e-6:
             value = 0.0
         return f"{value:,.{decimals}f}".replace("-", MINUS)
-
-
-_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
-_SUFFIX = {1e6: "M", 1e3: "k", 1.0: ""}
-
-
-def currency_symbol(currency: str) -> str:
-    """What goes before an amount: ``€`` for EUR, ``$`` for USD, ``£`` for GBP, else the code and a space."""
-    return _SYMBOLS.get(currency, f"{fit(currency, 12)} " if currency else "")
-
-
-def fmt_value(measure: str, x: float, currency: str = "") -> str:
-    """A value of a measure (``"ratio"``, ``"npv"``, ``"amount"``) in a figure: a ratio to three decimals
-    (:func:`wotsim.formatting.value`), money as e.g. ``€251k``, ``−€1.67M``, ``€5,000``; ``n/a`` if not finite.
-
-    Money keeps the figures' own scale (:func:`money_scale`: units up to 10,000) with thousands
-    separators and the currency symbol; the typographic minus throughout.
-    """
-    if not math.isfinite(x):
-        return "n/a"
-    if measure == "ratio":
-        return formatting.value(x, "ratio", minus=MINUS)
-    scale, _word = money_scale(abs(x))
-    suffix = _SUFFIX[scale]
-    digits = 2 if scale == 1e6 else 0
-    symbol = currency_symbol(currency)
-    sign = MINUS if x < 0 else ""
-    return f"{sign}{symbol}{abs(x) / scale:,.{digits}f}{suffix}"
-
-
-def fmt_number(x: float) -> str:
-    """A parameter value: thousands separators above 1,000, else three significant digits."""
-    if not math.isfinite(x):
-        return "n/a"
-    text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
-    return text.replace("-", MINUS)
-
-
-def fmt_percentile(p: float) -> str:
-    return f"p{p:.0f}" if 1.0 <= p <= 99.0 else f"p{p:.1f}"
-
-
-def pm(x: float, se: float, *, measure: str = "ratio", currency: str = "", signed: bool = False) -> str:
-    """``x ± se`` with the standard error to one significant digit and ``x`` to the same decimal place.
-
-    Ratios and probabilities keep at least three decimals; money shares one scale
-    (``−€212k ± €3k``).  A zero standard error is left out.
-    """
-    if not (math.isfinite(x) and math.isfinite(se)):
-        return "n/a"
-    money = measure != "ratio"
-    scale, _word = money_scale(max(abs(x), abs(se))) if money else (1.0, "")
-    suffix = _SUFFIX[scale] if money else ""
-    symbol = currency_symbol(currency) if money else ""
-    least = 0 if money else 3
-    decimals = least if se <= 0 else min(max(least, -math.floor(math.log10(se / scale))), 6)
-
-    def one(v: float, sign: bool) -> str:
-        lead = ("+" if v >= 0 else MINUS) if sign else (MINUS if v < 0 else "")
-        return f"{lead}{symbol}{abs(v) / scale:,.{decimals}f}{suffix}"
-
-    return one(x, signed) if se <= 0 else f"{one(x, signed)} ± {one(se, False)}"
