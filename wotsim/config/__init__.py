@@ -16,14 +16,34 @@ Nothing here samples, simulates or writes.  Modules, from the bottom up:
   that the base case does not show (warnings, and the rule that holds in every draw);
 * :mod:`~wotsim.config.operations`, :mod:`~wotsim.config.overlays`: scenario overlays (their
   operations; their format, parsing and discovery).
+
+The public names below are imported on first use (PEP 562), so that a module that needs
+only the schema or the formula language (the results writer, for one) does not load scipy.
 """
 
-from ..errors import ConfigError
-from .checks import check_draw_support, config_warnings, support_warnings
-from .loading import load_config, parse_config, read_toml
-from .schema import Config, ConfigWarning, Correlation, Item, Output, Parameter, Simulation, Study
-from .sizes import check_design_size
+from importlib import import_module
 
-__all__ = ["Config", "ConfigError", "ConfigWarning", "Correlation", "Item", "Output", "Parameter", "Simulation",
-           "Study", "check_design_size", "check_draw_support", "config_warnings", "load_config", "parse_config",
-           "read_toml", "support_warnings"]
+from ..errors import ConfigError
+
+#: Public names, imported on first use: name -> submodule.
+_LAZY = {
+    "check_draw_support": "checks", "config_warnings": "checks", "support_warnings": "checks",
+    "load_config": "loading", "parse_config": "loading", "read_toml": "loading",
+    "Config": "schema", "ConfigWarning": "schema", "Correlation": "schema", "Item": "schema", "Output": "schema",
+    "Parameter": "schema", "Simulation": "schema", "Study": "schema",
+    "check_design_size": "sizes",
+}
+
+__all__ = ["ConfigError", *sorted(_LAZY)]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

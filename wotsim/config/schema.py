@@ -11,12 +11,14 @@ Nothing here reads files or checks rules (:mod:`wotsim.config.loading` does).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import numpy as np
 
-from .distributions import Distribution
 from .expressions import Expression, compile_expression
+
+if TYPE_CHECKING:  # a Parameter holds a Distribution; the schema itself does not load scipy
+    from .distributions import Distribution
 
 __all__ = [
     "BUILTIN_OUTPUTS",

@@ -5,11 +5,27 @@ Carlo standard errors of every estimate (:mod:`wotsim.results.mcse`), and the at
 fsynced results directories that every command writes and ``wotsim plot`` reads back
 (:mod:`wotsim.results.io`: the codec, the writer, the manifest and the checked readers;
 :mod:`wotsim.results.records`: typed dataclass records on disk).
+
+The public names are imported on first use (PEP 562): writing a results directory
+(:mod:`wotsim.results.io`) loads neither the model nor scipy.
 """
 
-from .io import manifest, write_atomic_dir
-from .simulation import BaseCase, SimulationResult, load_results
-from .summary import OutputSummary, summarise
+from importlib import import_module
 
-__all__ = ["BaseCase", "OutputSummary", "SimulationResult", "load_results", "manifest", "summarise",
-           "write_atomic_dir"]
+#: Public names, imported on first use: name -> submodule.
+_LAZY = {"manifest": "io", "write_atomic_dir": "io", "BaseCase": "simulation", "SimulationResult": "simulation",
+         "load_results": "simulation", "OutputSummary": "summary", "summarise": "summary"}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

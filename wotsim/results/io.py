@@ -35,7 +35,6 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from ..config.expressions import shown
-from ..config.loading import parse_config
 from ..config.schema import Config
 from ..errors import ResultsError, WotsimError, WotsimWarning
 
@@ -371,6 +370,8 @@ def manifest_config(directory: Path, man: Mapping[str, Any]) -> Config:
     if not isinstance(raw, dict):
         raise ResultsError(f"{directory / 'manifest.json'}: config must be a table (the run's config), got "
                            f"{type(raw).__name__}")
+    from ..config.loading import parse_config  # here: writing results needs no scipy (a config's distributions do)
+
     path = man.get("config_path")
     try:
         return parse_config(raw, file=path if isinstance(path, str) else "<results>")
