@@ -25,7 +25,7 @@ with the table forced (``TABLE_MIN_VALUES = 0``, the behaviour before the rule),
 side by side with their ratio; (d) must be no slower with the rule.  With
 ``--baseline DIR`` (a checkout of another commit, e.g. ``git archive HEAD | tar
 -x -C /tmp/base``) (a) to (d) also run on that tree's ``wotsim``, with the ratio
-baseline / this tree.  The commands run as ``python -c "from wotsim.cli import
+baseline / this tree; each tree reads its own copy of a config that lies in this tree.  The commands run as ``python -c "from wotsim.cli import
 main; ..."`` in the tree's directory with ``PYTHONPATH`` set to it, as the ``wotsim``
 console script does (the header names the ``wotsim`` each tree imports).  The machine may be busy: use the best times, and the CPU times.
 This is a plain script (no output files); it prints a table.
@@ -51,9 +51,9 @@ FORCE = "import wotsim.config.distributions as d; d.TABLE_MIN_VALUES = 0; "
 
 SIMULATE = """
 import json, sys, time
-import wotsim.config.distributions as d
 from wotsim import load_config, simulate
 if {force}:
+    import wotsim.config.distributions as d
     d.TABLE_MIN_VALUES = 0
 config = load_config({config!r})
 started, cpu = time.perf_counter(), time.process_time()
@@ -154,13 +154,23 @@ def main(argv: list[str] | None = None) -> int:
         where = _python_json(tree, "import json, wotsim; print(json.dumps(wotsim.__file__))")
         print(f"{name}: {Path(where).parent}")
     print("times: wall (CPU) seconds; ratios: the other row / this tree's rule\n")
+    def config_of(tree: Path) -> Path:
+        """Each tree reads its own copy of a config that lies in this tree (the schema may have changed)."""
+        try:
+            own = tree / config.relative_to(ROOT)
+        except ValueError:
+            return config
+        return own if own.is_file() else config
+
     measures = [
         ("wotsim --help", lambda tree, force: time_command(tree, ["--help"], 1), False),
-        (f"wotsim validate {config.name}", lambda tree, force: time_command(tree, ["validate", str(config)], 1), False),
+        (f"wotsim validate {config.name}",
+         lambda tree, force: time_command(tree, ["validate", str(config_of(tree))], 1), False),
         ("wotsim run --samples 4096",
-         lambda tree, force: time_command(tree, ["run", str(config), "--samples", "4096"], 1, force=force), True),
+         lambda tree, force: time_command(tree, ["run", str(config_of(tree)), "--samples", "4096"], 1, force=force),
+         True),
         (f"simulate, {args.samples:,} samples (in-process)",
-         lambda tree, force: time_simulate(tree, config, args.samples, 1, force=force), True),
+         lambda tree, force: time_simulate(tree, config_of(tree), args.samples, 1, force=force), True),
     ]
     for label, measure, forceable in measures:
         variants = {"this tree, rule": (ROOT, False)}

@@ -217,14 +217,15 @@ SAVED_KINDS = ["run", "sens", "sens_morris", "sens_pawn", "sens_oneway", "sens_d
 
 
 JSON_VALUES = [None, -1, 0, 1.5, 10**30, int("9" * 400), "x", "../victim", "$\\bad$", [], {}, [[[[1]]]], True,
-               "inf", "nan", {"tool": "wotsim"}]
+               "inf", "nan", {"tool": "wotsim"}, -1.0, -1e308, 1e300, -0.5]
 
 result_mutation = st.one_of(
     st.tuples(st.just("json"), st.integers(0, 10**6), st.sampled_from(JSON_VALUES)),
     st.tuples(st.just("json_delete"), st.integers(0, 10**6), st.just(None)),
     st.tuples(st.just("json_deep"), st.integers(0, 2), st.just(None)),
     st.tuples(st.just("array"), st.integers(0, 10**6), st.sampled_from(
-        ["drop", "extra", "nan", "complex", "str", "rows", "cols", "2d", "empty", "object", "int"])),
+        ["drop", "extra", "nan", "complex", "str", "rows", "cols", "2d", "empty", "object", "int", "negative",
+         "huge"])),
     st.tuples(st.just("truncate"), st.integers(0, 10**6), st.just(None)),
     st.tuples(st.just("symlink"), st.integers(0, 10**6), st.sampled_from(["figures", "file"])),
 )
@@ -301,6 +302,10 @@ def tamper(directory: Path, outside: Path, kind: str, at: int, arg) -> None:
             arrays[name] = np.array([{"x": 1}], dtype=object)
         elif arg == "int":
             arrays[name] = a.astype(np.int64)
+        elif arg == "negative":  # finite but impossible for a spread, a count or a standard error
+            arrays[name] = -np.abs(a.astype(float)) - 1.0 if a.dtype.kind in "fiu" else a
+        elif arg == "huge":
+            arrays[name] = np.full(a.shape, 1e300) if a.dtype.kind == "f" else a
         np.savez(path, **arrays, allow_pickle=True) if arg == "object" else np.savez(path, **arrays)
     elif kind == "truncate":
         files = sorted(p for p in directory.iterdir() if p.is_file() and not p.is_symlink())

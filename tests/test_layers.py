@@ -7,6 +7,8 @@ whether at the top of a module or inside a function, fails here with its file an
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,30 @@ def test_every_module_says_what_it_owns():
     missing = [str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")
                if p.name != "__main__.py" and ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
     assert missing == []
+
+
+DOTTED = re.compile(r"\bwotsim(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _resolves(dotted: str) -> bool:
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(obj, name):
+                return False
+            obj = getattr(obj, name)
+        return True
+    return False
+
+
+def test_every_dotted_reference_in_code_and_docs_resolves():
+    """Docstrings, comments and READMEs name modules and functions that exist (no stale paths after a move)."""
+    root = PACKAGE.parent
+    files = sorted(PACKAGE.rglob("*.py")) + [root / "README.md", root / "benchmarks" / "README.md"]
+    stale = sorted({f"{path.relative_to(root)}: {ref}" for path in files
+                    for ref in DOTTED.findall(path.read_text(encoding="utf-8")) if not _resolves(ref.rstrip("."))})
+    assert stale == []

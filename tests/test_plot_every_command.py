@@ -36,7 +36,7 @@ def _plot(tmp_path: Path, capsys, monkeypatch, command: list[str]) -> tuple[Path
     out, err = capsys.readouterr()
     figures = directory / "figures"
     stems = sorted({p.stem for p in figures.iterdir() if p.suffix in (".png", ".svg")})
-    assert out == f"{len(stems)} figures (png and svg) written to {figures}\n"
+    assert out == f"{len(stems)} figure{'' if len(stems) == 1 else 's'} (png and svg) written to {figures}\n"
     assert err == ""
     for stem in stems:
         assert (figures / f"{stem}.png").read_bytes()[:8] == PNG

@@ -1,7 +1,7 @@
 """A deliberately plain per-sample implementation of the model: an independent oracle.
 
 :func:`wotsim.model.evaluate` works on whole arrays of samples at once, with
-tabulated inverse CDFs (:mod:`wotsim._fastppf`), cumulative products for the
+tabulated inverse CDFs (:mod:`wotsim.config.fastppf`), cumulative products for the
 discount factors and fades, and masks for the horizon.  This module computes the
 same numbers the obvious way, one sample at a time, on Python floats:
 

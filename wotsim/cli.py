@@ -117,7 +117,7 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for name, fig in figures:
             save_figure(fig, out_dir / name)
             names.append(name)
-    out.write(f"{len(names)} figures (png and svg) written to {out_dir}\n")
+    out.write(f"{len(names)} figure{'' if len(names) == 1 else 's'} (png and svg) written to {out_dir}\n")
     return 0
 
 

@@ -101,7 +101,7 @@ def signed(x: float, measure: str, *, digits: int = 3, full: bool = False, curre
 def standard_error(x: float, measure: str, *, full: bool = False) -> str:
     """A standard error: of a ratio to two significant digits, positional (``0.0041``, ``0.00012``, ``0.1``),
     so that a small one never prints as ``0.000``; of money as money (:func:`money`, or the
-    number of :func:`amount` if ``full``); ``n/a`` for NaN.
+    whole number of :func:`amount` if ``full``); ``n/a`` for NaN.
     """
     if x != x:
         return "n/a"
@@ -109,7 +109,7 @@ def standard_error(x: float, measure: str, *, full: bool = False) -> str:
         import numpy as np  # only when a ratio's standard error is printed: the CLI imports this module early
 
         return np.format_float_positional(x, precision=2, unique=False, fractional=False, trim="-")
-    return amount(x) if full else money(x)
+    return amount(x, whole=True) if full else money(x)
 
 
 def number(x: float, *, compact: bool = False) -> str:

@@ -66,6 +66,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from .counts import CountError, parse_count  # noqa: F401 (re-exported: the count parser's home is counts)
 from .errors import WotsimError
 
 if TYPE_CHECKING:  # pragma: no cover

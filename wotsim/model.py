@@ -62,7 +62,7 @@ def parameter_values(config: Config, u: np.ndarray, *, n: int | None = None) -> 
 
     ``n`` is the number of rows the caller maps in all (a run's samples over all its
     chunks; default m): it decides between the exact and the tabulated inverse CDF
-    (:meth:`wotsim.distributions.Distribution.ppf`), so a chunked caller passes the
+    (:meth:`wotsim.config.distributions.Distribution.ppf`), so a chunked caller passes the
     same ``n`` with every chunk and its numbers do not depend on the chunk size.
     """
     total = u.shape[0] if n is None else n
@@ -245,8 +245,8 @@ def draw_warnings(config: Config, item_pv: np.ndarray, *, outputs: Iterable[str]
     """Ratio outputs whose costs are <= 0 in some draws: how many, and which parameters allow it.
 
     The parameters named are those that alone can make one of the output's cost items
-    negative (:func:`wotsim.config.sign_risks`); failing that, those that together can
-    (:func:`wotsim.config.joint_risks`); failing that, those whose support crosses zero
+    negative (:func:`wotsim.config.risks.sign_risks`); failing that, those that together can
+    (:func:`wotsim.config.risks.joint_risks`); failing that, those whose support crosses zero
     and that enter one of its cost items.  ``outputs`` (names) restricts the check to
     these outputs (default: every ratio output of the config).
     """

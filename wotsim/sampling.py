@@ -45,7 +45,8 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc
 
-from .config.correlations import correlation_matrix
+from .config.correlations import (CopulaError, correlation_matrix, nearest_correlation,  # noqa: F401
+                                  repaired_ranks)  # CopulaError, nearest_correlation, repaired_ranks: re-exported
 from .config.schema import Config
 
 __all__ = ["DEFAULT_REPLICATES", "STREAMS", "DesignStream", "apply_copula", "base_design", "default_replicates",

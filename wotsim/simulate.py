@@ -73,12 +73,12 @@ def simulate(
     uniforms : ndarray, shape (n, d), optional
         A design on the unit hypercube to use instead of drawing one, columns in
         ``config.uncertain`` order, before the copula (which is still applied).
-        For common random numbers across scenarios (:mod:`wotsim.scenarios`);
+        For common random numbers across scenarios (:mod:`wotsim.analysis.scenarios`);
         ``samples`` defaults to its row count and ``seed`` is then only recorded.
     replicates : int, optional
         Independent randomisations of a ``sobol`` or ``lhs`` design (row ``i``
         belongs to randomisation ``i % replicates``); standard errors come from
-        their spread (:mod:`wotsim.mcse`).  Default: the config's
+        their spread (:mod:`wotsim.results.mcse`).  Default: the config's
         ``[simulation] replicates``, else :func:`wotsim.sampling.default_replicates`
         (16).  Always 1 for ``mc``.  With ``uniforms``, the structure of the
         supplied design.

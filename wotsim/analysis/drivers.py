@@ -346,10 +346,10 @@ def decision_drivers(
     carries of the parameters it correlates with).  Standard errors: for
     ``mc`` draws the second-order formula of :func:`binned_first_order`; for a
     design of R independent randomisations (``sobol``, ``lhs``; see
-    :mod:`wotsim.mcse`) the delete-one-randomisation jackknife
+    :mod:`wotsim.results.mcse`) the delete-one-randomisation jackknife
     (:func:`_jackknife_first_order_se`; the bias correction then removes
     slightly too much, at most ``(bins_index - 1) / n`` per parameter, 1.4e-4 at
-    n = 131072).  ``p_above_se`` follows :mod:`wotsim.mcse`; the per-bin
+    n = 131072).  ``p_above_se`` follows :mod:`wotsim.results.mcse`; the per-bin
     probabilities' standard errors are binomial.  Where
     ``E[I | X_i]`` jumps inside a bin, the random bin edges add an upward bias of
     order ``1 / n``.

@@ -23,7 +23,7 @@ Every call into SALib goes through this module, and each of SALib's known traps
   scrambled Sobol' design as independent draws and overstates the error
   (2-16x in wotsim's tests): wotsim takes only the point estimates from it and
   computes intervals from independent randomisations of the design
-  (:mod:`wotsim.sensitivity`).
+  (:mod:`wotsim.analysis.sobol`).
 
 Designs are on the unit hypercube (bounds [0, 1] for every input); the caller
 maps them through its distributions.

@@ -8,7 +8,7 @@ its name) and pairs the differences draw by draw, so their Monte Carlo standard 
 are those of the paired differences.  With ``paired=False`` every scenario draws a whole
 independent design instead (for demonstrating what common random numbers buy).
 
-Standard errors follow :mod:`wotsim.mcse`: iid formulas for ``mc``; for
+Standard errors follow :mod:`wotsim.results.mcse`: iid formulas for ``mc``; for
 ``sobol`` and ``lhs``, the spread over the design's R independent
 randomisations.  Randomisation k of a scenario is paired with randomisation k
 of the base (the same rows), so the R replicate differences are independent
@@ -64,7 +64,7 @@ class PairedDifference:
     base_case : float
         Scenario base case minus the base analysis's base case.
     mean, mean_se : float
-        Mean paired difference and its Monte Carlo standard error (:mod:`wotsim.mcse`).
+        Mean paired difference and its Monte Carlo standard error (:mod:`wotsim.results.mcse`).
     median : float
     low, low_se, high, high_se : float
         5th and 95th percentiles of the difference (the 90% interval) and their standard errors.
@@ -266,7 +266,7 @@ def paired_difference(name: str, measure: str, y: np.ndarray, y_base: np.ndarray
     """Summarise ``y - y_base`` (arrays of shape (n,), in design row order); pairs with an undefined value are left out.
 
     ``replicates``: the randomisations of the designs (row ``i`` in randomisation ``i % replicates``
-    for both), for the standard errors (:mod:`wotsim.mcse`).
+    for both), for the standard errors (:mod:`wotsim.results.mcse`).
     """
     diff_all = y - y_base
     diff = diff_all[~np.isnan(diff_all)]

@@ -31,7 +31,8 @@ import numpy as np
 from .._paths import file_stem
 from ..errors import ResultsError, WotsimError
 from ..model import check_output, output_array
-from ..results.io import read_json, write_results
+from ..config.schema import Config
+from ..results.io import manifest_config, read_json, write_results
 from ..results.records import decode, encode, require_files, shown
 from ..results.simulation import SimulationResult
 from .evppi import Evppi, check_inb, draws_mean_se, evpi, evppi
@@ -289,5 +290,26 @@ def load_voi(directory: str | Path) -> tuple[VoiResult, ...]:
         if not all(math.isfinite(x) for x in numbers):  # only R2 may be undefined (an INB without variance)
             raise ResultsError(f"{where}: {r.decision}: its estimates must be finite numbers; wotsim never "
                                "writes others")
-    read_json(directory / "manifest.json", "manifest")  # checked: the directory is whole
-    return results
+        spreads = [r.mean_inb_se, r.p_wrong_se, r.evpi, r.evpi_se]
+        spreads += [x for e in r.parameters + r.groups for x in (e.value, e.se, e.floor)]
+        if min(spreads) < 0 or not 0 <= r.p_wrong <= 1:
+            raise ResultsError(f"{where}: {r.decision}: standard errors, noise floors and values of information "
+                               "must be >= 0 and P(wrong) within [0, 1]; wotsim never writes others")
+        members = [e.name for e in r.parameters]
+        if len(set(members)) != len(members) or any(e.kind != "group" for e in r.groups):
+            raise ResultsError(f"{where}: {r.decision}: each parameter must appear once, and every group's kind "
+                               "must be 'group'")
+    man = read_json(directory / "manifest.json", "manifest")
+    return VoiResults(results, config=manifest_config(directory, man))  # the config: labels and units of figures
+
+
+class VoiResults(tuple):
+    """The decisions of a value-of-information directory (a tuple of :class:`VoiResult`), with the config
+    they were computed for (``.config``: labels, currency, price year and unit of analysis of the figures)."""
+
+    config: Config | None
+
+    def __new__(cls, results=(), *, config: Config | None = None):
+        self = super().__new__(cls, results)
+        self.config = config
+        return self

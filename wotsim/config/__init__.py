@@ -30,7 +30,9 @@ _LAZY = {
     "check_draw_support": "checks", "config_warnings": "checks", "support_warnings": "checks",
     "load_config": "loading", "parse_config": "loading", "read_toml": "loading",
     "Config": "schema", "ConfigWarning": "schema", "Correlation": "schema", "Item": "schema", "Output": "schema",
-    "Parameter": "schema", "Simulation": "schema", "Study": "schema",
+    "Parameter": "schema", "Simulation": "schema", "Study": "schema", "BUILTIN_OUTPUTS": "schema",
+    "base_values": "schema", "parameters_of": "schema", "with_derived": "schema",
+    "JointRisk": "risks", "SignRisk": "risks", "joint_risks": "risks", "sign_risks": "risks",
     "check_design_size": "sizes",
 }
 

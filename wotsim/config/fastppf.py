@@ -88,7 +88,7 @@ def build(rv) -> PpfTable | None:
     """Tabulate ``rv.ppf`` (a frozen continuous scipy distribution), or None if the table is not accurate.
 
     None also when scipy fails on the way (overflow, a solver that recurses without end):
-    the caller then keeps scipy's ppf, which :func:`wotsim.distributions.make_distribution`
+    the caller then keeps scipy's ppf, which :func:`wotsim.config.distributions.make_distribution`
     has already seen give finite values at the extremes a design draws.
     """
     try:

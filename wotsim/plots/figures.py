@@ -76,6 +76,8 @@ def figures_for(obj: Any, *, config=None) -> Iterator[tuple[str, Figure]]:
             config = getattr(obj, "config", None)
         values = list(obj.values())
     elif isinstance(obj, (list, tuple)):
+        if config is None:  # loaded value-of-information results carry the config they were computed for
+            config = getattr(obj, "config", None)
         values = list(obj)
     else:
         values = [obj]

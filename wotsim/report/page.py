@@ -93,7 +93,7 @@ def _oneway_table(ow, top: int = 12) -> str:
         if s is None or s.value is None:
             switch = s.note if s is not None else ""
         else:
-            switch = f"{number(s.value, compact=True)} (percentile {s.percentile:.1f})"
+            switch = f"{number(s.value)} (percentile {s.percentile:.1f})"
         rows.append([bar.label, f"{number(bar.low_input, compact=True)} → {_num(bar.low_output, ow.measure)}",
                      f"{number(bar.high_input, compact=True)} → {_num(bar.high_output, ow.measure)}",
                      _num(bar.swing, ow.measure), switch])

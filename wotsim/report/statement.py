@@ -251,11 +251,17 @@ def comparison_statements(
     oneway : mapping of run id -> OneWayResult, optional
         One-way results of ``output`` on each run's config, for the switching sentence
         (:func:`wotsim.analysis.pipeline.statement_inputs` computes both mappings).
+        Without it the statements leave the switching sentence out (statements are words
+        and compute nothing; ``oneway=True``, which used to run the one-way analysis here,
+        is refused).
 
     Returns
     -------
     dict of run id -> str
     """
+    if isinstance(oneway, bool):
+        raise TypeError("oneway takes the one-way results per run id (wotsim.analysis.pipeline.statement_inputs "
+                        "computes them), not True or False")
     if output not in comparison.outputs:
         raise WotsimError(f"output {output!r} was not compared; compared: {', '.join(comparison.outputs)}")
     if comparison.runs[0].outcomes[output].summary.measure == "amount":

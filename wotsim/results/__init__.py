@@ -14,7 +14,8 @@ from importlib import import_module
 
 #: Public names, imported on first use: name -> submodule.
 _LAZY = {"manifest": "io", "write_atomic_dir": "io", "BaseCase": "simulation", "SimulationResult": "simulation",
-         "load_results": "simulation", "OutputSummary": "summary", "summarise": "summary"}
+         "load_results": "simulation", "OutputSummary": "summary", "summarise": "summary",
+         "Convergence": "summary", "CumulativeBands": "summary", "Exceedance": "summary"}
 
 __all__ = sorted(_LAZY)
 

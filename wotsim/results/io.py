@@ -38,7 +38,7 @@ from ..config.expressions import shown
 from ..config.schema import Config
 from ..errors import ResultsError, WotsimError, WotsimWarning
 
-__all__ = ["FORMAT_VERSION", "MAX_JSON_BYTES", "TOOL", "check_replaceable", "floats", "is_wotsim_dir", "manifest",
+__all__ = ["FORMAT_VERSION", "MAX_JSON_BYTES", "MAX_MAGNITUDE", "is_spread", "TOOL", "check_replaceable", "floats", "is_wotsim_dir", "manifest",
            "manifest_config", "manifest_whole_number", "number", "read_arrays", "read_json", "recover", "to_json",
            "write_atomic_dir", "write_json", "write_results"]
 
@@ -361,7 +361,27 @@ def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]], *,
         if np.any(bad):
             raise ResultsError(f"{path}: {shown(name)} holds {int(np.sum(bad))} "
                                f"{'infinite' if name in nan_ok else 'NaN or infinite'} values; wotsim never writes them")
+        with np.errstate(invalid="ignore"):
+            if np.any(np.abs(a) > MAX_MAGNITUDE):
+                raise ResultsError(f"{path}: {shown(name)} holds values beyond {MAX_MAGNITUDE:.0e} in magnitude; "
+                                   "wotsim never writes them (amounts are at most 1e15 an item)")
+            if is_spread(name) and np.any(a < 0):
+                raise ResultsError(f"{path}: {shown(name)} holds negative values; it is a standard error, a "
+                                   "confidence half-width or a spread, which wotsim writes as >= 0")
     return out
+
+
+#: No number wotsim writes exceeds this in magnitude: items are at most 1e15 each (wotsim.model.MAX_AMOUNT)
+#: and a config has at most 10,000 of them.
+MAX_MAGNITUDE = 1e20
+
+
+def is_spread(name: str) -> bool:
+    """Whether a saved field (an array member or a dotted JSON key) is a standard error, a confidence
+    half-width, a standard deviation, a noise floor or a count: a number wotsim writes as >= 0."""
+    last = name.rsplit(".", 1)[-1]
+    return last in ("se", "conf", "sigma", "floor") or last.endswith(("_se", "_conf", "_counts")) or \
+        last in ("bin_counts", "sigma_conf")
 
 
 def manifest_config(directory: Path, man: Mapping[str, Any]) -> Config:

@@ -32,7 +32,7 @@ import numpy as np
 
 from .._paths import file_stem
 from ..errors import ResultsError, WotsimError
-from .io import number, read_arrays, read_json, to_json, write_results
+from .io import MAX_MAGNITUDE, is_spread, number, read_arrays, read_json, to_json, write_results
 
 __all__ = ["RECORDS_FORMAT", "ArraySpec", "decode", "encode", "json_error", "load_records", "require_files",
            "save_record", "save_records", "shown"]
@@ -165,10 +165,15 @@ def decode(tp: Any, value: Any, key: str, arrays: Mapping[str, np.ndarray], wher
         raise ResultsError(f"{where}: {error}")
     if tp is float:
         try:
-            return number(value)
+            x = number(value)
         except ValueError:
             raise ResultsError(f"{where}: {key} must be a number a float can hold, "
                                f"got {len(str(value))} digits") from None
+        if abs(x) > MAX_MAGNITUDE or (is_spread(key) and x < 0):  # NaN passes both (undefined is allowed)
+            raise ResultsError(f"{where}: {key} must be " + ("at least 0 (a standard error, a half-width or a "
+                               "spread)" if x < 0 and is_spread(key) else f"finite and at most {MAX_MAGNITUDE:.0e} in magnitude")
+                               + f", got {shown(value)}; wotsim never writes it")
+        return x
     return value
 
 
