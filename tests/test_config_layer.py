@@ -46,6 +46,14 @@ def test_unit_of_analysis_must_be_a_string(tmp_path):
         load_config(path)
 
 
+@pytest.mark.parametrize("text", ['"per\\ncohort"', '"per \\u001b[31mcohort"', '"' + "x" * 61 + '"'])
+def test_unit_of_analysis_is_a_short_phrase_on_one_line(tmp_path, text):
+    """It is printed inside sentences, table headers and axis labels: no line breaks or terminal escapes."""
+    path = write_config(tmp_path, _with_unit(f"unit_of_analysis = {text}"))
+    with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: study.unit_of_analysis: must be a short phrase"):
+        load_config(path)
+
+
 def test_schiedam_counts_per_yearly_cohort():
     assert load_config(SCHIEDAM).study.unit_of_analysis == "per yearly cohort"
 

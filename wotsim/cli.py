@@ -213,6 +213,7 @@ def _compare_progress(err: TextIO, enabled: bool, ids: list[str]):
 
 
 def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .analysis.checks import default_outputs
     from .analysis.pipeline import check_statement_output, comparison_warnings, statement_inputs, statement_output
     from .analysis.scenarios import compare
     from .config.overlays import find_scenarios
@@ -225,7 +226,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     check_comparison(config, scenarios, samples=args.samples, sampler=args.sampler, chunk_size=args.chunk_size,
                      what="--samples")
     outputs = tuple(args.output) if args.output else None
-    compared = outputs or tuple(config.outputs) + ("npv",)
+    compared = outputs or default_outputs(config)
     if args.statements and args.statement_output is not None:
         check_statement_output(config, args.statement_output, compared, what="--statement-output")
     progress = _compare_progress(err, args.progress, ["base"] + [s.id for s in scenarios])

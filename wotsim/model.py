@@ -27,6 +27,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from .config.keys import number_text
 from .config.risks import joint_risks, sign_risks
 from .config.schema import Config, ConfigWarning, base_values, parameters_of, with_derived
 from .errors import ConfigError, WotsimError
@@ -228,17 +229,13 @@ def check_base_case(config: Config, item_pv: np.ndarray | None = None) -> None:
         b, c = components(config, item_pv, name)
         if o.measure == "ratio" and not c[0] > 0:
             index = {it.id: i for i, it in enumerate(config.items)}
-            zero = [f"{x} {_amount(item_pv[0, index[x]])}" for x in o.cost_items if not item_pv[0, index[x]] > 0]
+            zero = [f"{x} {number_text(item_pv[0, index[x]])}" for x in o.cost_items if not item_pv[0, index[x]] > 0]
             raise ConfigError(
-                f"undefined at base: its costs are {_amount(c[0])} (present value at base of "
+                f"undefined at base: its costs are {number_text(c[0])} (present value at base of "
                 f"{', '.join(zero)}), and a ratio needs costs > 0; give a cost item a positive base value, "
                 f"or make the output an NPV (measure = \"npv\")", file=config.path, key=f"outputs.{name}")
-        raise ConfigError(f"is {y} at base (benefits {_amount(b[0])}, costs {_amount(c[0])}); every output must "
+        raise ConfigError(f"is {y} at base (benefits {number_text(b[0])}, costs {number_text(c[0])}); every output must "
                           "be a finite number at base", file=config.path, key=f"outputs.{name}")
-
-
-def _amount(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 1e4 and x == round(x) else f"{x:.6g}"
 
 
 def draw_warnings(config: Config, item_pv: np.ndarray, *, outputs: Iterable[str] | None = None) -> list[ConfigWarning]:

@@ -32,7 +32,7 @@ from ..config.overlays import BASE_ID, Scenario
 from ..config.schema import Config
 from ..errors import WotsimError
 from ..limits import check_comparison
-from ..model import check_base_case, output_array, output_measure, output_names, ratio_of_means
+from ..model import check_base_case, check_output, output_array, output_measure, ratio_of_means
 from ..results.io import write_results
 from ..results.simulation import BaseCase, OutputSummary, SimulationResult, summarise
 from ..sampling import base_design, scenario_uniforms
@@ -370,10 +370,11 @@ def compare(
         except WotsimError as exc:
             raise WotsimError(f"scenario {sc.id!r} ({sc.file}): {exc}") from None
     for cfg, label in [(config, "the base config")] + [(sc.config, f"scenario {sc.id!r}") for sc in scenarios]:
-        known = output_names(cfg)
         for name in outputs:
-            if name not in known:
-                raise WotsimError(f"unknown output {name!r} in {label}; known outputs: {', '.join(known)}")
+            try:
+                check_output(cfg, name)
+            except WotsimError as exc:
+                raise WotsimError(f"{label}: {exc}") from None
 
     def tick(label: str) -> Callable[[int, int], None] | None:
         return None if progress is None else (lambda done, total: progress(label, done, total))

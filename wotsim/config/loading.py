@@ -301,6 +301,10 @@ def _parse_study(ctx: Ctx, data: Mapping[str, Any], parameters: Mapping[str, Par
         if lo <= -1 or hi >= 1:
             raise ctx.error("study.discount_rate", f"parameter {shown(rate_raw)} must stay in (-1, 1) (a fraction per year), "
                             f"got support [{lo:g}, {hi:g}]")
+    unit = get_str(ctx, table, "unit_of_analysis", "study.unit_of_analysis", default="")
+    if len(unit) > 60 or not unit.isprintable():  # it is printed inside sentences and axis labels
+        raise ctx.error("study.unit_of_analysis", f"must be a short phrase on one line (at most 60 printable "
+                        f"characters, e.g. \"per yearly cohort\"), got {shown(unit)}")
     return Study(
         name=name,
         currency=currency,
@@ -308,7 +312,7 @@ def _parse_study(ctx: Ctx, data: Mapping[str, Any], parameters: Mapping[str, Par
         horizon=horizon,
         discount_rate=rate,
         description=get_str(ctx, table, "description", "study.description", default=""),
-        unit_of_analysis=get_str(ctx, table, "unit_of_analysis", "study.unit_of_analysis", default=""),
+        unit_of_analysis=unit,
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from ..analysis.pipeline import Analyses
 from ..config.schema import Config
 from ..formatting import MINUS, money, number, probability, standard_error, value
-from ..results.io import to_json as _jsonable, write_atomic_dir
+from ..results.io import to_json, write_atomic_dir, write_json
 from . import html as H
 from .statement import comparison_statements, robustness_statement
 from .text import per_unit
@@ -273,7 +273,7 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
     man = dict(a.result.manifest)
     man.pop("config", None)
     man["report"] = dict(a.settings)
-    sections.append(("manifest", "Manifest", H.pre(json.dumps(_jsonable(man), indent=2))))
+    sections.append(("manifest", "Manifest", H.pre(json.dumps(to_json(man), indent=2))))
 
     subtitle = (f"wotsim report · {datetime.now(timezone.utc):%Y-%m-%d} · config {cfg.path} "
                 f"(sha256 {cfg.sha256[:12]}) · seed {a.result.seed}")
@@ -295,7 +295,7 @@ def write_report(a: Analyses, directory: str | Path) -> Path:
         man = dict(a.result.manifest)
         man["analysis"] = "report"
         man["report"] = dict(a.settings)
-        (tmp / "manifest.json").write_text(json.dumps(_jsonable(man), indent=2) + "\n", encoding="utf-8")
+        write_json(tmp / "manifest.json", man)
 
     write_atomic_dir(directory, fill)
     return directory / "report.html"
