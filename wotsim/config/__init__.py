@@ -21,7 +21,7 @@ The public names below are imported on first use (PEP 562), so that a module tha
 only the schema or the formula language (the results writer, for one) does not load scipy.
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
 from ..errors import ConfigError
 
@@ -38,14 +38,4 @@ _LAZY = {
 
 __all__ = ["ConfigError", *sorted(_LAZY)]
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -4,16 +4,10 @@ self-contained HTML report.
 :func:`render` and :func:`write_report` (:mod:`wotsim.report.page`) are imported on first use.
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
 _LAZY = {"render": "page", "write_report": "page"}
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

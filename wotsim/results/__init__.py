@@ -10,7 +10,7 @@ The public names are imported on first use (PEP 562): writing a results director
 (:mod:`wotsim.results.io`) loads neither the model nor scipy.
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
 #: Public names, imported on first use: name -> submodule.
 _LAZY = {"manifest": "io", "write_atomic_dir": "io", "BaseCase": "simulation", "SimulationResult": "simulation",
@@ -19,14 +19,4 @@ _LAZY = {"manifest": "io", "write_atomic_dir": "io", "BaseCase": "simulation", "
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
