@@ -365,7 +365,7 @@ def fast(n: int):
 
 
 # The fast profile: 100 mutated configs of the small example (validate, then run), 25 of Schiedam
-# (validate only: its distributions make a run cost about 0.5 s), 64 tampered results directories
+# (validate only: its distributions make a run cost about 0.5 s), 48 tampered results directories
 # (every kind).
 @fast(100)
 @given(steps=st.lists(mutation, min_size=1, max_size=3))
@@ -379,7 +379,7 @@ def test_mutated_schiedam_fails_cleanly(steps):
     check_config("schiedam.toml", steps, CONFIG_TALLY, run=False)
 
 
-@fast(64)
+@fast(48)
 @given(which=st.sampled_from(SAVED_KINDS), steps=st.lists(result_mutation, min_size=1, max_size=2))
 def test_tampered_results_fail_cleanly(saved_dirs, which, steps):
     check_results(saved_dirs, which, steps, RESULTS_TALLY, few_figures=True)
