@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from wotsim import parse_config, simulate
+from wotsim import load_config, simulate
 from wotsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,22 +147,13 @@ def saved_dirs(tmp_path_factory):
     from wotsim.analysis.sobol import sobol_indices
 
     base = tmp_path_factory.mktemp("fuzz_results")
-    cfg = parse_config({
-        "study": {"name": "fuzz", "horizon": 3, "discount_rate": 0.03},
-        "stakeholders": {"city": "City", "people": "People"},
-        "parameters": {"gain": {"dist": "pert", "low": 50.0, "mode": 100.0, "high": 180.0},
-                       "cost": {"dist": "uniform", "low": 80.0, "high": 120.0}},
-        "items": [{"id": "g", "kind": "benefit", "stakeholder": "people", "financial": False, "value": "gain"},
-                  {"id": "c", "kind": "cost", "stakeholder": "city", "financial": True, "value": "cost",
-                   "duration": 1}],
-        "outputs": {"ratio": {"benefits": "all", "costs": "all"}},
-    }, file="fuzz.toml")
+    toml = base / "fuzz.toml"  # one model for every kind of directory
+    toml.write_text(FUZZ_TOML, encoding="utf-8")
+    cfg = load_config(toml)
     run = simulate(cfg, samples=64, seed=1, sampler="sobol").save(base / "run")
     sens = sobol_indices(cfg, samples=32, seed=1).save(base / "sens")
     saved = {"run": run, "sens": sens}
-    # every other kind of directory `wotsim plot` reads, written by its command from the same model
-    toml = base / "fuzz.toml"
-    toml.write_text(FUZZ_TOML, encoding="utf-8")
+    # every other kind of directory `wotsim plot` reads, written by its command
     (base / "scenarios").mkdir()
     (base / "scenarios" / "up.toml").write_text(
         '[scenario]\nid = "up"\nlabel = "Gain up"\ndescription = "gain up"\nevidence = "test"\ncategory = "decision"\n'

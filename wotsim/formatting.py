@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["MINUS", "amount", "currency_symbol", "figure_number", "figure_value", "money", "money_scale", "number",
+__all__ = ["MINUS", "amount", "currency_symbol", "figure_number", "fit_text", "figure_value", "money", "money_scale", "number",
            "percent", "percentile_name", "plus_minus", "probability", "signed", "standard_error", "value"]
 
 #: The typographic minus sign the HTML report and the figures use.
@@ -144,8 +144,11 @@ def percent(p: float, se: float | None = None) -> str:
 # --------------------------------------------------------------------------- figures
 # Figures print money on their own scale (units up to 10,000, then thousands, then millions), with the
 # currency symbol and the typographic minus; they share the ratio and probability rules above.
-def _fit(text: str, width: int) -> str:
-    """A currency code on one line, cut to ``width`` characters with " …" (a figure's size stays bounded)."""
+def fit_text(text: object, width: int) -> str:
+    """User text on one line (each run of white space one space), cut to ``width`` characters with " …".
+
+    Keeps a figure's size bounded whatever a config or results file holds (labels, currency codes).
+    """
     one = " ".join(str(text).split())
     return one if len(one) <= width else one[:width - 2].rstrip() + " …"
 
@@ -165,7 +168,7 @@ _SUFFIX = {1e6: "M", 1e3: "k", 1.0: ""}
 
 def currency_symbol(currency: str) -> str:
     """What goes before an amount: ``€`` for EUR, ``$`` for USD, ``£`` for GBP, else the code and a space."""
-    return _SYMBOLS.get(currency, f"{_fit(currency, 12)} " if currency else "")
+    return _SYMBOLS.get(currency, f"{fit_text(currency, 12)} " if currency else "")
 
 
 def figure_value(measure: str, x: float, currency: str = "") -> str:

@@ -36,6 +36,7 @@ from ..model import check_base_case, check_output, output_array, output_measure,
 from ..results.io import write_results
 from ..results.simulation import BaseCase, OutputSummary, SimulationResult, summarise
 from ..sampling import base_design, scenario_uniforms
+from .checks import default_outputs
 
 __all__ = [
     "COMPARISON_FORMAT",
@@ -358,7 +359,7 @@ def compare(
     check_comparison(config, scenarios, samples=samples, sampler=sampler, chunk_size=chunk_size)
     from ..simulate import simulate  # looked up at call time (tests patch it to prove nothing runs)
 
-    outputs = tuple(outputs) if outputs is not None else tuple(config.outputs) + ("npv",)
+    outputs = tuple(outputs) if outputs is not None else default_outputs(config)
     ids = [BASE_ID]
     for sc in scenarios:
         if sc.id in ids:

@@ -24,7 +24,7 @@ from matplotlib.transforms import ScaledTranslation
 from ..errors import WotsimError
 from .. import formatting
 from ..results.simulation import SimulationResult
-from ..formatting import MINUS, money_scale
+from ..formatting import MINUS, fit_text, money_scale
 
 #: Default figure size in inches (width, height).
 FIGSIZE = (7.0, 4.0)
@@ -61,12 +61,8 @@ LABEL_WIDTH = 60
 
 
 def fit(label: object, width: int = LABEL_WIDTH) -> str:
-    """A user label on one line (each run of white space one space), cut to ``width`` characters with " …".
-
-    Keeps a figure's size bounded whatever a config or results file holds.
-    """
-    one = " ".join(str(label).split())
-    return one if len(one) <= width else one[:width - 2].rstrip() + " …"
+    """A user label on one line, cut to ``width`` characters with " …" (:func:`wotsim.formatting.fit_text`)."""
+    return fit_text(label, width)
 
 
 def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, Axes]:
