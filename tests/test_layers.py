@@ -26,7 +26,7 @@ LAYERS = (
     ("analysis", ("wotsim.analysis",)),
     ("plots", ("wotsim.plots",)),
     ("report", ("wotsim.report",)),
-    ("cli", ("wotsim.cli", "wotsim.__main__", "wotsim")),
+    ("cli", ("wotsim.cli", "wotsim.commands", "wotsim.__main__", "wotsim")),
 )
 #: The figures draw results, nothing else: no config parsing, model, sampling or analysis.
 PLOTS_MAY_IMPORT = ("base", "results", "plots")

@@ -44,9 +44,11 @@ def test_recovers_a_known_box():
     assert abs(x2.lower - 0.7) < 0.02 and not x2.upper_restricted
     assert box.coverage > 0.95 and box.density > 0.95
     assert result.chosen_by == "f1"
-    # the chosen step is the best F1 on the trajectory, and the end of it is the pure box
-    f1 = [2 * b.coverage * b.density / (b.coverage + b.density) for b in result.trajectory]
-    assert result.chosen == int(np.argmax(f1))
+    # the chosen step is the best F1 of coverage and lift on the trajectory, and the end of it is the pure box
+    d0 = result.trajectory[0].density
+    lift = [(b.density - d0) / (1 - d0) for b in result.trajectory]
+    f1 = [2 * b.coverage * g / (b.coverage + g) if g > 0 else 0.0 for b, g in zip(result.trajectory, lift)]
+    assert result.chosen == int(np.argmax(f1)) and result.chosen > 0
     assert result.trajectory[-1].density == 1.0
     by_rule = prim(x, y, names=NAMES6, min_coverage=0.5)
     assert by_rule.chosen == len(by_rule.trajectory) - 1 and by_rule.box.density == 1.0

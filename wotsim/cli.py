@@ -1,4 +1,4 @@
-"""Command line: ``wotsim run | validate | plot | sensitivity | compare | voi | report``.
+"""Command line: ``wotsim run | validate | plot | sensitivity | compare | voi | discover | report``.
 
 Each command parses its arguments, runs the analyses (:mod:`wotsim.analysis.pipeline`),
 prints their text (:mod:`wotsim.report.text`), writes its results directory and returns
@@ -12,23 +12,24 @@ and every size is checked against :mod:`wotsim.limits` before the first sample.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence, TextIO
+from typing import Sequence, TextIO
 
-from ._names import GROUPINGS, SAMPLERS
+from ._names import GROUPINGS
 from .errors import WotsimError, WotsimWarning
 from .analysis.pipeline import METHODS, MORRIS_TRAJECTORIES, PAWN_SAMPLES, check_analyses
 from .report.text import (ProgressBar, format_comparison, format_run, format_sensitivity, format_statements,
                           format_targets, format_voi_run, one_line)
-from .counts import CountError, parse_count
 from .limits import check_comparison, check_simulation
+from .commands.common import Parser as _Parser, add_shared as _shared, compare_progress as _compare_progress
+from .commands.common import load as _load, positive_int as _positive_int, save as _save
+from .commands.common import scenario_names as _scenario_names, warn as _warn, writing as _writing
+from .commands.common import seed as _seed  # noqa: F401  (tests read the count parsers here)
+from .commands import discover as _discover
 
-if TYPE_CHECKING:
-    from .config.schema import Config
 
 # Building the parser and reporting an argument error import nothing heavy (no config, model, scipy, SALib
 # or matplotlib: tests/test_fast_start.py): each command imports what it needs when it runs.
@@ -51,21 +52,6 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _warn(err, list(config.notes) + draw_warnings(config, result.item_pv))
     _save(args.out, out, result.save)
     return 0
-
-
-def _load(path: str) -> Config:
-    """The config, refused (one line, exit 2) before any sampling if an output is undefined at base."""
-    from .config.loading import load_config
-    from .model import check_base_case
-
-    config = load_config(path)
-    check_base_case(config)
-    return config
-
-
-def _warn(err: TextIO, warnings) -> None:
-    for w in warnings:
-        err.write(f"wotsim: warning: {one_line(w)}\n")
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -179,39 +165,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-@contextlib.contextmanager
-def _writing(path: Path, what: str):
-    """An OSError while writing ``--out`` becomes one line naming the directory and what was written."""
-    try:
-        yield
-    except OSError as exc:
-        raise WotsimError(f"--out {path}: cannot write {what}: {exc.strerror or exc}") from None
-
-
-def _save(path: Path | None, out: TextIO, save) -> None:
-    """``save(path)`` if ``--out`` was given, then say so; an OSError becomes one line."""
-    if path is None:
-        return
-    with _writing(path, "the results directory"):
-        save(path)
-    out.write(f"\nresults written to {path}\n")
-
-
 # --------------------------------------------------------------------------- scenarios and value of information
-def _scenario_names(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    names = [x.strip() for x in text.split(",") if x.strip()]
-    if not names:
-        raise WotsimError(f"--scenarios must name at least one scenario (comma separated), got {text!r}")
-    return names
-
-
-def _compare_progress(err: TextIO, enabled: bool, ids: list[str]):
-    bar = ProgressBar("simulating", err, enabled=enabled)
-    return lambda label, done, total: bar(ids.index(label) * total + done, len(ids) * total)
-
-
 def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .analysis.checks import default_outputs
     from .analysis.pipeline import check_statement_output, comparison_warnings, statement_inputs, statement_output
@@ -280,47 +234,6 @@ def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                scenarios=[{"id": s.id, "file": s.file, "config_sha256": s.config.sha256} for s in scenarios])
     _save(args.out, out, lambda path: save_voi(path, vois, man))
     return 0
-
-
-def _count(text: str, minimum: int) -> int:
-    """A count as people write it (100000, 1e5, 2^17, 1_000_000, 100,000; see wotsim.counts.parse_count)."""
-    try:
-        return parse_count(text, minimum=minimum)
-    except CountError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _positive_int(text: str) -> int:
-    return _count(text, 1)
-
-
-def _seed(text: str) -> int:
-    return _count(text, 0)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with exit code 2 and a one-line message (its default, kept explicit)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-#: Arguments several commands share: (flags, keyword arguments of add_argument).
-_SHARED = {
-    "config": (("config",), dict(help="TOML config file")),
-    "samples": (("--samples",), dict(type=_positive_int, help="number of samples (default: [simulation].samples)")),
-    "seed": (("--seed",), dict(type=_seed, help="root seed (default: [simulation].seed)")),
-    "sampler": (("--sampler",), dict(choices=SAMPLERS,
-                                     help="design: mc, lhs or sobol (default: [simulation].sampler)")),
-    "progress": (("--progress",), dict(action=argparse.BooleanOptionalAction, default=None,
-                                       help="show a progress bar on stderr (default: when stderr is a terminal)")),
-}
-
-
-def _shared(parser: argparse.ArgumentParser, *names: str) -> None:
-    for name in names:
-        flags, kwargs = _SHARED[name]
-        parser.add_argument(*flags, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -416,6 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     voi.add_argument("--out", type=Path, help="results directory to write (voi.json, evppi.csv, manifest.json)")
     _shared(voi, "progress")
     voi.set_defaults(func=_cmd_voi)
+
+    _discover.add_parser(sub)
 
     rep = sub.add_parser("report", help="run the analyses and write one self-contained HTML report with figures")
     _shared(rep, "config")

@@ -131,6 +131,21 @@ def number(x: float, *, compact: bool = False) -> str:
     return f"{x:,.{digits}f}"
 
 
+def significant(x: float, digits: int = 3) -> str:
+    """A value in a sentence to ``digits`` significant figures, thousands separated, never an exponent.
+
+    ``2,810`` (2809.3), ``0.427``, ``0.0106``, ``1``, ``1.05``, ``-3,460``; ``n/a`` for NaN.
+    """
+    if x != x:
+        return "n/a"
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    rounded = float(f"{x:.{digits}g}")
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(rounded)))))
+    text = f"{rounded:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def probability(p: float, se: float | None = None, *, digits: int = 3) -> str:
     """A probability to ``digits`` decimals, with its standard error to three: ``0.812 ± 0.003``."""
     return f"{p:.{digits}f}" if se is None else f"{p:.{digits}f} ± {se:.3f}"

@@ -61,6 +61,7 @@ STREAMS = {
     "bootstrap": 4,
     "morris": 5,
     "pawn": 6,
+    "discover": 7,
 }
 
 #: Uniforms are kept in [EPS, 1 - EPS] so that unbounded ppfs stay finite.

@@ -41,8 +41,11 @@ Choices, EMA's unless said (``BasePrim`` methods in brackets):
   increasing transforms of continuous parameters; a midpoint in units may pass a draw outside the
   box under a non-linear one, and move a percentile, quasi-p or pasting by that draw.
 * **Chosen box** (wotsim's; EMA leaves it to the analyst): the step with the highest F1
-  ``2 c d / (c + d)`` of coverage ``c`` and density ``d`` (the Dice agreement between box and
-  cases, a scale-free knee); with ``min_coverage``, the densest step with at least that coverage;
+  ``2 c l / (c + l)`` of coverage ``c`` and lift ``l = (d - d0) / (1 - d0)``, the share of the way
+  the density ``d`` has gone from the condition's share of all draws ``d0`` (step 0) to a box
+  where it always holds: a scale-free knee that never chooses step 0 (lift 0) and does not favour
+  the whole space when the condition is common (F1 of ``c`` and ``d`` itself does: at ``d0 = 0.86``
+  no step beat step 0); with ``min_coverage``, the densest step with at least that coverage;
   or the ``step`` asked.  Ties: larger coverage, then earlier.  The chosen step is then pasted.
 """
 
@@ -56,7 +59,7 @@ import numpy as np
 
 from ..errors import WotsimError
 
-__all__ = ["PrimBox", "PrimResult", "Restriction", "evaluate_box", "prim"]
+__all__ = ["PrimBox", "PrimResult", "Restriction", "evaluate_box", "f1_of", "prim"]
 
 LOWER, UPPER = 0, 1
 SIDES = ("lower", "upper")
@@ -388,6 +391,12 @@ def _fraction(name: str, value, high: float, hint: str) -> float:
     return float(value)
 
 
+def f1_of(coverage: float, density: float, base: float) -> float:
+    """The chosen-box score: F1 of coverage and lift ``(density - base) / (1 - base)`` (0 when either is <= 0)."""
+    lift = (density - base) / (1 - base)
+    return 2 * coverage * lift / (coverage + lift) if lift > 0 and coverage > 0 else 0.0
+
+
 def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str], integer: Sequence[bool] | None = None,
          peel_alpha: float = 0.05, paste_alpha: float = 0.05, mass_min: float = 0.05,
          min_coverage: float | None = None, step: int | None = None) -> PrimResult:
@@ -436,7 +445,7 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str], integer: Sequenc
         chosen, chosen_by = max(steps, key=lambda i: (trajectory[i].coverage >= min_coverage, trajectory[i].density,
                                                       trajectory[i].coverage, -i)), "min_coverage"
     else:
-        f1 = [2 * b.coverage * b.density / (b.coverage + b.density) for b in trajectory]
+        f1 = [f1_of(b.coverage, b.density, trajectory[0].density) for b in trajectory]
         chosen, chosen_by = max(steps, key=lambda i: (f1[i], trajectory[i].coverage, -i)), "f1"
     box = _Box(data, states[chosen])
     pasted = list(_paste(data, box, paste_alpha, mass_min))

@@ -37,7 +37,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["FUNCTIONS", "Expression", "ExpressionError", "compile_expression", "order_formulas", "shown"]
+__all__ = ["FUNCTIONS", "Expression", "ExpressionError", "compile_condition", "compile_expression", "order_formulas",
+           "shown"]
 
 #: Whitelisted functions: name -> (numpy function, allowed argument counts).
 FUNCTIONS: dict[str, tuple[Callable[..., Any], tuple[int, ...]]] = {
@@ -280,6 +281,76 @@ def compile_expression(text: str | int | float) -> Expression:
         raise ExpressionError(f"formula nests deeper than {MAX_DEPTH} levels or is too complex to parse") from None
     names: set[str] = set()
     fn = _compile_node(tree.body, names, 0)  # recursion bounded by MAX_DEPTH: chains are loops
+    return Expression(text, frozenset(names), fn)
+
+
+_BOOL = {ast.And: np.logical_and, ast.Or: np.logical_or}
+
+
+def _compile_test(node: ast.AST, names: set[str], depth: int) -> Callable[[Mapping[str, Any]], Any]:
+    """A condition: ``and``/``or``/``not`` over comparisons (chains such as ``0.5 < x <= 1`` too);
+    the operands of a comparison are formulas."""
+    if depth > MAX_DEPTH:
+        raise ExpressionError(f"condition nests deeper than {MAX_DEPTH} levels")
+    if isinstance(node, ast.BoolOp):
+        join = _BOOL[type(node.op)]
+        parts = [_compile_test(v, names, depth + 1) for v in node.values]
+
+        def both(env: Mapping[str, Any]) -> Any:
+            acc = parts[0](env)
+            for part in parts[1:]:
+                acc = join(acc, part(env))
+            return acc
+
+        return both
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _compile_test(node.operand, names, depth + 1)
+        return lambda env: np.logical_not(inner(env))
+    if isinstance(node, ast.Compare):
+        if any(type(op) not in _COMPARE for op in node.ops):
+            raise ExpressionError("only the comparisons <, <=, >, >=, ==, != are allowed")
+        terms = [_compile_node(t, names, depth + 1) for t in [node.left, *node.comparators]]
+        ops = [_COMPARE[type(op)] for op in node.ops]
+
+        def chain(env: Mapping[str, Any]) -> Any:
+            values = [t(env) for t in terms]
+            acc = ops[0](values[0], values[1])
+            for k in range(1, len(ops)):
+                acc = np.logical_and(acc, ops[k](values[k], values[k + 1]))
+            return acc
+
+        return chain
+    raise ExpressionError(f"a condition must compare, e.g. 'social_ratio < 1' (joined by and, or, not); "
+                          f"{shown(ast.unparse(node))} compares nothing")
+
+
+def compile_condition(text: str) -> Expression:
+    """Parse and compile a condition: comparisons of formulas joined by ``and``, ``or``, ``not``.
+
+    ``"social_ratio < 1"``, ``"social_ratio >= 1 and financial_ratio < 0.75"``,
+    ``"not (0.9 < social_ratio < 1.1)"``.  Calling the result on a mapping of arrays gives a
+    boolean array.  The same limits and whitelist as :func:`compile_expression`.
+
+    Raises
+    ------
+    ExpressionError
+        On a syntax error, any construct outside the whitelist, or a formula that compares nothing.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"a condition must be text, got {shown(text)}")
+    if not text.strip():
+        raise ExpressionError("condition is empty")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"condition is longer than {MAX_LENGTH} characters (it has {len(text)})")
+    _check_nesting(text)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"invalid condition {shown(text)}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(f"condition nests deeper than {MAX_DEPTH} levels or is too complex to parse") from None
+    names: set[str] = set()
+    fn = _compile_test(tree.body, names, 0)
     return Expression(text, frozenset(names), fn)
 
 
