@@ -86,7 +86,7 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     results = Path(args.results)
     out_dir = args.out if args.out is not None else results / "figures"
-    # any directory a wotsim command wrote: run, sensitivity (every method), compare, voi; every name a
+    # any directory a wotsim command wrote: run, sensitivity (every method), compare, voi, discover; every name a
     # figure's file takes is checked by the loader
     figures = figures_for(load_any(results))
     if (out_dir.is_dir() and not out_dir.is_symlink() and any(out_dir.iterdir())
@@ -256,8 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     plot = sub.add_parser("plot", help="draw the figures of a results directory (png and svg) without rerunning")
     plot.add_argument("results", type=Path,
-                      help="results directory written by 'wotsim run', 'sensitivity' (any method), 'compare' or "
-                           "'voi' with --out")
+                      help="results directory written by 'wotsim run', 'sensitivity' (any method), 'compare', "
+                           "'voi' or 'discover' with --out")
     plot.add_argument("--out", type=Path, help="directory for the figures (default: RESULTS/figures)")
     plot.set_defaults(func=_cmd_plot)
 

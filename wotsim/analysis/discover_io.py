@@ -71,6 +71,8 @@ def save_discovery(directory: str | Path, d: Discovery, *, texts: dict[str, str]
     """Write a discovery's directory atomically (see the module docstring); returns its path."""
     arrays: dict[str, np.ndarray] = {}
     body = {"format": DISCOVER_FORMAT, **encode(d, "", arrays)}
+    for name in ("sample_x", "sample_y", "sample_box"):  # thousands of draws: in arrays.npz only
+        body[name] = "in arrays.npz"
     files = {"boxes.csv": _csv(d), **{k: v if v.endswith("\n") else v + "\n" for k, v in (texts or {}).items()}}
     man = dict(d.manifest, analysis="discover")
     return write_results(directory, manifest=man, json_files={"boxes.json": body}, arrays=arrays, texts=files)

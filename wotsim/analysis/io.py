@@ -13,6 +13,7 @@ kind          written by                               loaded as
 ``decision``  ``... --method decision``                :class:`Records` of ``DecisionDrivers``
 ``compare``   ``wotsim compare --out``                 :class:`~wotsim.analysis.scenarios.Comparison`
 ``voi``       ``wotsim voi --out``                     a tuple of :class:`~wotsim.analysis.voi.VoiResult`
+``discover``  ``wotsim discover --out``                :class:`~wotsim.analysis.discover.Discovery`
 ``report``    ``wotsim report --out``                  (nothing: the page and its figures are the result)
 ============  =======================================  ==========================================
 
@@ -38,6 +39,7 @@ from ..results.records import ArraySpec, decode, load_records, require_files, sh
 from ..results.simulation import load_results
 from . import salib
 from .comparison_io import load_comparison
+from .discover_io import load_discovery
 from .drivers import DecisionDrivers
 from .groups import GROUPINGS, members_of
 from .oneway import OneWayResult
@@ -50,7 +52,7 @@ from .voi import load_voi
 __all__ = ["KINDS", "Records", "kind_of", "load_any", "load_oneway_or_decision", "load_sensitivity"]
 
 #: The kinds of directory :func:`kind_of` tells apart.
-KINDS = ("run", "sobol", "morris", "pawn", "oneway", "decision", "compare", "voi", "report")
+KINDS = ("run", "sobol", "morris", "pawn", "oneway", "decision", "compare", "voi", "discover", "report")
 _SENSITIVITY = {"sobol": SobolResult, "morris": MorrisResult, "pawn": PawnResult}
 _RECORDS = {"oneway": OneWayResult, "decision": DecisionDrivers}
 
@@ -96,7 +98,8 @@ def kind_of(directory: str | Path) -> str:
             return method
         raise ResultsError(f"{directory}: sensitivity method {shown(method)}; this wotsim reads "
                            f"{', '.join([*_SENSITIVITY, *_RECORDS])}")
-    for name, kind in (("comparison.json", "compare"), ("voi.json", "voi"), ("report.html", "report")):
+    for name, kind in (("comparison.json", "compare"), ("voi.json", "voi"), ("boxes.json", "discover"),
+                       ("report.html", "report")):
         if (directory / name).is_file():
             return kind
     if not any((directory / name).is_file() for name in ("arrays.npz", "summary.json")):
@@ -116,8 +119,8 @@ def load_any(directory: str | Path) -> Any:
     kind = kind_of(directory)
     if kind == "report":
         raise ResultsError(f"{directory}: a report directory: its figures are in figures/ beside report.html; "
-                           "wotsim plot reads the directories of run, sensitivity, compare and voi")
-    loader = {"run": load_results, "compare": load_comparison, "voi": load_voi,
+                           "wotsim plot reads the directories of run, sensitivity, compare, voi and discover")
+    loader = {"run": load_results, "compare": load_comparison, "voi": load_voi, "discover": load_discovery,
               **dict.fromkeys(_SENSITIVITY, load_sensitivity), **dict.fromkeys(_RECORDS, load_oneway_or_decision)}
     return loader[kind](directory)
 

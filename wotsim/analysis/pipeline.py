@@ -273,6 +273,10 @@ class Analyses:
     voi_adopt: Mapping[str, Any] = field(default_factory=dict)  # scenario id -> VoiResult
     statement_oneway: Mapping[str, Any] = field(default_factory=dict)  # run id -> OneWayResult of outputs[0]
     settings: Mapping[str, Any] = field(default_factory=dict)
+    #: run id -> Discovery: "base" where the main output falls below its threshold, a recommendation (a scenario
+    #: one could adopt) where it does worse than the base; run id -> why there is none (e.g. never worse)
+    discoveries: Mapping[str, Any] = field(default_factory=dict)
+    discovery_notes: Mapping[str, str] = field(default_factory=dict)
 
 
 def headline_outputs(config: Config) -> tuple[str, ...]:
@@ -349,16 +353,44 @@ def run_analyses(
     step("value of information")
     # the value of information of the statement's own perspective
     vois = decision_voi(comparison if comparison is not None else result, output=net_benefit_for(config, main))
+    step("scenario discovery")
+    discoveries, notes = report_discoveries(comparison if comparison is not None else result, main)
     statement_oneway = {"base": oneway[main]}
     if comparison is not None:
         statement_oneway, _ = statement_inputs(comparison, main, voi=False, base_oneway=oneway[main])
     return Analyses(
         config=config, result=result, outputs=outputs, sobol=sobol, sobol_groups=sobol_groups, oneway=oneway,
         drivers=drivers, comparison=comparison, voi_keep=vois.pop("base"), voi_adopt=vois,
-        statement_oneway=statement_oneway,
+        statement_oneway=statement_oneway, discoveries=discoveries, discovery_notes=notes,
         settings={"samples": result.n, "sobol_samples": sobol_samples, "seed": result.seed, "sampler": result.sampler,
                   "scenarios": [r.id for r in comparison.scenarios] if comparison is not None else []},
     )
+
+
+def report_discoveries(source: Any, output: str, *, resamples: int = 10) -> tuple[dict[str, Any], dict[str, str]]:
+    """Scenario discovery for a report: where ``output`` falls below its threshold (1 for a ratio, 0 for an
+    NPV) on the base draws, and where each scenario one could adopt (:func:`wotsim.config.overlays.is_decision`)
+    does worse than the base on the paired draws.  Returns (run id -> Discovery, run id -> why there is none)."""
+    from ..config.overlays import is_decision
+    from ..errors import WotsimError
+    from ..model import output_measure
+    from .discover import discover
+    from .scenarios import Comparison
+
+    base = source.base if isinstance(source, Comparison) else source
+    measure = output_measure(base.config, output)
+    found, notes = {}, {}
+    if measure == "amount":
+        return found, {"base": f"{output} is an amount, with no threshold to fall below"}
+    jobs = [("base", dict(output=output, below=1.0 if measure == "ratio" else 0.0))]
+    if isinstance(source, Comparison):
+        jobs += [(r.id, dict(output=output, scenario=r.id)) for r in source.scenarios if is_decision(r.scenario)]
+    for rid, how in jobs:
+        try:
+            found[rid] = discover(source, resamples=resamples, **how)
+        except WotsimError as exc:  # e.g. the condition holds in no draw: nothing to discover, said in the report
+            notes[rid] = str(exc)
+    return found, notes
 
 
 def check_analyses(config: Config, *, samples: Any, sobol_samples: Any, scenarios: Sequence[Any] = (),

@@ -26,10 +26,12 @@ from ..errors import WotsimError
 from ..formatting import amount, number, percent, probability, signed, standard_error, value
 from ..model import net_benefit_for
 from ..results.simulation import OutputSummary
+from .discovery import box_sentence
 from .text import per_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config.schema import Config
+    from ..analysis.discover import Discovery
     from ..analysis.oneway import OneWayResult
     from ..analysis.scenarios import Comparison, PairedDifference
     from ..analysis.voi import VoiResult
@@ -91,6 +93,7 @@ def robustness_statement(
     voi: "VoiResult | None" = None,
     config: "Config | None" = None,
     net: str | None = None,
+    discovery: "Discovery | None" = None,
 ) -> str:
     """The robustness paragraph for one output under one scenario (or the base).
 
@@ -114,6 +117,11 @@ def robustness_statement(
     net : str, optional
         The net benefit ``voi`` must be computed on; default ``net_benefit_for(config,
         summary.name)`` when ``config`` is given (a comparison passes the base config's).
+
+    discovery : Discovery, optional
+        Scenario discovery on the same draws (where the output falls below its threshold, or where the
+        scenario does worse than the base): its first box's sentence
+        (:func:`wotsim.report.discovery.box_sentence`) closes the paragraph.
 
     Raises
     ------
@@ -174,6 +182,8 @@ def robustness_statement(
                                   f"{voi.output!r}")
         per = per_unit(config) if config is not None else ""
         parts.append(_voi_sentence(voi, labels, currency, _net_words(voi.output, config), per))
+    if discovery is not None and discovery.boxes:
+        parts.append(box_sentence(discovery, discovery.boxes[0]))
     return " ".join(parts)
 
 
@@ -236,6 +246,7 @@ def comparison_statements(
     output: str,
     vois: Mapping[str, "VoiResult"] | None = None,
     oneway: Mapping[str, "OneWayResult"] | None = None,
+    discoveries: Mapping[str, "Discovery"] | None = None,
 ) -> dict[str, str]:
     """A statement for the base analysis and each scenario of a comparison.
 
@@ -255,6 +266,10 @@ def comparison_statements(
         and compute nothing; ``oneway=True``, which used to run the one-way analysis here,
         is refused).
 
+    discoveries : mapping of run id -> Discovery, optional
+        Scenario discovery per run (:func:`wotsim.analysis.pipeline.report_discoveries`): its
+        sentence closes that run's statement.
+
     Returns
     -------
     dict of run id -> str
@@ -273,6 +288,6 @@ def comparison_statements(
         outcome = run.outcomes[output]
         out[run.id] = robustness_statement(
             outcome.summary, label=run.label, oneway=(oneway or {}).get(run.id), difference=outcome.difference,
-            voi=(vois or {}).get(run.id), config=run.config, net=net,
+            voi=(vois or {}).get(run.id), config=run.config, net=net, discovery=(discoveries or {}).get(run.id),
         )
     return out

@@ -1,0 +1,271 @@
+"""Scenario discovery (wotsim.analysis.discover, ``wotsim discover``) against truth: configs built so
+that the condition holds exactly inside known boxes, the paired draws of a scenario, the
+parameter's own CDF for percentiles, exact recounts, reproducibility, round trips and one-line
+errors for bad conditions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import textwrap
+import tomllib
+
+import numpy as np
+import pytest
+
+import wotsim
+from wotsim.analysis.discover import discover
+from wotsim.analysis.discover_io import CSV_COLUMNS, load_discovery
+from wotsim.analysis.io import kind_of, load_any
+from wotsim.analysis.scenarios import compare
+from wotsim.cli import main
+from wotsim.config.overlays import find_scenarios
+from wotsim.errors import ResultsError, WotsimError
+from wotsim.formatting import significant
+from wotsim.report.discovery import (box_sentence, condition_words, format_discovery, limit_words, share_words)
+from wotsim.simulate import simulate
+
+LABELS = {f"x{j}": f"Input number {j}" for j in range(1, 7)}
+
+#: Six uniform inputs; the ratio is 0.5 exactly when x1 < 0.3 and x2 > 0.7 (or x3 < 0.2 and x4 > 0.8: a
+#: second box, read only when the benefit is "two"), else 2.  The scenario draws x1 from U(0, 0.5) on the
+#: same uniforms, so it does worse exactly where the base's x1 lies in [0.3, 0.6) and x2 > 0.7.
+CONFIG = textwrap.dedent("""
+    [study]
+    name = "known boxes"
+    currency = "EUR"
+    horizon = 1
+    discount_rate = 0.0
+
+    [simulation]
+    samples = 8192
+    seed = 11
+    sampler = "mc"
+
+    [stakeholders]
+    city = "The city"
+    {parameters}
+    [[items]]
+    id = "gain"
+    kind = "benefit"
+    stakeholder = "city"
+    financial = true
+    value = "{benefit}"
+
+    [[items]]
+    id = "outlay"
+    kind = "cost"
+    stakeholder = "city"
+    financial = true
+    value = 1.0
+
+    [outputs.ratio]
+    label = "Test ratio"
+    measure = "ratio"
+
+    [scenarios.half]
+    scenario = {{ label = "Half the share", description = "x1 from U(0, 0.5)", evidence = "test", category = "recommendation" }}
+    replace = {{ x1 = {{ dist = "uniform", low = 0.0, high = 0.5 }} }}
+    """)
+PARAMETERS = "".join(f'\n[parameters.x{j}]\nlabel = "{LABELS[f"x{j}"]}"\ndist = "uniform"\nlow = 0.0\nhigh = 1.0\n'
+                     f'unit = "share"\nevidence = "assumed"\n' for j in range(1, 7))
+ONE = "where(x1 < 0.3, where(x2 > 0.7, 0.5, 2.0), 2.0) + 0 * (x3 + x4 + x5 + x6)"
+TWO = ("minimum(where(x1 < 0.3, where(x2 > 0.7, 0.5, 2.0), 2.0), where(x3 < 0.2, where(x4 > 0.8, 0.5, 2.0), 2.0))"
+       " + 0 * (x5 + x6)")
+
+
+def make(benefit: str = ONE):
+    return wotsim.parse_config(tomllib.loads(CONFIG.format(parameters=PARAMETERS, benefit=benefit)), file="box.toml")
+
+
+@pytest.fixture(scope="module")
+def config():
+    return make()
+
+
+@pytest.fixture(scope="module")
+def result(config):
+    return simulate(config, samples=8192, seed=11)
+
+
+@pytest.fixture(scope="module")
+def found(result):
+    return discover(result, output="ratio", below=1, resamples=4)
+
+
+def same(a, b) -> bool:
+    """Restrictions equal field by field, NaN (a free side's quasi-p) equal to NaN."""
+    return len(a) == len(b) and all(
+        x.parameter == y.parameter and np.array_equal(dataclasses.astuple(x)[1:], dataclasses.astuple(y)[1:],
+                                                      equal_nan=True) for x, y in zip(a, b))
+
+
+def limits(box):
+    return {r.parameter: r for r in box.restrictions}
+
+
+def inside(x, names, box):
+    keep = np.ones(x.shape[0], dtype=bool)
+    for r in box.restrictions:
+        col = x[:, names.index(r.parameter)]
+        keep &= (col >= r.lower) & (col <= r.upper)
+    return keep
+
+
+def test_the_chosen_box_recovers_a_known_box(found, result):
+    box = found.boxes[0]
+    lim = limits(box)
+    assert set(lim) == {"x1", "x2"}                                # no inert input restricted
+    assert not lim["x1"].lower_restricted and abs(lim["x1"].upper - 0.3) < 0.02
+    assert abs(lim["x2"].lower - 0.7) < 0.02 and not lim["x2"].upper_restricted
+    assert box.box_coverage > 0.95 and box.box_density > 0.95
+    # percentiles of the distribution: U(0, 1), so the percentile is the limit itself
+    assert lim["x1"].upper_percentile == pytest.approx(lim["x1"].upper, abs=1e-12)
+    assert lim["x2"].lower_percentile == pytest.approx(lim["x2"].lower, abs=1e-12)
+    # exact recount on the draws
+    y = result.outputs["ratio"] < 1
+    keep = inside(result.draws, list(result.parameters), box)
+    assert box.n == keep.sum() and box.cases == (keep & y).sum() and found.n_cases == y.sum()
+    assert box.share_of_cases == box.box_coverage == (keep & y).sum() / y.sum()
+    # both restrictions stable in every resample, the inert inputs in none
+    j = [found.names.index(n) for n in ("x1", "x2")]
+    assert np.all(box.stability_coverage[j] == 1) and np.sum(box.stability_coverage) == 2
+
+
+def test_a_formula_condition_gives_the_same_boxes_and_the_run_is_reproducible(found, result):
+    again = discover(result, where="ratio < 1", resamples=4)
+    assert again.kind == "condition" and found.kind == "below"
+    a, b = found.boxes[0], again.boxes[0]
+    assert same(a.restrictions, b.restrictions) and np.array_equal(a.coverage, b.coverage)
+    assert np.array_equal(a.stability_coverage, b.stability_coverage)
+    # the complement, as a condition: where the ratio is NOT below 1 is everything outside the box
+    other = discover(result, where="not (ratio < 1)", resamples=0)
+    assert other.n_cases == found.n_draws - found.n_cases and np.isnan(other.boxes[0].stability_coverage).all()
+
+
+def test_covering_finds_the_second_box_among_the_draws_left(config):
+    result = simulate(make(TWO), samples=8192, seed=5)
+    d = discover(result, output="ratio", below=1, boxes=3, resamples=0)
+    assert len(d.boxes) >= 2
+    first, second = limits(d.boxes[0]), limits(d.boxes[1])
+    assert {frozenset(first), frozenset(second)} == {frozenset({"x1", "x2"}), frozenset({"x3", "x4"})}
+    box2 = d.boxes[1]
+    # searched among the draws outside box 1: its counts are recounted there
+    y = result.outputs["ratio"] < 1
+    out1 = ~inside(result.draws, list(result.parameters), d.boxes[0])
+    keep = inside(result.draws, list(result.parameters), box2) & out1
+    assert box2.n_draws == out1.sum() and box2.n == keep.sum() and box2.cases == (keep & y).sum()
+    assert box2.share_of_cases == pytest.approx((keep & y).sum() / y.sum())
+    assert d.boxes[0].share_of_cases + box2.share_of_cases > 0.95
+    assert len(d.boxes) == 2 and "no denser" in d.stopped or "no cases" in d.stopped
+    # the sample keeps which box each draw falls in first
+    m = d.sample_x.shape[0]
+    assert np.array_equal(d.sample_box == 1, inside(result.draws[:m], list(result.parameters), d.boxes[0]))
+
+
+def test_a_scenario_doing_worse_on_the_paired_draws(config):
+    comparison = compare(config, find_scenarios(config, ["half"]), outputs=("ratio",), samples=8192, seed=3)
+    d = discover(comparison, scenario="half", output="ratio", resamples=0)
+    worse = comparison.run("half").output("ratio") < comparison.base.outputs["ratio"]
+    assert d.kind == "worse" and d.n_cases == worse.sum() and d.scenario_label == "Half the share"
+    lim = limits(d.boxes[0])
+    assert set(lim) == {"x1", "x2"}
+    # in the base's units: x1 in [0.3, 0.6) (halved below 0.3) and x2 > 0.7
+    assert abs(lim["x1"].lower - 0.3) < 0.02 and abs(lim["x1"].upper - 0.6) < 0.02
+    assert abs(lim["x2"].lower - 0.7) < 0.02 and d.boxes[0].box_density > 0.95
+    text = box_sentence(d, d.boxes[0])
+    assert text.startswith("Half the share does worse than the base on the test ratio in ")
+    x1 = lim["x1"]
+    assert (f"Input number 1 is between {significant(x1.lower)} and {significant(x1.upper)} (its "
+            f"{round(100 * x1.lower_percentile)}th to {round(100 * x1.upper_percentile)}th percentiles, assumed)") in text
+    with pytest.raises(WotsimError, match="needs a comparison"):
+        discover(comparison.base, scenario="half", output="ratio")
+
+
+def test_the_sentence_follows_its_rules(found):
+    box = found.boxes[0]
+    text = box_sentence(found, box)
+    x1, x2 = limits(box)["x1"], limits(box)["x2"]
+    assert text == (f"The test ratio falls below 1 in {share_words(box.box_density)} of the draws in which "
+                    f"{limit_words(found.parameter(box.restrictions[0].parameter), box.restrictions[0])} and "
+                    f"{limit_words(found.parameter(box.restrictions[1].parameter), box.restrictions[1])}; this region "
+                    f"holds {share_words(box.share_of_cases)} of all below-1 draws and "
+                    f"{share_words(box.n / found.n_draws)} of all draws ({share_words(found.share)} overall).")
+    assert limit_words(found.parameter("x1"), x1) == (
+        f"Input number 1 is below {x1.upper:.3g} (its {round(100 * x1.upper_percentile)}th percentile, assumed)")
+    assert limit_words(found.parameter("x2"), x2).startswith("Input number 2 is above 0.7")
+    assert [share_words(p) for p in (0, 0.004, 0.5, 0.996, 1)] == ["0%", "under 1%", "50%", "over 99%", "100%"]
+    assert condition_words(found) == ("the test ratio falls below 1", "below-1 draws")
+    printed = format_discovery(found)
+    assert text in printed.replace("\n  ", " ") and "Input number 1" in printed and "x1 " not in printed
+
+
+def test_saved_boxes_load_back_whole(found, tmp_path):
+    found.save(tmp_path / "d")
+    assert kind_of(tmp_path / "d") == "discover"
+    back = load_any(tmp_path / "d")
+    assert back.parameters == found.parameters and back.condition == found.condition
+    for a, b in zip(back.boxes, found.boxes):
+        assert np.array_equal(a.coverage, b.coverage) and np.array_equal(a.lower, b.lower)
+        assert np.array_equal(a.stability_coverage, b.stability_coverage, equal_nan=True)
+        assert same(a.restrictions, b.restrictions)
+    assert np.array_equal(back.sample_x, found.sample_x) and np.array_equal(back.sample_box, found.sample_box)
+    rows = (tmp_path / "d" / "boxes.csv").read_text().splitlines()
+    assert rows[0] == ",".join(CSV_COLUMNS) and len(rows) == 1 + len(found.boxes[0].restrictions)
+    # a tampered count is refused in one line naming the file
+    body = json.loads((tmp_path / "d" / "boxes.json").read_text())
+    body["n_cases"] = body["n_draws"] + 1
+    (tmp_path / "d" / "boxes.json").write_text(json.dumps(body))
+    with pytest.raises(ResultsError, match=r"boxes\.json: n_cases must lie between"):
+        load_discovery(tmp_path / "d")
+
+
+def cli(capsys, *args):
+    code = main(["discover", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    path = tmp_path / "box.toml"
+    path.write_text(CONFIG.format(parameters=PARAMETERS, benefit=ONE))
+    return path
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--where", "ratioo < 1"], "--where: unknown output 'ratioo'; a condition reads outputs by name: ratio"),
+    (["--where", "ratio <"], "--where: invalid condition 'ratio <'"),
+    (["--where", "ratio + 1"], "compares nothing"),
+    (["--where", "ratio.real < 1"], "attribute access is not allowed"),
+    (["--output", "ratio", "--below", "0.1"], "holds in none of the 4,096 draws"),
+    (["--output", "ratio", "--above", "0.1"], "holds in every one of the 4,096 draws"),
+    (["--output", "ratio"], "give one condition"),
+    (["--where", "ratio < 1", "--below", "1"], "give one condition, not --where and --below"),
+    (["--scenario", "half"], "--scenario needs --output NAME"),
+    (["--output", "nope", "--below", "1"], "unknown output 'nope'"),
+    (["--output", "benefits", "--scenario", "half"], "needs a ratio"),
+    (["--output", "ratio", "--below", "1", "--box", "999"], "step must be a step of the peeling trajectory"),
+    (["--output", "ratio", "--below", "nan"], "--below must be a finite number"),
+])
+def test_bad_conditions_are_one_line_and_exit_2(capsys, config_file, args, message):
+    code, out, err = cli(capsys, config_file, "--samples", 4096, "--resamples", 0, *args)
+    assert code == 2 and err.count("\n") == 1 and message in err and "Traceback" not in err
+    assert err.startswith("wotsim: error: ")
+
+
+def test_the_command_prints_and_saves(capsys, config_file, tmp_path):
+    code, out, err = cli(capsys, config_file, "--output", "ratio", "--below", 1, "--samples", 4096, "--resamples", 2,
+                         "--out", tmp_path / "o")
+    assert code == 0, err
+    assert "peeling trajectory" in out and "chosen box: coverage" in out and "The test ratio falls below 1 in" in out
+    assert "Input number 1" in out and "assumed" in out and "stable in 2" in out
+    assert (tmp_path / "o" / "discovery.txt").read_text() == out.split("\n\nresults written to")[0] + "\n"
+    d = load_discovery(tmp_path / "o")
+    assert d.manifest["analysis"] == "discover" and d.resamples == 2
+    code, out, err = cli(capsys, config_file, "--output", "ratio", "--scenario", "half", "--samples", 4096,
+                         "--resamples", 0)
+    assert code == 0, err
+    assert "Half the share does worse than the base on the test ratio" in out
+    assert math.isfinite(load_discovery(tmp_path / "o").boxes[0].box_density)
