@@ -23,7 +23,8 @@ from wotsim.cli import main
 from wotsim.config.overlays import find_scenarios
 from wotsim.errors import ResultsError, WotsimError
 from wotsim.formatting import significant
-from wotsim.report.discovery import (box_sentence, condition_words, format_discovery, limit_words, share_words)
+from wotsim.report.discovery import (box_sentence, condition_words, format_discovery, limit_words, lower_first,
+                                     share_words)
 from wotsim.simulate import simulate
 
 LABELS = {f"x{j}": f"Input number {j}" for j in range(1, 7)}
@@ -177,7 +178,7 @@ def test_a_scenario_doing_worse_on_the_paired_draws(config):
     text = box_sentence(d, d.boxes[0])
     assert text.startswith("Half the share does worse than the base on the test ratio in ")
     x1 = lim["x1"]
-    assert (f"Input number 1 is between {significant(x1.lower)} and {significant(x1.upper)} (its "
+    assert (f"input number 1 between {significant(x1.lower)} and {significant(x1.upper)} (its "
             f"{round(100 * x1.lower_percentile)}th to {round(100 * x1.upper_percentile)}th percentiles, assumed)") in text
     with pytest.raises(WotsimError, match="needs a comparison"):
         discover(comparison.base, scenario="half", output="ratio")
@@ -187,14 +188,16 @@ def test_the_sentence_follows_its_rules(found):
     box = found.boxes[0]
     text = box_sentence(found, box)
     x1, x2 = limits(box)["x1"], limits(box)["x2"]
-    assert text == (f"The test ratio falls below 1 in {share_words(box.box_density)} of the draws in which "
+    assert text == (f"The test ratio falls below 1 in {share_words(box.box_density)} of the draws with "
                     f"{limit_words(found.parameter(box.restrictions[0].parameter), box.restrictions[0])} and "
                     f"{limit_words(found.parameter(box.restrictions[1].parameter), box.restrictions[1])}; this region "
                     f"holds {share_words(box.share_of_cases)} of all below-1 draws and "
                     f"{share_words(box.n / found.n_draws)} of all draws ({share_words(found.share)} overall).")
     assert limit_words(found.parameter("x1"), x1) == (
-        f"Input number 1 is below {x1.upper:.3g} (its {round(100 * x1.upper_percentile)}th percentile, assumed)")
-    assert limit_words(found.parameter("x2"), x2).startswith("Input number 2 is above 0.7")
+        f"input number 1 below {x1.upper:.3g} (its {round(100 * x1.upper_percentile)}th percentile, assumed)")
+    assert limit_words(found.parameter("x2"), x2).startswith("input number 2 above 0.7")
+    assert [lower_first(t) for t in ("Households supported", "QALY gain", "WOT staff", "A b")] == [
+        "households supported", "QALY gain", "WOT staff", "a b"]
     assert [share_words(p) for p in (0, 0.004, 0.5, 0.996, 1)] == ["0%", "under 1%", "50%", "over 99%", "100%"]
     assert condition_words(found) == ("the test ratio falls below 1", "below-1 draws")
     printed = format_discovery(found)

@@ -63,7 +63,7 @@ def test_plot_a_sensitivity_directory_of_every_method(tmp_path, capsys, monkeypa
     for stem in stems:  # each figure names the study and the parameters it ranks (not an empty frame)
         svg = _svg(figures, stem)
         assert "early debt counselling" in svg
-        assert "p_prevented" in svg
+        assert "Chance problematic debt" in svg  # the parameter's label, not its id
 
 
 def test_plot_a_comparison(tmp_path, capsys, monkeypatch):

@@ -51,6 +51,7 @@ Choices, EMA's unless said (``BasePrim`` methods in brackets):
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -241,16 +242,39 @@ class _Box:
         self.rk[j, side], self.cut[j, side] = rank, value
 
 
-def _quantile(r: np.ndarray, q: float) -> tuple[int, int]:
+class _Ranks:
+    """The dense ranks of column j over the box's rows sorted by it, read lazily: ``r[i]`` is
+    ``rank[sj[i]]``.  A peel needs a few of them and two binary searches, not all m."""
+
+    __slots__ = ("rank", "rows", "size")
+
+    def __init__(self, rank: np.ndarray, rows: np.ndarray):
+        self.rank, self.rows, self.size = rank, rows, rows.size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, i: int) -> int:
+        return int(self.rank[self.rows[i]])
+
+
+def _search(r, value: int, side: str) -> int:
+    """``np.searchsorted(r, value, side)`` for an array or the lazy :class:`_Ranks` (by bisection)."""
+    if isinstance(r, np.ndarray):
+        return int(np.searchsorted(r, value, side))
+    return (bisect.bisect_left if side == "left" else bisect.bisect_right)(r, value)
+
+
+def _quantile(r, q: float) -> tuple[int, int]:
     """Positions (a, b) in sorted ``r`` of EMA's ``get_quantile(data, q)`` after its walk over
     ties: its value is the midpoint of the values at a and b (one value if ``r[a] == r[b]``)."""
-    m = r.size
+    m = len(r)
     a, b = math.floor((m - 1) * q), math.ceil((m - 1) * q)
     if r[a] == r[b]:
         if q > 0.5:
-            a = max(int(np.searchsorted(r, r[b], "left")) - 1, 0)
+            a = max(_search(r, r[b], "left") - 1, 0)
         else:
-            b = min(int(np.searchsorted(r, r[a], "right")), m - 1)
+            b = min(_search(r, r[a], "right"), m - 1)
     return a, b
 
 
@@ -274,18 +298,18 @@ def _peel_cut(data: _Data, box: _Box, j: int, side: int, sj: np.ndarray, alpha: 
         if side == UPPER:
             return m - (a + 1 if value < vb else b + 1), value
         return (b if value > va else a), value
-    r = data.rank[j, sj]
+    r = _Ranks(data.rank[j], sj)
     a, b = _quantile(r, q)
     if not data.integer[j]:                               # _real_peel with ties
         value = (u[r[a]] + u[r[b]]) / 2
         if side == UPPER:
-            return m - int(np.searchsorted(r, _rank(u, UPPER, value), "right")), value
-        return int(np.searchsorted(r, _rank(u, LOWER, value), "left")), value
+            return m - _search(r, _rank(u, UPPER, value), "right"), value
+        return _search(r, _rank(u, LOWER, value), "left"), value
     t, limit = int((u[r[a]] + u[r[b]]) / 2), box.rk[j, side]  # _discrete_peel: int() of the midpoint
     if side == UPPER:
-        kept = int(np.searchsorted(r, limit if t == u[limit] else _rank(u, UPPER, t) + 1, "left"))
-        return m - kept, float(u[r[kept - 1] if kept else r[-1]])
-    cut = int(np.searchsorted(r, limit + 1 if t == u[limit] else _rank(u, LOWER, t), "left"))
+        kept = _search(r, limit if t == u[limit] else _rank(u, UPPER, t) + 1, "left")
+        return m - kept, float(u[r[kept - 1] if kept else r[m - 1]])
+    cut = _search(r, limit + 1 if t == u[limit] else _rank(u, LOWER, t), "left")
     return cut, float(u[r[cut] if cut < m else r[0]])
 
 

@@ -7,7 +7,7 @@ Every word comes from the numbers of a :class:`~wotsim.analysis.discover.Discove
   "draws above <t>"; a scenario reads "<scenario label> does worse than the base on the <output
   label>" and "draws in which it does worse"; any other condition is quoted as written ("the
   condition 'social_ratio >= 1 and financial_ratio < 0.75' holds", "draws that meet it").
-* **A limit** (:func:`limit_words`): the parameter's label; "below <upper>" for an upper limit,
+* **A limit** (:func:`limit_words`): the parameter's label, then "below <upper>" for an upper limit,
   "above <lower>" for a lower one, "between <lower> and <upper>" for both; the value to three
   significant figures (:func:`wotsim.formatting.significant`); then, in brackets, its percentile(s)
   of the parameter's distribution as ordinals ("its 30th percentile", "its 20th to 80th
@@ -15,10 +15,11 @@ Every word comes from the numbers of a :class:`~wotsim.analysis.discover.Discove
   Units are left to the table.
 * **Shares** (:func:`share_words`): whole percentages; "under 1%" and "over 99%" at the ends, so
   that nothing reads 0% or 100% unless it is exact.
-* **The sentence** (:func:`box_sentence`): "<Condition> in <density> of the draws in which <limit>,
+* **The sentence** (:func:`box_sentence`): "<Condition> in <density> of the draws with <limit>,
   <limit> and <limit>; this region holds <share of cases> of all <cases> and <mass> of all draws
-  (<overall share> overall)."  The limits in the order PRIM restricted them.  A box that restricts
-  nothing says so.
+  (<overall share> overall)."  The limits in the order PRIM restricted them; a label inside the
+  sentence starts lower-case unless its first word is an acronym (:func:`lower_first`).  A box
+  that restricts nothing says so.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.prim import Restriction
 
 __all__ = ["box_sentence", "condition_words", "discovery_sentences", "format_discovery", "limit_words",
-           "ordinal", "share_words"]
+           "lower_first", "ordinal", "share_words"]
 
 
 def ordinal(k: int) -> str:
@@ -62,7 +63,7 @@ def _threshold(d: Discovery) -> str:
 def condition_words(d: Discovery) -> tuple[str, str]:
     """(what holds, what its draws are called): ``("the social ratio falls below 1", "below-1 draws")``."""
     label = d.labels.get(d.output, d.output)
-    lower = label[:1].lower() + label[1:] if label[:2] != label[:2].upper() else label
+    lower = lower_first(label)
     if d.kind == "below":
         return f"the {lower} falls below {_threshold(d)}", f"below-{_threshold(d)} draws"
     if d.kind == "above":
@@ -77,8 +78,15 @@ def _pct(p: float) -> int:
     return min(99, max(1, int(round(100 * p)))) if 0 < p < 1 else int(round(100 * p))
 
 
+def lower_first(label: str) -> str:
+    """A label inside a sentence: its first letter lower-cased, unless the first word is an acronym
+    (``QALY gain`` stays, ``Households supported`` becomes ``households supported``)."""
+    first = label.split(" ", 1)[0]
+    return label if len(first) > 1 and first[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def limit_words(p: ParameterInfo, r: Restriction) -> str:
-    """``households supported are below 2,810 (its 90th percentile, assumed)``."""
+    """``households supported below 2,810 (its 90th percentile, assumed)``."""
     if r.lower_restricted and r.upper_restricted:
         where = f"between {significant(r.lower)} and {significant(r.upper)}"
         pct = f"its {ordinal(_pct(r.lower_percentile))} to {ordinal(_pct(r.upper_percentile))} percentiles"
@@ -87,7 +95,7 @@ def limit_words(p: ParameterInfo, r: Restriction) -> str:
     else:
         where, pct = f"above {significant(r.lower)}", f"its {ordinal(_pct(r.lower_percentile))} percentile"
     tag = f", {p.evidence}" if p.evidence else ""
-    return f"{p.label} is {where} ({pct}{tag})"
+    return f"{lower_first(p.label)} {where} ({pct}{tag})"
 
 
 def _join(parts: list[str]) -> str:
@@ -107,7 +115,7 @@ def box_sentence(d: Discovery, box: DiscoveredBox) -> str:
             f"{share_words(box.n / d.n_draws)} of all draws ({overall})")
     if box.index > 1:
         tail += f"; it is box {box.index}, found among the draws outside the earlier boxes"
-    return f"{what} in {share_words(box.box_density)} of the draws in which {limits}; {tail}."
+    return f"{what} in {share_words(box.box_density)} of the draws with {limits}; {tail}."
 
 
 def discovery_sentences(d: Discovery) -> list[str]:
