@@ -23,8 +23,8 @@ from wotsim.cli import main
 from wotsim.config.overlays import find_scenarios
 from wotsim.errors import ResultsError, WotsimError
 from wotsim.formatting import significant
-from wotsim.report.discovery import (box_sentence, condition_words, format_discovery, limit_words, lower_first,
-                                     share_words)
+from wotsim.formatting import lower_first
+from wotsim.report.discovery import box_sentence, condition_words, format_discovery, limit_words, share_words
 from wotsim.simulate import simulate
 
 LABELS = {f"x{j}": f"Input number {j}" for j in range(1, 7)}

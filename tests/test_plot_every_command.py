@@ -81,6 +81,13 @@ def test_plot_a_value_of_information_directory(tmp_path, capsys, monkeypatch):
     assert "EVPPI" in _svg(figures, "evppi_keep") or "value of" in _svg(figures, "evppi_keep").lower()
 
 
+def test_plot_a_discovery_directory(tmp_path, capsys, monkeypatch):
+    figures, stems = _plot(tmp_path, capsys, monkeypatch, ["discover", "--output", "social_ratio", "--below", "1",
+                                                           "--samples", "2048", "--resamples", "2"])
+    assert stems == ["discover_limits_1", "discover_scatter_1", "discover_trajectory_1"]
+    assert "Chance problematic debt" in _svg(figures, "discover_limits_1")  # labels, not ids
+
+
 def test_plot_refuses_a_report_directory_in_one_line(tmp_path, capsys):
     report = tmp_path / "report"
     report.mkdir()

@@ -131,6 +131,12 @@ def number(x: float, *, compact: bool = False) -> str:
     return f"{x:,.{digits}f}"
 
 
+def lower_first(text: str) -> str:
+    """A label inside a sentence: its first letter lower-cased, unless it starts with an acronym (two
+    capitals: ``QALY gain``, ``NPV``, ``WOT staff`` stay; ``Households supported`` becomes ``households supported``)."""
+    return text if text[:2].isalpha() and text[:2].isupper() else text[:1].lower() + text[1:]
+
+
 def significant(x: float, digits: int = 3) -> str:
     """A value in a sentence to ``digits`` significant figures, thousands separated, never an exponent.
 

@@ -5,10 +5,12 @@ Each function returns a matplotlib Figure (or draws into the axes given) and nev
 of any result object.  Modules: :mod:`.style` (palette, text, axes, labels, money axes),
 :mod:`.files` (safe writing), :mod:`.distributions` (a Monte Carlo run), :mod:`.sensitivity`
 (Sobol', one-way, decision drivers), :mod:`.screening` (Morris, PAWN), :mod:`.decision`
-(scenarios, value of information), :mod:`.figures` (which figures a result has).
+(scenarios, value of information), :mod:`.discovery` (scenario discovery), :mod:`.figures`
+(which figures a result has).
 """
 
 from .decision import evppi_ranking, scenario_comparison, scenario_figures
+from .discovery import discovery_figures, discovery_limits, discovery_scatter, discovery_trajectory
 from .distributions import (acceptability_curve, convergence_p, fan_chart, ratio_cdf, ratio_distribution,
                             simulation_figures, stakeholder_chart)
 from .figures import figures_for
@@ -17,7 +19,8 @@ from .screening import morris_chart, pawn_bars
 from .sensitivity import drivers_chart, sensitivity_figures, sobol_bars, sobol_convergence, tornado
 from .style import FIGSIZE, money_axis, new_axes, plain, set_title
 
-__all__ = ["FIGSIZE", "acceptability_curve", "convergence_p", "drivers_chart", "evppi_ranking", "fan_chart",
+__all__ = ["FIGSIZE", "acceptability_curve", "convergence_p", "discovery_figures", "discovery_limits",
+           "discovery_scatter", "discovery_trajectory", "drivers_chart", "evppi_ranking", "fan_chart",
            "figure_dir", "figures_for", "money_axis", "morris_chart", "new_axes", "pawn_bars", "plain", "ratio_cdf",
            "ratio_distribution", "save_figure", "scenario_comparison", "scenario_figures", "sensitivity_figures",
            "set_title", "simulation_figures", "sobol_bars", "sobol_convergence", "stakeholder_chart", "tornado"]

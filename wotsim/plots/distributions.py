@@ -33,9 +33,9 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .._paths import file_stem
 from ..errors import WotsimError
-from ..formatting import figure_value, money_scale, probability
+from ..formatting import figure_value, lower_first, money_scale, probability
 from ..results.simulation import OutputSummary, SimulationResult
-from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_legend, fit, lower_first, money_axis, new_axes,
+from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_legend, fit, money_axis, new_axes,
                     plain, ratio_label, root_figure, set_title, style_axes, wrap)
 
 __all__ = ["acceptability_curve", "convergence_p", "fan_chart", "ratio_cdf", "ratio_distribution",

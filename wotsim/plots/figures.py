@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from ..errors import WotsimError
 from ..results.simulation import SimulationResult
 from .decision import scenario_figures
+from .discovery import discovery_figures
 from .distributions import simulation_figures
 from .sensitivity import sensitivity_figures
 
@@ -45,6 +46,8 @@ def figures_for(obj: Any, *, config=None) -> Iterator[tuple[str, Figure]]:
     mapping output -> decision drivers            ``drivers_<output>``
     scenario comparison                           ``scenarios_<output>``
     value-of-information result, or a sequence    ``evppi_<decision>`` each
+    scenario discovery (per box ``k``)            ``discover_trajectory_<k>``, ``discover_limits_<k>``,
+                                                  ``discover_scatter_<k>`` (none without boxes)
     ============================================  =============================================
 
     Grouped sensitivity results name their figures ``<method>_<grouping>_<output>``.
@@ -69,6 +72,8 @@ def figures_for(obj: Any, *, config=None) -> Iterator[tuple[str, Figure]]:
         return sensitivity_figures(obj, config=config)
     if method in ("morris", "pawn") and hasattr(obj, "indices"):
         return sensitivity_figures(config=config, **{method: obj})
+    if type(obj).__name__ == "Discovery" or all(hasattr(obj, a) for a in ("boxes", "sample_x", "condition")):
+        return discovery_figures(obj)
     if type(obj).__name__ == "Comparison" or all(hasattr(obj, a) for a in ("runs", "outputs", "base")):
         return scenario_figures(obj, config=config)
     if isinstance(obj, Mapping):
@@ -91,4 +96,5 @@ def figures_for(obj: Any, *, config=None) -> Iterator[tuple[str, Figure]]:
         if kind == "voi":
             return scenario_figures(voi=values, config=config)
     raise WotsimError(f"no figures for a {type(obj).__name__}: wotsim draws simulation, sensitivity "
-                      "(Sobol', Morris, PAWN, one-way, decision drivers), scenario and value-of-information results")
+                      "(Sobol', Morris, PAWN, one-way, decision drivers), scenario, value-of-information and "
+                      "scenario-discovery results")

@@ -16,8 +16,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..formatting import lower_first
 from .style import (EDGE, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, check_top, factor_label, factors_word,
-                    indices_of, join_subtitle, legend_below, lower_first, money_label, new_axes, output_label, plain,
+                    indices_of, join_subtitle, legend_below, money_label, new_axes, output_label, plain,
                     plural, root_figure, study_name, style_axes, titled, wrap)
 
 __all__ = ["morris_chart", "pawn_bars"]

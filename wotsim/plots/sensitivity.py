@@ -18,11 +18,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from .._paths import file_stem
-from ..formatting import figure_number, figure_value, percentile_name, probability
+from ..formatting import figure_number, figure_value, lower_first, percentile_name, probability
 from .screening import morris_chart, pawn_bars
 from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_column, add_footnote, add_header, add_legend,
                     add_note, as_list, check_top, factor_label, factors_word, fit, indices_of, join_subtitle,
-                    legend_below, lower_first, money_label, new_axes, output_label, panels, parameter_label, plain,
+                    legend_below, money_label, new_axes, output_label, panels, parameter_label, plain,
                     ratio_label, study_name, style_axes, titled, wrap)
 
 __all__ = ["drivers_chart", "sensitivity_figures", "sobol_bars", "sobol_convergence", "tornado"]

@@ -22,7 +22,6 @@ from matplotlib.ticker import Formatter
 from matplotlib.transforms import ScaledTranslation
 
 from ..errors import WotsimError
-from .. import formatting
 from ..results.simulation import SimulationResult
 from ..formatting import MINUS, fit_text, money_scale
 
@@ -263,13 +262,6 @@ def wrap(text: str, width: int = 30, lines: int = 2) -> str:
     if len(text) <= width:
         return text
     return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …"))
-
-
-def lower_first(text: str) -> str:
-    """``"Net present value"`` -> ``"net present value"``; leaves acronyms such as ``"NPV"`` alone."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
 
 
 def ratio_label(text: str) -> str:

@@ -18,7 +18,7 @@ Every word comes from the numbers of a :class:`~wotsim.analysis.discover.Discove
 * **The sentence** (:func:`box_sentence`): "<Condition> in <density> of the draws with <limit>,
   <limit> and <limit>; this region holds <share of cases> of all <cases> and <mass> of all draws
   (<overall share> overall)."  The limits in the order PRIM restricted them; a label inside the
-  sentence starts lower-case unless its first word is an acronym (:func:`lower_first`).  A box
+  sentence starts lower-case unless its first word is an acronym (:func:`wotsim.formatting.lower_first`).  A box
   that restricts nothing says so.
 """
 
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..formatting import amount, significant
+from ..formatting import amount, lower_first, significant
 from .text import table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.prim import Restriction
 
 __all__ = ["box_sentence", "condition_words", "discovery_sentences", "format_discovery", "limit_words",
-           "lower_first", "ordinal", "share_words"]
+           "ordinal", "share_words"]
 
 
 def ordinal(k: int) -> str:
@@ -76,13 +76,6 @@ def condition_words(d: Discovery) -> tuple[str, str]:
 
 def _pct(p: float) -> int:
     return min(99, max(1, int(round(100 * p)))) if 0 < p < 1 else int(round(100 * p))
-
-
-def lower_first(label: str) -> str:
-    """A label inside a sentence: its first letter lower-cased, unless the first word is an acronym
-    (``QALY gain`` stays, ``Households supported`` becomes ``households supported``)."""
-    first = label.split(" ", 1)[0]
-    return label if len(first) > 1 and first[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def limit_words(p: ParameterInfo, r: Restriction) -> str:

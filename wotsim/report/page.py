@@ -16,9 +16,10 @@ from typing import Any
 
 from ..analysis.pipeline import Analyses
 from ..config.schema import Config
-from ..formatting import MINUS, money, number, probability, standard_error, value
+from ..formatting import MINUS, money, number, probability, significant, standard_error, value
 from ..results.io import to_json, write_atomic_dir, write_json
 from . import html as H
+from .discovery import box_sentence, discovery_sentences
 from .statement import comparison_statements, robustness_statement
 from .text import per_unit
 
@@ -29,9 +30,11 @@ def statements(a: Analyses) -> dict[str, str]:
     main = a.outputs[0]
     vois = {"base": a.voi_keep, **a.voi_adopt}
     if a.comparison is not None:
-        return comparison_statements(a.comparison, output=main, vois=vois, oneway=a.statement_oneway)
+        return comparison_statements(a.comparison, output=main, vois=vois, oneway=a.statement_oneway,
+                                     discoveries=a.discoveries)
     return {"base": robustness_statement(a.result.summary[main], label="Base analysis",
-                                         oneway=a.statement_oneway.get("base"), voi=a.voi_keep, config=a.config)}
+                                         oneway=a.statement_oneway.get("base"), voi=a.voi_keep, config=a.config,
+                                         discovery=a.discoveries.get("base"))}
 
 
 def _num(x: float, measure: str) -> str:
@@ -156,6 +159,61 @@ def _item_table(cfg: Config, a: Analyses) -> str:
                    left=6)
 
 
+def _discovery_table(d) -> str:
+    """The chosen box's restrictions: label, limits in units, percentiles, evidence, quasi-p, stability."""
+    rows = []
+    box = d.boxes[0]
+    for r in box.restrictions:
+        j = d.names.index(r.parameter)
+        p = d.parameters[j]
+        low = f"≥ {significant(r.lower)}" if r.lower_restricted else ""
+        high = f"≤ {significant(r.upper)}" if r.upper_restricted else ""
+        pct = " and ".join(x for x in (f"≥ p{r.lower_percentile * 100:.0f}" if r.lower_restricted else "",
+                                        f"≤ p{r.upper_percentile * 100:.0f}" if r.upper_restricted else "") if x)
+        qp = min(x for x in (r.quasi_p_lower, r.quasi_p_upper) if x == x)
+        s = box.stability_coverage[j]
+        rows.append([p.label, " and ".join(x for x in (low, high) if x), p.unit, pct, p.evidence,
+                     "< 0.001" if qp < 0.001 else f"{qp:.3f}", f"{-r.density_drop:+.3f}",
+                     "n/a" if s != s else f"{s:.0%}"])
+    return H.table(["parameter", "limits", "unit", "percentiles", "evidence", "quasi-p", "density if lifted",
+                    f"stable in {d.resamples} resamples"], rows, left=5)
+
+
+_DISCOVERY_CAPTIONS = {
+    "trajectory": "Peeling trajectory: coverage and density of each step, shaded by the number of restrictions; "
+                  "the chosen box marked.",
+    "limits": "The chosen box's limits as percentiles of each parameter's distribution, with their stability.",
+    "scatter": "The two restricted parameters whose limits matter most: the draws that fail (dark) and the box.",
+}
+
+
+def _discovery_section(a: Analyses, fig) -> str:
+    from .. import plots
+
+    body = H.paragraph(
+        "Scenario discovery (PRIM, the patient rule induction method) searches the Monte Carlo draws for the "
+        "combination of assumptions under which the result fails: a box of parameter ranges in which failure is "
+        "dense (density) and that holds much of it (coverage).  Limits are given in the parameter's units and as "
+        "percentiles of its distribution; the quasi-p value tests whether a limit matters, 'density if lifted' "
+        "says what dropping it costs, and the stability is the share of half-size resamples that restrict the "
+        "parameter too.", "note")
+    for rid, d in a.discoveries.items():
+        title = "Base analysis" if rid == "base" else a.comparison.run(rid).label
+        body += f"<h3>{H.esc(title)}</h3>" + H.paragraph(box_sentence(d, d.boxes[0]) if d.boxes else
+                                                          " ".join(discovery_sentences(d)))
+        if not d.boxes:
+            continue
+        body += _discovery_table(d)
+        if rid == "base":  # the first box's figures (no scatter for a box that restricts nothing)
+            for stem, figure in plots.discovery_figures(d):
+                if stem.endswith("_1"):
+                    body += fig(stem, figure, _DISCOVERY_CAPTIONS[stem.rsplit("_", 2)[1]])
+    for rid, note in a.discovery_notes.items():
+        title = "Base analysis" if rid == "base" else a.comparison.run(rid).label
+        body += f"<h3>{H.esc(title)}</h3>" + H.paragraph(f"No discovery: {note}", "note")
+    return body
+
+
 def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
     """The HTML page and the figures (stem, Figure) it embeds."""
     from .. import plots
@@ -233,7 +291,12 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
                     "with standard errors.")
     sections.append(("drivers", "What drives the result", body))
 
-    # 5. scenarios and value of information
+    # 5. scenario discovery: under which combination of assumptions it fails
+    if a.discoveries or a.discovery_notes:
+        sections.append(("discovery", f"Under which assumptions the {what} falls below {thr}, or a recommendation "
+                         "does worse", _discovery_section(a, fig)))
+
+    # 6. scenarios and value of information
     body = ""
     if a.comparison is not None:
         for name in a.outputs:
@@ -267,7 +330,7 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
     if body:
         sections.append(("recommendations", "The recommendations: scenarios and value of information", body))
 
-    # 6. inputs
+    # 7. inputs
     sections.append(("parameters", "Parameters, sources and evidence", _parameter_table(cfg)))
     sections.append(("items", "Cost and benefit items", _item_table(cfg, a)))
     man = dict(a.result.manifest)

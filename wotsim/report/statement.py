@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping
 
 from ..errors import WotsimError
-from ..formatting import amount, number, percent, probability, signed, standard_error, value
+from ..formatting import amount, lower_first, number, percent, probability, signed, standard_error, value
 from ..model import net_benefit_for
 from ..results.simulation import OutputSummary
 from .discovery import box_sentence
@@ -64,10 +64,6 @@ def _name(name: str, labels: Mapping[str, str]) -> str:
     return name if not label or label == name else f"{label} ({name})"
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
-
-
 def _net_words(output: str, config: "Config | None") -> str:
     """How a statement names the net benefit its value of information is computed on."""
     if output == "npv":
@@ -78,9 +74,9 @@ def _net_words(output: str, config: "Config | None") -> str:
         return f"the net value to {config.stakeholders.get(output[4:], output[4:])} ({output})"
     if output.startswith("npv:") and output[4:] in config.outputs:
         label = config.outputs[output[4:]].label
-        return f"the net benefit behind the {_lower_first(label)}: its benefits minus its costs ({output})"
+        return f"the net benefit behind the {lower_first(label)}: its benefits minus its costs ({output})"
     if output in config.outputs and config.outputs[output].label != output:
-        return f"the {_lower_first(config.outputs[output].label)} ({output})"
+        return f"the {lower_first(config.outputs[output].label)} ({output})"
     return output
 
 
@@ -142,7 +138,7 @@ def robustness_statement(
     m = summary.measure
     thr = f"{summary.threshold:g}"
     lo, hi = summary.interval(90)
-    what = _lower_first(summary.label)
+    what = lower_first(summary.label)
     short = "the ratio" if m == "ratio" else "it"
     parts = [
         f"{label}: the {what} is {_out(summary.base, m, currency)} at base "
