@@ -223,9 +223,11 @@ class _Box:
 
     def n_free(self, j: int, side: int, rank: int) -> int:
         """Unrestricted parameters if limit (j, side) moved to ``rank``."""
-        rk = self.rk.copy()
-        rk[j, side] = rank
-        return int(np.count_nonzero((rk == self.data.free).all(axis=1)))
+        rk, free = self.rk, self.data.free
+        now = int(np.count_nonzero((rk == free).all(axis=1)))
+        was = rk[j, 0] == free[j, 0] and rk[j, 1] == free[j, 1]
+        after = rank == free[j, side] and rk[j, 1 - side] == free[j, 1 - side]
+        return now - bool(was) + bool(after)
 
     def move(self, j: int, side: int, value: float) -> None:
         """Cut side ``side`` of parameter j at ``value``, updating the draws between old and new."""
@@ -324,7 +326,10 @@ def _peel(data: _Data, box: _Box, alpha: float, mass_min: float):
                 cut, value = _peel_cut(data, box, j, side, s[j], alpha)
                 rows = s[j, :cut] if side == LOWER else s[j, s.shape[1] - cut:]
                 m_new, k_new = box.m - cut, box.k - int(np.count_nonzero(y[rows]))
-                score = (_lenient1(box.k, box.m, k_new, m_new), box.n_free(j, side, _rank(data.uniq[j], side, value)))
+                obj = _lenient1(box.k, box.m, k_new, m_new)
+                if best is not None and obj < best[0][0]:
+                    continue                              # the tie-break (unrestricted parameters) only on a tie
+                score = (obj, box.n_free(j, side, _rank(data.uniq[j], side, value)))
                 if best is None or score > best[0]:
                     best = (score, j, side, value, m_new)
         (obj, _), j, side, value, m_new = best
@@ -398,8 +403,10 @@ def _snapshot(data: _Data, box: _Box, step, j=None, side=None) -> PrimBox:
     upper_pct = np.array([data.start[i][box.rk[i, 1] + 1] for i in range(d)]) / n
     density, coverage = k / m, k / data.n_cases
     restrictions = []
-    for i in np.flatnonzero((box.rk != data.free).any(axis=1)):
-        qp = np.where(box.rk[i] != data.free[i], binom.sf(k - 1, m, k_lift[i] / n_lift[i]), np.nan)
+    restricted = np.flatnonzero((box.rk != data.free).any(axis=1))
+    qps = np.where(box.rk[restricted] != data.free[restricted],   # one call for every side (scipy's overhead)
+                   binom.sf(k - 1, m, k_lift[restricted] / n_lift[restricted]), np.nan)
+    for i, qp in zip(restricted, qps):
         n_free, k_free = n_lift[i].sum() - m, k_lift[i].sum() - k
         restrictions.append(Restriction(
             data.names[i], float(lower[i]), float(upper[i]), float(lower_pct[i]), float(upper_pct[i]),

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -21,7 +22,7 @@ from matplotlib.figure import Figure
 from .._paths import file_name
 from ..errors import WotsimError
 
-__all__ = ["figure_dir", "save_figure"]
+__all__ = ["figure_dir", "png_bytes", "save_figure"]
 
 
 def figure_dir(directory: str | Path) -> int:
@@ -47,8 +48,15 @@ def figure_dir(directory: str | Path) -> int:
         raise
 
 
+def png_bytes(fig: Figure, *, dpi: int = 150) -> bytes:
+    """The PNG :func:`save_figure` writes for ``fig`` at ``dpi``, as bytes (render once, embed and save them)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
 def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png", "svg"),
-                dpi: int = 150) -> tuple[Path, ...]:
+                dpi: int = 150, rendered: Mapping[str, bytes] | None = None) -> tuple[Path, ...]:
     """Write ``fig`` to ``path.<format>`` for each format, each file atomically, never through a link.
 
     ``path.name`` must be a safe file name (:func:`wotsim._paths.file_name`: letters, digits,
@@ -68,6 +76,8 @@ def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png
         File formats known to matplotlib.
     dpi : int
         Resolution of raster formats.
+    rendered : mapping of format -> bytes, optional
+        Files already rendered (e.g. by :func:`png_bytes`), written as they are instead of rendering again.
 
     Returns
     -------
@@ -95,8 +105,11 @@ def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png
                          dir_fd=dir_fd)  # 0o666 less the umask, as for any new file
             try:
                 with os.fdopen(fd, "wb") as fh, matplotlib.rc_context({"svg.hashsalt": "wotsim"}):
-                    metadata = {"Date": None} if fmt == "svg" else None
-                    fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata)
+                    if rendered is not None and fmt in rendered:
+                        fh.write(rendered[fmt])
+                    else:
+                        metadata = {"Date": None} if fmt == "svg" else None
+                        fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata)
                 os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
             except BaseException:
                 with contextlib.suppress(FileNotFoundError):

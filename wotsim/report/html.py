@@ -52,13 +52,12 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def figure(fig, caption: str, *, alt: str | None = None, dpi: int = 110) -> str:
-    """A matplotlib Figure as an embedded PNG with a caption."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt or caption)}">'
-            f"<figcaption>{esc(caption)}</figcaption></figure>")
+def figure(png: bytes, caption: str, *, alt: str | None = None, dpi: int = 150, shown_dpi: int = 110) -> str:
+    """A rendered PNG (``dpi``) embedded with a caption, shown at the size it would have at ``shown_dpi``."""
+    width = int.from_bytes(png[16:20], "big")  # the IHDR chunk: width, height
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{data}" width="{round(width * shown_dpi / dpi)}" '
+            f'alt="{esc(alt or caption)}"><figcaption>{esc(caption)}</figcaption></figure>')
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]], *, left: int = 1, caption: str | None = None) -> str:

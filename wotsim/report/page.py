@@ -215,17 +215,19 @@ def _discovery_section(a: Analyses, fig) -> str:
 
 
 def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
-    """The HTML page and the figures (stem, Figure) it embeds."""
+    """The HTML page and the figures it embeds: (stem, Figure, its PNG as embedded)."""
     from .. import plots
+    from ..plots.files import png_bytes
 
     cfg = a.config
     main = a.outputs[0]
-    figures: list[tuple[str, Any]] = []
+    figures: list[tuple[str, Any, bytes]] = []
     sections: list[tuple[str, str, str]] = []
 
     def fig(stem: str, figure, caption: str) -> str:
-        figures.append((stem, figure))
-        return H.figure(figure, caption)
+        png = png_bytes(figure)  # rendered once: embedded here, written to figures/ as it is
+        figures.append((stem, figure, png))
+        return H.figure(png, caption)
 
     # 1. statement
     words = statements(a)
@@ -345,7 +347,7 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
 
 def write_report(a: Analyses, directory: str | Path) -> Path:
     """Write ``report.html``, ``figures/`` (PNG and SVG) and ``manifest.json`` into ``directory`` atomically."""
-    from ..plots import save_figure
+    from ..plots.files import save_figure
 
     directory = Path(directory)
     page, figures = render(a)
@@ -353,8 +355,8 @@ def write_report(a: Analyses, directory: str | Path) -> Path:
     def fill(tmp: Path) -> None:
         (tmp / "report.html").write_text(page, encoding="utf-8")
         (tmp / "figures").mkdir()
-        for stem, figure in figures:
-            save_figure(figure, tmp / "figures" / stem)
+        for stem, figure, png in figures:
+            save_figure(figure, tmp / "figures" / stem, rendered={"png": png})
         man = dict(a.result.manifest)
         man["analysis"] = "report"
         man["report"] = dict(a.settings)
