@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from wotsim import parse_config, simulate
+from wotsim.plots.files import png_bytes
 from wotsim.report.html import figure as html_figure
 from wotsim.analysis.drivers import decision_drivers
 from wotsim.analysis.oneway import one_way
@@ -130,7 +131,7 @@ def test_monte_carlo_figures_with_hostile_labels_save_and_show_them_as_written(r
     # a long label is cut in titles: the figure keeps its size; the HTML report escapes the caption
     fig = convergence_p(result, output="npv")
     assert "…" in _texts(fig)
-    page = html_figure(fig, HOSTILE, dpi=20)
+    page = html_figure(png_bytes(fig, dpi=20), HOSTILE, dpi=20)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
 
 

@@ -38,6 +38,8 @@ _LAZY = {
     "compare": "analysis.scenarios",
     "keep_voi": "analysis.voi",
     "adoption_voi": "analysis.voi",
+    "discover": "analysis.discover",
+    "load_discovery": "analysis.discover_io",
     "robustness_statement": "report.statement",
 }
 

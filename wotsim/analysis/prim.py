@@ -40,12 +40,10 @@ Choices, EMA's unless said (``BasePrim`` methods in brackets):
   Peeling sees only ranks in the box, so the peeling trajectory is invariant under strictly
   increasing transforms of continuous parameters; a midpoint in units may pass a draw outside the
   box under a non-linear one, and move a percentile, quasi-p or pasting by that draw.
-* **Chosen box** (wotsim's; EMA leaves it to the analyst): the step with the highest F1
-  ``2 c l / (c + l)`` of coverage ``c`` and lift ``l = (d - d0) / (1 - d0)``, the share of the way
-  the density ``d`` has gone from the condition's share of all draws ``d0`` (step 0) to a box
-  where it always holds: a scale-free knee that never chooses step 0 (lift 0) and does not favour
-  the whole space when the condition is common (F1 of ``c`` and ``d`` itself does: at ``d0 = 0.86``
-  no step beat step 0); with ``min_coverage``, the densest step with at least that coverage;
+* **Chosen box** (wotsim's; EMA leaves it to the analyst): the highest F1 ``2 c l / (c + l)`` of
+  coverage ``c`` and lift ``l = (d - d0) / (1 - d0)`` (how far density ``d`` has gone from step 0's
+  ``d0`` towards 1): a knee that never picks step 0, even for a common condition (F1 of ``c`` and
+  ``d`` did at ``d0 = 0.86``); with ``min_coverage``, the densest step with at least that coverage;
   or the ``step`` asked.  Ties: larger coverage, then earlier.  The chosen step is then pasted.
 """
 
@@ -224,10 +222,8 @@ class _Box:
     def n_free(self, j: int, side: int, rank: int) -> int:
         """Unrestricted parameters if limit (j, side) moved to ``rank``."""
         rk, free = self.rk, self.data.free
-        now = int(np.count_nonzero((rk == free).all(axis=1)))
-        was = rk[j, 0] == free[j, 0] and rk[j, 1] == free[j, 1]
-        after = rank == free[j, side] and rk[j, 1 - side] == free[j, 1 - side]
-        return now - bool(was) + bool(after)
+        was, after = (rk[j] == free[j]).all(), rank == free[j, side] and rk[j, 1 - side] == free[j, 1 - side]
+        return int(np.count_nonzero((rk == free).all(axis=1))) - bool(was) + bool(after)
 
     def move(self, j: int, side: int, value: float) -> None:
         """Cut side ``side`` of parameter j at ``value``, updating the draws between old and new."""
@@ -253,9 +249,6 @@ class _Ranks:
     def __init__(self, rank: np.ndarray, rows: np.ndarray):
         self.rank, self.rows, self.size = rank, rows, rows.size
 
-    def __len__(self) -> int:
-        return self.size
-
     def __getitem__(self, i: int) -> int:
         return int(self.rank[self.rows[i]])
 
@@ -264,13 +257,13 @@ def _search(r, value: int, side: str) -> int:
     """``np.searchsorted(r, value, side)`` for an array or the lazy :class:`_Ranks` (by bisection)."""
     if isinstance(r, np.ndarray):
         return int(np.searchsorted(r, value, side))
-    return (bisect.bisect_left if side == "left" else bisect.bisect_right)(r, value)
+    return (bisect.bisect_left if side == "left" else bisect.bisect_right)(r, value, 0, r.size)
 
 
 def _quantile(r, q: float) -> tuple[int, int]:
     """Positions (a, b) in sorted ``r`` of EMA's ``get_quantile(data, q)`` after its walk over
     ties: its value is the midpoint of the values at a and b (one value if ``r[a] == r[b]``)."""
-    m = len(r)
+    m = r.size
     a, b = math.floor((m - 1) * q), math.ceil((m - 1) * q)
     if r[a] == r[b]:
         if q > 0.5:
