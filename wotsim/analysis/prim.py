@@ -57,90 +57,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import WotsimError
+from .prim_results import PrimBox, PrimResult, Restriction
 
 __all__ = ["PrimBox", "PrimResult", "Restriction", "evaluate_box", "f1_of", "prim"]
 
 LOWER, UPPER = 0, 1
 SIDES = ("lower", "upper")
-
-
-@dataclass(frozen=True)
-class Restriction:
-    """One restricted parameter of a box: limits in units (the data's min/max on a free side) and
-    percentiles (0/1 on a free side), the quasi-p of each side (NaN if free), and the box with this
-    parameter free: ``density_drop = density - density_if_lifted``, ``coverage_gain`` likewise."""
-
-    parameter: str
-    lower: float
-    upper: float
-    lower_percentile: float
-    upper_percentile: float
-    quasi_p_lower: float
-    quasi_p_upper: float
-    density_if_lifted: float
-    coverage_if_lifted: float
-    density_drop: float
-    coverage_gain: float
-
-    @property
-    def lower_restricted(self) -> bool:
-        return self.lower_percentile > 0
-
-    @property
-    def upper_restricted(self) -> bool:
-        return self.upper_percentile < 1
-
-
-@dataclass(frozen=True, eq=False)
-class PrimBox:
-    """A box: ``step`` on the trajectory (None from :func:`evaluate_box`), the limit moved last to
-    reach it (``parameter``, ``side``; None at step 0), ``n`` draws inside of which ``cases`` meet
-    the condition (``coverage = cases / all cases``, ``density = cases / n``, ``mass = n / all
-    draws``), limits and percentiles of every parameter (shape (d,), in the names' order) and the
-    restricted parameters, in that order."""
-
-    step: int | None
-    parameter: str | None
-    side: str | None
-    n: int
-    cases: int
-    coverage: float
-    density: float
-    mass: float
-    lower: np.ndarray
-    upper: np.ndarray
-    lower_percentile: np.ndarray
-    upper_percentile: np.ndarray
-    restrictions: tuple[Restriction, ...]
-
-    @property
-    def n_restricted(self) -> int:
-        return len(self.restrictions)
-
-    @property
-    def restricted(self) -> tuple[str, ...]:
-        return tuple(r.parameter for r in self.restrictions)
-
-
-@dataclass(frozen=True, eq=False)
-class PrimResult:
-    """The peeling trajectory (``trajectory[0]`` holds every draw, each later step is one peel),
-    the step ``chosen`` by ``chosen_by`` (``"f1"``, ``"min_coverage"`` or ``"step"``), its ``box``
-    after pasting and the (parameter, side) moves pasting made."""
-
-    names: tuple[str, ...]
-    integer: tuple[bool, ...]
-    n_draws: int
-    n_cases: int
-    peel_alpha: float
-    paste_alpha: float
-    mass_min: float
-    min_coverage: float | None
-    trajectory: tuple[PrimBox, ...]
-    chosen: int
-    chosen_by: str
-    box: PrimBox
-    pastes: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,6 +81,8 @@ class _Data:
     free: np.ndarray
     distinct: np.ndarray
     col_order: tuple[int, ...]
+    fast: np.ndarray          # the continuous columns (their clean peels computed together, :func:`_fast_peels`)
+    fast_values: np.ndarray   # their values, shape (len(fast), n)
 
 
 def _prepare(x, y, names, integer) -> _Data:
@@ -194,8 +118,9 @@ def _prepare(x, y, names, integer) -> _Data:
         start.append(np.append(np.flatnonzero(new), n))
     free = np.array([(0, u.size - 1) for u in uniq])
     col_order = tuple(j for j in range(d) if not integer[j]) + tuple(j for j in range(d) if integer[j])
+    fast = np.array([j for j in col_order if not integer[j]], dtype=np.intp)
     return _Data(names, integer, y, n_cases, order, rank, tuple(uniq), tuple(start), free, free[:, 1] == n - 1,
-                 col_order)
+                 col_order, fast, xt[fast])
 
 
 def _rank(u: np.ndarray, side: int, value: float) -> int:
@@ -308,18 +233,55 @@ def _peel_cut(data: _Data, box: _Box, j: int, side: int, sj: np.ndarray, alpha: 
     return cut, float(u[r[cut] if cut < m else r[0]])
 
 
+def _fast_peels(data: _Data, box: _Box, s: np.ndarray, alpha: float) -> dict[tuple[int, int], tuple]:
+    """:func:`_peel_cut` and the objective of every (continuous column, side) at once where the peel is
+    clean: the draws at EMA's two quantile positions (which depend on the box's size alone) differ,
+    and their midpoint lies strictly between them, so that no tie moves the cut (EMA's walk over
+    ties, or a midpoint that rounds onto a tied value); the others go through :func:`_peel_cut`.
+    (j, side) -> (objective, value, draws left), in the float operations of :func:`_lenient1`."""
+    m, k, y, cols = box.m, box.k, data.y, data.fast
+    out = {}
+    if cols.size == 0:
+        return out
+    rows = np.arange(cols.size)
+    for side, q in ((UPPER, 1 - alpha), (LOWER, alpha)):
+        a, b = math.floor((m - 1) * q), math.ceil((m - 1) * q)
+        if a == b:
+            a, b = (max(a - 1, 0), b) if side == UPPER else (a, min(b + 1, m - 1))
+        va, vb = data.fast_values[rows, s[cols, a]], data.fast_values[rows, s[cols, b]]
+        value = (va + vb) / 2
+        clean = (va < value) & (value < vb)               # distinct draws, a midpoint strictly between
+        if side == UPPER:                                 # a + 1 draws kept, the rest peeled
+            cut = m - (a + 1)
+            peeled = np.count_nonzero(y[s[cols, a + 1:]], axis=1)
+        else:                                             # b draws peeled
+            cut = b
+            peeled = np.count_nonzero(y[s[cols, :b]], axis=1)
+        m_new, k_new = m - cut, k - peeled
+        obj = (0.0 if m_new == m else ((k_new / m_new if m_new else 0.0) - k / m) / abs(m - m_new))
+        obj = np.broadcast_to(obj, cols.shape)
+        for j, ok, o, v in zip(cols.tolist(), clean.tolist(), obj.tolist(), value.tolist()):
+            if ok:
+                out[j, side] = (o, v, m_new)
+    return out
+
+
 def _peel(data: _Data, box: _Box, alpha: float, mass_min: float):
     """Peel ``box`` in place until EMA's stop rule; yield (j, side) after each peel."""
     n, y = data.y.size, data.y
     s = data.order.copy()                                 # row j: the box's draws sorted by column j
     while box.m >= 2:
         best = None
+        fast = _fast_peels(data, box, s, alpha)
         for j in data.col_order:
             for side in (UPPER, LOWER):
-                cut, value = _peel_cut(data, box, j, side, s[j], alpha)
-                rows = s[j, :cut] if side == LOWER else s[j, s.shape[1] - cut:]
-                m_new, k_new = box.m - cut, box.k - int(np.count_nonzero(y[rows]))
-                obj = _lenient1(box.k, box.m, k_new, m_new)
+                if (j, side) in fast:
+                    obj, value, m_new = fast[j, side]
+                else:
+                    cut, value = _peel_cut(data, box, j, side, s[j], alpha)
+                    rows = s[j, :cut] if side == LOWER else s[j, s.shape[1] - cut:]
+                    m_new, k_new = box.m - cut, box.k - int(np.count_nonzero(y[rows]))
+                    obj = _lenient1(box.k, box.m, k_new, m_new)
                 if best is not None and obj < best[0][0]:
                     continue                              # the tie-break (unrestricted parameters) only on a tie
                 score = (obj, box.n_free(j, side, _rank(data.uniq[j], side, value)))
