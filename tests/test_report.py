@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 def report_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "schiedam"
     code = main(["report", str(SCHIEDAM), "--out", str(out), "--samples", "4096", "--sobol-samples", "1024",
-                 "--scenarios", "sharper_selection,self_reliance,discount_5_5"])
+                 "--scenarios", "sharper_selection,self_reliance,discount_5_5", "--resamples", "2"])
     assert code == 0
     return out
 
@@ -54,6 +55,23 @@ def test_report_is_self_contained_and_complete(report_dir):
         assert p.evidence in page
     # the statement carries the base case of the social ratio as computed
     assert "1.05" in page
+
+
+def test_report_says_under_which_assumptions_it_fails(report_dir):
+    """Scenario discovery: the base (ratio below 1) and each recommendation (worse than the base), with the
+    sentence closing the robustness statement, the box table (stability over the 2 resamples asked) and the
+    first box's figures; structural scenarios (discount_5_5) get none."""
+    page = html.unescape((report_dir / "report.html").read_text(encoding="utf-8"))
+    statement = page[page.index('class="statement"'):page.index('id="results"')]
+    assert "The social cost-benefit ratio falls below 1 in " in statement and "of all below-1 draws" in statement
+    section = page[page.index('id="discovery"'):page.index('id="recommendations"')]
+    assert "stable in 2 resamples" in section
+    # the two recommendations: one does worse in some draws, self-reliance in none (said, not hidden)
+    assert section.count("does worse than the base on the social cost-benefit ratio in ") == 1
+    assert "Nothing to discover: it does worse than the base in none of the 4,096 paired draws." in section
+    assert "Discount" not in section
+    stems = {p.stem for p in (report_dir / "figures").glob("discover_*.png")}
+    assert stems == {"discover_trajectory_1", "discover_limits_1", "discover_scatter_1"}
 
 
 @pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",

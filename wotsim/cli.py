@@ -128,7 +128,8 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.flush()
 
     analyses = run_analyses(config, samples=args.samples, sobol_samples=args.sobol_samples, seed=args.seed,
-                            scenarios=names, with_scenarios=not args.no_scenarios, progress=progress)
+                            scenarios=names, with_scenarios=not args.no_scenarios,
+                            discovery_resamples=args.resamples, progress=progress)
     progress("writing the report and figures")
     with _writing(args.out, "the report"):
         path = write_report(analyses, args.out)
@@ -343,6 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--scenarios", metavar="A,B,...",
                      help="scenario ids or overlay files (default: every scenario found for the config)")
     rep.add_argument("--no-scenarios", action="store_true", help="skip scenarios and their value of information")
+    rep.add_argument("--resamples", type=_discover.resamples, default=10,
+                     help="half-size resamples for the stability of each scenario discovery (default 10; 0 to skip)")
     rep.set_defaults(func=_cmd_report)
     return parser
 

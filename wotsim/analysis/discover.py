@@ -57,8 +57,8 @@ from ..results.simulation import SimulationResult
 from ..sampling import stream
 from .prim import PrimResult, Restriction, prim
 
-__all__ = ["DEFAULT_RESAMPLES", "DISCOVER_FORMAT", "SAMPLE_ROWS", "Discovery", "DiscoveredBox", "ParameterInfo",
-           "condition_of", "discover"]
+__all__ = ["DEFAULT_RESAMPLES", "DISCOVER_FORMAT", "SAMPLE_ROWS", "Discovery", "DiscoveredBox", "NothingToDiscover",
+           "ParameterInfo", "condition_of", "discover"]
 
 #: Resamples for the stability of a box (the EMA Workbench's default).
 DEFAULT_RESAMPLES = 10
@@ -195,6 +195,14 @@ class Discovery:
         from .discover_io import save_discovery
 
         return save_discovery(directory, self)
+
+
+class NothingToDiscover(WotsimError):
+    """The condition holds in no draw or in every draw (``cases`` of ``draws``): there is no box to find."""
+
+    def __init__(self, cases: int, draws: int, message: str):
+        super().__init__(message)
+        self.cases, self.draws = cases, draws
 
 
 # --------------------------------------------------------------------------- the condition
@@ -409,7 +417,7 @@ def discover(source: SimulationResult | Any, *, where: str | None = None, output
     n, k = int(y.size), int(np.count_nonzero(y))
     if k in (0, n):
         what = {"worse": f"{scenario} does worse than the base on {output}"}.get(spec["kind"], spec["condition"])
-        raise WotsimError(f"the condition '{what}' holds in {'none' if k == 0 else 'every one'} of the {n:,} draws"
+        raise NothingToDiscover(k, n, f"the condition '{what}' holds in {'none' if k == 0 else 'every one'} of the {n:,} draws"
                           f"{' with it defined' if n < defined.size else ''}; discovery needs draws in and out of it "
                           f"(choose another threshold or condition)")
     names, integer = tuple(p.name for p in infos), tuple(p.integer for p in infos)

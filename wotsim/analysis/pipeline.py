@@ -294,6 +294,7 @@ def run_analyses(
     seed: int | None = None,
     scenarios: Sequence[str] | None = None,
     with_scenarios: bool = True,
+    discovery_resamples: int = 10,
     progress: Callable[[str], None] | None = None,
 ) -> Analyses:
     """Run the analyses a report shows.
@@ -311,6 +312,9 @@ def run_analyses(
         Scenario ids or overlay files; default every scenario found for the config.
     with_scenarios : bool
         False skips scenarios and the adoption value of information.
+    discovery_resamples : int
+        Half-size resamples for the stability of each scenario discovery (:func:`report_discoveries`;
+        0 skips the stability).
     progress : callable(str), optional
         Called with a short description before each step.
     """
@@ -354,7 +358,8 @@ def run_analyses(
     # the value of information of the statement's own perspective
     vois = decision_voi(comparison if comparison is not None else result, output=net_benefit_for(config, main))
     step("scenario discovery")
-    discoveries, notes = report_discoveries(comparison if comparison is not None else result, main)
+    discoveries, notes = report_discoveries(comparison if comparison is not None else result, main,
+                                            resamples=discovery_resamples)
     statement_oneway = {"base": oneway[main]}
     if comparison is not None:
         statement_oneway, _ = statement_inputs(comparison, main, voi=False, base_oneway=oneway[main])
@@ -374,7 +379,7 @@ def report_discoveries(source: Any, output: str, *, resamples: int = 10) -> tupl
     from ..config.overlays import is_decision
     from ..errors import WotsimError
     from ..model import output_measure
-    from .discover import discover
+    from .discover import NothingToDiscover, discover
     from .scenarios import Comparison
 
     base = source.base if isinstance(source, Comparison) else source
@@ -388,7 +393,11 @@ def report_discoveries(source: Any, output: str, *, resamples: int = 10) -> tupl
     for rid, how in jobs:
         try:
             found[rid] = discover(source, resamples=resamples, **how)
-        except WotsimError as exc:  # e.g. the condition holds in no draw: nothing to discover, said in the report
+        except NothingToDiscover as exc:  # said in the report
+            which = "none" if exc.cases == 0 else "every one"
+            notes[rid] = (f"it does worse than the base in {which} of the {exc.draws:,} paired draws" if rid != "base"
+                          else f"the {output} is below its threshold in {which} of the {exc.draws:,} draws")
+        except WotsimError as exc:
             notes[rid] = str(exc)
     return found, notes
 

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from .common import add_shared, compare_progress, load, positive_int, save, warn
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "resamples", "run"]
 
 
 def _share(text: str) -> float:
@@ -43,7 +43,8 @@ def _whole(text: str) -> int:
     return k
 
 
-def _resamples(text: str) -> int:
+def resamples(text: str) -> int:
+    """``--resamples``: a whole number from 0 to 1000."""
     k = _whole(text)
     if not 0 <= k <= 1000:
         raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 1000, got {text!r}")
@@ -73,7 +74,7 @@ def add_parser(sub) -> None:
     p.add_argument("--boxes", type=positive_int, default=1,
                    help="find up to this many boxes by covering: each next box among the draws outside the "
                         "earlier ones (default 1)")
-    p.add_argument("--resamples", type=_resamples, default=10,
+    p.add_argument("--resamples", type=resamples, default=10,
                    help="half-size resamples for each box's stability (default 10; 0 to skip)")
     p.add_argument("--peel-alpha", type=_fraction, default=0.05, help="share peeled per step (default 0.05)")
     p.add_argument("--paste-alpha", type=_fraction, default=0.05, help="share pasted per step (default 0.05)")

@@ -210,7 +210,7 @@ def _discovery_section(a: Analyses, fig) -> str:
                     body += fig(stem, figure, _DISCOVERY_CAPTIONS[stem.rsplit("_", 2)[1]])
     for rid, note in a.discovery_notes.items():
         title = "Base analysis" if rid == "base" else a.comparison.run(rid).label
-        body += f"<h3>{H.esc(title)}</h3>" + H.paragraph(f"No discovery: {note}", "note")
+        body += f"<h3>{H.esc(title)}</h3>" + H.paragraph(f"Nothing to discover: {note}.", "note")
     return body
 
 
