@@ -83,7 +83,7 @@ def test_plot_a_value_of_information_directory(tmp_path, capsys, monkeypatch):
 
 def test_plot_a_discovery_directory(tmp_path, capsys, monkeypatch):
     figures, stems = _plot(tmp_path, capsys, monkeypatch, ["discover", "--output", "social_ratio", "--below", "1",
-                                                           "--samples", "2048", "--resamples", "2"])
+                                                           "--samples", "512", "--resamples", "0"])
     assert stems == ["discover_limits_1", "discover_scatter_1", "discover_trajectory_1"]
     assert "Chance problematic debt" in _svg(figures, "discover_limits_1")  # labels, not ids
 
