@@ -10,6 +10,7 @@ from pathlib import Path
 
 import wotsim
 from wotsim import plots
+from wotsim.analysis.discover import discover
 from wotsim.analysis.drivers import decision_drivers
 from wotsim.analysis.oneway import one_way
 from wotsim.analysis.scenarios import compare
@@ -45,6 +46,8 @@ def main() -> None:
         "drivers_social_ratio": plots.drivers_chart(decision_drivers(result, output="social_ratio"), config=config),
         "scenarios_social_ratio": plots.scenario_comparison(comparison, output="social_ratio"),
         "evppi_keep": plots.evppi_ranking(keep_voi(result), config=config),
+        **{stem: fig for stem, fig in plots.discovery_figures(discover(result, output="social_ratio", below=1))
+           if stem in ("discover_limits_1", "discover_trajectory_1")},
     }
     OUT.mkdir(parents=True, exist_ok=True)
     for stem, fig in figures.items():
