@@ -401,3 +401,37 @@ def test_expression_is_frozen_and_keeps_its_text():
     assert isinstance(e, Expression) and e.text == "x * 2"
     with pytest.raises(AttributeError):
         e.text = "y"  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- conditions (wotsim discover --where)
+def test_conditions_follow_python_logic_on_arrays():
+    from wotsim.config.expressions import compile_condition
+
+    a, b = np.array([0.5, 0.95, 1.0, 1.2, 2.0]), np.array([0.1, 0.9, 0.7, 0.8, 0.2])
+    env = {"a": a, "b": b}
+    cases = {
+        "a < 1": a < 1,
+        "a >= 1 and b < 0.75": (a >= 1) & (b < 0.75),
+        "a < 1 or b > 0.85": (a < 1) | (b > 0.85),
+        "not (0.9 < a < 1.1)": ~((0.9 < a) & (a < 1.1)),
+        "0.9 < a <= 1 < 2 * b + 0.5": (0.9 < a) & (a <= 1) & (1 < 2 * b + 0.5),
+        "a != 1 and not b == 0.2": (a != 1) & ~(b == 0.2),
+        "log(a) < 0 or maximum(a, b) > 1.5": (np.log(a) < 0) | (np.maximum(a, b) > 1.5),
+    }
+    for text, want in cases.items():
+        got = compile_condition(text)(env)
+        assert got.dtype == bool and np.array_equal(got, want), text
+    assert compile_condition("a < 1 and b > 0").names == frozenset({"a", "b"})
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a", "'a' compares nothing"), ("a + 1", "compares nothing"), ("a < 1 or b", "'b' compares nothing"),
+    ("", "condition is empty"), ("a <", "invalid condition"), ("a is None", "only the comparisons"),
+    ("a in b", "only the comparisons"), ("a.b < 1", "attribute access"), ("(" * 200 + "a < 1" + ")" * 200, "nests"),
+    ("x" * 2001 + " < 1", "longer than 2000"),
+])
+def test_bad_conditions_are_clear_errors(text, message):
+    from wotsim.config.expressions import ExpressionError, compile_condition
+
+    with pytest.raises(ExpressionError, match=message):
+        compile_condition(text)

@@ -268,17 +268,7 @@ def compile_expression(text: str | int | float) -> Expression:
         return Expression(repr(text), frozenset(), lambda env: number)
     if not isinstance(text, str):
         raise ExpressionError(f"must be a number or a formula string, got {shown(text)}")
-    if not text.strip():
-        raise ExpressionError("formula is empty")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"formula is longer than {MAX_LENGTH} characters (it has {len(text)})")
-    _check_nesting(text)
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise ExpressionError(f"invalid formula {shown(text)}: {exc.msg}") from None
-    except (RecursionError, MemoryError):  # Python's parser gives up: still one clean error
-        raise ExpressionError(f"formula nests deeper than {MAX_DEPTH} levels or is too complex to parse") from None
+    tree = _parse(text, "formula")
     names: set[str] = set()
     fn = _compile_node(tree.body, names, 0)  # recursion bounded by MAX_DEPTH: chains are loops
     return Expression(text, frozenset(names), fn)
@@ -338,20 +328,25 @@ def compile_condition(text: str) -> Expression:
     """
     if not isinstance(text, str):
         raise ExpressionError(f"a condition must be text, got {shown(text)}")
-    if not text.strip():
-        raise ExpressionError("condition is empty")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"condition is longer than {MAX_LENGTH} characters (it has {len(text)})")
-    _check_nesting(text)
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise ExpressionError(f"invalid condition {shown(text)}: {exc.msg}") from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError(f"condition nests deeper than {MAX_DEPTH} levels or is too complex to parse") from None
+    tree = _parse(text, "condition")
     names: set[str] = set()
     fn = _compile_test(tree.body, names, 0)
     return Expression(text, frozenset(names), fn)
+
+
+def _parse(text: str, what: str) -> ast.Expression:
+    """``text`` parsed as one Python expression, within the limits (length, nesting); ``what`` names it."""
+    if not text.strip():
+        raise ExpressionError(f"{what} is empty")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"{what} is longer than {MAX_LENGTH} characters (it has {len(text)})")
+    _check_nesting(text)
+    try:
+        return ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"invalid {what} {shown(text)}: {exc.msg}") from None
+    except (RecursionError, MemoryError):  # Python's parser gives up: still one clean error
+        raise ExpressionError(f"{what} nests deeper than {MAX_DEPTH} levels or is too complex to parse") from None
 
 
 def _check_nesting(text: str) -> None:
