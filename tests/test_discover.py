@@ -272,3 +272,12 @@ def test_the_command_prints_and_saves(capsys, config_file, tmp_path):
     assert code == 0, err
     assert "Half the share does worse than the base on the test ratio" in out
     assert math.isfinite(load_discovery(tmp_path / "o").boxes[0].box_density)
+
+
+def test_the_same_seed_gives_the_same_boxes_whatever_the_chunk_size(config, found):
+    chunked = discover(simulate(config, samples=8192, seed=11, chunk_size=1000), output="ratio", below=1, resamples=4)
+    a, b = found.boxes[0], chunked.boxes[0]
+    assert same(a.restrictions, b.restrictions) and np.array_equal(a.stability_coverage, b.stability_coverage)
+    assert np.array_equal(a.lower, b.lower) and np.array_equal(found.sample_x, chunked.sample_x)
+    other_seed = discover(simulate(config, samples=8192, seed=12), output="ratio", below=1, resamples=4)
+    assert not np.array_equal(other_seed.boxes[0].coverage, a.coverage) or other_seed.n_cases != found.n_cases
