@@ -5,7 +5,7 @@ numbers) and a condition on its outputs, and finds boxes of parameter values in 
 condition is dense, with PRIM (:mod:`wotsim.analysis.prim`: the engine, in rank space, as the
 EMA Workbench peels and pastes).  Around the engine it adds what a reviewer needs:
 
-* **The condition** (:func:`condition_of`): a formula of the safe formula language over output
+* **The condition** (:func:`wotsim.analysis.conditions.condition_of`): a formula of the safe formula language over output
   names (``"social_ratio < 1"``, ``"social_ratio >= 1 and financial_ratio < 0.75"``,
   :func:`wotsim.config.expressions.compile_condition`); the shortcuts ``output`` with ``below`` or
   ``above``; or ``scenario``: the scenario does worse than the base on ``output``, draw by draw
@@ -41,7 +41,6 @@ it), saved as ``boxes.json`` + ``boxes.csv`` + ``arrays.npz`` + ``manifest.json`
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,25 +48,24 @@ from typing import Any
 
 import numpy as np
 
-from ..config.expressions import ExpressionError, compile_condition
-from ..config.schema import Config
+from ..config.expressions import compile_condition
 from ..errors import WotsimError
-from ..model import check_output, output_measure, output_names
 from ..results.simulation import SimulationResult
 from ..sampling import stream
-from .prim import PrimResult, Restriction, prim
+from .conditions import condition_of
+from .prim import PrimResult, Restriction, check_settings, prim
 
-__all__ = ["DEFAULT_RESAMPLES", "DISCOVER_FORMAT", "SAMPLE_ROWS", "Discovery", "DiscoveredBox", "NothingToDiscover",
-           "ParameterInfo", "condition_of", "discover"]
+__all__ = ["DEFAULT_RESAMPLES", "DISCOVER_FORMAT", "MIN_CASES", "SAMPLE_ROWS", "Discovery", "DiscoveredBox", "NothingToDiscover",
+           "ParameterInfo", "discover"]
 
 #: Resamples for the stability of a box (the EMA Workbench's default).
 DEFAULT_RESAMPLES = 10
+#: Fewest draws in the condition, and out of it, for a discovery: a handful of draws is noise, not a region.
+MIN_CASES = 10
 #: Draws kept for the pairwise scatter (the first ones of the run).
 SAMPLE_ROWS = 4096
 #: Layout of ``boxes.json``.
 DISCOVER_FORMAT = 1
-#: Measures for which "worse" is defined (higher is better).
-_WORSE_MEASURES = ("ratio", "npv")
 
 
 @dataclass(frozen=True)
@@ -205,78 +203,6 @@ class NothingToDiscover(WotsimError):
         self.cases, self.draws = cases, draws
 
 
-# --------------------------------------------------------------------------- the condition
-def _label_of(config: Config, name: str) -> str:
-    if name in config.outputs:
-        return config.outputs[name].label or name
-    if name.startswith("net:"):
-        return f"net value to {config.stakeholders.get(name[4:], name[4:])}"
-    if name.startswith("npv:"):
-        return f"net benefit behind the {_label_of(config, name[4:]).lower()}"
-    return {"npv": "net present value", "benefits": "total benefits", "costs": "total costs"}.get(name, name)
-
-
-def _number(value: Any, flag: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise WotsimError(f"{flag} must be a finite number, got {value!r}")
-    return float(value)
-
-
-def condition_of(config: Config, *, where: str | None = None, output: str | None = None,
-                 below: float | None = None, above: float | None = None,
-                 scenario: str | None = None) -> dict[str, Any]:
-    """Check how a condition is given and describe it: ``kind``, ``condition`` text, ``output``,
-    ``threshold``, the outputs it reads (``reads``) and their ``labels``.
-
-    Exactly one of ``where``, ``output`` with ``below`` or ``above``, or ``scenario`` with ``output``.
-
-    Raises
-    ------
-    WotsimError
-        One line naming the flag: a syntax error, an unknown output, a missing or extra part.
-    """
-    given = [k for k, v in (("--where", where), ("--below", below), ("--above", above)) if v is not None]
-    if scenario is not None:
-        if given:
-            raise WotsimError(f"--scenario asks where the scenario does worse than the base on --output; "
-                              f"leave out {', '.join(given)}")
-        if output is None:
-            raise WotsimError("--scenario needs --output NAME: the output on which the scenario does worse")
-        measure = check_output(config, output, measures=_WORSE_MEASURES, what="--scenario (worse than the base)")
-        return dict(kind="worse", condition=f"{scenario} worse than base on {output}", output=output,
-                    threshold=math.nan, reads=(output,), labels={output: _label_of(config, output)}, measure=measure)
-    if len(given) != 1:
-        raise WotsimError("give one condition: --where CONDITION, or --output NAME with --below X or --above X"
-                          if not given else f"give one condition, not {' and '.join(given)}")
-    if where is not None:
-        if output is not None:
-            raise WotsimError("--output goes with --below, --above or --scenario, not with --where")
-        try:
-            expr = compile_condition(where)
-        except ExpressionError as exc:
-            raise WotsimError(f"--where: {exc}") from None
-        known = output_names(config)
-        for name in sorted(expr.names):
-            if name not in known:
-                usable = [k for k in known if k.isidentifier()]
-                raise WotsimError(f"--where: unknown output {name!r}; a condition reads outputs by name: "
-                                  f"{', '.join(usable)} (net:<stakeholder> and npv:<ratio> with --output)")
-        reads = tuple(sorted(expr.names))
-        if not reads:
-            raise WotsimError(f"--where: {where!r} reads no output; name one, e.g. 'social_ratio < 1'")
-        measure = output_measure(config, reads[0]) if len(reads) == 1 else "condition"
-        return dict(kind="condition", condition=where.strip(), output=reads[0] if len(reads) == 1 else "",
-                    threshold=math.nan, reads=reads, labels={n: _label_of(config, n) for n in reads},
-                    measure=measure)
-    if output is None:
-        raise WotsimError(f"{given[0]} needs --output NAME")
-    check_output(config, output, what="discover")
-    kind, threshold = ("below", _number(below, "--below")) if below is not None else ("above", _number(above, "--above"))
-    return dict(kind=kind, condition=f"{output} {'<' if kind == 'below' else '>'} {threshold:g}", output=output,
-                threshold=threshold, reads=(output,), labels={output: _label_of(config, output)},
-                measure=output_measure(config, output))
-
-
 def _cases(source: Any, spec: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """(cases, defined): whether each draw meets the condition, and whether it is defined there."""
     from ..model import output_array
@@ -379,7 +305,7 @@ def discover(source: SimulationResult | Any, *, where: str | None = None, output
     source : SimulationResult or Comparison
         The draws; a :class:`~wotsim.analysis.scenarios.Comparison` for ``scenario``.
     where, output, below, above, scenario
-        The condition (:func:`condition_of`): ``where="social_ratio < 1"``, ``output="social_ratio",
+        The condition (:func:`wotsim.analysis.conditions.condition_of`): ``where="social_ratio < 1"``, ``output="social_ratio",
         below=1``, or ``scenario="sharper_selection", output="social_ratio"`` (does worse than the base).
     boxes : int
         Most boxes to find by covering (default 1).
@@ -405,6 +331,9 @@ def discover(source: SimulationResult | Any, *, where: str | None = None, output
     else:
         raise WotsimError(f"discover takes a SimulationResult or a Comparison, got {type(source).__name__}")
     config = base.config
+    checked = check_settings(peel_alpha, paste_alpha, mass_min, min_coverage, step)
+    peel_alpha, paste_alpha, mass_min, min_coverage = (checked[k] for k in (
+        "peel_alpha", "paste_alpha", "mass_min", "min_coverage"))
     spec = condition_of(config, where=where, output=output, below=below, above=above, scenario=scenario)
     spec["scenario"] = scenario or ""
     scenario_label = source.run(scenario).label if scenario else ""
@@ -415,8 +344,12 @@ def discover(source: SimulationResult | Any, *, where: str | None = None, output
     x_all, infos, dists = _columns(source, spec["scenario"])
     x, y = x_all[defined], cases[defined]
     n, k = int(y.size), int(np.count_nonzero(y))
-    if k in (0, n):
+    if min(k, n - k) < MIN_CASES:
         what = {"worse": f"{scenario} does worse than the base on {output}"}.get(spec["kind"], spec["condition"])
+        if 0 < k < n:
+            raise NothingToDiscover(k, n, f"the condition '{what}' holds in {k:,} of the {n:,} draws; discovery "
+                                          f"needs at least {MIN_CASES} draws in it and {MIN_CASES} out of it "
+                                          f"(more --samples, or another threshold or condition)")
         raise NothingToDiscover(k, n, f"the condition '{what}' holds in {'none' if k == 0 else 'every one'} of the {n:,} draws"
                           f"{' with it defined' if n < defined.size else ''}; discovery needs draws in and out of it "
                           f"(choose another threshold or condition)")
@@ -482,8 +415,11 @@ def _box(index: int, res: PrimResult, dists, infos, all_cases: int, stab: np.nda
     for j, (dist, p) in enumerate(zip(dists, infos)):
         lower_pct[:, j], upper_pct[:, j] = _percentiles(dist, p.integer, lower[:, j], upper[:, j],
                                                         on_low[:, j], on_high[:, j])
+    first = {}  # the order PRIM restricted them: the step each parameter was first peeled (pasting only widens)
+    for i, name in enumerate(s.parameter for s in steps[1:res.chosen + 1]):
+        first.setdefault(name, i)
     restrictions = []
-    for r in b.restrictions:
+    for r in sorted(b.restrictions, key=lambda r: first.get(r.parameter, len(steps))):
         j = res.names.index(r.parameter)
         low, high = _percentiles(dists[j], infos[j].integer, np.array([r.lower]), np.array([r.upper]),
                                  np.array([r.lower_restricted]), np.array([r.upper_restricted]))

@@ -51,7 +51,9 @@ from __future__ import annotations
 
 import bisect
 import math
+import numbers
 from collections.abc import Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +61,7 @@ import numpy as np
 from ..errors import WotsimError
 from .prim_results import PrimBox, PrimResult, Restriction
 
-__all__ = ["PrimBox", "PrimResult", "Restriction", "evaluate_box", "f1_of", "prim"]
+__all__ = ["PrimBox", "PrimResult", "Restriction", "check_settings", "evaluate_box", "f1_of", "prim"]
 
 LOWER, UPPER = 0, 1
 SIDES = ("lower", "upper")
@@ -371,10 +373,28 @@ def _snapshot(data: _Data, box: _Box, step, j=None, side=None) -> PrimBox:
                    m, k, coverage, density, m / n, lower, upper, lower_pct, upper_pct, tuple(restrictions))
 
 
-def _fraction(name: str, value, high: float, hint: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < high:
-        raise WotsimError(f"{name} must be above 0 and below {high}, got {value!r}; {hint}")
+def _fraction(name: str, value, high: float, hint: str, *, closed: bool = False) -> float:
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value <= high
+            or (value == high and not closed)):
+        raise WotsimError(f"{name} must be above 0 and {'at most' if closed else 'below'} {high:g}, "
+                          f"got {value!r}; {hint}")
     return float(value)
+
+
+def check_settings(peel_alpha: float = 0.05, paste_alpha: float = 0.05, mass_min: float = 0.05,
+                   min_coverage: float | None = None, step: int | None = None) -> dict[str, Any]:
+    """PRIM's settings checked (the rules of :func:`prim`), as floats; one line naming the setting if not."""
+    out = dict(peel_alpha=_fraction("peel_alpha", peel_alpha, 0.5, "EMA's default is 0.05"),
+               paste_alpha=_fraction("paste_alpha", paste_alpha, 0.5, "EMA's default is 0.05"),
+               mass_min=_fraction("mass_min", mass_min, 1, "EMA's default is 0.05"), min_coverage=None)
+    if min_coverage is not None:
+        out["min_coverage"] = _fraction("min_coverage", min_coverage, 1, "or leave it out for the F1 rule",
+                                        closed=True)
+    if min_coverage is not None and step is not None:
+        raise WotsimError("give min_coverage or step, not both")
+    if step is not None and (isinstance(step, bool) or not isinstance(step, numbers.Integral)):
+        raise WotsimError(f"step must be a whole number (a step of the peeling trajectory), got {step!r}")
+    return out
 
 
 def f1_of(coverage: float, density: float, base: float) -> float:
@@ -408,13 +428,9 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str], integer: Sequenc
     PrimResult
         The module docstring gives every choice and its place in the EMA Workbench.
     """
-    peel_alpha = _fraction("peel_alpha", peel_alpha, 0.5, "EMA's default is 0.05")
-    paste_alpha = _fraction("paste_alpha", paste_alpha, 0.5, "EMA's default is 0.05")
-    mass_min = _fraction("mass_min", mass_min, 1, "EMA's default is 0.05")
-    if min_coverage is not None and min_coverage != 1:
-        min_coverage = _fraction("min_coverage", min_coverage, 1, "or leave it out for the F1 rule")
-    if min_coverage is not None and step is not None:
-        raise WotsimError("give min_coverage or step, not both")
+    settings = check_settings(peel_alpha, paste_alpha, mass_min, min_coverage, step)
+    peel_alpha, paste_alpha, mass_min, min_coverage = (settings[k] for k in (
+        "peel_alpha", "paste_alpha", "mass_min", "min_coverage"))
     data = _prepare(x, y, names, integer)
     box = _Box(data, [(u[0], u[-1]) for u in data.uniq])
     states, moves, trajectory = [box.cut.copy()], [()], [_snapshot(data, box, 0)]

@@ -87,7 +87,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..analysis.discover import condition_of, discover
+    from ..analysis.conditions import condition_of
+    from ..analysis.discover import discover
     from ..errors import WotsimError
     from ..limits import check_comparison, check_simulation
     from ..report.discovery import format_discovery
