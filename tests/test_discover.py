@@ -281,3 +281,41 @@ def test_the_same_seed_gives_the_same_boxes_whatever_the_chunk_size(config, foun
     assert np.array_equal(a.lower, b.lower) and np.array_equal(found.sample_x, chunked.sample_x)
     other_seed = discover(simulate(config, samples=8192, seed=12), output="ratio", below=1, resamples=4)
     assert not np.array_equal(other_seed.boxes[0].coverage, a.coverage) or other_seed.n_cases != found.n_cases
+
+
+def test_integer_limits_read_inclusive_and_noise_is_flagged(found):
+    from wotsim.analysis.discover import ParameterInfo
+    from wotsim.analysis.prim import Restriction
+    from wotsim.report.discovery import is_significant, pastes_words, percentile_rank
+
+    years = ParameterInfo("h", "Time horizon", "years", "assumed", True)
+
+    def r(lower, upper, lp, up, qp=(0.01, 0.01)):
+        return Restriction("h", lower, upper, lp, up, *qp, 0.5, 0.5, 0.1, 0.1)
+
+    assert limit_words(years, r(3.0, 5.0, 0.0, 0.6)) == "time horizon at most 5 (its 60th percentile, assumed)"
+    assert limit_words(years, r(4.0, 7.0, 0.2, 1.0)) == "time horizon at least 4 (its 20th percentile, assumed)"
+    assert limit_words(years, r(4.0, 6.0, 0.2, 0.8)).startswith("time horizon from 4 to 6 (its 20th to 80th")
+    assert limit_words(years, r(6.0, 6.0, 0.6, 0.8)).startswith("time horizon equal to 6 (its 60th to 80th")
+    assert [percentile_rank(p) for p in (0.0, 0.001, 0.5, 0.999, 1.0)] == [0, 1, 50, 99, 100]
+    # a box none of whose limits passes the quasi-p test says it may be chance
+    box = found.boxes[0]
+    assert is_significant(box) and "may be chance" not in box_sentence(found, box)
+    weak = dataclasses.replace(box, restrictions=tuple(dataclasses.replace(x, quasi_p_lower=0.3, quasi_p_upper=0.3)
+                                                       for x in box.restrictions))
+    assert not is_significant(weak) and "no limit passes its quasi-p test at 5%, so the region may be chance" in \
+        box_sentence(found, weak)
+    pasted = dataclasses.replace(box, pastes=("x1:upper", "x2:lower", "x1:upper"))
+    assert pastes_words(found, pasted) == "input number 1 (upper, 2 times), input number 2 (lower)"
+
+
+def test_a_formula_condition_is_said_with_labels_and_a_handful_of_cases_is_refused(result):
+    d = discover(result, where="ratio < 1 and ratio > 0.1", resamples=0)
+    assert condition_words(d) == ("the condition 'test ratio < 1 and test ratio > 0.1' holds", "draws that meet it")
+    from wotsim.analysis.discover import MIN_CASES, NothingToDiscover
+
+    few = simulate(make("where(x1 < 0.003, 0.5, 2.0) + 0 * (x2 + x3 + x4 + x5 + x6)"), samples=2048, seed=1)
+    k = int((few.outputs["ratio"] < 1).sum())
+    assert 0 < k < MIN_CASES
+    with pytest.raises(NothingToDiscover, match=f"holds in {k} of the 2,048 draws; discovery needs at least 10"):
+        discover(few, output="ratio", below=1)

@@ -30,7 +30,8 @@ def label_of(config: Config, name: str) -> str:
         return f"net value to {config.stakeholders.get(name[4:], name[4:])}"
     if name.startswith("npv:"):
         return f"net benefit behind the {label_of(config, name[4:]).lower()}"
-    return {"npv": "net present value", "benefits": "total benefits", "costs": "total costs"}.get(name, name)
+    return {"npv": "net present value", "benefits": "present value of the benefits",
+            "costs": "present value of the costs"}.get(name, name)
 
 
 def finite_number(value: Any, flag: str) -> float:

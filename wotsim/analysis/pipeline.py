@@ -379,7 +379,9 @@ def report_discoveries(source: Any, output: str, *, resamples: int = 10) -> tupl
     from ..config.overlays import is_decision
     from ..errors import WotsimError
     from ..model import output_measure
-    from .discover import NothingToDiscover, discover
+    from ..formatting import lower_first
+    from .conditions import label_of
+    from .discover import MIN_CASES, NothingToDiscover, discover
     from .scenarios import Comparison
 
     base = source.base if isinstance(source, Comparison) else source
@@ -395,8 +397,11 @@ def report_discoveries(source: Any, output: str, *, resamples: int = 10) -> tupl
             found[rid] = discover(source, resamples=resamples, **how)
         except NothingToDiscover as exc:  # said in the report
             which = "none" if exc.cases == 0 else "every one"
-            notes[rid] = (f"it does worse than the base in {which} of the {exc.draws:,} paired draws" if rid != "base"
-                          else f"the {output} is below its threshold in {which} of the {exc.draws:,} draws")
+            cases = f"{which if exc.cases in (0, exc.draws) else f'{exc.cases:,}'} of the {exc.draws:,}"
+            notes[rid] = (f"it does worse than the base in {cases} paired draws" if rid != "base" else
+                          f"the {lower_first(label_of(base.config, output))} is below its threshold in {cases} draws")
+            if 0 < exc.cases < exc.draws:
+                notes[rid] += f", too few for a region (at least {MIN_CASES} are needed)"
         except WotsimError as exc:
             notes[rid] = str(exc)
     return found, notes

@@ -18,21 +18,27 @@ from .common import add_shared, compare_progress, load, positive_int, save, warn
 __all__ = ["add_parser", "resamples", "run"]
 
 
-def _share(text: str) -> float:
+def _number_in(text: str, high: float, closed: bool) -> float:
+    words = f"above 0 and {'at most' if closed else 'below'} {high:g}"
     try:
         x = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got {text!r}") from None
-    if not 0 < x <= 1:
-        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a number {words}, got {text!r}") from None
+    if not (0 < x < high or (closed and x == high)):
+        raise argparse.ArgumentTypeError(f"must be {words}, got {text!r}")
     return x
+
+
+def _share(text: str) -> float:
+    return _number_in(text, 1, True)
+
+
+def _below_one(text: str) -> float:
+    return _number_in(text, 1, False)
 
 
 def _fraction(text: str) -> float:
-    x = _share(text)
-    if x >= 0.5:
-        raise argparse.ArgumentTypeError(f"must be above 0 and below 0.5, got {text!r}")
-    return x
+    return _number_in(text, 0.5, False)
 
 
 def _whole(text: str) -> int:
@@ -78,7 +84,7 @@ def add_parser(sub) -> None:
                    help="half-size resamples for each box's stability (default 10; 0 to skip)")
     p.add_argument("--peel-alpha", type=_fraction, default=0.05, help="share peeled per step (default 0.05)")
     p.add_argument("--paste-alpha", type=_fraction, default=0.05, help="share pasted per step (default 0.05)")
-    p.add_argument("--mass-min", type=_share, default=0.05,
+    p.add_argument("--mass-min", type=_below_one, default=0.05,
                    help="smallest share of all draws a box may hold (default 0.05)")
     p.add_argument("--out", type=Path,
                    help="results directory to write (boxes.json, boxes.csv, discovery.txt, arrays.npz, manifest.json)")
@@ -100,6 +106,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                  scenario=args.scenario)
     if args.box is not None and args.min_coverage is not None:
         raise WotsimError("give --box or --min-coverage, not both")
+    if args.out is not None:
+        from ..results.io import check_replaceable
+
+        check_replaceable(args.out)  # a foreign --out refused before the simulation, not after
     if args.scenario is not None:
         from ..analysis.scenarios import compare
         from ..config.overlays import find_scenarios

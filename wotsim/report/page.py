@@ -16,10 +16,10 @@ from typing import Any
 
 from ..analysis.pipeline import Analyses
 from ..config.schema import Config
-from ..formatting import MINUS, money, number, probability, significant, standard_error, value
+from ..formatting import MINUS, money, number, probability, standard_error, value
 from ..results.io import to_json, write_atomic_dir, write_json
 from . import html as H
-from .discovery import box_sentence, discovery_sentences
+from .discovery import RESTRICTION_COLUMNS, box_sentence, discovery_sentences, restriction_rows
 from .statement import comparison_statements, robustness_statement
 from .text import per_unit
 
@@ -160,23 +160,10 @@ def _item_table(cfg: Config, a: Analyses) -> str:
 
 
 def _discovery_table(d) -> str:
-    """The chosen box's restrictions: label, limits in units, percentiles, evidence, quasi-p, stability."""
-    rows = []
-    box = d.boxes[0]
-    for r in box.restrictions:
-        j = d.names.index(r.parameter)
-        p = d.parameters[j]
-        low = f"≥ {significant(r.lower)}" if r.lower_restricted else ""
-        high = f"≤ {significant(r.upper)}" if r.upper_restricted else ""
-        pct = " and ".join(x for x in (f"≥ p{r.lower_percentile * 100:.0f}" if r.lower_restricted else "",
-                                        f"≤ p{r.upper_percentile * 100:.0f}" if r.upper_restricted else "") if x)
-        qp = min(x for x in (r.quasi_p_lower, r.quasi_p_upper) if x == x)
-        s = box.stability_coverage[j]
-        rows.append([p.label, " and ".join(x for x in (low, high) if x), p.unit, pct, p.evidence,
-                     "< 0.001" if qp < 0.001 else f"{qp:.3f}", f"{-r.density_drop:+.3f}",
-                     "n/a" if s != s else f"{s:.0%}"])
-    return H.table(["parameter", "limits", "unit", "percentiles", "evidence", "quasi-p", "density if lifted",
-                    f"stable in {d.resamples} resamples"], rows, left=5)
+    """The chosen box's restrictions, as the terminal prints them (:func:`wotsim.report.discovery.restriction_rows`)."""
+    header = list(RESTRICTION_COLUMNS)
+    header[7] = f"stable in {d.resamples} resamples" if d.resamples else "stability"
+    return H.table(header, restriction_rows(d, d.boxes[0]), left=5)
 
 
 _DISCOVERY_CAPTIONS = {
@@ -194,8 +181,8 @@ def _discovery_section(a: Analyses, fig) -> str:
         "Scenario discovery (PRIM, the patient rule induction method) searches the Monte Carlo draws for the "
         "combination of assumptions under which the result fails: a box of parameter ranges in which failure is "
         "dense (density) and that holds much of it (coverage).  Limits are given in the parameter's units and as "
-        "percentiles of its distribution; the quasi-p value tests whether a limit matters, 'density if lifted' "
-        "says what dropping it costs, and the stability is the share of half-size resamples that restrict the "
+        "percentiles of its distribution; the quasi-p value tests whether a limit matters, the change if lifted "
+        "says what dropping it does to the box, and the stability is the share of half-size resamples that restrict the "
         "parameter too.", "note")
     for rid, d in a.discoveries.items():
         title = "Base analysis" if rid == "base" else a.comparison.run(rid).label
