@@ -22,7 +22,7 @@ import wotsim
 from wotsim import plots
 from wotsim.analysis.discover import discover
 from wotsim.errors import WotsimError
-from wotsim.formatting import figure_number
+from wotsim.formatting import significant
 from wotsim.plots.discovery import condition_title
 
 CONFIG = textwrap.dedent("""
@@ -245,9 +245,10 @@ def test_limits_in_units_with_their_percentiles(sharp):
     x1, x2 = b.restrictions  # x1 < 0.3 (upper side), x2 > 2400 (lower side)
     fig = plots.discovery_limits(sharp)
     shown = [t.get_text() for t in _by_gid(fig, "limit_units")]
-    assert shown == [f"≤ {figure_number(x1.upper)} (p{100 * x1.upper_percentile:.0f})\nshare",
-                     f"≥ {figure_number(x2.lower)} (p{100 * x2.lower_percentile:.0f})\nhouseholds"]
-    assert shown == ["≤ 0.3 (p30)\nshare", "≥ 2,396 (p70)\nhouseholds"]
+    # as the terminal and the report print them: three significant figures, the same percentiles
+    assert shown == [f"≤ {significant(x1.upper)} (p{100 * x1.upper_percentile:.0f})\nshare",
+                     f"≥ {significant(x2.lower)} (p{100 * x2.lower_percentile:.0f})\nhouseholds"]
+    assert shown == ["≤ 0.3 (p30)\nshare", "≥ 2,400 (p70)\nhouseholds"]
     _close(fig)
 
 

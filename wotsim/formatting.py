@@ -137,6 +137,11 @@ def lower_first(text: str) -> str:
     return text if text[:2].isalpha() and text[:2].isupper() else text[:1].lower() + text[1:]
 
 
+def percentile_rank(p: float) -> int:
+    """A share ``p`` as a whole percentile, 1 to 99 inside (0, 1): a limit inside the range never reads 0 or 100."""
+    return min(99, max(1, int(round(100 * p)))) if 0 < p < 1 else int(round(100 * p))
+
+
 def significant(x: float, digits: int = 3) -> str:
     """A value in a sentence to ``digits`` significant figures, thousands separated, never an exponent.
 

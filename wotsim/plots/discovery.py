@@ -23,7 +23,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import PercentFormatter
 
 from ..errors import WotsimError
-from ..formatting import figure_number, figure_value, lower_first, percent, percentile_name
+from ..formatting import figure_number, figure_value, lower_first, percent, percentile_rank, significant
 from .style import (EDGE, FILL_DARK, LINES, add_column, add_legend, add_note, fit, join_subtitle, legend_below,
                     new_axes, plain, plural, root_figure, study_name, style_axes, titled, wrap)
 
@@ -168,16 +168,23 @@ def discovery_trajectory(discovery, *, box: int = 1, ax: Axes | None = None) -> 
     return fig
 
 
+def _left(b) -> str:
+    """After box 1 coverage counts the cases left by the earlier boxes: say so, with the share of all cases."""
+    return "" if b.index == 1 else f" of the cases left ({percent(b.share_of_cases)} of all)"
+
+
 # ------------------------------------------------------------------ limits
 def _limits_text(r, info) -> str:
-    """``"≥ 2,396 (p70)"``, ``"≤ 0.3 (p30)"`` or ``"0.2 to 0.6 (p20–p60)"``, the unit on a second line."""
+    """``"≥ 2,400 (p70)"``, ``"≤ 0.3 (p30)"`` or ``"0.2 to 0.6 (p20–p60)"`` (as the text and the report print
+    them: three significant figures, integers inclusive, percentiles 1 to 99 inside), the unit on a second line."""
     unit = f"\n{fit(info.unit, 30)}" if info.unit else ""
-    low, high = percentile_name(100 * r.lower_percentile), percentile_name(100 * r.upper_percentile)
+    low, high = f"p{percentile_rank(r.lower_percentile)}", f"p{percentile_rank(r.upper_percentile)}"
+    a, b = (math.ceil(r.lower), math.floor(r.upper)) if info.integer else (significant(r.lower), significant(r.upper))
     if r.lower_restricted and r.upper_restricted:
-        return f"{figure_number(r.lower)} to {figure_number(r.upper)} ({low}–{high}){unit}"
+        return (f"= {a} ({low}–{high}){unit}" if info.integer and a == b else f"{a} to {b} ({low}–{high}){unit}")
     if r.lower_restricted:
-        return f"≥ {figure_number(r.lower)} ({low}){unit}"
-    return f"≤ {figure_number(r.upper)} ({high}){unit}"
+        return f"≥ {a} ({low}){unit}"
+    return f"≤ {b} ({high}){unit}"
 
 
 def discovery_limits(discovery, *, box: int = 1, ax: Axes | None = None) -> Figure:
@@ -244,7 +251,8 @@ def discovery_limits(discovery, *, box: int = 1, ax: Axes | None = None) -> Figu
         ax.set_yticks([])
     _title(ax, d, f"limits of box {b.index}",
            _subtitle(d, plural(k, "restricted parameter"),
-                     f"box: {b.n:,} draws, coverage {percent(b.box_coverage)}, density {percent(b.box_density)}"))
+                     f"box: {b.n:,} draws, coverage {percent(b.box_coverage)}{_left(b)}, "
+                     f"density {percent(b.box_density)}"))
     ran = (f"the share of {plural(d.resamples, 'half-size resample')} in which the step nearest this box's coverage "
            "restricts the parameter on the same side" if d.resamples else "n/a: no resamples ran")
     add_note(ax, ["Rows in the order PRIM restricted the parameters; a bar is the box's range on the parameter's own "
@@ -358,7 +366,7 @@ def discovery_scatter(discovery, *, box: int = 1, ax: Axes | None = None) -> Fig
     _title(ax, d, f"box {b.index} on two parameters",
            _subtitle(d, f"{cases.size:,} of the first {keep.size:,} draws shown" if left_out else
                      f"the first {keep.size:,} draws",
-                     f"box: coverage {percent(b.box_coverage)}, density {percent(b.box_density)}"))
+                     f"box: coverage {percent(b.box_coverage)}{_left(b)}, density {percent(b.box_density)}"))
     rest = [_label(d.parameter(r.parameter), inline=True) for r in b.restrictions
             if r.parameter not in (infos[0].name, infos[1].name)]
     notes = ["The two restrictions whose lifting costs the box the most density." if len(b.restrictions) > 1 else

@@ -12,7 +12,7 @@ Every word comes from the numbers of a :class:`~wotsim.analysis.discover.Discove
   "above <lower>" for a lower one, "between <lower> and <upper>" for both; the value to three
   significant figures (:func:`wotsim.formatting.significant`); an integer parameter's limits are
   inclusive and say so: "at most 5", "at least 4", "from 4 to 6", "equal to 6"; then, in
-  brackets, its percentile(s) (:func:`percentile_rank`: 1 to 99 inside the range)
+  brackets, its percentile(s) (:func:`wotsim.formatting.percentile_rank`: 1 to 99 inside the range)
   of the parameter's distribution as ordinals ("its 30th percentile", "its 20th to 80th
   percentiles") and the evidence tag (sourced, derived, assumed, calibrated), if the config gives one.
   Units are left to the table.
@@ -33,7 +33,7 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from ..formatting import amount, lower_first, significant
+from ..formatting import amount, lower_first, percentile_rank, significant
 from .text import table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.prim import Restriction
 
 __all__ = ["RESTRICTION_COLUMNS", "SIGNIFICANCE", "box_sentence", "condition_words", "discovery_sentences",
-           "format_discovery", "is_significant", "limit_words", "ordinal", "pastes_words", "percentile_rank",
+           "format_discovery", "is_significant", "limit_words", "ordinal", "pastes_words",
            "restriction_rows", "share_words"]
 
 #: The level of the quasi-p test below which a limit counts as more than chance.
@@ -86,11 +86,6 @@ def condition_words(d: Discovery) -> tuple[str, str]:
     for name in sorted(d.labels, key=len, reverse=True):  # output names -> their labels
         text = re.sub(rf"\b{re.escape(name)}\b", lambda m, w=lower_first(d.labels[name]): w, text)
     return f"the condition '{text}' holds", "draws that meet it"
-
-
-def percentile_rank(p: float) -> int:
-    """A percentile as a whole number, 1 to 99 inside the range (never a rounded 0 or 100 for a real limit)."""
-    return min(99, max(1, int(round(100 * p)))) if 0 < p < 1 else int(round(100 * p))
 
 
 def _integer_limits(r: Restriction) -> tuple[int, int]:
