@@ -9,6 +9,7 @@ import dataclasses
 import json
 import math
 import textwrap
+from pathlib import Path
 import tomllib
 
 import numpy as np
@@ -220,8 +221,84 @@ def test_saved_boxes_load_back_whole(found, tmp_path):
     body = json.loads((tmp_path / "d" / "boxes.json").read_text())
     body["n_cases"] = body["n_draws"] + 1
     (tmp_path / "d" / "boxes.json").write_text(json.dumps(body))
-    with pytest.raises(ResultsError, match=r"boxes\.json: n_cases must lie between"):
+    with pytest.raises(ResultsError, match=r"boxes\.json: n_cases must leave at least 10 draws in and out"):
         load_discovery(tmp_path / "d")
+
+
+def _edit_json(edit):
+    def apply(directory):
+        path = directory / "boxes.json"
+        body = json.loads(path.read_text())
+        edit(body)
+        path.write_text(json.dumps(body))
+    return apply
+
+
+def _edit_array(key, edit):
+    def apply(directory):
+        with np.load(directory / "arrays.npz") as z:
+            arrays = {k: z[k] for k in z.files}
+        arrays[key] = edit(arrays[key].copy())
+        np.savez(directory / "arrays.npz", **arrays)
+    return apply
+
+
+def _box0(**changes):
+    return _edit_json(lambda body: body["boxes"][0].update(changes))
+
+
+def _restriction0(**changes):
+    return _edit_json(lambda body: body["boxes"][0]["restrictions"][0].update(changes))
+
+
+def _parameter(name, **changes):
+    return _edit_json(lambda body: next(p for p in body["parameters"] if p["name"] == name).update(changes))
+
+
+def _set(a, i, v):
+    a[i] = v
+    return a
+
+
+TAMPERED = {  # each edit leaves every type right: only the figures stop agreeing with each other
+    "coverage of the box": (_box0(box_coverage=0.99), "must be those of its counts"),
+    "share of all cases": (_box0(share_of_cases=0.5), "must be those of its counts"),
+    "no restrictions": (_box0(restrictions=[]), "must be the chosen step"),
+    "percentile moved": (_restriction0(upper_percentile=0.5), "CDF at its limit"),
+    "free quasi-p side": (_restriction0(quasi_p_lower=0.5), "on each restricted side only"),
+    "negative quasi-p": (_restriction0(quasi_p_upper=-3), r"quasi-p in \[0, 1\]"),
+    "lifted density": (_restriction0(density_if_lifted=0.9), "equal to their changes"),
+    "integer flag": (_parameter("x1", integer=True), "integer flag must be the config's"),
+    "label": (_parameter("x2", label="Something else"), "label, unit, evidence"),
+    "worse without a scenario": (_edit_json(lambda b: b.update(kind="worse")), "must name its output"),
+    "chosen by": (_box0(chosen_by="magic"), "chosen_by one of"),
+    "pastes": (_box0(pastes=["nope:side"]), "pastes must be"),
+    "peel alpha": (_edit_json(lambda b: b.update(peel_alpha=7)), "peel_alpha and paste_alpha"),
+    "huge count": (_edit_json(lambda b: b.update(n_draws=10**400)), "n_draws be at most"),
+    "json copy": (_box0(coverage=[0.5] * 3), "differs from its copy"),
+    "chosen coverage (npz)": (_edit_array("boxes.0.coverage", lambda a: np.concatenate([a[:1], a[1:] * 0.999])),
+                              "must be the chosen step"),
+    "stability of a free parameter": (_edit_array("boxes.0.stability_coverage", lambda a: _set(a, 5, 0.5)),
+                                      "for restricted parameters only"),
+}
+
+
+@pytest.mark.parametrize("name", list(TAMPERED))
+def test_a_discovery_that_no_longer_adds_up_is_refused(found, tmp_path, name):
+    edit, message = TAMPERED[name]
+    found.save(tmp_path / "d")
+    edit(tmp_path / "d")
+    with pytest.raises(ResultsError, match=message) as err:
+        load_discovery(tmp_path / "d")
+    assert "\n" not in str(err.value) and "boxes.json" in str(err.value)
+
+
+def test_a_discovery_directory_without_its_boxes_says_so(found, tmp_path):
+    found.save(tmp_path / "d")
+    (tmp_path / "d" / "boxes.json").unlink()
+    assert kind_of(tmp_path / "d") == "discover"
+    with pytest.raises(ResultsError, match="not a wotsim discovery directory \\(missing boxes.json\\)"):
+        load_any(tmp_path / "d")
 
 
 def cli(capsys, *args):
@@ -319,3 +396,15 @@ def test_a_formula_condition_is_said_with_labels_and_a_handful_of_cases_is_refus
     assert 0 < k < MIN_CASES
     with pytest.raises(NothingToDiscover, match=f"holds in {k} of the 2,048 draws; discovery needs at least 10"):
         discover(few, output="ratio", below=1)
+
+
+def test_restrictions_come_in_the_order_prim_set_them():
+    """On the Schiedam draws the peeling restricts the extra capacity before the households (listed earlier in the
+    config): the table, the sentence and the figure follow the peeling."""
+    config = wotsim.load_config(Path(__file__).resolve().parents[1] / "configs" / "schiedam.toml")
+    d = discover(simulate(config, samples=4096, seed=20200825), output="social_ratio", below=1, resamples=0)
+    box = d.boxes[0]
+    restricted = {r.parameter for r in box.restrictions}
+    peeled = [m for m in dict.fromkeys(box.moved[1:box.chosen + 1]) if m in restricted]
+    assert [r.parameter for r in box.restrictions] == peeled
+    assert peeled != [n for n in d.names if n in restricted]  # not the config's order

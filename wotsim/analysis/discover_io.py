@@ -17,19 +17,22 @@ from __future__ import annotations
 import csv
 import io
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import ResultsError
-from ..results.io import read_arrays, read_json, write_results
+from ..limits import MAX_SAMPLES as MAX_DRAWS
+from ..results.io import manifest_config, number, read_arrays, read_json, write_results
 from ..results.records import decode, encode, require_files, shown
-from .discover import DISCOVER_FORMAT, SAMPLE_ROWS, Discovery
+from .discover import DISCOVER_FORMAT, MIN_CASES, SAMPLE_ROWS, Discovery
 
 __all__ = ["CSV_COLUMNS", "discovery_rows", "load_discovery", "save_discovery"]
 
 KINDS = ("below", "above", "condition", "worse")
+MEASURES = ("ratio", "npv", "amount", "condition")
 CSV_COLUMNS = ("box", "box_coverage", "box_density", "box_mass", "share_of_cases", "parameter", "label", "unit",
                "evidence", "lower", "upper", "lower_percentile", "upper_percentile", "quasi_p_lower",
                "quasi_p_upper", "density_if_lifted", "coverage_if_lifted", "stability_coverage", "stability_density")
@@ -105,49 +108,130 @@ def _shapes(body: dict, where: Path) -> tuple[dict[str, tuple], dict[str, str], 
     return shapes, kinds, nan_ok
 
 
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
 def _check(d: Discovery, where: Path) -> None:
-    """What holds between the fields of a loaded discovery (each field's own type is already checked)."""
+    """What holds between the fields of a loaded discovery (each field's own type is already checked):
+    settings within their ranges, counts that add up, every share equal to its counts, the chosen
+    step's figures equal to the trajectory's (unless pasted), lifted figures equal to their changes,
+    quasi-p values on restricted sides only, stability on restricted parameters only."""
     def fail(what: str) -> None:
         raise ResultsError(f"{where}: {what}; wotsim never writes it")
 
     names = d.names
     if len(set(names)) != len(names):
         fail("parameters must have distinct names")
-    if d.kind not in KINDS:
-        fail(f"kind must be one of {', '.join(KINDS)}, got {shown(d.kind)}")
-    if not 0 < d.n_cases < d.n_draws:
-        fail("n_cases must lie between 0 and n_draws, both excluded")
+    if d.kind not in KINDS or d.measure not in MEASURES:
+        fail(f"kind must be one of {', '.join(KINDS)} and measure one of {', '.join(MEASURES)}")
+    if (d.kind in ("below", "above") and not (d.output in d.labels and math.isfinite(d.threshold))
+            or d.kind == "worse" and not (d.scenario and d.output in d.labels) or not d.condition.strip()):
+        fail(f"a '{d.kind}' condition must name its output (and threshold or scenario) and its text")
+    if not (0 < d.peel_alpha < 0.5 and 0 < d.paste_alpha < 0.5 and 0 < d.mass_min < 1
+            and (d.min_coverage is None or 0 < d.min_coverage <= 1) and d.resamples <= 1000):
+        fail("peel_alpha and paste_alpha must lie in (0, 0.5), mass_min in (0, 1), min_coverage in (0, 1], "
+             "resamples at most 1000")
+    if not MIN_CASES <= d.n_cases <= d.n_draws - MIN_CASES or d.n_draws > MAX_DRAWS:
+        fail(f"n_cases must leave at least {MIN_CASES} draws in and out of the condition, and n_draws be at most "
+             f"{MAX_DRAWS:,}")
     if len(d.boxes) > d.max_boxes or d.max_boxes < 1:
         fail("boxes must number at most max_boxes (at least 1)")
     share = lambda x: 0 <= x <= 1  # noqa: E731
     for i, b in enumerate(d.boxes):
         at = f"boxes.{i}"
         steps = b.coverage.size
-        if b.index != i + 1:
-            fail(f"{at}.index must be {i + 1}")
+        if b.index != i + 1 or b.chosen_by not in ("f1", "min_coverage", "step"):
+            fail(f"{at}: index must be {i + 1} and chosen_by one of f1, min_coverage, step")
         if not (len(b.sides) == steps and b.chosen < steps and 0 < b.n_cases < b.n_draws <= d.n_draws
-                and b.cases <= b.n <= b.n_draws and b.cases <= b.n_cases and b.cases <= d.n_cases):
+                and 0 < b.cases <= b.n <= b.n_draws and b.cases <= b.n_cases and b.cases <= d.n_cases):
             fail(f"{at}: steps, chosen step and counts must agree (cases <= draws in the box <= draws searched)")
         arrays = [b.coverage, b.density, b.mass, b.lower_percentile, b.upper_percentile]
-        if not all(np.all((a >= 0) & (a <= 1)) for a in arrays) or not all(
-                share(x) for x in (b.box_coverage, b.box_density, b.box_mass, b.share_of_cases)):
+        if not all(np.all((a >= 0) & (a <= 1)) for a in arrays):
             fail(f"{at}: coverage, density, mass and percentiles must lie within [0, 1]")
-        for st in (b.stability_coverage, b.stability_density):
-            if np.any((st < 0) | (st > 1)):
-                fail(f"{at}: stability must be a share of resamples within [0, 1]")
-        if np.any(b.n_restricted < 0) or np.any(b.n_restricted > len(names)):
-            fail(f"{at}.n_restricted must count restricted parameters")
-        if any(m not in ("",) + names for m in b.moved) or any(s not in ("", "lower", "upper") for s in b.sides):
+        if not (_close(b.box_density, b.cases / b.n) and _close(b.box_coverage, b.cases / b.n_cases)
+                and _close(b.box_mass, b.n / b.n_draws) and _close(b.share_of_cases, b.cases / d.n_cases)):
+            fail(f"{at}: box_density, box_coverage, box_mass and share_of_cases must be those of its counts")
+        if not (b.coverage[0] == 1 and b.mass[0] == 1 and b.n_restricted[0] == 0 and b.moved[0] == b.sides[0] == ""
+                and all(b.moved[1:]) and np.all((b.n_restricted >= 0) & (b.n_restricted <= len(names)))):
+            fail(f"{at}: step 0 must hold every draw searched, restrict nothing and move no limit; every later step "
+                 "moves one")
+        if not b.pastes and not (_close(b.box_coverage, b.coverage[b.chosen]) and _close(b.box_density, b.density[
+                b.chosen]) and len(b.restrictions) == b.n_restricted[b.chosen]):
+            fail(f"{at}: without pastes the box must be the chosen step of the trajectory")
+        if not b.restrictions and b.n != b.n_draws:
+            fail(f"{at}: a box that restricts nothing holds every draw searched")
+        if any(m not in names for m in b.moved[1:]) or any(s not in ("lower", "upper") for s in b.sides[1:]):
             fail(f"{at}: moved and sides must name parameters and 'lower'/'upper'")
+        if any(p.rpartition(":")[0] not in names or p.rpartition(":")[2] not in ("lower", "upper") for p in b.pastes):
+            fail(f"{at}.pastes must be 'parameter:lower' or 'parameter:upper'")
         seen = set()
         for r in b.restrictions:
             if r.parameter not in names or r.parameter in seen:
                 fail(f"{at}.restrictions must name searched parameters, once each")
             seen.add(r.parameter)
-            if not (r.lower <= r.upper and share(r.lower_percentile) and share(r.upper_percentile)):
-                fail(f"{at}.restrictions: {r.parameter}: limits must be ordered and percentiles within [0, 1]")
+            qps = (r.quasi_p_lower, r.quasi_p_upper)
+            if not (r.lower <= r.upper and share(r.lower_percentile) and share(r.upper_percentile)
+                    and (r.lower_restricted or r.upper_restricted)
+                    and all((q == q) == on and (q != q or share(q)) for q, on in zip(qps, (r.lower_restricted,
+                                                                                          r.upper_restricted)))
+                    and share(r.density_if_lifted) and share(r.coverage_if_lifted)
+                    and _close(r.density_drop, b.box_density - r.density_if_lifted)
+                    and _close(r.coverage_gain, r.coverage_if_lifted - b.box_coverage)):
+                fail(f"{at}.restrictions: {r.parameter}: limits ordered, a side restricted, quasi-p in [0, 1] on "
+                     "each restricted side only, lifted figures in [0, 1] and equal to their changes")
+        for st in (b.stability_coverage, b.stability_density):
+            free = np.array([n not in seen for n in names])
+            if (np.any((st < 0) | (st > 1)) or np.any(st[free] > 0)
+                    or (d.resamples == 0) != bool(np.isnan(st).all())):
+                fail(f"{at}: stability must be a share of the resamples within [0, 1], for restricted parameters "
+                     "only (NaN when no resample ran)")
     if d.sample_box.size and (d.sample_box.min() < 0 or d.sample_box.max() > len(d.boxes)):
         fail("sample_box must hold 0 or a box's index")
+
+
+def _check_config(d: Discovery, directory: Path, man: dict) -> None:
+    """The parameters against the config in the manifest: labels, units, evidence, integer flags, and
+    every restricted side's percentile equal to the parameter's CDF at the limit."""
+    config = manifest_config(directory, man)
+    where = directory / "boxes.json"
+    for p in d.parameters:
+        spec = config.parameters.get(p.name)
+        if p.scenario:  # a parameter a scenario adds: its overlay is not in the manifest's config
+            continue
+        if spec is None or (p.label, p.unit, p.evidence, p.integer) != (
+                spec.label or p.name, spec.unit, spec.evidence, bool(spec.dist.integer)):
+            raise ResultsError(f"{where}: parameter {shown(p.name)}: label, unit, evidence and integer flag must be "
+                               "the config's (manifest.json); wotsim never writes others")
+    dists = {p.name: config.parameters[p.name].dist for p in d.parameters if not p.scenario}
+    for i, b in enumerate(d.boxes):
+        for r in b.restrictions:
+            if r.parameter not in dists:
+                continue
+            integer = d.parameter(r.parameter).integer
+            sides = ((r.lower_restricted, r.lower_percentile, math.ceil(r.lower) - 1 if integer else r.lower),
+                     (r.upper_restricted, r.upper_percentile, math.floor(r.upper) if integer else r.upper))
+            if any(on and not math.isclose(pct, float(dists[r.parameter].cdf(x)), abs_tol=1e-9)
+                   for on, pct, x in sides):
+                raise ResultsError(f"{where}: boxes.{i}.restrictions: {r.parameter}: a percentile must be the "
+                                   "parameter's CDF at its limit; wotsim never writes others")
+
+
+def _check_copies(body: dict, arrays: dict, where: Path) -> None:
+    """The trajectory arrays ``boxes.json`` repeats for its readers must be those of ``arrays.npz``."""
+    def floats(v: Any) -> Any:
+        return [floats(x) for x in v] if isinstance(v, list) else number(v)
+
+    for key, a in arrays.items():
+        if not key.startswith("boxes."):
+            continue
+        _, i, name = key.split(".")
+        try:
+            copy = np.array(floats(body["boxes"][int(i)][name]), dtype=float)
+        except (KeyError, TypeError, ValueError):
+            copy = None
+        if copy is None or copy.shape != a.shape or not np.array_equal(copy, a, equal_nan=True):
+            raise ResultsError(f"{where}: {key} differs from its copy in arrays.npz; wotsim writes them equal")
 
 
 def load_discovery(directory: str | Path) -> Discovery:
@@ -163,6 +247,7 @@ def load_discovery(directory: str | Path) -> Discovery:
     arrays = read_arrays(directory / "arrays.npz", shapes, kinds=kinds, nan_ok=nan_ok)
     d = decode(Discovery, body, "", arrays, where)
     _check(d, where)
-    from dataclasses import replace
-
-    return replace(d, manifest=read_json(directory / "manifest.json", "manifest"))
+    _check_copies(body, arrays, where)
+    man = read_json(directory / "manifest.json", "manifest")
+    _check_config(d, directory, man)
+    return replace(d, manifest=man)

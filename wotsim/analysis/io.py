@@ -102,6 +102,10 @@ def kind_of(directory: str | Path) -> str:
                        ("report.html", "report")):
         if (directory / name).is_file():
             return kind
+    analysis = read_json(directory / "manifest.json", "manifest").get("analysis") \
+        if (directory / "manifest.json").is_file() else None
+    if analysis == "discover":  # its boxes.json is missing or damaged: load_discovery says which
+        return "discover"
     if not any((directory / name).is_file() for name in ("arrays.npz", "summary.json")):
         raise ResultsError(f"{directory}: not a wotsim results directory (missing arrays.npz)")
     return "run"
