@@ -125,6 +125,9 @@ def box_sentence(d: Discovery, box: DiscoveredBox) -> str:
     what = what[:1].upper() + what[1:]
     overall = f"{share_words(d.share)} overall"
     if not box.restrictions:
+        if box.chosen_by == "step":  # the user's choice, not a finding
+            return f"{what} in {share_words(box.box_density)} of the draws; the step chosen ({box.chosen}) restricts " \
+                   "no parameter."
         return (f"{what} in {share_words(box.box_density)} of the draws; no combination of assumptions "
                 f"concentrates it ({overall}).")
     limits = _join([limit_words(d.parameter(r.parameter), r) for r in box.restrictions])
