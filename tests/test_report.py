@@ -57,6 +57,24 @@ def test_report_is_self_contained_and_complete(report_dir):
     assert "1.05" in page
 
 
+def test_the_verdict_comes_first_in_words_with_links_and_labels(report_dir):
+    """The first section: headline ratios with the published figures, one verdict per recommendation (the
+    structural scenario discount_5_5 has none), drivers by label, research value; every number a link to the
+    section that explains it; no snake_case id."""
+    page = (report_dir / "report.html").read_text(encoding="utf-8")
+    start = page.index('<section id="verdict">') if '<section id="verdict">' in page else page.index('id="verdict"')
+    verdict = page[start:page.index("<nav>")]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", verdict))
+    assert page.index('id="verdict"') < page.index("<nav>") < page.index('id="statement"')
+    assert "Social cost-benefit ratio: 1.05 (published: 1.05); 90% interval" in " ".join(text.split())
+    assert "Recommendation 1: sharper selection" in text and "Recommendation 2: more use" in text
+    assert "Discount" not in text and "robustly better" in text  # self-reliance is better in every draw
+    assert "depends most on" in text and "Further research" in text and "per yearly cohort" in text
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), re.findall(r"\b[a-z]+_[a-z_]+\b", text)
+    numbers = re.findall(r'<a href="#(results|recommendations|drivers)">([^<]+)</a>', verdict)
+    assert len(numbers) >= 12 and all(re.search(r"\d", n) for _, n in numbers if _ != "drivers")
+
+
 def test_report_says_under_which_assumptions_it_fails(report_dir):
     """Scenario discovery: the base (ratio below 1) and each recommendation (worse than the base), with the
     sentence closing the robustness statement, the box table (stability over the 2 resamples asked) and the
@@ -84,7 +102,8 @@ def test_report_renders_in_headless_chromium(report_dir):
              f"--user-data-dir={profile}", "--virtual-time-budget=10000"]
     url = (report_dir / "report.html").as_uri()
     try:
-        dom = subprocess.run(flags + ["--dump-dom", url], capture_output=True, text=True, timeout=120)
+        dom = subprocess.run(flags + ["--window-size=1400,900", "--dump-dom", url], capture_output=True, text=True,
+                             timeout=120)
         assert dom.returncode == 0, dom.stderr[-2000:]
         body = re.search(r"<body([^>]*)>", dom.stdout)
         assert body, "no <body> in the rendered DOM"
@@ -93,6 +112,8 @@ def test_report_renders_in_headless_chromium(report_dir):
         assert attrs.get("errors") == "0", "script errors while loading the report"
         assert attrs.get("figures") == str(n_png)
         assert attrs.get("figures-loaded") == str(n_png), "every figure decoded and has a size"
+        # the verdict is the first screen: all of it within 900 px of the top at 1400 px wide
+        assert 0 < int(attrs["verdict-height"]) <= int(attrs["verdict-bottom"]) <= 900, attrs
         shot = report_dir / "screenshot.png"
         run = subprocess.run(flags + ["--window-size=1280,2400", f"--screenshot={shot}", url],
                              capture_output=True, text=True, timeout=120)

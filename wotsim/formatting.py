@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["MINUS", "amount", "currency_symbol", "figure_number", "fit_text", "figure_value", "money", "money_scale", "number",
-           "percent", "percentile_name", "plus_minus", "probability", "signed", "standard_error", "value"]
+__all__ = ["MINUS", "amount", "currency_symbol", "figure_number", "fit_text", "figure_value", "lower_first", "money",
+           "money_rounded", "money_scale", "number", "percent", "percentile_name", "percentile_rank", "plus_minus",
+           "probability", "round_significant", "share_pm", "share_text", "significant", "signed", "standard_error",
+           "value"]
 
 #: The typographic minus sign the HTML report and the figures use.
 MINUS = "\u2212"
@@ -249,3 +251,58 @@ def plus_minus(x: float, se: float, *, measure: str = "ratio", currency: str = "
         return f"{lead}{symbol}{abs(v) / scale:,.{decimals}f}{suffix}"
 
     return one(x, signed) if se <= 0 else f"{one(x, signed)} ± {one(se, False)}"
+
+
+# --------------------------------------------------------------------------- summaries for people
+# The council page and the terminal summary round to what is known: money to two significant
+# figures, probabilities as percentages with no more digits than the evidence carries, a
+# standard error to one significant figure with the estimate rounded to match.  Full precision
+# stays in the tables and files.
+def round_significant(x: float, digits: int = 2) -> float:
+    """``x`` rounded to ``digits`` significant figures (0 and non-finite values unchanged)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, digits - 1 - int(math.floor(math.log10(abs(x)))))
+
+
+def money_rounded(x: float, currency: str = "EUR", *, digits: int = 2, minus: str = MINUS) -> str:
+    """Money to ``digits`` significant figures, in words above a million: ``€190,000``, ``€1.2 million``,
+    ``−€45,000``, ``€0``; ``n/a`` if not finite."""
+    if not math.isfinite(x):
+        return "n/a"
+    r = round_significant(x, digits)
+    sign, symbol, r = (minus if r < 0 else ""), currency_symbol(currency), abs(r)
+    if r >= 1e6:
+        return f"{sign}{symbol}{significant(r / 1e6, digits)} million"
+    return f"{sign}{symbol}{r:,.{max(0, digits - 1 - int(math.floor(math.log10(r))))}f}" if 0 < r < 1 else \
+        f"{sign}{symbol}{r:,.0f}"
+
+
+def share_text(p: float) -> str:
+    """A probability as a percentage without false precision: whole percents from 1% to 99%, one decimal
+    beyond (``0.4%``, ``99.6%``), ``< 0.1%`` / ``> 99.9%`` before 0 and 1 themselves (``0%``, ``100%``)."""
+    if p != p:
+        return "n/a"
+    if p in (0, 1):
+        return f"{p:.0%}"
+    if p < 0.001:
+        return "< 0.1%"
+    if p > 0.999:
+        return "> 99.9%"
+    if 0.01 <= p <= 0.99:
+        return f"{p:.0%}"
+    return f"{p:.1%}"
+
+
+def share_pm(p: float, se: float) -> str:
+    """A probability with its standard error: the error to one significant figure (in percentage points)
+    and the estimate to the same decimal place, ``57.4% ± 0.4%``, ``14% ± 2%``; the bare :func:`share_text`
+    when the error is below 0.05 points or the estimate is within it of 0 or 1 (``> 99.9%``, never
+    ``100% ± 0.0%``)."""
+    if p != p or se != se:
+        return "n/a"
+    points = 100 * se
+    if points < 0.05 or p < 0.001 or p > 0.999 or p - se <= 0 or p + se >= 1:
+        return share_text(p)
+    decimals = min(max(0, -int(math.floor(math.log10(points)))), 1)
+    return f"{100 * p:.{decimals}f}% ± {round_significant(points, 1):.{decimals}f}%"

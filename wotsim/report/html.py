@@ -31,6 +31,9 @@ figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd
 figcaption { color: #333; font-size: 0.92em; margin-top: 0.3em; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 nav ul { columns: 2; } .note { color: #444; font-size: 0.92em; }
+#verdict { background: #f2f2f2; border-left: 5px solid #333; padding: 0.2em 1.2em 0.6em; }
+#verdict h2 { margin-top: 0.6em; } #verdict h3 { margin: 0.8em 0 0.3em; font-size: 1.05em; }
+#verdict p, #verdict li { margin: 0.35em 0; } #verdict a { color: inherit; }
 """
 
 _CHECK_SCRIPT = """
@@ -43,6 +46,12 @@ window.addEventListener("load", function () {
   for (var i = 0; i < imgs.length; i++) { if (imgs[i].complete && imgs[i].naturalWidth > 0) { ok++; } }
   document.body.setAttribute("data-figures", String(imgs.length));
   document.body.setAttribute("data-figures-loaded", String(ok));
+  var verdict = document.getElementById("verdict");
+  if (verdict) {
+    var box = verdict.getBoundingClientRect();
+    document.body.setAttribute("data-verdict-bottom", String(Math.ceil(box.bottom + window.scrollY)));
+    document.body.setAttribute("data-verdict-height", String(Math.ceil(box.height)));
+  }
   if (!document.body.hasAttribute("data-errors")) { document.body.setAttribute("data-errors", "0"); }
 });
 """
@@ -84,12 +93,15 @@ def section(title: str, body: str, anchor: str) -> str:
 
 def document(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:
     """A complete HTML page; ``sections`` are (anchor, title, body-html)."""
+    first = sections[:1] if sections and sections[0][0] == "verdict" else []  # the verdict comes first, then
+    rest = sections[len(first):]                                           # the contents and the details
     nav = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t, _ in sections)
-    body = "".join(section(t, b, a) for a, t, b in sections)
+    body = "".join(section(t, b, a) for a, t, b in rest)
+    top = "".join(section(t, b, a) for a, t, b in first)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{esc(title)}</title>"
         f"<style>{_STYLE}</style><script>{_CHECK_SCRIPT}</script></head><body>"
         f"<h1>{esc(title)}</h1><p class=\"subtitle\">{esc(subtitle)}</p>"
-        f"<nav><ul>{nav}</ul></nav>{body}</body></html>\n"
+        f"{top}<nav><ul>{nav}</ul></nav>{body}</body></html>\n"
     )

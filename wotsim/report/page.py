@@ -19,6 +19,7 @@ from ..config.schema import Config
 from ..formatting import MINUS, money, number, probability, standard_error, value
 from ..results.io import to_json, write_atomic_dir, write_json
 from . import html as H
+from .council import council_html, council_page
 from .discovery import RESTRICTION_COLUMNS, box_sentence, discovery_sentences, restriction_rows
 from .statement import comparison_statements, robustness_statement
 from .text import per_unit
@@ -215,6 +216,10 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
         png = png_bytes(figure)  # rendered once: embedded here, written to figures/ as it is
         figures.append((stem, figure, png))
         return H.figure(png, caption)
+
+    # 0. the verdict: the first screen (report/council.py)
+    page = council_page(cfg, a.result, outputs=a.outputs, comparison=a.comparison, drivers=a.drivers, voi=a.voi_keep)
+    sections.append(("verdict", "The verdict", council_html(page)))
 
     # 1. statement
     words = statements(a)

@@ -7,9 +7,9 @@ values (:func:`wotsim.analysis.oneway.one_way`, passed in) and the value of
 information (:mod:`wotsim.analysis.voi`).  Nothing is computed here except the
 choice of words; numbers are printed through :mod:`wotsim.formatting`.
 
-The verdict words follow :data:`VERDICTS`: with P(ratio > 1) between 0.2 and
-0.8 the statement says "benefits roughly equal costs", as Dutch MKBA guidance
-advises when the sign turns on a small margin.
+The verdict words follow :func:`wotsim.report.verdicts.outcome_words`: chosen from P(ratio > 1)
+and the 90% interval together ("benefits roughly equal costs" only for a narrow interval
+around the threshold; a wide one is "very uncertain", with its lean).
 
 A statement stays on its output's perspective: the value of information it quotes
 must be computed on the net benefit :func:`wotsim.model.net_benefit_for` gives for that output
@@ -28,6 +28,7 @@ from ..model import net_benefit_for
 from ..results.simulation import OutputSummary
 from .discovery import box_sentence
 from .text import per_unit
+from .verdicts import outcome_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config.schema import Config
@@ -36,16 +37,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.scenarios import Comparison, PairedDifference
     from ..analysis.voi import VoiResult
 
-__all__ = ["VERDICTS", "comparison_statements", "net_benefit_for", "robustness_statement"]
+__all__ = ["comparison_statements", "net_benefit_for", "robustness_statement"]
 
 #: (lowest P(above threshold), wording); the first row whose bound P reaches applies.
-VERDICTS = (
-    (0.95, "It exceeds {thr} with high confidence."),
-    (0.80, "It probably exceeds {thr}."),
-    (0.20, "Benefits roughly equal costs: whether it exceeds {thr} is uncertain."),
-    (0.05, "It is probably below {thr}."),
-    (0.00, "It is below {thr} with high confidence."),
-)
 
 
 def _ordinal(q: float) -> str:
@@ -146,10 +140,7 @@ def robustness_statement(
         f"median {_out(summary.median, m, currency)}); P({'ratio' if m == 'ratio' else 'NPV'} > {thr}) = "
         f"{probability(summary.p_above, summary.p_above_se, digits=2)}."
     ]
-    for bound, words in VERDICTS:
-        if summary.p_above >= bound:
-            parts.append(words.format(thr=thr))
-            break
+    parts.append(f"It is {outcome_words(m, summary.p_above, lo, hi)}.")  # the rules: wotsim.report.verdicts
 
     if difference is not None:
         d = difference

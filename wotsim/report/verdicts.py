@@ -1,0 +1,101 @@
+"""The verdicts: words chosen from the numbers, every rule in this one place.
+
+A reader of the council page (and of the robustness statements) gets words, not only numbers.
+They come from the distribution by these rules, each tested on a table of cases
+(``tests/test_verdicts.py``):
+
+**Where an output lies against its threshold** (1 for a ratio, 0 for an NPV), :func:`outcome_words`,
+from P = P(output > threshold) and the 90% interval (p5, p95):
+
+=====================  ==============================================================
+P >= 0.95              "almost certainly above 1"
+0.80 <= P < 0.95       "probably above 1"
+0.05 < P <= 0.20       "probably below 1"
+P <= 0.05              "almost certainly below 1"
+0.20 < P < 0.80        the spread decides: the interval's width against the threshold's
+                       scale (the threshold itself for a ratio; for an NPV, the larger of
+                       |p5| and |p95|): narrower than :data:`NARROW` (0.2) -> "close to 1:
+                       benefits roughly equal costs"; wider than :data:`WIDE` (0.6) -> "very
+                       uncertain"; between -> "uncertain"; then the lean: "more likely above
+                       1" (P >= 0.6), "more likely below 1" (P <= 0.4), else "about as
+                       likely above 1 as below"
+=====================  ==============================================================
+
+So an interval of 0.57-2.33 with P(> 1) = 0.65 reads "very uncertain, more likely above 1", not
+"roughly equal"; 0.95-1.06 with P = 0.5 reads "close to 1: benefits roughly equal costs".
+
+**A recommendation against the base analysis**, :func:`scenario_verdict`, from P(better) on the
+paired draws: >= :data:`ROBUST` (0.9) "robustly better"; <= 1 - ROBUST (0.1) "robustly worse";
+otherwise "uncertain: better in N of 10 futures" with N = P(better) x 10 rounded (a "future" is a
+draw of every uncertain assumption; equal draws count as not better).  A scenario that changes
+nothing in any draw is "no different".
+
+The words are English; :mod:`wotsim.i18n` carries their translations (the msgids are these texts).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = ["NARROW", "ROBUST", "WIDE", "Verdict", "outcome_words", "scenario_verdict", "threshold_text"]
+
+#: An interval narrower than this share of the threshold's scale is "close to" the threshold.
+NARROW = 0.2
+#: An interval wider than this share of the threshold's scale is "very uncertain".
+WIDE = 0.6
+#: P(better) at or above this is "robustly better"; at or below 1 - ROBUST "robustly worse".
+ROBUST = 0.9
+
+
+def threshold_text(measure: str) -> str:
+    """The threshold as words use it: ``"1"`` for a ratio, ``"0"`` for an NPV."""
+    return "1" if measure == "ratio" else "0"
+
+
+def outcome_words(measure: str, p_above: float, low: float, high: float) -> str:
+    """Where an output lies against its threshold, in words (the rules are in the module docstring)."""
+    thr = threshold_text(measure)
+    if not (math.isfinite(p_above) and math.isfinite(low) and math.isfinite(high)):
+        return "undefined in some draws"
+    if p_above >= 0.95:
+        return f"almost certainly above {thr}"
+    if p_above >= 0.80:
+        return f"probably above {thr}"
+    if p_above <= 0.05:
+        return f"almost certainly below {thr}"
+    if p_above <= 0.20:
+        return f"probably below {thr}"
+    scale = 1.0 if measure == "ratio" else max(abs(low), abs(high))
+    width = (high - low) / scale if scale > 0 else 0.0
+    if width < NARROW:
+        return f"close to {thr}: benefits roughly equal costs"
+    spread = "very uncertain" if width > WIDE else "uncertain"
+    if p_above >= 0.6:
+        lean = f"more likely above {thr}"
+    elif p_above <= 0.4:
+        lean = f"more likely below {thr}"
+    else:
+        lean = f"about as likely above {thr} as below"
+    return f"{spread}, {lean}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A recommendation's verdict: ``kind`` ("better", "worse", "uncertain", "same") and its words."""
+
+    kind: str
+    words: str
+    futures: int | None = None
+
+
+def scenario_verdict(p_better: float, p_worse: float) -> Verdict:
+    """A recommendation against the base analysis, from P(better) on the paired draws (module docstring)."""
+    if p_better == 0 and p_worse == 0:
+        return Verdict("same", "no different")
+    if p_better >= ROBUST:
+        return Verdict("better", "robustly better")
+    if p_better <= round(1 - ROBUST, 12):  # 0.1, not 0.09999999999999998
+        return Verdict("worse", "robustly worse")
+    n = int(math.floor(10 * p_better + 0.5))
+    return Verdict("uncertain", f"uncertain: better in {n} of 10 futures", n)
