@@ -1,4 +1,4 @@
-"""Command line: ``wotsim run | validate | plot | sensitivity | compare | voi | discover | report``.
+"""Command line: ``wotsim run | validate | plot | sensitivity | compare | voi | discover | summary | report``.
 
 Each command parses its arguments, runs the analyses (:mod:`wotsim.analysis.pipeline`),
 prints their text (:mod:`wotsim.report.text`), writes its results directory and returns
@@ -29,6 +29,7 @@ from .commands.common import load as _load, positive_int as _positive_int, save 
 from .commands.common import scenario_names as _scenario_names, warn as _warn, writing as _writing
 from .commands.common import seed as _seed  # noqa: F401  (tests read the count parsers here)
 from .commands import discover as _discover
+from .commands import summary as _summary
 
 
 # Building the parser and reporting an argument error import nothing heavy (no config, model, scipy, SALib
@@ -332,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     voi.set_defaults(func=_cmd_voi)
 
     _discover.add_parser(sub)
+    _summary.add_parser(sub)
 
     rep = sub.add_parser("report", help="run the analyses and write one self-contained HTML report with figures")
     _shared(rep, "config")
