@@ -278,31 +278,34 @@ def money_rounded(x: float, currency: str = "EUR", *, digits: int = 2, minus: st
         f"{sign}{symbol}{r:,.0f}"
 
 
-def share_text(p: float) -> str:
+def share_text(p: float, lang: str = "en") -> str:
     """A probability as a percentage without false precision: whole percents from 1% to 99%, one decimal
-    beyond (``0.4%``, ``99.6%``), ``< 0.1%`` / ``> 99.9%`` before 0 and 1 themselves (``0%``, ``100%``)."""
+    beyond (``0.4%``, ``99.6%``), ``< 0.1%`` / ``> 99.9%`` before 0 and 1 themselves (``0%``, ``100%``);
+    in the locale of ``lang`` (:func:`wotsim.i18n.format_percent`: ``57,4%`` in Dutch)."""
+    from .i18n import format_percent
+
     if p != p:
         return "n/a"
     if p in (0, 1):
-        return f"{p:.0%}"
+        return format_percent(p, lang, 0)
     if p < 0.001:
-        return "< 0.1%"
+        return "< " + format_percent(0.001, lang, 1)
     if p > 0.999:
-        return "> 99.9%"
-    if 0.01 <= p <= 0.99:
-        return f"{p:.0%}"
-    return f"{p:.1%}"
+        return "> " + format_percent(0.999, lang, 1)
+    return format_percent(p, lang, 0 if 0.01 <= p <= 0.99 else 1)
 
 
-def share_pm(p: float, se: float) -> str:
+def share_pm(p: float, se: float, lang: str = "en") -> str:
     """A probability with its standard error: the error to one significant figure (in percentage points)
     and the estimate to the same decimal place, ``57.4% ± 0.4%``, ``14% ± 2%``; the bare :func:`share_text`
     when the error is below 0.05 points or the estimate is within it of 0 or 1 (``> 99.9%``, never
     ``100% ± 0.0%``)."""
+    from .i18n import format_percent
+
     if p != p or se != se:
         return "n/a"
     points = 100 * se
     if points < 0.05 or p < 0.001 or p > 0.999 or p - se <= 0 or p + se >= 1:
-        return share_text(p)
+        return share_text(p, lang)
     decimals = min(max(0, -int(math.floor(math.log10(points)))), 1)
-    return f"{100 * p:.{decimals}f}% ± {round_significant(points, 1):.{decimals}f}%"
+    return f"{format_percent(p, lang, decimals)} ± {format_percent(round_significant(se, 1), lang, decimals)}"

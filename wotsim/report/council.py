@@ -22,7 +22,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ..formatting import MINUS, lower_first, money_rounded, share_pm, share_text
+from ..formatting import MINUS, lower_first, share_pm, share_text
+from ..i18n import format_decimal, format_money, humanise, translator
 from . import html as H
 from .verdicts import Verdict, outcome_words, scenario_verdict
 
@@ -80,15 +81,24 @@ class CouncilPage:
     currency: str
     unit: str
     draws: int
+    lang: str = "en"
 
 
-def _label(config, name: str) -> str:
+def _label(config, name: str, lang: str = "en") -> str:
+    """A parameter's label in ``lang`` (its ``label_<lang>``, else its label, else the humanised id)."""
     p = config.parameters.get(name)
-    return (p.label if p is not None and p.label else name.replace("_", " ").capitalize())
+    translated = getattr(p, f"label_{lang}", "") if p is not None and lang != "en" else ""
+    return translated or (p.label if p is not None and p.label else humanise(name))
+
+
+def _output_label(config, name: str, label: str, lang: str) -> str:
+    o = config.outputs.get(name)
+    translated = getattr(o, f"label_{lang}", "") if o is not None and lang != "en" else ""
+    return translated or label
 
 
 def council_page(config, result, *, outputs: Sequence[str], comparison: Any = None, drivers: Any = None,
-                 voi: Any = None) -> CouncilPage:
+                 voi: Any = None, lang: str = "en") -> CouncilPage:
     """The first page's facts from a run (``result``), its ``comparison`` of scenarios (optional), the
     decision drivers of ``outputs[0]`` and the value of information of keeping the intervention."""
     from ..config.overlays import is_decision
@@ -98,90 +108,98 @@ def council_page(config, result, *, outputs: Sequence[str], comparison: Any = No
     for name in outputs:
         s = result.summary[name]
         lo, hi = s.interval(90)
-        heads.append(Headline(s.label, s.measure, s.target, s.base, lo, hi, s.p_above, s.p_above_se,
-                              outcome_words(s.measure, s.p_above, lo, hi)))
+        heads.append(Headline(_output_label(config, name, s.label, lang), s.measure, s.target, s.base, lo, hi,
+                              s.p_above, s.p_above_se, outcome_words(s.measure, s.p_above, lo, hi, lang)))
     recs = []
     if comparison is not None:
         for run in comparison.scenarios:
             if not is_decision(run.scenario) or main not in run.outcomes:
                 continue
             d = run.outcomes[main].difference
-            recs.append(Recommendation(run.id, run.label, scenario_verdict(d.p_better, d.p_worse), d.p_better,
-                                       d.p_better_se, d.mean, d.low, d.high))
+            label = getattr(run.scenario, f"label_{lang}", "") if lang != "en" else ""
+            recs.append(Recommendation(run.id, label or run.label, scenario_verdict(d.p_better, d.p_worse, lang),
+                                       d.p_better, d.p_better_se, d.mean, d.low, d.high))
     top = ()
     if drivers is not None:
         ranked = [p for p, s1 in zip(drivers.parameters, drivers.first_order) if math.isfinite(s1)]
-        top = tuple(_label(config, p) for p in ranked[:TOP_DRIVERS])
+        top = tuple(_label(config, p, lang) for p in ranked[:TOP_DRIVERS])
     evpi = top_name = top_value = None
     if voi is not None:
         evpi = voi.evpi
         parameters = [e for e in voi.ranking() if e.kind == "parameter"]
         if parameters:
-            top_name, top_value = _label(config, parameters[0].name), parameters[0].value
+            top_name, top_value = _label(config, parameters[0].name, lang), parameters[0].value
     s = result.summary[main]
-    return CouncilPage(config.study.name, main, s.label, s.measure, tuple(heads), tuple(recs), top, evpi, top_name,
-                       top_value, config.study.currency, config.study.unit_of_analysis, result.n)
+    return CouncilPage(config.study.name, main, _output_label(config, main, s.label, lang), s.measure, tuple(heads),
+                       tuple(recs), top, evpi, top_name, top_value, config.study.currency,
+                       config.study.unit_of_analysis, result.n, lang)
 
 
 # --------------------------------------------------------------------------- words
-def _ratio(x: float, signed: bool = False) -> str:
-    text = f"{x:+.2f}" if signed else f"{x:.2f}"
-    if text in ("+0.00", "-0.00"):
-        text = "0.00"
-    return text.replace("-", MINUS)
-
-
-def _value(x: float, measure: str, currency: str, signed: bool = False) -> str:
-    if measure == "ratio":
-        return _ratio(x, signed)
-    text = money_rounded(x, currency)
-    return ("+" + text) if signed and x > 0 and text[0] != MINUS else text
+def _value(x: float, measure: str, page: CouncilPage, signed: bool = False) -> str:
+    """A ratio to two decimals, money to two significant figures, in the page's language; never "-0.00"."""
+    text = (format_decimal(x, page.lang, 2, minus=MINUS) if measure == "ratio"
+            else format_money(x, page.currency, page.lang, 2, minus=MINUS))
+    zero = not any(c in "123456789" for c in text)
+    return "+" + text if signed and x > 0 and not zero else text
 
 
 def _lines(page: CouncilPage, link) -> dict[str, list[str]]:
-    """The page's sentences, grouped; ``link(text, section)`` marks a number as a link (or returns it)."""
-    per = f" {page.unit}" if page.unit else ""
+    """The page's sentences, grouped; ``link(text, section)`` marks a number as a link (or returns it).
+    Every sentence is a message of :mod:`wotsim.i18n` with named placeholders."""
+    _ = translator(page.lang)
+    per = f" {_(page.unit)}" if page.unit else ""
     thr = "1" if page.measure == "ratio" else "0"
     out: dict[str, list[str]] = {"headline": [], "recommendations": [], "drivers": [], "research": []}
     for h in page.headlines:
-        v = lambda x: _value(x, h.measure, page.currency)  # noqa: E731
-        published = f" (published: {v(h.published)})" if h.published is not None else ""
-        t = "1" if h.measure == "ratio" else "0"
-        out["headline"].append(
-            f"{h.label}: {link(v(h.base), 'results')}{published}; 90% interval {link(v(h.low), 'results')} to "
-            f"{link(v(h.high), 'results')}; above {t} in {link(share_pm(h.p_above, h.p_above_se), 'results')} of "
-            f"the futures simulated: {h.words}.")
+        v = lambda x: link(_value(x, h.measure, page), "results")  # noqa: E731
+        published = (_(" (published: {value})").format(value=_value(h.published, h.measure, page))
+                     if h.published is not None else "")
+        out["headline"].append(_(
+            "{label}: {base}{published}; 90% interval {low} to {high}; above {threshold} in {share} of the futures "
+            "simulated: {words}.").format(label=h.label, base=v(h.base), published=published, low=v(h.low),
+                                          high=v(h.high), threshold="1" if h.measure == "ratio" else "0",
+                                          share=link(share_pm(h.p_above, h.p_above_se, page.lang), "results"),
+                                          words=h.words))
     for r in page.recommendations:
-        diff = (f"{lower_first(page.output_label)} {link(_value(r.mean, page.measure, page.currency, True), 'recommendations')}"
-                f" on average (90% interval {link(_value(r.low, page.measure, page.currency, True), 'recommendations')} to "
-                f"{link(_value(r.high, page.measure, page.currency, True), 'recommendations')})")
-        share = link(share_text(r.p_better), 'recommendations')
-        better = f" ({share})" if r.verdict.kind == "uncertain" else f" (better in {share} of the futures)"
-        out["recommendations"].append(f"{r.label}: {r.verdict.words}{better}; {diff}.")
+        d = lambda x: link(_value(x, page.measure, page, True), "recommendations")  # noqa: E731
+        share = link(share_text(r.p_better, page.lang), "recommendations")
+        better = (_(" ({share})") if r.verdict.kind == "uncertain" else
+                  _(" (better in {share} of the futures)")).format(share=share)
+        out["recommendations"].append(_(
+            "{label}: {verdict}{better}; {output} {mean} on average (90% interval {low} to {high}).").format(
+            label=r.label, verdict=r.verdict.words, better=better, output=lower_first(page.output_label),
+            mean=d(r.mean), low=d(r.low), high=d(r.high)))
     if page.drivers:
-        out["drivers"].append(f"Whether the {lower_first(page.output_label)} ends above {thr} depends most on "
-                              f"{link(_join([lower_first(d) for d in page.drivers]), 'drivers')}.")
+        out["drivers"].append(_("Whether the {output} ends above {threshold} depends most on {drivers}.").format(
+            output=lower_first(page.output_label), threshold=thr,
+            drivers=link(_join([lower_first(x) for x in page.drivers], page.lang), "drivers")))
     if page.evpi is not None:
-        text = (f"Further research: removing all uncertainty would be worth at most "
-                f"{link(money_rounded(page.evpi, page.currency), 'recommendations')}{per}")
+        text = _("Further research: removing all uncertainty would be worth at most {value}{per}").format(
+            value=link(format_money(page.evpi, page.currency, page.lang, 2, minus=MINUS), "recommendations"), per=per)
         if page.top_research is not None and page.top_research_value is not None:
-            text += (f"; knowing the {lower_first(page.top_research)} alone, "
-                     f"{link(money_rounded(page.top_research_value, page.currency), 'recommendations')}")
+            text += _("; knowing the {parameter} alone, {value}").format(
+                parameter=lower_first(page.top_research),
+                value=link(format_money(page.top_research_value, page.currency, page.lang, 2, minus=MINUS),
+                           "recommendations"))
         out["research"].append(text + ".")
     return out
 
 
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def _join(parts: list[str], lang: str = "en") -> str:
+    last = translator(lang)("{first} and {last}")
+    return parts[0] if len(parts) == 1 else last.format(first=", ".join(parts[:-1]), last=parts[-1])
 
 
 def council_text(page: CouncilPage) -> str:
     """The first page as terminal text (``wotsim summary``)."""
+    _ = translator(page.lang)
     lines = _lines(page, lambda text, section: text)
-    out = [f"{page.study}: the verdict ({page.draws:,} simulated futures)", ""]
+    out = [_("{study}: the verdict ({draws} simulated futures)").format(
+        study=page.study, draws=format_decimal(page.draws, page.lang, 0)), ""]
     out += lines["headline"]
     if lines["recommendations"]:
-        out += ["", "The recommendations, each against the current practice:"]
+        out += ["", _("The recommendations, each against the current practice:")]
         out += [f"  - {t}" for t in lines["recommendations"]]
     if lines["drivers"] or lines["research"]:
         out += [""] + lines["drivers"] + lines["research"]
@@ -205,9 +223,10 @@ def council_html(page: CouncilPage) -> str:
             out += [H.esc(before), link(number, section)]
         return "".join(out) + H.esc(rest)
 
+    _ = translator(page.lang)
     body = "".join(f'<p class="verdict">{html(t)}</p>' for t in lines["headline"])
     if lines["recommendations"]:
-        body += "<h3>The recommendations, each against the current practice</h3><ul class=\"verdict\">"
+        body += f"<h3>{H.esc(_('The recommendations, each against the current practice'))}</h3><ul class=\"verdict\">"
         body += "".join(f"<li>{html(t)}</li>" for t in lines["recommendations"]) + "</ul>"
     body += "".join(f'<p class="verdict">{html(t)}</p>' for t in lines["drivers"] + lines["research"])
     return body

@@ -30,13 +30,15 @@ otherwise "uncertain: better in N of 10 futures" with N = P(better) x 10 rounded
 draw of every uncertain assumption; equal draws count as not better).  A scenario that changes
 nothing in any draw is "no different".
 
-The words are English; :mod:`wotsim.i18n` carries their translations (the msgids are these texts).
+The words are English message ids; :mod:`wotsim.i18n` translates them (``lang="nl"``: Dutch).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+from ..i18n import translator
 
 __all__ = ["NARROW", "ROBUST", "WIDE", "Verdict", "outcome_words", "scenario_verdict", "threshold_text"]
 
@@ -53,31 +55,33 @@ def threshold_text(measure: str) -> str:
     return "1" if measure == "ratio" else "0"
 
 
-def outcome_words(measure: str, p_above: float, low: float, high: float) -> str:
-    """Where an output lies against its threshold, in words (the rules are in the module docstring)."""
+def outcome_words(measure: str, p_above: float, low: float, high: float, lang: str = "en") -> str:
+    """Where an output lies against its threshold, in words (the rules are in the module docstring), in
+    the language ``lang`` (:mod:`wotsim.i18n`)."""
+    _ = translator(lang)
     thr = threshold_text(measure)
     if not (math.isfinite(p_above) and math.isfinite(low) and math.isfinite(high)):
-        return "undefined in some draws"
+        return _("undefined in some draws")
     if p_above >= 0.95:
-        return f"almost certainly above {thr}"
+        return _("almost certainly above {threshold}").format(threshold=thr)
     if p_above >= 0.80:
-        return f"probably above {thr}"
+        return _("probably above {threshold}").format(threshold=thr)
     if p_above <= 0.05:
-        return f"almost certainly below {thr}"
+        return _("almost certainly below {threshold}").format(threshold=thr)
     if p_above <= 0.20:
-        return f"probably below {thr}"
+        return _("probably below {threshold}").format(threshold=thr)
     scale = 1.0 if measure == "ratio" else max(abs(low), abs(high))
     width = (high - low) / scale if scale > 0 else 0.0
     if width < NARROW:
-        return f"close to {thr}: benefits roughly equal costs"
-    spread = "very uncertain" if width > WIDE else "uncertain"
+        return _("close to {threshold}: benefits roughly equal costs").format(threshold=thr)
+    spread = _("very uncertain") if width > WIDE else _("uncertain")
     if p_above >= 0.6:
-        lean = f"more likely above {thr}"
+        lean = _("more likely above {threshold}").format(threshold=thr)
     elif p_above <= 0.4:
-        lean = f"more likely below {thr}"
+        lean = _("more likely below {threshold}").format(threshold=thr)
     else:
-        lean = f"about as likely above {thr} as below"
-    return f"{spread}, {lean}"
+        lean = _("about as likely above {threshold} as below").format(threshold=thr)
+    return _("{spread}, {lean}").format(spread=spread, lean=lean)
 
 
 @dataclass(frozen=True)
@@ -89,13 +93,14 @@ class Verdict:
     futures: int | None = None
 
 
-def scenario_verdict(p_better: float, p_worse: float) -> Verdict:
+def scenario_verdict(p_better: float, p_worse: float, lang: str = "en") -> Verdict:
     """A recommendation against the base analysis, from P(better) on the paired draws (module docstring)."""
+    _ = translator(lang)
     if p_better == 0 and p_worse == 0:
-        return Verdict("same", "no different")
+        return Verdict("same", _("no different"))
     if p_better >= ROBUST:
-        return Verdict("better", "robustly better")
+        return Verdict("better", _("robustly better"))
     if p_better <= round(1 - ROBUST, 12):  # 0.1, not 0.09999999999999998
-        return Verdict("worse", "robustly worse")
+        return Verdict("worse", _("robustly worse"))
     n = int(math.floor(10 * p_better + 0.5))
-    return Verdict("uncertain", f"uncertain: better in {n} of 10 futures", n)
+    return Verdict("uncertain", _("uncertain: better in {n} of 10 futures").format(n=n), n)
