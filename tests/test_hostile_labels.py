@@ -163,3 +163,51 @@ def test_analysis_figures_with_hostile_labels_and_names_save_and_show_them_as_wr
     overlaid = sobol_convergence(renamed, output="ratio", config=config, ax=Figure().add_subplot())
     tagged = [t.get_text() for t in overlaid.findobj(Text) if t.get_text().startswith("total order $S_T$: ")]
     assert tagged and all(re.fullmatch(r"total order \$S_T\$: [^$]*(\\\$[^$]*)*", t) for t in tagged)
+
+
+# ------------------------------------------------------------------ labels, never ids (issue 12)
+#: A config with no labels at all: snake_case ids for parameters, groups, items, the output and a
+#: stakeholder whose name only repeats its id.  Figures must show these humanised, never as ids.
+UNLABELLED = {
+    "study": {"name": "Unlabelled study", "currency": "EUR", "price_year": 2020, "horizon": 2, "discount_rate": 0.0},
+    "simulation": {"samples": 256, "seed": 5, "sampler": "mc"},
+    "stakeholders": {"city_council": "city_council", "people": "Residents"},
+    "parameters": {
+        "extra_capacity_share": {"dist": "uniform", "low": 0.5, "high": 1.5, "group": "reach_and_take_up"},
+        "delta_qaly": {"dist": "uniform", "low": 80.0, "high": 160.0, "group": "unit_value"},
+        "cost_per_fte": {"dist": "uniform", "low": 90.0, "high": 110.0, "group": "unit_value"},
+    },
+    "items": [
+        {"id": "health_gain", "kind": "benefit", "stakeholder": "people", "financial": False,
+         "value": "extra_capacity_share * delta_qaly"},
+        {"id": "staff_cost", "kind": "cost", "stakeholder": "city_council", "financial": True,
+         "value": "cost_per_fte"},
+    ],
+    "outputs": {"social_ratio": {"benefits": "all", "costs": "all"}},
+}
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+
+
+def test_figures_of_a_config_without_labels_show_no_id(tmp_path):
+    config = parse_config(UNLABELLED, file="unlabelled.toml")
+    result = simulate(config, samples=256, sampler="mc")
+    voi = keep_voi(result)
+    figures = dict(simulation_figures(result))
+    figures |= {
+        "sobol": sobol_bars(sobol_indices(config, outputs=["social_ratio"], samples=32, seed=3), output="social_ratio",
+                            config=config),
+        "sobol_groups": sobol_bars(sobol_indices(config, outputs=["social_ratio"], samples=32, seed=3, groups="group"),
+                                   output="social_ratio", config=config),
+        "tornado": tornado(one_way(config, output="social_ratio"), config=config),
+        "drivers": drivers_chart(decision_drivers(result, output="social_ratio"), config=config, top=3),
+        "evppi": evppi_ranking(voi, config=config),
+        "evppi_bare": evppi_ranking(voi),  # without a config: the result's labels, humanised
+    }
+    shown = {stem: _texts(fig) for stem, fig in figures.items()}
+    leaks = {stem: SNAKE.findall(text) for stem, text in shown.items() if SNAKE.search(text)}
+    assert leaks == {}
+    assert "Social ratio: Monte Carlo distribution" in shown["distribution_social_ratio"]
+    assert "City council" in shown["stakeholders"] and "Residents" in shown["stakeholders"]
+    for stem in ("sobol", "tornado", "evppi", "evppi_bare"):
+        assert "Extra capacity share" in shown[stem] and "Delta qaly" in shown[stem], stem
+    assert "Unit value (2 parameters)" in shown["sobol_groups"] and "Reach and take up" in shown["evppi"]

@@ -8,6 +8,7 @@ Everything runs on the Agg canvas; pyplot is never imported.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import subprocess
@@ -39,6 +40,8 @@ from wotsim.plots import (
     simulation_figures,
     stakeholder_chart,
 )
+from wotsim.formatting import share_pm
+from wotsim.plots.style import UNDER_LINE, band_visible, base_equals_published
 from wotsim.plots.style import ScaledFormatter as _ScaledFormatter
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -73,15 +76,21 @@ def _texts(fig: Figure) -> str:
     return "\n".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
 
 
+def _legend(fig: Figure) -> list[str]:
+    """The entries of the figure's legends."""
+    return [t.get_text() for a in fig.axes if a.get_legend() for t in a.get_legend().get_texts()]
+
+
 # ------------------------------------------------------------------ distribution and CDF
 def test_ratio_distribution_marks_base_target_break_even_and_states_p(result):
     s = result.summary["ratio_a"]
     fig = ratio_distribution(result, output="ratio_a")
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     ax = fig.axes[0]
+    # the base case equals the published figure: one line, one label naming both, the ▼ at the target
     assert _vline_x(_one(fig, "base")) == s.base == 2.0
-    assert _vline_x(_one(fig, "target")) == s.target == 2.0
-    assert _one(fig, "target_marker").get_xdata()[0] == s.target
+    assert not _by_gid(fig, "target") and _one(fig, "target_marker").get_xdata()[0] == s.target == 2.0
+    assert "base case = published 2 (▼)" in _legend(fig)
     assert _vline_x(_one(fig, "threshold")) == 1.0
     text = _one(fig, "p_above").get_text()
     assert f"P(ratio > 1) = {s.p_above:.3f} ± {s.p_above_se:.3f}" in text
@@ -158,7 +167,7 @@ def test_acceptability_curve_draws_the_exceedance_with_two_se_band(result):
     s = result.summary["ratio_a"]
     ex = result.exceedance("ratio_a")
     fig = acceptability_curve(result, output="ratio_a")
-    line = _one(fig, "acceptability")
+    line = _one(fig, "exceedance")
     np.testing.assert_array_equal(line.get_xdata(), ex.thresholds)
     np.testing.assert_array_equal(line.get_ydata(), ex.p)
     band = _one(fig, "se_band")
@@ -168,6 +177,10 @@ def test_acceptability_curve_draws_the_exceedance_with_two_se_band(result):
     point = _one(fig, "p_at_threshold")
     assert point.get_xdata()[0] == 1.0 and point.get_ydata()[0] == s.p_above
     assert "Threshold for the ratio for A" in fig.axes[0].get_xlabel()
+    # named for what it shows: P(ratio >= x), not a cost-effectiveness acceptability curve
+    assert fig.axes[0].get_title(loc="left") == "Ratio for A: probability of reaching each threshold"
+    assert fig.axes[0].get_ylabel() == "Probability that the ratio reaches the threshold"
+    assert "P(ratio ≥ threshold)" in _legend(fig) and "acceptab" not in _texts(fig).lower()
 
 
 def test_convergence_figure_draws_prefix_estimates_with_two_se_bands(result):
@@ -236,6 +249,95 @@ def test_stakeholder_chart_bars_are_base_and_whiskers_the_90_percent_interval(re
     assert [t.get_text() for t in ax.get_yticklabels()] == [textwrap.fill(result.config.stakeholders[i], 30)
                                                           for i in ids]
     assert ax.get_xlabel() == "Net value (million EUR, 2019 prices, present value)"
+
+
+# ------------------------------------------------------------------ figures for people (issue 12)
+#: The closed-form model with a stakeholder ``c`` whose flows are fixed: its net value has no spread.
+STEADY = CONFIG.replace('b = "Stakeholder B"', 'b = "Stakeholder B"\nc = "Stakeholder C"') + """
+[[items]]
+id = "grant_c"
+kind = "benefit"
+stakeholder = "c"
+financial = true
+value = 2e5
+"""
+
+
+@pytest.fixture(scope="module")
+def steady():
+    return simulate(parse_config(tomllib.loads(STEADY), file="steady.toml"), samples=256, sampler="sobol")
+
+
+@pytest.mark.parametrize("draw", [ratio_distribution, ratio_cdf, acceptability_curve])
+def test_base_case_and_published_figure_both_stay_visible(result, monkeypatch, draw):
+    s = result.summary["ratio_a"]  # base 2.0 (x at its base 1), published 2.0
+    span = result.exceedance("ratio_a").thresholds[-1] - result.exceedance("ratio_a").thresholds[0]
+    cases = [
+        # (published figure, the base line's legend entry, a separate "published" line?)
+        (2.0, "base case = published 2 (▼)", False),  # equal: one line, one label naming both
+        (2.0 + 0.004 * span, None, False),  # a few pixels apart: one line, both numbers in its label
+        (3.0, "base case 2.000", True),  # apart: two lines, two labels
+    ]
+    for target, entry, separate in cases:
+        monkeypatch.setitem(result.summary, "ratio_a", dataclasses.replace(s, target=target))
+        fig = draw(result, output="ratio_a")
+        legend = _legend(fig)
+        assert _vline_x(_one(fig, "base")) == 2.0
+        assert _one(fig, "target_marker").get_xdata()[0] == target  # the ▼ keeps the published figure's place
+        if separate:
+            assert _vline_x(_one(fig, "target")) == target
+            assert entry in legend and f"published {target:g} (▼)" in legend
+        else:
+            assert not _by_gid(fig, "target")
+            assert (entry or f"base case 2.000 ≈ published {target:g} (▼)") in legend
+        assert sum("published" in t for t in legend) == 1
+
+
+def test_base_equals_published_at_the_precision_it_is_published_in(result):
+    s = result.summary["ratio_a"]
+    table = [  # (base, published, equal)
+        (1.0500000001, 1.05, True), (1.0549, 1.05, True), (1.0562, 1.05, False), (0.7549, 0.75, True),
+        (0.7551, 0.75, False), (2.0, 2.0, True), (2.04, 2.0, True), (2.4, 2.0, False), (1.05, None, False),
+        (float("nan"), 1.05, False), (1_234_400.0, 1_234_000.0, True), (1_235_600.0, 1_234_000.0, False),
+    ]
+    assert [base_equals_published(dataclasses.replace(s, base=b, target=t)) for b, t, _ in table] == \
+        [eq for _, _, eq in table]
+
+
+def test_no_legend_entry_for_a_band_that_cannot_be_seen(result, steady):
+    assert band_visible([0, 0], [0, 1e-3], 1.0) is False and band_visible([0, 0], [0, 0.01], 1.0) is True
+    assert band_visible([5.0], [5.0], 0.0) is False and band_visible([5.0], [5.0 + 1e-9], 0.0) is True
+    assert band_visible([0, 0], [0, 0.01], 1.0, UNDER_LINE) is False  # hidden under the line drawn along it
+    # a stakeholder with fixed flows: its fan has no band, the legend names only what is drawn
+    legend = _legend(fan_chart(steady, "c"))
+    assert legend == ["median", "base case"]
+    assert _legend(fan_chart(steady, "a"))[:2] == ["90% interval", "50% interval"]
+    # B's net value 1e6 y is never below break-even: that side of the histogram draws nothing, names nothing
+    assert [t for t in _legend(ratio_distribution(result, output="net:b")) if "break-even" in t] == \
+        ["NPV > break-even", "break-even (0)"]
+    # its net value has no standard error: no "±2 SE" for the convergence and exceedance bands
+    assert not any("SE" in t for t in _legend(convergence_p(steady, output="net:c")))
+    assert "±2 SE" in _legend(convergence_p(steady, output="net:a"))
+    assert "±2 Monte Carlo SE" not in _legend(acceptability_curve(steady, output="net:c"))
+    # the ±2 SE band of P(ratio >= x) at n = 2048 is narrower than two widths of its line: no entry;
+    # at n = 32 (SE about 0.09) it is seen
+    assert "±2 Monte Carlo SE" not in _legend(acceptability_curve(result, output="ratio_a"))
+    small = simulate(result.config, samples=32, sampler="mc")
+    assert "±2 Monte Carlo SE" in _legend(acceptability_curve(small, output="ratio_a"))
+
+
+def test_stakeholder_chart_states_the_probability_of_a_net_gain(result):
+    fig = stakeholder_chart(result)
+    summaries = [result.summary[f"net:{sid}"] for sid in result.config.stakeholders]
+    cells = _by_gid(fig, "p_gain")
+    assert [c.get_text() for c in cells] == [share_pm(s.p_above, s.p_above_se) for s in summaries]
+    assert [c.xy[1] for c in cells] == [0, 1]  # beside each stakeholder's bar
+    assert _one(fig, "column_header").get_text() == "P(net > 0)"
+    assert "share of the Monte Carlo draws in which the stakeholder gains" in _one(fig, "footnote").get_text()
+    # truth: A's net value 3e6 x - 1.5e6 > 0 when x > 0.5, x ~ U(0, 2): 75%; B's 1e6 y > 0 always
+    a, b = summaries
+    assert abs(a.p_above - 0.75) < 4 * a.p_above_se + 1e-9 and b.p_above == 1.0
+    assert cells[1].get_text() == "100%"
 
 
 # ------------------------------------------------------------------ style promises

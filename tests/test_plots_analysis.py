@@ -61,6 +61,7 @@ A = np.array([4.0, 2.0, 1.0, 0.2])
 COST = 3.4
 S_TRUE = A**2 / np.sum(A**2)
 NAMES = ("x1", "x2", "x3", "x4")
+LABELS = ["X1", "X2", "X3", "X4"]  # what a figure shows for a parameter without a label: its id humanised
 
 CONFIG = f"""
 [study]
@@ -228,8 +229,9 @@ def test_sobol_bars_draw_the_ranked_indices_with_their_intervals(sobol):
     np.testing.assert_array_equal([p.get_width() for p in s1], ind.S1[order])
     np.testing.assert_allclose(np.sort(_xerr(_one(fig, "ST_conf"))), np.sort(ind.ST_conf), rtol=1e-12)
     np.testing.assert_allclose(np.sort(_xerr(_one(fig, "S1_conf"))), np.sort(ind.S1_conf), rtol=1e-12)
-    # ranked as the closed form ranks them, bars within two CI half-widths of S_i = a_i^2 / sum a_j^2
-    assert _ticklabels(ax) == list(NAMES)
+    # ranked as the closed form ranks them, bars within two CI half-widths of S_i = a_i^2 / sum a_j^2;
+    # the parameters have no labels: their ids humanised
+    assert _ticklabels(ax) == LABELS
     assert np.all(np.abs(ind.ST[order] - S_TRUE) <= 2 * ind.ST_conf[order] + 1e-3)
     assert np.all(np.abs(ind.S1[order] - S_TRUE) <= 2 * ind.S1_conf[order] + 1e-3)
     assert "Sobol' index" in ax.get_xlabel() and "test ratio" in ax.get_xlabel()
@@ -261,7 +263,7 @@ def test_sobol_bars_top_and_groups_with_member_counts(sobol, sobol_grouped):
     assert f"2 more not shown (total order ≤ {ind.ST[ind.order[2]]:.3f} each)" in _one(fig, "footnote").get_text()
     fig = sobol_bars(sobol_grouped, output="ratio")
     labels = _ticklabels(fig.axes[0])
-    assert labels == ["main (2 parameters)", "minor (1 parameter)", "tiny (1 parameter)"]
+    assert labels == ["Main (2 parameters)", "Minor (1 parameter)", "Tiny (1 parameter)"]
     g = sobol_grouped.indices["ratio"]
     truth = np.array([S_TRUE[0] + S_TRUE[1], S_TRUE[2], S_TRUE[3]])
     widths = [p.get_width() for p in _bar_sort(_by_gid(fig, "ST"))]
@@ -289,7 +291,7 @@ def test_sobol_convergence_draws_each_factor_against_n_with_ci_bands(sobol):
         for n, lo, hi in zip(conv.n, conv.ST[:, j] - conv.ST_conf[:, j], conv.ST[:, j] + conv.ST_conf[:, j]):
             ys = band[np.isclose(band[:, 0], n), 1]
             assert np.isclose(ys.min(), lo) and np.isclose(ys.max(), hi)
-        assert a.get_title(loc="left").startswith(f)
+        assert a.get_title(loc="left").startswith(f.upper())  # "X1": the id humanised
         assert ind.verdicts[j] in a.get_title(loc="left")
     assert _by_gid(fig, f"ST:{ind.factors[ind.order[3]]}") == []
 
@@ -321,7 +323,8 @@ def test_tornado_bars_span_base_to_the_outputs_at_the_percentiles(oneway):
         # closed form: the parameter at 0.05 and 0.95, the others at 0.5
         assert b.low_output == pytest.approx(base - a * 0.45 / COST, rel=1e-12)
         assert b.high_output == pytest.approx(base + a * 0.45 / COST, rel=1e-12)
-    assert _ticklabels(ax) == [b.label for b in oneway.bars] == list(NAMES)
+    assert [b.label for b in oneway.bars] == list(NAMES)  # no labels in the config: the figure humanises the ids
+    assert _ticklabels(ax) == LABELS
     inputs = [t.get_text() for t in _by_gid(fig, "low_input")]
     assert inputs == [_fmt_number(b.low_input) for b in oneway.bars] == ["0.05"] * 4
 
@@ -441,11 +444,11 @@ def test_evppi_ranking_bars_are_the_estimates_with_the_evpi_line(voi, config):
     np.testing.assert_array_equal(_one(fig, "noise").get_xdata(), [e.floor + 2 * e.se for e in rows])
     assert _vline_x(_one(fig, "evpi")) == voi.evpi
     labels = _ticklabels(ax)
-    assert labels[:3] == [f"{e.name} ({len(e.parameters)} parameter{'s' if len(e.parameters) > 1 else ''})"
-                          for e in voi.groups]
+    assert labels[:3] == [f"{e.name.capitalize()} ({len(e.parameters)} parameter{'s' if len(e.parameters) > 1 else ''})"
+                          for e in voi.groups]  # group ids humanised: "Main (2 parameters)"
     assert [t.get_fontweight() for t in ax.get_yticklabels()][:4] == ["bold"] * 3 + ["normal"]
     # truth: x1 and x2 carry most of the value of information, in that order; EVPPI <= EVPI
-    assert labels[3:5] == ["x1", "x2"]
+    assert labels[3:5] == ["X1", "X2"]
     assert all(e.value <= voi.evpi for e in rows)
     assert ax.get_xlabel() == "EVPPI per cohort (EUR, 2019 prices, present value)"
     texts = " ".join(x.get_text() for x in fig.findobj(matplotlib.text.Text))
@@ -459,6 +462,39 @@ def test_evppi_ranking_bars_are_the_estimates_with_the_evpi_line(voi, config):
     inb = rng.random((400_000, 4)) @ A - COST
     loss = np.maximum(inb, 0) - (inb if inb.mean() > 0 else 0)
     assert abs(voi.evpi - loss.mean()) < 4 * voi.evpi_se + 4 * loss.std() / math.sqrt(inb.size)
+
+
+def test_evppi_ranking_draws_each_noise_floor_and_explains_a_longer_bar_marked_0(voi, config):
+    # a parameter whose noise floor is raised above its estimate is "~0" although its bar is longer than
+    # the next one's, which clears its own floor: the figure must show both floors and say what "~0" means
+    x1, x2 = voi.parameters[:2]
+    noisy = dataclasses.replace(x1, floor=x1.value)  # value <= floor + 2 se: not distinguishable from 0
+    assert not noisy.distinguishable and x2.distinguishable and noisy.value > x2.value
+    v = dataclasses.replace(voi, parameters=(noisy, x2, *voi.parameters[2:]))
+    fig = evppi_ranking(v, config=config)
+    rows = list(v.groups) + list(v.parameters)
+    boxes = _bar_sort(_by_gid(fig, "noise_floor"))
+    bars = _bar_sort(_by_gid(fig, "evppi_group") + _by_gid(fig, "evppi_parameter"))
+    np.testing.assert_array_equal([b.get_width() for b in boxes], [e.floor + 2 * e.se for e in rows])
+    assert [b.get_y() + b.get_height() / 2 for b in boxes] == pytest.approx([b.get_y() + b.get_height() / 2
+                                                                            for b in bars])
+    assert all(box.get_height() > bar.get_height() for box, bar in zip(boxes, bars))  # the box shows around the bar
+    i, j = len(v.groups), len(v.groups) + 1
+    assert bars[i].get_width() > bars[j].get_width()
+    assert bars[i].get_width() <= boxes[i].get_width() and bars[j].get_width() > boxes[j].get_width()
+    values = [t.get_text() for t in _by_gid(fig, "evppi_value")]
+    assert values[i].endswith("~0") and not values[j].endswith("~0")
+    note = " ".join(_one(fig, "footnote").get_text().split())  # as read, without the wrapping
+    assert "~0: the estimate does not clear its noise floor + 2 SE" in note
+    assert "not distinguishable from zero" in note and "a ~0 bar can be longer than one that clears" in note
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "noise floor + 2 SE (a bar inside it: ~0)" in legend and "~0: not distinguishable from 0" in legend
+    # without a "~0" row, no legend entry for a style nothing has
+    clear = dataclasses.replace(voi, groups=tuple(e for e in voi.groups if e.distinguishable),
+                                parameters=tuple(e for e in voi.parameters if e.distinguishable))
+    assert clear.parameters  # x1 and x2 at least
+    legend = [t.get_text() for t in evppi_ranking(clear).axes[0].get_legend().get_texts()]
+    assert "parameter" in legend and "~0: not distinguishable from 0" not in legend
 
 
 def test_evppi_ranking_top_and_indistinguishable_marks(voi):

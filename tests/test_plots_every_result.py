@@ -186,9 +186,13 @@ def test_grouped_morris_without_sigma_draws_ranked_mu_star_bars(config):
     assert len(bars) == len(ind.factors) == 3
     np.testing.assert_allclose(sorted(b.get_width() for b in bars), sorted(ind.mu_star))
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert ticks[0] == "main (2 parameters)" and set(ticks) == {"main (2 parameters)", "minor (1 parameter)",
-                                                                "tiny (1 parameter)"}
+    # groups without a label: their ids humanised; with one in the config's [groups]: that label
+    assert ticks[0] == "Main (2 parameters)" and set(ticks) == {"Main (2 parameters)", "Minor (1 parameter)",
+                                                                "Tiny (1 parameter)"}
     assert any("no σ for a group of several parameters" in t for t in _texts(fig))
+    labelled = dataclasses.replace(config, groups={"main": "Main drivers"})
+    ticks = [t.get_text() for t in _figures(grouped, config=labelled)["morris_group_ratio"].axes[0].get_yticklabels()]
+    assert set(ticks) == {"Main drivers (2 parameters)", "Minor (1 parameter)", "Tiny (1 parameter)"}
 
 
 # ------------------------------------------------------------------ PAWN
@@ -276,7 +280,7 @@ def test_comparison_and_value_of_information_results(config, result):
     figures = _figures(voi, config=config)
     assert list(figures) == ["evppi_keep", "evppi_adopt_narrower"]
     assert _title(figures["evppi_keep"]) == "Value of information: keep or stop"
-    assert _title(figures["evppi_adopt_narrower"]) == "Value of information: adopt 'narrower' or keep the base"
+    assert _title(figures["evppi_adopt_narrower"]) == "Value of information: adopt “Narrower” or keep the base"
     assert list(plots.figures_for(voi[0], config=config))[0][0] == "evppi_keep"  # one result alone too
 
 

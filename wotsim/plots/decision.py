@@ -16,10 +16,11 @@ from matplotlib.figure import Figure
 
 from .._paths import file_stem
 from ..errors import WotsimError
-from ..formatting import figure_value, plus_minus
-from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, as_list, check_top,
-                    join_subtitle, legend_below, money_axis, money_label, new_axes, output_label, parameter_label,
-                    plain, plural, ratio_label, study_name, style_axes, titled, wrap)
+from ..formatting import figure_value, lower_first, plus_minus
+from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, as_list, band_visible,
+                    check_top, fit, group_label, join_subtitle, legend_below, money_axis, money_label, new_axes,
+                    output_label, parameter_label, plain, plural, ratio_label, readable, study_name, style_axes,
+                    titled, wrap)
 
 __all__ = ["evppi_ranking", "scenario_comparison", "scenario_figures"]
 
@@ -64,10 +65,16 @@ def scenario_comparison(comparison, *, output: str, ax: Axes | None = None) -> F
     hi = np.array([o.interval[1] for o in outcomes])
     med = np.array([o.summary.median for o in outcomes])
     base = np.array([o.summary.base for o in outcomes])
+    xs = np.concatenate([lo, hi, base, [s0.threshold] if measure in ("ratio", "npv") else []])
+    xs = xs[np.isfinite(xs)]
+    span = float(xs.max() - xs.min()) if xs.size else 0.0
+    # the legend names the interval on a scenario row where it is seen (none if no interval has a width)
+    seen = [i for i in range(k) if band_visible(lo[i], hi[i], span)]
+    named = next((i for i in seen if i > 0), seen[0] if seen else None)
     for i in range(k):
         ax.barh(y[i], hi[i] - lo[i], left=lo[i], height=0.46, color=FILL_DARK if i == 0 else FILL_MID,
                 edgecolor=EDGE, linewidth=0.5, zorder=2,
-                label="90% interval (5th to 95th percentile)" if i == min(1, k - 1) else None)[0].set_gid("interval")
+                label="90% interval (5th to 95th percentile)" if i == named else None)[0].set_gid("interval")
     ax.plot(med, y, "o", color="black", markerfacecolor="white", markersize=6, zorder=5, label="median",
             linestyle="none")[0].set_gid("median")
     ax.plot(base, y, "D", color="black", markersize=4.5, zorder=6, label="base case (all parameters at base)",
@@ -100,8 +107,6 @@ def scenario_comparison(comparison, *, output: str, ax: Axes | None = None) -> F
     ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column headers
     add_column(ax, 8, "Δ mean vs base" if comparison.paired else "Δ mean (unpaired)", diffs)
     add_column(ax, 96, "P(better)", better)
-    xs = np.concatenate([lo, hi, base, [s0.threshold] if has_threshold else []])
-    xs = xs[np.isfinite(xs)]
     xlo, xhi = float(xs.min()), float(xs.max())
     pad = 0.04 * (xhi - xlo) if xhi > xlo else 1.0
     ax.set_xlim(xlo - pad, xhi + pad)
@@ -130,10 +135,13 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
 
     Groups (bold labels, dark hatched bars) come first, then the ``top``
     parameters, as ranked in :class:`wotsim.analysis.voi.VoiResult`.  Error bars are ±1
-    standard error (it includes the regression's own error); a grey tick marks
-    the noise level ``floor + 2 se`` (the floor: the EVPPI an input without
-    information shows on average), and bars that do not clear it are drawn light
-    and marked "~0".
+    standard error (it includes the regression's own error).  Each row's noise floor
+    is drawn as a pale box from 0 to ``floor + 2 se`` (gid ``"noise_floor"``; the floor:
+    the EVPPI an input without information shows on average), ending in a grey tick
+    (gid ``"noise"``).  A bar that does not clear its box is drawn light and marked "~0",
+    and a footnote says what that means: not distinguishable from zero.  Rows have
+    their own floors (larger for groups and larger regressions), so a "~0" bar can be
+    longer than a bar beside it that clears its own floor; the boxes show why.
 
     Parameters
     ----------
@@ -153,7 +161,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
     rows = list(v.groups) + list(v.parameters[:top])
     ng = len(v.groups)
     k = len(rows)
-    fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.5 + 0.33 * k)))
+    fig, ax = new_axes(ax, figsize=(7.0, max(4.4, 2.8 + 0.33 * k)))
     y = np.arange(k, dtype=float)
     if ng and k > ng:
         y[ng:] += 0.6  # a gap between groups and parameters
@@ -164,6 +172,9 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
     for i, e in enumerate(rows):
         group = e.kind == "group"
         colour = (FILL_DARK if group else FILL_MID) if e.distinguishable else FILL_LIGHT
+        ax.barh(y[i], levels[i], height=0.84, color="0.95", edgecolor="0.45", linewidth=0.7, linestyle=(0, (2, 1.5)),
+                zorder=1.5, label="noise floor + 2 SE (a bar inside it: ~0)" if i == 0 else None
+                )[0].set_gid("noise_floor")
         ax.barh(y[i], e.value, height=0.62, color=colour, edgecolor=EDGE, linewidth=0.5,
                 hatch="////" if group else None, zorder=2)[0].set_gid(f"evppi_{e.kind}")
         ax.annotate(plain(figure_value("npv", e.value, currency) + ("" if e.distinguishable else "  ~0")),
@@ -173,20 +184,21 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
                       zorder=4,
                       label="±1 SE (incl. regression error)")
     err[2][0].set_gid("evppi_se")
-    ax.plot(levels, y, linestyle="none", marker="|", markersize=11, markeredgewidth=1.6, color="0.45",
-            zorder=5, label="noise level (floor + 2 SE)")[0].set_gid("noise")
+    ax.plot(levels, y, linestyle="none", marker="|", markersize=14, markeredgewidth=1.4, color="0.45",
+            zorder=5)[0].set_gid("noise")
     style, colour, width = LINES["target"]
     ax.axvline(v.evpi, linestyle=style, color=colour, linewidth=width, zorder=3,
                label=plain(f"EVPI {plus_minus(v.evpi, v.evpi_se, measure='npv', currency=currency)}")).set_gid("evpi")
     if ng:
         ax.barh([np.nan], [0], color=FILL_DARK, edgecolor=EDGE, linewidth=0.5, hatch="////", label="group")
     ax.barh([np.nan], [0], color=FILL_MID, edgecolor=EDGE, linewidth=0.5, label="parameter")
-    ax.barh([np.nan], [0], color=FILL_LIGHT, edgecolor=EDGE, linewidth=0.5, label="not distinguishable from 0")
+    if not all(e.distinguishable for e in rows):
+        ax.barh([np.nan], [0], color=FILL_LIGHT, edgecolor=EDGE, linewidth=0.5, label="~0: not distinguishable from 0")
 
     def row_label(e) -> str:
         if e.kind == "group":
-            return f"{e.name} ({plural(len(e.parameters), 'parameter')})"
-        return parameter_label(config, e.name) if config is not None else (e.label or e.name)
+            return f"{group_label(config, e.name)} ({plural(len(e.parameters), 'parameter')})"
+        return parameter_label(config, e.name) if config is not None else fit(readable(e.label, e.name))
 
     ax.set_yticks(y, [plain(wrap(row_label(e), 30)) for e in rows], fontsize=8.5)
     for tick, e in zip(ax.get_yticklabels(), rows):
@@ -200,26 +212,29 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
                 f"EVPPI {unit}".rstrip())
     ax.grid(True, axis="x", color="0.9", linewidth=0.6)
     ax.set_axisbelow(True)
-    legend_below(ax, ncols=3)
+    legend_below(ax, ncols=2)
     if v.decision == "keep":
         title = "Value of information: keep or stop"
-    else:
-        title = f"Value of information: adopt {v.options[1]!r} or keep the base"
+    else:  # a scenario by its id humanised: the result carries no scenario label
+        title = f"Value of information: adopt “{fit(readable('', v.options[1]))}” or keep the base"
     mean_inb = figure_value("npv", v.mean_inb, currency)
+    choice = {"base": "the base"}.get(v.choice, v.choice if v.choice in ("keep", "stop") else readable("", v.choice))
     titled(ax, title, join_subtitle(study_name(config), f"{v.n:,} draws",
-                                    f"current choice {v.choice!r} (E[INB] = {mean_inb})",
+                                    f"current choice: {fit(choice)} (expected net gain {mean_inb})",
                                     f"P(the other option is better) = {v.p_wrong:.3f}"))
     per = f"{unit} " if unit else ""
     notes = [f"EVPPI: expected gain {per}(present value) from learning the true value of a parameter or "
-             f"group before deciding; net benefit = {v.output}; {v.estimator}; ~0: EVPPI <= noise floor + 2 SE "
-             f"(not distinguishable from 0)."]
+             f"group before deciding; net benefit = {lower_first(output_label(config, v.output))}; {v.estimator}.",
+             "~0: the estimate does not clear its noise floor + 2 SE (the dashed box: what a parameter carrying no "
+             "information would show), so it is not distinguishable from zero. Each row has its own floor (larger "
+             "for groups and bigger regressions): a ~0 bar can be longer than one that clears its own floor."]
     underfit = [e.name for e in rows if getattr(e, "fit_warning", "")]
     if underfit:
         notes.append(f"Group fit explains less than one of its members alone ({', '.join(underfit)}): "
                      f"that group's EVPPI is probably underestimated.")
     if len(v.parameters) > top:
         notes.insert(0, f"{len(v.parameters) - top} more parameters not shown.")
-    add_note(ax, notes, offset=66)
+    add_note(ax, notes, offset=80)
     style_axes(ax)
     return fig
 

@@ -1,4 +1,4 @@
-"""Figures of a Monte Carlo run: distributions, CDFs, acceptability, convergence, fans, stakeholders.
+"""Figures of a Monte Carlo run: distributions, CDFs, P(reaching each threshold), convergence, fans, stakeholders.
 
 Every plot function takes results and ``ax=None``, draws on a
 :class:`matplotlib.figure.Figure` built without pyplot (no global state) and
@@ -18,6 +18,11 @@ hatching and luminance, never by hue alone.  Artists that carry a number get a
 ``gid`` (``"base"``, ``"target"``, ``"threshold"``, ``"mean"``, ``"median"``,
 ``"band50"``, ...) so that tests and reports can find them.  :func:`simulation_figures`
 lists a run's figures.
+
+Figures are for people: outputs and stakeholders are shown by their labels (an id without
+one is humanised, :func:`~wotsim.plots.style.readable`); a base case that equals the published
+figure is one line with one label saying so ("base case = published 1.05"), so neither hides
+the other; a band too narrow to see has no legend entry (:func:`~wotsim.plots.style.band_visible`).
 """
 
 from __future__ import annotations
@@ -33,10 +38,11 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .._paths import file_stem
 from ..errors import WotsimError
-from ..formatting import figure_value, lower_first, money_scale, probability
+from ..formatting import figure_value, lower_first, money_scale, probability, share_pm
 from ..results.simulation import OutputSummary, SimulationResult
-from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_legend, fit, money_axis, new_axes,
-                    plain, ratio_label, root_figure, set_title, style_axes, wrap)
+from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, UNDER_LINE, add_column, add_note, add_legend,
+                    band_visible, fit, legend_below, legend_label, money_axis, new_axes, plain, ratio_label, readable,
+                    reference_lines, root_figure, set_title, stakeholder_label, style_axes, wrap)
 
 __all__ = ["acceptability_curve", "convergence_p", "fan_chart", "ratio_cdf", "ratio_distribution",
            "simulation_figures", "stakeholder_chart"]
@@ -58,34 +64,16 @@ def _fmt(summary: OutputSummary, x: float, currency: str = "") -> str:
     return figure_value(summary.measure, x, currency)
 
 
+def _label(summary: OutputSummary) -> str:
+    """The output's label as a person reads it (its id humanised when it has none), cut to one line."""
+    return fit(readable(summary.label, summary.name))
+
+
 def _short(summary: OutputSummary) -> str:
     """A short noun for the output in probability statements."""
     if summary.measure == "ratio":
         return "ratio"
     return "NPV"
-
-
-def _reference_lines(ax: Axes, summary: OutputSummary, *, vertical: bool = True, mean: bool = False,
-                     currency: str = "") -> None:
-    """Mark the base case, the published target (if any), break-even and optionally the mean."""
-    marks = [("base", summary.base, f"base case {_fmt(summary, summary.base, currency)}")]
-    if summary.target is not None:
-        marks.append(("target", summary.target, f"published {summary.target:g} (▼)"))
-    be = "1" if summary.measure == "ratio" else "0"
-    marks.append(("threshold", summary.threshold, f"break-even ({be})"))
-    if mean:
-        marks.append(("mean", summary.mean, f"mean {_fmt(summary, summary.mean, currency)}"))
-    for gid, x, label in marks:
-        style, colour, width = LINES[gid]
-        line = (ax.axvline if vertical else ax.axhline)(x, linestyle=style, color=colour, linewidth=width,
-                                                        label=plain(label), zorder=4)
-        line.set_gid(gid)
-        if gid == "target":
-            # A marker on the top edge keeps the target visible when it coincides with the base case.
-            tri, = ax.plot([x] if vertical else [1.0], [1.0] if vertical else [x], marker="v" if vertical else "<",
-                           markersize=7, color="black", linestyle="none", clip_on=False, zorder=6,
-                           transform=ax.get_xaxis_transform() if vertical else ax.get_yaxis_transform())
-            tri.set_gid("target_marker")
 
 
 def _probability_text(ax: Axes, summary: OutputSummary, *, loc: tuple[float, float] = (0.985, 0.96),
@@ -156,26 +144,29 @@ def ratio_distribution(result: SimulationResult, *, output: str, ax: Axes | None
     # Densities relative to all finite draws: counts / (n * width), per display unit for money.
     unit = money_scale(max(abs(lo), abs(hi)))[0] if _is_money(s) else 1.0
     weights = np.full(values.size, unit / (values.size * width))
+    # a side with no draws in the shown range draws nothing and gets no legend entry
     if below.size > 1:
+        drawn = bool(np.any((values >= below[0]) & (values <= below[-1])))
         ax.hist(values, bins=below, weights=weights, color=FILL_LIGHT, gid="hist_below",
-                label=f"{_short(s)} ≤ break-even", **common)
+                label=legend_label(f"{_short(s)} ≤ break-even", drawn), **common)
     if above.size > 1:
+        drawn = bool(np.any((values > above[0]) & (values <= above[-1])))
         ax.hist(values, bins=above, weights=weights, color=FILL_MID, hatch="////", gid="hist_above",
-                label=f"{_short(s)} > break-even", **common)
-    _reference_lines(ax, s, mean=False, currency=result.config.study.currency)
+                label=legend_label(f"{_short(s)} > break-even", drawn), **common)
+    reference_lines(ax, s, span=float(edges[-1] - edges[0]), mean=False, currency=result.config.study.currency)
     lo, hi = float(edges[0]), float(edges[-1])
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, ax.get_ylim()[1] * 1.45)  # headroom for the legend and the text box
     ax.set_ylabel("Probability density")
     if _is_money(s):
-        money_axis(ax.xaxis, max(abs(lo), abs(hi)), result, fit(s.label))
+        money_axis(ax.xaxis, max(abs(lo), abs(hi)), result, _label(s))
         word = money_scale(max(abs(lo), abs(hi)))[1]
         ax.set_ylabel(plain(f"Probability density (per {word}{fit(result.config.study.currency, 12)})"))
     else:
-        ax.set_xlabel(plain(ratio_label(fit(s.label))))
+        ax.set_xlabel(plain(ratio_label(_label(s))))
     _probability_text(ax, s, extra=_interval_text(s, result.config.study.currency))
     add_legend(ax)
-    set_title(ax, f"{fit(s.label)}: Monte Carlo distribution", result)
+    set_title(ax, f"{_label(s)}: Monte Carlo distribution", result)
     style_axes(ax)
     return fig
 
@@ -202,34 +193,40 @@ def ratio_cdf(result: SimulationResult, *, output: str, ax: Axes | None = None) 
     fig, ax = new_axes(ax)
     line = ax.ecdf(values, color="black", linewidth=1.5, label="empirical CDF")
     line.set_gid("ecdf")
-    _reference_lines(ax, s, mean=False, currency=result.config.study.currency)
+    lo, hi = _display_range(result, output)
+    reference_lines(ax, s, span=hi - lo, mean=False, currency=result.config.study.currency)
     point, = ax.plot([s.threshold], [1 - s.p_above], marker="o", markersize=6, color="black", markerfacecolor="white",
                      markeredgecolor="black", linestyle="none", zorder=5,
                      label=f"P({_short(s)} ≤ {'1' if s.measure == 'ratio' else '0'}) = {1 - s.p_above:.3f}")
     point.set_gid("cdf_at_threshold")
-    lo, hi = _display_range(result, output)
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel(f"P({_short(s)} ≤ x)")
     ax.grid(True, color="0.9", linewidth=0.6)
     if _is_money(s):
-        money_axis(ax.xaxis, max(abs(lo), abs(hi)), result, f"{fit(s.label)}, x")
+        money_axis(ax.xaxis, max(abs(lo), abs(hi)), result, f"{_label(s)}, x")
     else:
-        ax.set_xlabel(plain(ratio_label(f"{fit(s.label)}, x")))
+        ax.set_xlabel(plain(ratio_label(f"{_label(s)}, x")))
     _probability_text(ax, s, loc=(0.985, 0.04), extra=_interval_text(s, result.config.study.currency))
     ax.texts[-1].set_va("bottom")
     add_legend(ax)
-    set_title(ax, f"{fit(s.label)}: cumulative distribution", result)
+    set_title(ax, f"{_label(s)}: cumulative distribution", result)
     style_axes(ax)
     return fig
 
 
 def acceptability_curve(result: SimulationResult, *, output: str, ax: Axes | None = None) -> Figure:
-    """P(output ≥ threshold) against the threshold, with a ±2 SE band.
+    """The probability that the output reaches each threshold: P(output ≥ x) against x, with a ±2 SE band.
 
-    Read it as: "how likely is the ratio to reach at least x?".  The point at
-    break-even is P(> break-even) from the summary.
+    Read it as "how likely is the ratio to reach at least x?" (one minus the CDF of the
+    draws, :meth:`SimulationResult.exceedance`).  The point at break-even is P(> break-even)
+    from the summary.  The figure is titled "probability of reaching each threshold".
+
+    It is *not* a cost-effectiveness acceptability curve (CEAC) as BCEA and dampack draw it:
+    that curve plots, against the willingness to pay per unit of effect, the probability that an
+    option has the highest net benefit.  The function keeps its name (public API) and its file
+    stem ``acceptability_<output>`` for compatibility.
 
     Parameters
     ----------
@@ -245,12 +242,14 @@ def acceptability_curve(result: SimulationResult, *, output: str, ax: Axes | Non
     s = _summary(result, output)
     ex = result.exceedance(output)
     fig, ax = new_axes(ax)
-    band = ax.fill_between(ex.thresholds, np.clip(ex.p - 2 * ex.se, 0, 1), np.clip(ex.p + 2 * ex.se, 0, 1),
-                           color=FILL_MID, linewidth=0, label="±2 Monte Carlo SE")
+    lower, upper = np.clip(ex.p - 2 * ex.se, 0, 1), np.clip(ex.p + 2 * ex.se, 0, 1)
+    band = ax.fill_between(ex.thresholds, lower, upper, color=FILL_MID, linewidth=0,
+                           label=legend_label("±2 Monte Carlo SE", band_visible(lower, upper, 1.0, UNDER_LINE)))
     band.set_gid("se_band")
     line, = ax.plot(ex.thresholds, ex.p, color="black", linewidth=1.6, label=f"P({_short(s)} ≥ threshold)")
-    line.set_gid("acceptability")
-    _reference_lines(ax, s, mean=False, currency=result.config.study.currency)
+    line.set_gid("exceedance")
+    span = float(ex.thresholds[-1] - ex.thresholds[0])
+    reference_lines(ax, s, span=span, mean=False, currency=result.config.study.currency)
     be = "1" if s.measure == "ratio" else "0"
     point, = ax.plot([s.threshold], [s.p_above], marker="o", markersize=6, color="black", markerfacecolor="white",
                      markeredgecolor="black", linestyle="none", zorder=5,
@@ -259,15 +258,15 @@ def acceptability_curve(result: SimulationResult, *, output: str, ax: Axes | Non
     ax.set_xlim(ex.thresholds[0], ex.thresholds[-1])
     ax.set_ylim(0, 1.0)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel(f"Probability that the {_short(s)} ≥ threshold")
+    ax.set_ylabel(f"Probability that the {_short(s)} reaches the threshold")
     ax.grid(True, color="0.9", linewidth=0.6)
-    what = f"Threshold for the {lower_first(fit(s.label))}"
+    what = f"Threshold for the {lower_first(_label(s))}"
     if _is_money(s):
         money_axis(ax.xaxis, float(np.max(np.abs(ex.thresholds))), result, what)
     else:
         ax.set_xlabel(plain(ratio_label(what)))
     add_legend(ax, loc="upper right")
-    set_title(ax, f"{fit(s.label)}: acceptability curve", result)
+    set_title(ax, f"{_label(s)}: probability of reaching each threshold", result)
     style_axes(ax)
     return fig
 
@@ -309,8 +308,10 @@ def convergence_p(result: SimulationResult, *, output: str, ax: Axes | Sequence[
     if len(axes) == 2:
         panels.append(("mean", conv.mean, conv.mean_se, f"Mean {_short(s)}"))
     for a, (gid, est, se, ylabel) in zip(axes, panels):
-        band = a.fill_between(conv.n, est - 2 * se, est + 2 * se, color=FILL_LIGHT, edgecolor=FILL_MID,
-                              linewidth=0.6, label="±2 SE")
+        lower, upper = est - 2 * se, est + 2 * se
+        span = float(np.nanmax(upper) - np.nanmin(lower)) if np.any(np.isfinite(upper)) else 0.0
+        band = a.fill_between(conv.n, lower, upper, color=FILL_LIGHT, edgecolor=FILL_MID, linewidth=0.6,
+                              label=legend_label("±2 SE", band_visible(lower, upper, span, UNDER_LINE)))
         band.set_gid(f"{gid}_band")
         line, = a.plot(conv.n, est, color="black", marker="o", markersize=3.5, linewidth=1.3, label="estimate")
         line.set_gid(f"{gid}_line")
@@ -329,7 +330,7 @@ def convergence_p(result: SimulationResult, *, output: str, ax: Axes | Sequence[
         style_axes(a)
     axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:,.0f}"))
     axes[-1].set_xlabel("Number of draws $n$ (nested prefixes, $n = 2^k$)")
-    set_title(axes[0], f"{fit(s.label)}: convergence of the Monte Carlo estimates", result)
+    set_title(axes[0], f"{_label(s)}: convergence of the Monte Carlo estimates", result)
     note = f"±2 SE, {result.se_method}"
     axes[-1].annotate(plain(note), xy=(0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
                       fontsize=7.5, color="0.3", va="top")
@@ -358,10 +359,13 @@ def fan_chart(result: SimulationResult, stakeholder: str | None = None, *, ax: A
     fig, ax = new_axes(ax)
     order = np.argsort(bands.levels)[::-1]  # widest first, underneath
     fills = [FILL_LIGHT, FILL_MID, FILL_DARK]
+    drawn = np.concatenate([bands.lower.ravel(), bands.upper.ravel(), bands.median, bands.base])
+    span = float(np.nanmax(drawn) - np.nanmin(drawn))
     for rank, i in enumerate(order):
         level = bands.levels[i]
+        visible = band_visible(bands.lower[i], bands.upper[i], span)  # a deterministic stakeholder: no band
         poly = ax.fill_between(bands.years, bands.lower[i], bands.upper[i], color=fills[min(rank, 2)],
-                               linewidth=0, label=f"{level:g}% interval", zorder=1 + rank)
+                               linewidth=0, label=legend_label(f"{level:g}% interval", visible), zorder=1 + rank)
         poly.set_gid(f"band{level:g}")
     med, = ax.plot(bands.years, bands.median, color="black", linewidth=1.8, marker="o", markersize=4,
                    label="median", zorder=5)
@@ -377,7 +381,7 @@ def fan_chart(result: SimulationResult, stakeholder: str | None = None, *, ax: A
     magnitude = float(max(np.max(np.abs(bands.lower)), np.max(np.abs(bands.upper))))
     money_axis(ax.yaxis, magnitude, result, "Cumulative net value", present_value=False)
     ax.grid(True, axis="y", color="0.9", linewidth=0.6)
-    who = "all stakeholders" if stakeholder is None else fit(result.config.stakeholders[stakeholder])
+    who = "all stakeholders" if stakeholder is None else fit(stakeholder_label(result.config, stakeholder))
     set_title(ax, f"Cumulative net value by year: {who}", result)
     add_legend(ax, loc="upper left")
     style_axes(ax)
@@ -385,10 +389,13 @@ def fan_chart(result: SimulationResult, stakeholder: str | None = None, *, ax: A
 
 
 def stakeholder_chart(result: SimulationResult, *, ax: Axes | None = None) -> Figure:
-    """Who pays and who gains: net present value per stakeholder.
+    """Who pays and who gains: net present value per stakeholder, and how likely each is to gain.
 
     Bars are the base case; diamonds the Monte Carlo mean with whiskers over
-    the 90% interval (5th to 95th percentile) from the summaries.
+    the 90% interval (5th to 95th percentile) from the summaries.  A column of
+    text right of the bars gives P(net > 0) per stakeholder (gid ``"p_gain"``):
+    the share of the draws in which the stakeholder gains, with its Monte Carlo
+    standard error (:attr:`OutputSummary.p_above` of ``net:<stakeholder>``).
 
     Parameters
     ----------
@@ -402,29 +409,35 @@ def stakeholder_chart(result: SimulationResult, *, ax: Axes | None = None) -> Fi
     cfg = result.config
     ids = list(cfg.stakeholders)
     summaries = [result.summary[f"net:{sid}"] for sid in ids]
-    fig, ax = new_axes(ax, figsize=(7.0, max(3.2, 1.2 + 0.55 * len(ids))))
-    y = np.arange(len(ids))
+    k = len(ids)
+    fig, ax = new_axes(ax, figsize=(7.0, max(3.8, 2.2 + 0.55 * k)))
+    y = np.arange(k)
     base = np.array([s.base for s in summaries])
     mean = np.array([s.mean for s in summaries])
     lo = np.array([s.interval(90)[0] for s in summaries])
     hi = np.array([s.interval(90)[1] for s in summaries])
+    magnitude = float(max(np.max(np.abs(lo)), np.max(np.abs(hi)), np.max(np.abs(base))))
     bars = ax.barh(y, base, height=0.55, color=FILL_LIGHT, edgecolor=EDGE, linewidth=0.6, hatch="///",
                    label="base case", zorder=2)
     for patch in bars:
         patch.set_gid("base")
+    whiskers = band_visible(lo, hi, 2 * magnitude)
     err = ax.errorbar(mean, y, xerr=[mean - lo, hi - mean], fmt="D", color="black", markersize=5,
-                      markerfacecolor="black", ecolor="black", elinewidth=1.2, capsize=4, zorder=4,
-                      label="mean with 90% interval")
+                      markerfacecolor="black", ecolor="black", elinewidth=1.2, capsize=4 if whiskers else 0, zorder=4,
+                      label="mean with 90% interval" if whiskers else "mean")
     err.lines[0].set_gid("mean")
     zero = ax.axvline(0, color="0.3", linewidth=0.8, zorder=1)
     zero.set_gid("zero")
-    ax.set_yticks(y, [plain(wrap(cfg.stakeholders[sid], 30)) for sid in ids], fontsize=8.5)
-    ax.invert_yaxis()
-    magnitude = float(max(np.max(np.abs(lo)), np.max(np.abs(hi)), np.max(np.abs(base))))
+    ax.set_yticks(y, [plain(wrap(stakeholder_label(cfg, sid), 30)) for sid in ids], fontsize=8.5)
+    ax.set_ylim(k - 0.45, -1.3)  # inverted, with a free row on top for the column header
+    add_column(ax, 8, "P(net > 0)", [(float(y[i]), share_pm(s.p_above, s.p_above_se), "p_gain", {})
+                                     for i, s in enumerate(summaries)])
     money_axis(ax.xaxis, magnitude, result, "Net value")
     ax.grid(True, axis="x", color="0.9", linewidth=0.6)
     set_title(ax, "Who pays and who gains: net value per stakeholder", result)
-    add_legend(ax, loc="lower right")
+    legend_below(ax, ncols=2)
+    add_note(ax, ["P(net > 0): the share of the Monte Carlo draws in which the stakeholder gains "
+                  "(± Monte Carlo standard error)."], offset=52)
     style_axes(ax)
     return fig
 
@@ -433,7 +446,8 @@ def stakeholder_chart(result: SimulationResult, *, ax: Axes | None = None) -> Fi
 def simulation_figures(result: SimulationResult) -> Iterator[tuple[str, Figure]]:
     """The standard figures of a Monte Carlo run, one at a time, as ``(file stem, figure)``.
 
-    Per config output: distribution, CDF, acceptability curve, convergence;
+    Per config output: distribution, CDF, the probability of reaching each threshold
+    (:func:`acceptability_curve`, stem ``acceptability_<output>``), convergence;
     the same for the total NPV; fan charts for the total and per stakeholder;
     the stakeholder chart.  Outputs without a defined draw are skipped.  A generator, so a caller can save and drop each
     figure before the next is drawn.

@@ -2,7 +2,8 @@
 
 They take :class:`~wotsim.analysis.screening.MorrisResult` and
 :class:`~wotsim.analysis.screening.PawnResult` objects by attribute (plots never import
-analysis).  Factor labels come from the result's ``labels`` (with member counts for groups);
+analysis).  Factor labels come from the result's ``labels`` (with member counts for groups; a
+group without one takes the config's ``[groups]`` label, else its id humanised);
 output labels, the measure and the currency from ``config`` if given, else from the copy of
 the config in the result's manifest.
 """
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 
 from ..formatting import lower_first
 from .style import (EDGE, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, check_top, factor_label, factors_word,
+                    group_labels,
                     indices_of, join_subtitle, legend_below, money_label, new_axes, output_label, plain,
                     plural, root_figure, study_name, style_axes, titled, wrap)
 
@@ -48,9 +50,11 @@ def _money(config, manifest: Mapping[str, Any], output: str) -> tuple[bool, str,
     return measure != "ratio", str(study.get("currency", "")), year if isinstance(year, int) else None
 
 
-def _labels(result, order) -> list[str]:
+def _labels(result, order, config=None) -> list[str]:
+    """The display labels of the factors ``order``: labels, never ids (group labels from ``config``)."""
     members = result.members if result.groups is not None else None
-    return [factor_label(result.labels, result.factors[int(j)], members) for j in order]
+    groups = group_labels(config, result.grouping) if members is not None else None
+    return [factor_label(result.labels, result.factors[int(j)], members, groups) for j in order]
 
 
 def _subtitle(result, config, *design: str) -> str:
@@ -101,7 +105,7 @@ def morris_chart(morris_result, *, output: str, ax: Axes | None = None, top: int
         right = float(np.max(mu_star + conf)) * 1.08 if mu_star.size else 0.0
         right = right if right > 0 else 1.0
         upper = max(float(np.max(sigma)) * 1.15 if sigma.size else 0.0, 0.25 * right)  # never a magnified 0
-        _morris_plane(ax, r, shown, mu_star, conf, sigma, (right, upper))
+        _morris_plane(ax, _labels(r, shown, config), shown, mu_star, conf, sigma, (right, upper))
         edge = max(right, upper)
         notes = [f"{len(order) - top} more factors drawn but not labelled (smaller μ*)." if len(order) > top else "",
                  "Near or above the σ = μ* line: the effect changes across the design (non-linear or interacting); "
@@ -109,7 +113,7 @@ def morris_chart(morris_result, *, output: str, ax: Axes | None = None, top: int
     else:
         fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.6 + 0.34 * len(shown))))
         edge = float(np.max(mu_star[shown] + conf[shown])) if shown else 0.0
-        _morris_bars(ax, r, shown, mu_star, conf)
+        _morris_bars(ax, _labels(r, shown, config), shown, mu_star, conf)
         notes = [f"{len(order) - top} more factors not shown (smaller μ*)." if len(order) > top else "",
                  "SALib gives no σ for a group of several parameters, so the factors are ranked by μ* alone."]
     axes = [(ax.xaxis, "μ*: mean absolute elementary effect")]
@@ -133,8 +137,9 @@ def morris_chart(morris_result, *, output: str, ax: Axes | None = None, top: int
     return fig
 
 
-def _morris_plane(ax: Axes, r, labelled: list[int], mu_star, conf, sigma, limits: tuple[float, float]) -> None:
-    """Points, intervals and the σ/μ* lines up to ``limits`` (μ*, σ), and the labels of ``labelled``."""
+def _morris_plane(ax: Axes, texts: list[str], labelled: list[int], mu_star, conf, sigma,
+                  limits: tuple[float, float]) -> None:
+    """Points, intervals and the σ/μ* lines up to ``limits`` (μ*, σ), and the labels ``texts`` of ``labelled``."""
     ax.errorbar(mu_star, sigma, xerr=conf, fmt="none", ecolor="0.35", elinewidth=0.9, capsize=2.5, zorder=3,
                 label="confidence interval of μ*")[2][0].set_gid("mu_star_conf")
     ax.plot(mu_star, sigma, "o", color="black", markersize=5, linestyle="none", zorder=5,
@@ -146,7 +151,7 @@ def _morris_plane(ax: Axes, r, labelled: list[int], mu_star, conf, sigma, limits
                 label=f"σ = {ratio:g} μ*" if ratio != 1 else "σ = μ*")[0].set_gid(f"sigma_ratio_{ratio:g}")
     ax.set_xlim(0, right)
     ax.set_ylim(0, upper)
-    _place_labels(ax, [plain(wrap(t, 26)) for t in _labels(r, labelled)], mu_star[labelled], sigma[labelled],
+    _place_labels(ax, [plain(wrap(t, 26)) for t in texts], mu_star[labelled], sigma[labelled],
                   mu_star, sigma)
 
 
@@ -200,15 +205,15 @@ def _inside(point: tuple[float, float], rect: tuple[float, float, float, float],
     return rect[0] - pad < point[0] < rect[2] + pad and rect[1] - pad < point[1] < rect[3] + pad
 
 
-def _morris_bars(ax: Axes, r, shown: list[int], mu_star, conf) -> None:
-    """μ* bars with their intervals, ranked (for grouped results without σ)."""
+def _morris_bars(ax: Axes, texts: list[str], shown: list[int], mu_star, conf) -> None:
+    """μ* bars with their intervals, ranked, labelled ``texts`` (for grouped results without σ)."""
     y = np.arange(len(shown), dtype=float)
     for patch in ax.barh(y, mu_star[shown], height=0.6, color=FILL_MID, edgecolor=EDGE, linewidth=0.5, zorder=2,
                          label="μ*"):
         patch.set_gid("mu_star")
     ax.errorbar(mu_star[shown], y, xerr=conf[shown], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5,
                 zorder=4, label="confidence interval of μ*")[2][0].set_gid("mu_star_conf")
-    ax.set_yticks(y, [plain(wrap(t, 34)) for t in _labels(r, shown)], fontsize=8.5)
+    ax.set_yticks(y, [plain(wrap(t, 34)) for t in texts], fontsize=8.5)
     ax.set_ylim(len(shown) - 0.4, -0.6)
     ax.set_xlim(left=0)
 
@@ -258,7 +263,7 @@ def pawn_bars(pawn_result, *, output: str, ax: Axes | None = None, top: int = 15
     style, colour, width = LINES["threshold"]
     ax.axvline(ind.null_level, linestyle=style, color=colour, linewidth=width, zorder=3,
                label=f"95% critical value of one slice ({ind.null_level:.3f})").set_gid("null_level")
-    ax.set_yticks(y, [plain(wrap(t, 34)) for t in _labels(r, order)], fontsize=8.5)
+    ax.set_yticks(y, [plain(wrap(t, 34)) for t in _labels(r, order, config)], fontsize=8.5)
     ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column header
     add_column(ax, 8, "CV", [(y[i], f"{ind.cv[j]:.2f}", "cv", {}) for i, j in enumerate(order)])
     right = max(float(np.max(hi)) if k else 0.0, float(ind.null_level))

@@ -2,7 +2,8 @@
 
 These figures take the results of :mod:`wotsim.analysis` by attribute (plots never import
 analysis).  Results that carry no config (one-way, drivers) take an optional ``config`` for
-the study name, currency, price year and labels; without it they show names.  Morris and PAWN
+the study name, currency, price year and labels; without it they show the results' labels, an id
+without one humanised (:func:`~wotsim.plots.style.readable`).  Morris and PAWN
 figures are in :mod:`wotsim.plots.screening`; :func:`sensitivity_figures` lists them all.
 """
 
@@ -21,9 +22,9 @@ from .._paths import file_stem
 from ..formatting import figure_number, figure_value, lower_first, percentile_name, probability
 from .screening import morris_chart, pawn_bars
 from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_column, add_footnote, add_header, add_legend,
-                    add_note, as_list, check_top, factor_label, factors_word, fit, indices_of, join_subtitle,
-                    legend_below, money_label, new_axes, output_label, panels, parameter_label, plain,
-                    ratio_label, study_name, style_axes, titled, wrap)
+                    add_note, as_list, check_top, factor_label, factors_word, fit, group_labels,
+                    indices_of, join_subtitle, legend_below, money_label, new_axes, output_label, panels,
+                    parameter_label, plain, ratio_label, readable, study_name, style_axes, titled, wrap)
 
 __all__ = ["drivers_chart", "sensitivity_figures", "sobol_bars", "sobol_convergence", "tornado"]
 
@@ -31,9 +32,11 @@ _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 _DASHES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)))
 
 
-def _factor_label(sobol_result, factor: str) -> str:
+def _factor_label(sobol_result, factor: str, config=None) -> str:
+    """A factor's display label: labels, never ids (group labels from ``config``)."""
     grouped = sobol_result.plan.groups is not None
-    return factor_label(sobol_result.labels, factor, sobol_result.members if grouped else None)
+    groups = group_labels(config, sobol_result.plan.grouping) if grouped else None
+    return factor_label(sobol_result.labels, factor, sobol_result.members if grouped else None, groups)
 
 
 def _sobol_subtitle(sobol_result, config, width: int = 82) -> str:
@@ -101,7 +104,7 @@ def sobol_bars(sobol_result, *, output: str, ax: Axes | None = None, top: int = 
             why = f" ({reasons[j]})" if reasons[j] else ""
             ax.annotate(plain(f"not stable{why}"), xy=(right[i], y[i]), xytext=(5, 0), textcoords="offset points",
                         ha="left", va="center", fontsize=7.5, fontstyle="italic", gid="not_stable")
-    ax.set_yticks(y, [plain(wrap(_factor_label(sobol_result, ind.factors[j]), 34)) for j in order], fontsize=8.5)
+    ax.set_yticks(y, [plain(wrap(_factor_label(sobol_result, ind.factors[j], config), 34)) for j in order], fontsize=8.5)
     ax.set_ylim(k - 0.4, -0.6)
     lo = min(0.0, float(np.min(s1 - s1_conf)) if k else 0.0)
     hi = float(np.max(right)) if k else 1.0
@@ -164,7 +167,7 @@ def sobol_convergence(sobol_result, *, output: str, ax: Axes | Sequence[Axes] | 
         for m, j in enumerate(factors):
             marker = "o" if separate else _MARKERS[m % len(_MARKERS)]
             f = ind.factors[j]
-            tag = "" if separate else plain(f": {_factor_label(sobol_result, f)}")  # after wotsim's $S_T$
+            tag = "" if separate else plain(f": {_factor_label(sobol_result, f, config)}")  # after wotsim's $S_T$
             a.fill_between(n, conv.ST[:, j] - conv.ST_conf[:, j], conv.ST[:, j] + conv.ST_conf[:, j],
                            color=FILL_LIGHT, linewidth=0, zorder=1,
                            label=f"{level} CI of $S_T$" if m == 0 else None).set_gid(f"ST_band:{f}")
@@ -178,7 +181,7 @@ def sobol_convergence(sobol_result, *, output: str, ax: Axes | Sequence[Axes] | 
         if separate:
             j = factors[0]
             verdict = ind.verdicts[j] + (f" ({conv.reasons[j]})" if conv.reasons[j] else "")
-            a.set_title(plain(f"{wrap(_factor_label(sobol_result, ind.factors[j]), 30)}\n{verdict}"), loc="left",
+            a.set_title(plain(f"{wrap(_factor_label(sobol_result, ind.factors[j], config), 30)}\n{verdict}"), loc="left",
                         fontsize=8.5)
         a.set_xscale("log", base=2)
         a.set_xticks(n, [f"{int(v):,}" for v in n])
@@ -274,7 +277,7 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
             inside = lo_pct <= s.percentile <= hi_pct
             cells.append((y[i], f"switches at {figure_number(s.value)} ({percentile_name(s.percentile)})",
                           "switching", {} if inside else dict(color="0.45", fontstyle="italic")))
-    names = [b.label if config is None else parameter_label(config, b.parameter) for b in bars]
+    names = [readable(b.label, b.parameter) if config is None else parameter_label(config, b.parameter) for b in bars]
     ax.set_yticks(y, [plain(wrap(name, 30)) for name in names], fontsize=8.5)
     ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column header
     if has_threshold:

@@ -3,7 +3,12 @@
 Shared by every figure module: the greyscale palette and reference-line styles, :func:`plain`
 (user text never read as mathtext) and :func:`fit` (labels cut to a bounded width), new figures
 and panel grids built without pyplot, titles, subtitles, legends, notes and text columns, the
-display labels of outputs, parameters and factors, and money axes with their tick formatter.
+display labels of outputs, parameters, factors and groups (:func:`readable`: a label, never an id;
+an id without a label is humanised, ``extra_capacity_share`` -> ``Extra capacity share``), the
+test for bands too narrow to see (:func:`band_visible`: no legend entry for what is not drawn),
+an output's reference lines (:func:`reference_lines`: base case, published figure, break-even; one
+line with one label where the base case equals the published figure), and money axes with their
+tick formatter.
 Number text follows :mod:`wotsim.formatting` where it gives the same text; the figure forms it
 does not give yet (currency symbols, the typographic minus, ``x ± se``) are here.
 """
@@ -22,8 +27,9 @@ from matplotlib.ticker import Formatter
 from matplotlib.transforms import ScaledTranslation
 
 from ..errors import WotsimError
+from ..formatting import MINUS, figure_value, fit_text, money_scale
+from ..i18n import humanise
 from ..results.simulation import SimulationResult
-from ..formatting import MINUS, fit_text, money_scale
 
 #: Default figure size in inches (width, height).
 FIGSIZE = (7.0, 4.0)
@@ -134,6 +140,34 @@ def add_header(head: Axes, title: str, subtitle: str, handles: list, labels: lis
                     frameon=False, handlelength=2.6, borderaxespad=0.0)
 
 
+#: A band (or interval) no wider than this share of its axis's span anywhere is not seen (about a pixel
+#: and a half of a figure's axes): it gets no legend entry.
+INVISIBLE = 0.005
+#: A band drawn around a line (an estimate with its ±2 SE) is hidden by the line unless it is wider than
+#: about two line widths: this share of the axis's span (a 1.6-point line on an axes 2.9 inches tall is 0.8%).
+UNDER_LINE = 0.02
+
+
+def band_visible(lower, upper, span: float, share: float = INVISIBLE) -> bool:
+    """True if the band from ``lower`` to ``upper`` (arrays or numbers) is wider than ``share`` times
+    ``span`` (the axis's data span) somewhere; with ``span`` 0 (or not finite), if it has any width.
+
+    A band the eye cannot find (zero width everywhere: a deterministic stakeholder's fan, a zero
+    standard error; or hidden under the line drawn along it, ``share=UNDER_LINE``) gets no legend
+    entry: a legend names only what is seen.
+    """
+    width = np.abs(np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float))
+    width = width[np.isfinite(width)]
+    widest = float(width.max()) if width.size else 0.0
+    span = abs(float(span)) if math.isfinite(span) else 0.0
+    return widest > share * span if span > 0 else widest > 0
+
+
+def legend_label(text: str, visible: bool) -> str | None:
+    """``text`` for something drawn that the eye can find, else None (no legend entry)."""
+    return text if visible else None
+
+
 def legend_below(ax: Axes, offset: float = 34.0, ncols: int = 3) -> None:
     """A legend in one or two rows under the x-axis label (``offset`` points below the axes)."""
     fig = root_figure(ax)
@@ -213,39 +247,75 @@ def panels(ax: Axes | Sequence[Axes] | None, k: int, ncols: int, panel_height: f
 
 
 # ------------------------------------------------------------------ labels
+def readable(label: object, name: str) -> str:
+    """The text a person reads for ``name``: its ``label``, else the id humanised (:func:`wotsim.i18n.humanise`).
+
+    A label that is empty or only repeats the id (``"x1"`` for ``x1``, ``"social ratio"`` for
+    ``social_ratio``: the defaults a config gives an unlabelled output or item) counts as none:
+    ``readable("", "extra_capacity_share") == "Extra capacity share"``.  Not cut (:func:`fit` does that).
+    """
+    text = " ".join(str(label or "").split())
+    name = str(name)
+    if not text or text in (name, name.replace("_", " ")):
+        return humanise(name)
+    return text
+
+
 def output_label(config, name: str, manifest: Mapping[str, Any] | None = None) -> str:
-    """The display label of an output name, from the config, else from a manifest's copy of it."""
+    """The display label of an output name, from the config, else from a manifest's copy of it, else humanised."""
     if config is not None and name in config.outputs:
-        return fit(config.outputs[name].label or name)
+        return fit(readable(config.outputs[name].label, name))
     raw = (manifest or {}).get("config", {})
     raw = raw.get("outputs", {}) if isinstance(raw, Mapping) else {}
     raw = raw.get(name, {}) if isinstance(raw, Mapping) else {}
     if isinstance(raw, Mapping) and raw.get("label"):
-        return fit(raw["label"])
+        return fit(readable(raw["label"], name))
     if name.startswith("net:"):
         who = name[4:]
-        if config is not None:
-            who = config.stakeholders.get(who, who)
+        who = readable(config.stakeholders.get(who, "") if config is not None else "", who)
         return fit(f"Net value: {who}")
-    return fit({"npv": "Net present value", "benefits": "Total benefits", "costs": "Total costs"}.get(name, name))
+    known = {"npv": "Net present value", "benefits": "Total benefits", "costs": "Total costs"}
+    return fit(known.get(name) or readable("", name))
 
 
 def parameter_label(config, name: str) -> str:
-    if config is not None and name in config.parameters:
-        return fit(config.parameters[name].label or name)
-    return fit(name)
+    """The display label of a parameter: its label in the config, else its id humanised."""
+    label = config.parameters[name].label if config is not None and name in config.parameters else ""
+    return fit(readable(label, name))
+
+
+def group_label(config, name: str) -> str:
+    """The display label of a parameter group: the config's ``[groups]`` label, else the group id humanised."""
+    groups = getattr(config, "groups", None) or {}
+    return fit(readable(groups.get(name, ""), name))
+
+
+def stakeholder_label(config, sid: str) -> str:
+    """The display label of a stakeholder: the config's name for it, else its id humanised."""
+    return readable(config.stakeholders.get(sid, "") if config is not None else "", sid)
 
 
 def study_name(config, fallback: str = "") -> str:
     return fit(config.study.name if config is not None else fallback)
 
 
-def factor_label(labels: Mapping[str, str], factor: str, members: Mapping[str, Sequence[str]] | None = None) -> str:
-    """A factor's display label (from a result's ``labels``); with ``members`` (grouped factors) its member count."""
-    label = fit(labels.get(factor, factor))
+def factor_label(labels: Mapping[str, str], factor: str, members: Mapping[str, Sequence[str]] | None = None,
+                 groups: Mapping[str, str] | None = None) -> str:
+    """A factor's display label: from a result's ``labels``, else from ``groups`` (a config's ``[groups]``
+    labels, for factors that are parameter groups), else the factor humanised; with ``members`` (grouped
+    factors) its member count."""
+    label = labels.get(factor, "")
+    if groups and readable(label, factor) == humanise(factor):
+        label = groups.get(factor, label)
+    label = fit(readable(label, factor))
     if members is not None:
         label = f"{label} ({plural(len(members.get(factor, ())), 'parameter')})"
     return label
+
+
+def group_labels(config, grouping: str | None) -> Mapping[str, str]:
+    """A config's ``[groups]`` labels when the factors are parameter groups (``grouping == "group"``), else none."""
+    return (getattr(config, "groups", None) or {}) if grouping == "group" else {}
 
 
 GROUPED = {"group": "per parameter group", "item": "per item", "stakeholder": "per stakeholder",
@@ -293,6 +363,71 @@ def check_top(top: int) -> int:
     if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
         raise WotsimError(f"top must be a whole number >= 1, got {top!r}")
     return int(top)
+
+
+# ------------------------------------------------------------------ reference lines
+#: Base case and published figure closer than this share of the axis span are drawn as one line with
+#: one label: two lines there would hide each other (about 3 pixels of a 7-inch figure).
+COINCIDE = 0.005
+
+
+def _published(summary, currency: str = "") -> str:
+    """The published figure as the config gives it (``1.05``); money as a figure value."""
+    if summary.measure != "ratio":
+        return figure_value(summary.measure, summary.target, currency)
+    return f"{summary.target:g}"
+
+
+def base_equals_published(summary) -> bool:
+    """True if the base case rounds to the published figure at the precision it is published in.
+
+    The precision is the number of significant digits of the target as written (``1.05``: three;
+    at least two, so a published 2 is read as 2.0), so a base case of 1.0500 equals a published
+    1.05 and 1.0562 does not.  ``summary`` is an :class:`~wotsim.results.OutputSummary`; False
+    without a target.
+    """
+    if summary.target is None or not math.isfinite(summary.base):
+        return False
+    mantissa = f"{summary.target:g}".split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    digits = max(2, len(mantissa))
+    return f"{summary.base:.{digits}g}" == f"{summary.target:.{digits}g}"
+
+
+def reference_lines(ax: Axes, summary, *, span: float, vertical: bool = True, mean: bool = False,
+                    currency: str = "") -> None:
+    """Mark an output summary's base case, published target (if any), break-even and optionally its mean.
+
+    The target also gets a ▼ on the top edge (gid ``"target_marker"``).  When the base case equals
+    the published figure (:func:`base_equals_published`) or lies within :data:`COINCIDE` of the axis
+    ``span`` of it, the two are one line (gid ``"base"``) with one label, ``"base case = published
+    1.05 (▼)"`` or ``"base case 1.052 ≈ published 1.05 (▼)"``, and the ▼ keeps the target's place.
+    """
+    base_text = f"base case {figure_value(summary.measure, summary.base, currency)}"
+    marks = [("base", summary.base, base_text)]
+    if summary.target is not None:
+        published = _published(summary, currency)
+        if base_equals_published(summary):
+            marks[0] = ("base", summary.base, f"base case = published {published} (▼)")
+        elif abs(summary.base - summary.target) <= COINCIDE * span:
+            marks[0] = ("base", summary.base, f"{base_text} ≈ published {published} (▼)")
+        else:
+            marks.append(("target", summary.target, f"published {published} (▼)"))
+    be = "1" if summary.measure == "ratio" else "0"
+    marks.append(("threshold", summary.threshold, f"break-even ({be})"))
+    if mean:
+        marks.append(("mean", summary.mean, f"mean {figure_value(summary.measure, summary.mean, currency)}"))
+    for gid, x, label in marks:
+        style, colour, width = LINES[gid]
+        line = (ax.axvline if vertical else ax.axhline)(x, linestyle=style, color=colour, linewidth=width,
+                                                        label=plain(label), zorder=4)
+        line.set_gid(gid)
+    if summary.target is not None:
+        # A marker on the top edge: the target's place, also where it shares the base case's line.
+        x = summary.target
+        tri, = ax.plot([x] if vertical else [1.0], [1.0] if vertical else [x], marker="v" if vertical else "<",
+                       markersize=7, color="black", linestyle="none", clip_on=False, zorder=6,
+                       transform=ax.get_xaxis_transform() if vertical else ax.get_yaxis_transform())
+        tri.set_gid("target_marker")
 
 
 # ------------------------------------------------------------------ money axes and numbers
