@@ -34,11 +34,14 @@ from typing import Any, Mapping
 from scipy import optimize, stats
 
 from .expressions import shown
+from .translations import TRANSLATABLE, translated_keys
 
 __all__ = ["DIST_NAMES", "META_KEYS", "DistributionError", "short_number", "solve"]
 
-#: Keys any parameter table may carry besides its distribution's own.
-META_KEYS = frozenset({"dist", "base", "unit", "group", "evidence", "source", "label", "description"})
+#: Keys any parameter table may carry besides its distribution's own (``label_nl`` and the like:
+#: :mod:`wotsim.config.translations`).
+META_KEYS = frozenset({"dist", "base", "unit", "group", "evidence", "source", "label", "description",
+                       *translated_keys(TRANSLATABLE["parameter"])})
 
 _QUANTILE_KEY = re.compile(r"^p(\d{2})$")
 

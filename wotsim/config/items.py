@@ -15,14 +15,16 @@ from .expressions import shown
 from .keys import (Ctx, check_keys, check_name, finite_number, formula, get_bool, get_int, get_str, get_table, hint,
                    listing)
 from .schema import BUILTIN_OUTPUTS, KINDS, MEASURES, Item, Output
+from .translations import TRANSLATABLE, translated_keys
 
 __all__ = ["ITEM_KEYS", "OUTPUT_KEYS", "parse_items", "parse_outputs"]
 
 ITEM_KEYS = (
     "id", "label", "kind", "stakeholder", "financial", "value", "start", "duration",
-    "persistence", "growth", "source", "description", "group",
+    "persistence", "growth", "source", "description", "group", *translated_keys(TRANSLATABLE["item"]),
 )
-OUTPUT_KEYS = ("label", "description", "measure", "benefits", "costs", "target", "tolerance", "source")
+OUTPUT_KEYS = ("label", "description", "measure", "benefits", "costs", "target", "tolerance", "source",
+               *translated_keys(TRANSLATABLE["output"]))
 _SELECT_KEYS = ("stakeholder", "financial", "items", "exclude")
 
 

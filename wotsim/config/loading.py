@@ -49,14 +49,15 @@ from .items import parse_items, parse_outputs
 from .keys import (Ctx, check_keys, check_name, formula, get_bool, get_int, get_str, get_table, hint, listing,
                    number_text)
 from .schema import Config, Parameter, Simulation, Study, base_values, longest_horizon, with_derived
+from .translations import TRANSLATABLE, collect_translations, label_entry, parse_groups, translated_keys
 from .sizes import MAX_CONFIG_BYTES, MAX_HORIZON, MAX_NESTING, check_nesting, check_sizes, huge_integer, prescan_sizes
 
 __all__ = ["load_config", "parse_config", "read_toml"]
 
-_TOP_KEYS = ("study", "simulation", "stakeholders", "parameters", "derived", "items", "outputs", "correlations",
-             "scenarios")  # [scenarios.<id>] overlays: validated by wotsim.config.overlays, not here
+_TOP_KEYS = ("study", "simulation", "stakeholders", "groups", "parameters", "derived", "items", "outputs",
+             "correlations", "scenarios")  # [scenarios.<id>] overlays: validated by wotsim.config.overlays, not here
 _STUDY_KEYS = ("name", "description", "currency", "price_year", "horizon", "discount_rate", "unit_of_analysis",
-               "source")
+               "source", *translated_keys(TRANSLATABLE["study"]))
 _SIM_KEYS = ("samples", "seed", "sampler", "chunk_size", "percentiles", "replicates",
              "repair_correlations")
 
@@ -153,7 +154,7 @@ def _parse(ctx: Ctx, data: Mapping[str, Any]) -> Config:
     data = copy.deepcopy(dict(data))
     check_keys(ctx, data, _TOP_KEYS, "")
 
-    stakeholders = _parse_stakeholders(ctx, data)
+    stakeholders, translations = _parse_stakeholders(ctx, data)
     parameters = _parse_parameters(ctx, data)
     derived, derived_order = _parse_derived(ctx, data, parameters)
     known = set(parameters) | set(derived)
@@ -162,6 +163,9 @@ def _parse(ctx: Ctx, data: Mapping[str, Any]) -> Config:
     items = parse_items(ctx, data, stakeholders, known, longest_horizon(study.horizon, parameters))
     outputs = parse_outputs(ctx, data, items, stakeholders)
     correlations, notes = parse_correlations(ctx, data, parameters, repair=simulation.repair_correlations)
+    groups, found = parse_groups(ctx, data, parameters, items)
+    translations.update(found)
+    translations.update(collect_translations(ctx, data))
     try:
         digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     except ValueError:  # an integer json cannot write (over 4300 digits), where no rule above reads numbers
@@ -181,23 +185,25 @@ def _parse(ctx: Ctx, data: Mapping[str, Any]) -> Config:
         raw=data,
         sha256=digest,
         notes=notes,
+        groups=groups,
+        translations=translations,
     )
     _check_base(ctx, config)
     return config
 
 
-def _parse_stakeholders(ctx: Ctx, data: Mapping[str, Any]) -> dict[str, str]:
+def _parse_stakeholders(ctx: Ctx, data: Mapping[str, Any]) -> tuple[dict[str, str], dict]:
+    """id -> English label (``id = "label"`` or ``id = { label = ..., label_nl = ... }``), and the translations."""
     ctx.at = "stakeholders"
     table = get_table(ctx, data, "stakeholders", "stakeholders", required=True)
     if not table:
         raise ctx.error("stakeholders", "must name at least one stakeholder (id = \"label\")")
-    out = {}
-    for sid, label in table.items():
+    out, translations = {}, {}
+    for sid, value in table.items():
         check_name(ctx, sid, f"stakeholders.{sid}")
-        if not isinstance(label, str):
-            raise ctx.error(f"stakeholders.{sid}", f"must be a label string, got {shown(label)}")
-        out[sid] = label
-    return out
+        out[sid], found = label_entry(ctx, "stakeholder", sid, value, f"stakeholders.{sid}")
+        translations.update(found)
+    return out, translations
 
 
 def _parse_parameters(ctx: Ctx, data: Mapping[str, Any]) -> dict[str, Parameter]:

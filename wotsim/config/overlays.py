@@ -13,6 +13,7 @@ Overlay format (a file under ``<config dir>/scenarios/``, or a table
     [scenario]
     id = "sharper_selection"          # default: the file name without .toml
     label = "Sharper selection"       # required
+    label_nl = "Scherpere selectie"   # optional translations: label_nl, description_nl, evidence_nl
     description = "What it represents"  # required
     evidence = "On what evidence the numbers rest"  # required
     category = "recommendation"       # optional free text (recommendation, structural, ...)
@@ -58,12 +59,14 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import ConfigError, WotsimError
+from ..i18n import N_, translator
 from .keys import NAME, check_keys, hint
 from .loading import parse_config, read_toml
 from .forms import short_number
 from .operations import (INHERITED, OverlayContext, describe, drop_fixed_correlations, op_number, overlay_table,
                          remap_error, strip_items, transform)
 from .schema import Config
+from .translations import TRANSLATABLE, parse_translations, translated_keys
 
 __all__ = ["BASE_ID", "OVERLAY_KEYS", "Operation", "Scenario", "find_scenarios", "is_decision", "load_scenario",
            "parse_scenario"]
@@ -71,9 +74,13 @@ __all__ = ["BASE_ID", "OVERLAY_KEYS", "Operation", "Scenario", "find_scenarios",
 #: Keys of an overlay document.
 OVERLAY_KEYS = ("scenario", "replace", "scale", "shift", "fix", "parameters", "derived", "study",
                 "drop_items", "add_items", "outputs")
-_SCENARIO_KEYS = ("id", "label", "description", "evidence", "category", "order", "applies_to")
+_SCENARIO_KEYS = ("id", "label", "description", "evidence", "category", "order", "applies_to",
+                  *translated_keys(TRANSLATABLE["scenario"]))
 _STUDY_KEYS = ("horizon", "discount_rate", "source")
 _PARAM_OPS = ("replace", "scale", "shift", "fix")
+
+#: What a scenario's description adds when a parameter it fixes leaves the rank correlations.
+_DROPPED = N_("Fixed here, {fixed} left the rank correlations (dropped: {pairs}).")
 
 #: The id of the base analysis (no scenario may take it).
 BASE_ID = "base"
@@ -118,6 +125,9 @@ class Scenario:
     operations: tuple[Operation, ...]
     config: Config = field(repr=False)
     overlay: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    #: ("scenario", id, field, language) -> text (``label_nl`` and the like); read with
+    #: :func:`wotsim.config.translations.scenario_text`.
+    translations: Mapping[tuple[str, str, str, str], str] = field(default_factory=dict)
 
 
 def load_scenario(path: str | Path, base: Config) -> Scenario:
@@ -177,6 +187,7 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
         if not isinstance(value, str) or not value.strip():
             raise ctx.error(f"scenario.{key}", f"is required: a non-empty string, got {value!r}")
         texts[key] = value.strip()
+    translations = parse_translations(ctx, meta, "scenario", sid, "scenario")
     category = meta.get("category", "")
     if not isinstance(category, str):
         raise ctx.error("scenario.category", f"must be a string, got {category!r}")
@@ -230,8 +241,10 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
                     raise ctx.error(key, f"must be a whole parameter table (dist = ..., ...), got {spec!r}")
                 new = copy.deepcopy(spec)
                 for meta_key in INHERITED:
-                    if meta_key not in new and meta_key in old:
-                        new[meta_key] = old[meta_key]
+                    if meta_key not in new and meta_key in old:  # and its translations, unless it is new
+                        for k in (meta_key, *translated_keys((meta_key,))):
+                            if k not in new and k in old:
+                                new[k] = old[k]
                 source = str(spec.get("source", ""))
                 detail = describe(new)
             else:
@@ -247,8 +260,11 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
     for pair, rank, fixed in dropped:
         ops.append(Operation("drop_correlation", pair, f"rank {rank} dropped: {fixed!r} is fixed", ""))
     if dropped:
-        texts["description"] += (" Fixed here, " + ", ".join(sorted({f for _, _, f in dropped})) + " left the rank "
-                                 "correlations (dropped: " + "; ".join(f"{p} {r}" for p, r, _ in dropped) + ").")
+        words = {"fixed": ", ".join(sorted({f for _, _, f in dropped})),
+                 "pairs": "; ".join(f"{p} {r}" for p, r, _ in dropped)}
+        texts["description"] += " " + _DROPPED.format(**words)
+        for key in [k for k in translations if k[2] == "description"]:
+            translations[key] += " " + translator(key[3])(_DROPPED).format(**words)
 
     # derived formulas
     derived = overlay_table(ctx, data, "derived")
@@ -309,7 +325,7 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
     return Scenario(
         id=sid, label=texts["label"], description=texts["description"], evidence=texts["evidence"],
         category=category, order=order, file=file, operations=tuple(ops), config=config,
-        overlay=copy.deepcopy(dict(data)),
+        overlay=copy.deepcopy(dict(data)), translations=translations,
     )
 
 

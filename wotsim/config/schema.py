@@ -144,6 +144,11 @@ class Config:
     sha256: str = ""
     #: Warnings found while parsing (a repaired correlation matrix); :func:`config_warnings` includes them.
     notes: tuple["ConfigWarning", ...] = field(default=(), compare=False)
+    #: Labels of the parameters' and items' groups (``[groups]``, optional): group -> English label.
+    groups: Mapping[str, str] = field(default_factory=dict)
+    #: (kind, id, field, language) -> text: the ``label_nl`` and the like (:mod:`wotsim.config.translations`;
+    #: read them with :func:`wotsim.config.translations.label_of` and ``text_of``).
+    translations: Mapping[tuple[str, str, str, str], str] = field(default_factory=dict, repr=False)
 
     @property
     def uncertain(self) -> tuple[str, ...]:
