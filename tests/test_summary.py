@@ -50,3 +50,14 @@ def test_summary_refuses_what_it_cannot_summarise(tmp_path, capsys):
 
 def test_verdict_kinds_are_those_of_the_rules():
     assert scenario_verdict(0.95, 0.05).words == "robustly better"
+
+
+def test_summary_in_dutch_uses_dutch_numbers_and_words(capsys):
+    assert main(["summary", str(ROOT / "configs" / "schiedam.toml"), "--samples", "2048", "--lang", "nl"]) == 0
+    out = capsys.readouterr().out
+    assert "het oordeel (2.048 gesimuleerde toekomsten)" in out
+    assert "Maatschappelijke baten-kostenverhouding: 1,05 (gepubliceerd: 1,05); 90%-interval 0,7" in out
+    assert "De aanbevelingen, elk vergeleken met de huidige werkwijze:" in out
+    assert re.search(r"robuust beter|robuust slechter|onzeker: beter in \d van de 10 toekomsten", out)
+    assert "€\xa0" in out and "per jaarcohort" in out and "1.05" not in out  # CLDR: a no-break space after €
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", out)

@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .common import add_shared, compare_progress, load, warn
 
 __all__ = ["add_parser", "run"]
@@ -25,6 +26,8 @@ def add_parser(sub) -> None:
     p.add_argument("source", type=Path, metavar="RESULTS_OR_CONFIG",
                    help="a config file, or a directory written by 'wotsim run' or 'wotsim compare' with --out")
     add_shared(p, "samples", "seed", "sampler", "progress")
+    p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                   help="language of the words and numbers: en (default) or nl (Dutch: 1,05; € 1,2 mln.)")
     p.set_defaults(func=run)
 
 
@@ -80,7 +83,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     main = outputs[0]
     drivers = decision_drivers(result, output=main)
     voi = keep_voi(result, output=net_benefit_for(config, main), groups=False)
-    page = council_page(config, result, outputs=outputs, comparison=comparison, drivers=drivers, voi=voi)
+    page = council_page(config, result, outputs=outputs, comparison=comparison, drivers=drivers, voi=voi,
+                        lang=args.lang)
     out.write(council_text(page) + "\n")
     out.flush()
     warn(err, list(config.notes))

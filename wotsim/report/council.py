@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from ..formatting import MINUS, lower_first, share_pm, share_text
-from ..i18n import format_decimal, format_money, humanise, translator
+from ..config.translations import label_of, scenario_text, text_of
+from ..i18n import format_decimal, format_money, translator
 from . import html as H
 from .verdicts import Verdict, outcome_words, scenario_verdict
 
@@ -85,16 +86,12 @@ class CouncilPage:
 
 
 def _label(config, name: str, lang: str = "en") -> str:
-    """A parameter's label in ``lang`` (its ``label_<lang>``, else its label, else the humanised id)."""
-    p = config.parameters.get(name)
-    translated = getattr(p, f"label_{lang}", "") if p is not None and lang != "en" else ""
-    return translated or (p.label if p is not None and p.label else humanise(name))
+    """A parameter's label in ``lang`` (:func:`wotsim.config.translations.label_of`)."""
+    return label_of(config, "parameter", name, lang)
 
 
 def _output_label(config, name: str, label: str, lang: str) -> str:
-    o = config.outputs.get(name)
-    translated = getattr(o, f"label_{lang}", "") if o is not None and lang != "en" else ""
-    return translated or label
+    return label_of(config, "output", name, lang) if name in config.outputs else label
 
 
 def council_page(config, result, *, outputs: Sequence[str], comparison: Any = None, drivers: Any = None,
@@ -116,8 +113,8 @@ def council_page(config, result, *, outputs: Sequence[str], comparison: Any = No
             if not is_decision(run.scenario) or main not in run.outcomes:
                 continue
             d = run.outcomes[main].difference
-            label = getattr(run.scenario, f"label_{lang}", "") if lang != "en" else ""
-            recs.append(Recommendation(run.id, label or run.label, scenario_verdict(d.p_better, d.p_worse, lang),
+            label = scenario_text(run.scenario, "label", lang) or run.label
+            recs.append(Recommendation(run.id, label, scenario_verdict(d.p_better, d.p_worse, lang),
                                        d.p_better, d.p_better_se, d.mean, d.low, d.high))
     top = ()
     if drivers is not None:
@@ -130,9 +127,10 @@ def council_page(config, result, *, outputs: Sequence[str], comparison: Any = No
         if parameters:
             top_name, top_value = _label(config, parameters[0].name, lang), parameters[0].value
     s = result.summary[main]
-    return CouncilPage(config.study.name, main, _output_label(config, main, s.label, lang), s.measure, tuple(heads),
-                       tuple(recs), top, evpi, top_name, top_value, config.study.currency,
-                       config.study.unit_of_analysis, result.n, lang)
+    return CouncilPage(text_of(config, "study", "", "name", lang) or config.study.name, main,
+                       _output_label(config, main, s.label, lang), s.measure, tuple(heads), tuple(recs), top, evpi,
+                       top_name, top_value, config.study.currency,
+                       text_of(config, "study", "", "unit_of_analysis", lang), result.n, lang)
 
 
 # --------------------------------------------------------------------------- words
@@ -148,7 +146,7 @@ def _lines(page: CouncilPage, link) -> dict[str, list[str]]:
     """The page's sentences, grouped; ``link(text, section)`` marks a number as a link (or returns it).
     Every sentence is a message of :mod:`wotsim.i18n` with named placeholders."""
     _ = translator(page.lang)
-    per = f" {_(page.unit)}" if page.unit else ""
+    per = f" {page.unit}" if page.unit else ""
     thr = "1" if page.measure == "ratio" else "0"
     out: dict[str, list[str]] = {"headline": [], "recommendations": [], "drivers": [], "research": []}
     for h in page.headlines:
