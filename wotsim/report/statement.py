@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping
 
 from ..errors import WotsimError
-from ..formatting import amount, lower_first, number, percent, probability, signed, standard_error, value
+from ..formatting import amount, lower_first, number, share_pm, share_text, signed, standard_error, value
 from ..model import net_benefit_for
 from ..results.simulation import OutputSummary
 from .discovery import box_sentence
@@ -138,7 +138,7 @@ def robustness_statement(
         f"{label}: the {what} is {_out(summary.base, m, currency)} at base "
         f"(90% interval {_out(lo, m, currency)} to {_out(hi, m, currency)}; mean {_out(summary.mean, m, currency)}, "
         f"median {_out(summary.median, m, currency)}); P({'ratio' if m == 'ratio' else 'NPV'} > {thr}) = "
-        f"{probability(summary.p_above, summary.p_above_se, digits=2)}."
+        f"{share_pm(summary.p_above, summary.p_above_se)}."
     ]
     parts.append(f"It is {outcome_words(m, summary.p_above, lo, hi)}.")  # the rules: wotsim.report.verdicts
 
@@ -154,7 +154,7 @@ def robustness_statement(
                 f"{_out(d.mean, m, currency, sign=True, digits=3)} ± {standard_error(d.mean_se, m, full=True)} on "
                 f"average (90% interval of the {kind} {_out(d.low, m, currency, sign=True)} to "
                 f"{_out(d.high, m, currency, sign=True)}); {short} is higher than under the base analysis in "
-                f"{percent(d.p_better, d.p_better_se)} of the {draws}."
+                f"{share_pm(d.p_better, d.p_better_se)} of the {draws}."
             )
 
     if oneway is not None and oneway.bars:
@@ -203,11 +203,11 @@ def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str, ne
     cur = voi.currency or currency
     if voi.decision == "keep":
         head = (f"Judged by {net}, for the decision to continue (mean {amount(voi.mean_inb, cur)}{per}; the "
-                f"other choice is better in {percent(voi.p_wrong)} of the draws), perfect information on everything "
+                f"other choice is better in {share_text(voi.p_wrong)} of the draws), perfect information on everything "
                 f"is worth {amount(voi.evpi, cur)}{per}")
     else:
         head = (f"Judged by the change in {net}, for adopting it instead of the base analysis (mean "
-                f"{amount(voi.mean_inb, cur)}{per}; the other choice is better in {percent(voi.p_wrong)} of the "
+                f"{amount(voi.mean_inb, cur)}{per}; the other choice is better in {share_text(voi.p_wrong)} of the "
                 f"draws), perfect information on everything is worth {amount(voi.evpi, cur)}{per}")
     if voi.evpi == 0.0:
         return head + ": the model's uncertainty cannot change the choice."
