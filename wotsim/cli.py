@@ -133,9 +133,17 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                             discovery_resamples=args.resamples, progress=progress)
     progress("writing the report and figures")
     with _writing(args.out, "the report"):
-        path = write_report(analyses, args.out)
+        path = write_report(analyses, args.out, formats=args.figures)
     out.write(f"report written to {path} (figures in {Path(args.out) / 'figures'})\n")
     return 0
+
+
+def _figure_formats(text: str) -> tuple[str, ...]:
+    """``--figures png,svg``: the figure files a report writes, png and/or svg, each once."""
+    formats = tuple(f.strip().lower() for f in text.split(","))
+    if not formats or any(f not in ("png", "svg") for f in formats) or len(set(formats)) != len(formats):
+        raise argparse.ArgumentTypeError(f"expected png, svg or png,svg, got {text!r}")
+    return formats
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -348,6 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--no-scenarios", action="store_true", help="skip scenarios and their value of information")
     rep.add_argument("--resamples", type=_discover.resamples, default=10,
                      help="half-size resamples for the stability of each scenario discovery (default 10; 0 to skip)")
+    rep.add_argument("--figures", type=_figure_formats, default=("png",), metavar="png,svg",
+                     help="figure files to write in figures/ (default png; add svg on request; the page embeds PNG)")
     rep.set_defaults(func=_cmd_report)
     return parser
 

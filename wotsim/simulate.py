@@ -9,7 +9,7 @@ so results are bit-for-bit identical whatever the chunk size.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from .model import base_values, evaluate, output_values, parameter_values, stake
 from .results.io import manifest
 from .results.simulation import BaseCase, SimulationResult
 from .config.correlations import correlation_matrix
+from .config.distributions import prepare_tables
 from .sampling import DesignStream, apply_copula, default_replicates, stream
 
 __all__ = ["base_case", "simulate"]
@@ -60,6 +61,7 @@ def simulate(
     progress: Progress | None = None,
     uniforms: np.ndarray | None = None,
     replicates: int | None = None,
+    shared_draws: Mapping[str, np.ndarray] | None = None,
 ) -> SimulationResult:
     """Run the Monte Carlo simulation of a config.
 
@@ -82,6 +84,12 @@ def simulate(
         ``[simulation] replicates``, else :func:`wotsim.sampling.default_replicates`
         (16).  Always 1 for ``mc``.  With ``uniforms``, the structure of the
         supplied design.
+    shared_draws : mapping of parameter name -> ndarray, shape (n,), optional
+        Draws another run of the same ``samples`` made of a parameter with the very same
+        distribution from the very same uniforms (after the copula), e.g. a scenario's
+        parameter shared with the base on common random numbers
+        (:func:`wotsim.analysis.scenarios.compare`): used as they are instead of mapping the
+        uniforms again, which gives the same numbers.
 
     Returns
     -------
@@ -124,6 +132,10 @@ def simulate(
                                                                    replicates=replicates)
     copula = correlation_matrix(list(names), config.correlations) if config.correlations else None
 
+    shared = {name: np.asarray(x, dtype=float) for name, x in (shared_draws or {}).items() if name in names}
+    if any(x.shape != (n,) for x in shared.values()):
+        raise WotsimError(f"shared draws must have shape ({n},), one value per sample")
+    prepare_tables([config.parameters[name].dist for name in names if name not in shared], n)
     T = config.max_horizon
     draws = np.empty((n, d))
     item_pv = np.empty((n, len(config.items)))
@@ -134,7 +146,7 @@ def simulate(
         u = design.next(m) if design is not None else uniforms[lo:lo + m]
         if copula is not None:
             u = apply_copula(u, *copula)
-        values = parameter_values(config, u, n=n)  # n, not m: exact or tabulated ppf by the run's size
+        values = _values(config, u, n, lo, shared)
         arrays = evaluate(config, values, m)
         for j, name in enumerate(names):
             draws[lo:lo + m, j] = values[name]
@@ -159,6 +171,25 @@ def simulate(
                           seconds=round(elapsed, 3),
                           **({} if design is not None else {"design": "supplied uniforms"})),
     )
+
+
+def _values(config: Config, u: np.ndarray, n: int, lo: int,
+            shared: Mapping[str, np.ndarray] | None) -> dict[str, np.ndarray | float]:
+    """The parameter values of rows ``lo:lo + m`` (``u``: their uniforms): :func:`wotsim.model.parameter_values`
+    with the run's size ``n`` (exact or tabulated ppf by the run's size, not the chunk's), a shared parameter's
+    values taken from its draws."""
+    if not shared:
+        return parameter_values(config, u, n=n)
+    values: dict[str, np.ndarray | float] = {}
+    col = 0
+    for name, p in config.parameters.items():
+        if p.dist.fixed:
+            values[name] = np.float64(p.dist.base)
+        else:
+            values[name] = (shared[name][lo:lo + u.shape[0]] if name in shared
+                            else np.asarray(p.dist.ppf(u[:, col], n=n), dtype=float))
+            col += 1
+    return values
 
 
 def _check_uniforms(config: Config, uniforms: np.ndarray, samples: int | None) -> np.ndarray:

@@ -146,7 +146,7 @@ from ..errors import WotsimError
 from .evppi_fit import Basis, Fit, fit_dense, fit_sparse, jackknife_groups, layout
 
 __all__ = ["BIAS_SHARE", "GROW_R2", "LOW_R2", "MAX_FULL_ORDER", "MAX_GROW", "ROWS_PER_COLUMN", "Evppi",
-           "check_inb", "draws_mean_se", "evpi", "evppi"]
+           "check_inb", "draws_mean_se", "evpi", "evppi", "evppi_many"]
 
 #: Largest group whose basis may grow by three-way products (k (k-1) (k-2) / 6 columns: 220 at 12).
 MAX_GROW = 12
@@ -341,55 +341,87 @@ def evppi(inputs: np.ndarray, inb: np.ndarray, *, knots: int | None = None, pair
     -------
     Evppi
     """
-    inb = check_inb(inb)
+    return evppi_many(inputs, [inb], knots=knots, pairwise=pairwise, grow=grow, replicates=replicates,
+                      member_r2=[member_r2], name=name, kind=kind, parameters=parameters, label=label,
+                      evpi_values=[evpi_value])[0]
+
+
+def evppi_many(inputs: np.ndarray, inbs: Sequence[np.ndarray], *, knots: int | None = None, pairwise: bool = True,
+               grow: bool = True, replicates: int = 1, member_r2: Sequence[Sequence[float] | None] | None = None,
+               name: str = "", kind: str | None = None, parameters: Sequence[str] = (), label: str = "",
+               evpi_values: Sequence[float | None] | None = None) -> list[Evppi]:
+    """:func:`evppi` of the same inputs for several net benefits (e.g. several decisions on the same draws).
+
+    The basis, its Gram matrices and their factors are built once and serve every net
+    benefit; each estimate is computed with the arithmetic of :func:`evppi` alone, so it is
+    the same number.  ``member_r2`` and ``evpi_values``: one entry (or None) per net benefit.
+    """
+    inbs = [check_inb(inb) for inb in inbs]
+    m = len(inbs)
+    member_r2 = list(member_r2) if member_r2 is not None else [None] * m
+    evpi_values = list(evpi_values) if evpi_values is not None else [None] * m
     x = np.asarray(inputs, dtype=float)
     if x.ndim == 1:
         x = x[:, None]
-    if x.ndim != 2 or x.shape[0] != inb.size or x.shape[1] == 0:
-        raise WotsimError(f"inputs must have shape (n,) or (n, k) with n = {inb.size}, got {np.shape(inputs)}")
+    if not inbs or any(inb.size != inbs[0].size for inb in inbs) or len(member_r2) != m or len(evpi_values) != m:
+        raise WotsimError("evppi_many needs net benefits of one length, and one member_r2 and EVPI (or None) each")
+    if x.ndim != 2 or x.shape[0] != inbs[0].size or x.shape[1] == 0:
+        raise WotsimError(f"inputs must have shape (n,) or (n, k) with n = {inbs[0].size}, got {np.shape(inputs)}")
     n, k = x.shape
     if knots is None:
         knots = 8 if k == 1 else 4
-    adopt = bool(inb.mean() > 0)
-    if evpi_value is None:
-        evpi_value = float(_loss(inb, adopt).mean())
+    adopts = [bool(inb.mean() > 0) for inb in inbs]
+    evpi_values = [float(_loss(inb, adopt).mean()) if v is None else v
+                   for inb, adopt, v in zip(inbs, adopts, evpi_values)]
     lay = layout(n, jackknife_groups(n, replicates))
-    y = inb[lay.order]
+    Y = np.stack([inb[lay.order] for inb in inbs])  # (m, n), each row contiguous
     columns = [x[lay.order, j] for j in range(k)]
     bases = [Basis(c, knots) for c in columns]
-    var = float(np.var(y))
-    basis_note = fit_warning = ""
-    order = 1  # the highest order of products of members tried
+    variances = [float(np.var(y)) for y in Y]
+    notes, warnings_, orders = [""] * m, [""] * m, [1] * m  # basis notes, fit warnings, highest order tried
     if k == 1:
-        fit = fit_sparse(bases[0], y, lay, adopt)
+        fits = fit_sparse(bases[0], Y, lay, adopts)
     else:
         order = 2 if pairwise else 1
         if grow and 3 <= k <= MAX_GROW:
             order = k if k <= MAX_FULL_ORDER else 3
-        fits = fit_dense(bases, columns, y, lay, adopt, pairwise, order)
-        r2s = [_fit_r2(f, y, var) for f in fits]
-        pick = 0
-        for j in range(1, len(fits)):  # a bigger basis only if it fits better out of sample
-            if r2s[j] > r2s[pick] + GROW_R2:
-                pick = j
-        fit = fits[pick]
-        if pick == 1:
-            basis_note = "grown: three-way products"
-        elif pick == 2:
-            basis_note = f"grown: products of up to {k} members"
-        if grow and k > MAX_GROW:
-            basis_note = f"not grown: group of {k} > {MAX_GROW} members"
-        if member_r2 is None:
-            member_r2 = [_fit_r2(fit_sparse(Basis(c, 8), y, lay, adopt), y, var) for c in columns]
+        orders = [order] * m
+        every = fit_dense(bases, columns, Y, lay, adopts, pairwise, order)
+        missing = [i for i in range(m) if member_r2[i] is None]
+        if missing:  # each member alone, for the net benefits whose caller did not give them
+            alone = [fit_sparse(Basis(c, 8), Y[missing], lay, [adopts[i] for i in missing]) for c in columns]
+            for t, i in enumerate(missing):
+                member_r2[i] = [_fit_r2(fits_c[t], Y[i], variances[i]) for fits_c in alone]
         names = list(parameters) if len(parameters) == k else [f"input {j + 1}" for j in range(k)]
-        r2m = np.array(member_r2, dtype=float)
-        if np.any(np.isfinite(r2m)):
-            best = int(np.nanargmax(r2m))
-            # only a member that finds structure (R^2 above GROW_R2) shows that the group's basis misses some
-            if r2m[best] > GROW_R2 and r2s[pick] < r2m[best] - GROW_R2:
-                fit_warning = (f"R2 {r2s[pick]:.2f} is below that of {names[best]} alone ({r2m[best]:.2f}): "
-                               "the group fit misses structure a single-parameter fit finds, so its EVPPI is "
-                               "probably underestimated")
+        fits = []
+        for i in range(m):
+            r2s = [_fit_r2(f, Y[i], variances[i]) for f in every[i]]
+            pick = 0
+            for j in range(1, len(r2s)):  # a bigger basis only if it fits better out of sample
+                if r2s[j] > r2s[pick] + GROW_R2:
+                    pick = j
+            fits.append(every[i][pick])
+            if pick == 1:
+                notes[i] = "grown: three-way products"
+            elif pick == 2:
+                notes[i] = f"grown: products of up to {k} members"
+            if grow and k > MAX_GROW:
+                notes[i] = f"not grown: group of {k} > {MAX_GROW} members"
+            r2m = np.array(member_r2[i], dtype=float)
+            if np.any(np.isfinite(r2m)):
+                best = int(np.nanargmax(r2m))
+                # only a member that finds structure (R^2 above GROW_R2) shows that the group's basis misses some
+                if r2m[best] > GROW_R2 and r2s[pick] < r2m[best] - GROW_R2:
+                    warnings_[i] = (f"R2 {r2s[pick]:.2f} is below that of {names[best]} alone ({r2m[best]:.2f}): "
+                                    "the group fit misses structure a single-parameter fit finds, so its EVPPI is "
+                                    "probably underestimated")
+    return [_result(fit, Y[i], variances[i], evpi_values[i], n, k, orders[i], notes[i], warnings_[i], name=name,
+                    kind=kind, parameters=parameters, label=label) for i, fit in enumerate(fits)]
+
+
+def _result(fit: Fit, y: np.ndarray, var: float, evpi_value: float, n: int, k: int, order: int, basis_note: str,
+            fit_warning: str, *, name: str, kind: str | None, parameters: Sequence[str], label: str) -> Evppi:
+    """The :class:`Evppi` of one cross-fitted regression: estimate, se, floor, bias and the warnings."""
     raw, se = fit.jack.result()
     resid = float(np.mean((y - fit.jack.fitted) ** 2))
     r2 = _r2(resid, var)
@@ -418,4 +450,3 @@ def evppi(inputs: np.ndarray, inb: np.ndarray, *, knots: int | None = None, pair
         basis_note=basis_note, fit_warning=fit_warning, bias_warning=bias_warning,
         interaction_warning=interaction_warning,
     )
-

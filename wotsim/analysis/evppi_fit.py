@@ -5,7 +5,9 @@ is built dense (:func:`fit_dense`).  Rows are sorted by (cross-fitting half, jac
 group), the normal equations accumulated per segment, and every delete-one-group fit
 found by subtraction, so one pass gives the cross-fitted predictions, the G
 leave-one-group-out estimates and the per-point noise variances of the noise floor
-(:func:`noise_floor`).  What they estimate and why: :mod:`wotsim.analysis.evppi`.
+(:func:`noise_floor`).  Several net benefits on the same inputs (decisions on the same draws) share
+the basis, its ``X'X`` and their factors, each regressed with the arithmetic of a regression alone.
+What they estimate and why: :mod:`wotsim.analysis.evppi`.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class Basis:
     def block(self, rows: slice | np.ndarray) -> np.ndarray:
         idx = self.idx[rows]
         out = np.zeros((idx.shape[0], self.size))
-        np.put_along_axis(out, idx, self.w[rows], axis=1)
+        out[np.arange(idx.shape[0])[:, None], idx] = self.w[rows]
         return out
 
 
@@ -225,15 +227,30 @@ class _Jackknife:
         return theta, se
 
 
-def _loo_coefs(xtx: np.ndarray, xty: np.ndarray, cols: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def _loo_prepare(xtx: np.ndarray, cols: np.ndarray) -> list[tuple]:
+    """What :func:`_loo_coefs` needs of the normal equations' ``X'X`` per (half, group) (``xtx``, shape
+    (2, G, p, p)) on columns ``cols``, shared by every net benefit regressed on them: per half, the matrices per
+    group, the pseudo-inverse of their sum and the solver of the G leave-one-group-out sums and the full one."""
+    prepared = []
+    for h in range(2):
+        a = xtx[h][:, cols[:, None], cols]
+        full_a = a.sum(axis=0)
+        A = np.concatenate([full_a - a, full_a[None]])  # (G + 1, q, q): leave-one-group-out, then full
+        # the full matrix, scaled to unit diagonal: its eigenvalues give its pseudo-inverse and condition
+        d = np.diag(full_a)
+        scale = np.sqrt(np.maximum(d, 1e-300))
+        outer = np.outer(scale, scale)
+        lam, vec = np.linalg.eigh(full_a / outer)
+        keep = lam > 1e-12 * max(float(lam[-1]), 1e-300)
+        prepared.append((a, (vec[:, keep] / lam[keep]) @ vec[:, keep].T / outer, _solve_prepare(A)))
+    return prepared
+
+
+def _loo_coefs(prepared: list[tuple], xty: np.ndarray, cols: np.ndarray, p: int) -> list[np.ndarray]:
     """Coefficients per half: the G leave-one-group-out fits, then the full fit.
 
-    Parameters
-    ----------
-    xtx, xty : ndarray, shape (2, G, p, p) and (2, G, p)
-        Normal equations per (half, group).
-    cols : ndarray of int
-        Fit on these columns only (zero coefficients elsewhere).
+    ``prepared``: :func:`_loo_prepare` on ``cols`` (fit on these only, zero coefficients elsewhere); ``xty``
+    (2, G, p): the normal equations' ``X'y`` per (half, group); ``p``: columns of the whole basis.
 
     Returns
     -------
@@ -241,46 +258,44 @@ def _loo_coefs(xtx: np.ndarray, xty: np.ndarray, cols: np.ndarray) -> tuple[list
         Columns 0 to G - 1: the fit without group k; G: the full fit; G + 1 + k: the
         linearised (infinitesimal) jackknife deviation of the full fit due to group k,
         ``(X'X)^+ X_k' e_k`` (``e_k`` group k's residuals of the full fit).
-    inverses : list of 2 ndarray, shape (len(cols), len(cols))
-        Pseudo-inverse of each half's full Gram matrix X'X (on ``cols``).
     """
-    G, p = xtx.shape[1], xtx.shape[2]
-    coefs, inverses = [], []
+    G = xty.shape[1]
+    coefs = []
     for h in range(2):
-        a, b = xtx[h][:, cols[:, None], cols], xty[h][:, cols]
-        full_a, full_b = a.sum(axis=0), b.sum(axis=0)
-        A = np.concatenate([full_a - a, full_a[None]])  # (G + 1, q, q): leave-one-group-out, then full
+        a, inverse, solver = prepared[h]
+        b = xty[h][:, cols]
+        full_b = b.sum(axis=0)
         B = np.concatenate([full_b - b, full_b[None]])
-        # the full matrix, scaled to unit diagonal: its eigenvalues give its pseudo-inverse and condition
-        d = np.diag(full_a)
-        scale = np.sqrt(np.maximum(d, 1e-300))
-        outer = np.outer(scale, scale)
-        lam, vec = np.linalg.eigh(full_a / outer)
-        keep = lam > 1e-12 * max(float(lam[-1]), 1e-300)
-        inverses.append((vec[:, keep] / lam[keep]) @ vec[:, keep].T / outer)
         coef = np.zeros((p, 2 * G + 1))
-        coef[cols, :G + 1] = _solve_many(A, B).T
+        coef[cols, :G + 1] = _solve_prepared(solver, B).T
         # linearised (infinitesimal) jackknife: group k's share of the full fit's error, (X'X)^+ X_k' e_k
         score = b - a @ coef[cols, G]
-        coef[cols, G + 1:] = inverses[-1] @ score.T
+        coef[cols, G + 1:] = inverse @ score.T
         coefs.append(coef)
-    return coefs, inverses
+    return coefs
 
 
-def _solve_many(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """Solve a stack of normal equations: one batched solve when no column is close to collinear with
-    the others (Cholesky pivots of the unit-diagonal matrices above 1e-9: the common case), else
-    least squares with rank deficiency tolerated (:func:`_solve`), one by one."""
+def _solve_prepare(A: np.ndarray) -> tuple:
+    """How to solve a stack of normal equations ``A`` (for :func:`_solve_prepared`): one batched solve of the
+    unit-diagonal matrices when no column is close to collinear with the others (Cholesky pivots above 1e-9:
+    the common case), else least squares with rank deficiency tolerated (:func:`_solve`), one by one."""
     scale = np.sqrt(np.maximum(np.diagonal(A, axis1=1, axis2=2), 0.0))
     if np.all(scale > 0):
         As = A / (scale[:, :, None] * scale[:, None, :])
         try:
             pivots = np.diagonal(np.linalg.cholesky(As), axis1=1, axis2=2)
             if np.all(pivots ** 2 > 1e-9):
-                return np.linalg.solve(As, (B / scale)[..., None])[..., 0] / scale
+                return As, scale
         except np.linalg.LinAlgError:
             pass
-    return np.stack([_solve(a, b) for a, b in zip(A, B)])
+    return None, A
+
+
+def _solve_prepared(solver: tuple, B: np.ndarray) -> np.ndarray:
+    As, scale = solver
+    if As is not None:
+        return np.linalg.solve(As, (B / scale)[..., None])[..., 0] / scale
+    return np.stack([_solve(a, b) for a, b in zip(scale, B)])
 
 
 class Fit:
@@ -290,43 +305,54 @@ class Fit:
         self.jack, self.width = jack, width
 
 
-def fit_sparse(basis: Basis, y: np.ndarray, lay: _Layout, adopt: bool) -> Fit:
-    """Cross-fit y on one parameter's basis (rows in layout order)."""
+def fit_sparse(basis: Basis, Y: np.ndarray, lay: _Layout, adopts: Sequence[bool]) -> list[Fit]:
+    """Cross-fit each row of ``Y`` (shape (m, n): m net benefits, rows in layout order) on one parameter's basis.
+
+    The Gram matrices, their factors and the basis are shared by the m regressions; each one's
+    own arithmetic is that of a regression alone, so its numbers do not depend on the others.
+    """
     size, c = basis.size, basis.idx.shape[1]
     S = 2 * lay.G
     I, W = basis.idx, basis.w
     xtx = np.zeros(S * size * size)
-    xty = np.zeros(S * size)
+    xty = np.zeros((len(Y), S * size))
     off = lay.seg * size
     for a in range(c):
         ra = off + I[:, a]
-        xty += np.bincount(ra, weights=W[:, a] * y, minlength=S * size)
+        for j, y in enumerate(Y):
+            xty[j] += np.bincount(ra, weights=W[:, a] * y, minlength=S * size)
         for b in range(a, c):
             v = np.bincount(ra * size + I[:, b], weights=W[:, a] * W[:, b], minlength=S * size * size)
             xtx += v
             if b != a:
                 xtx += v.reshape(S, size, size).transpose(0, 2, 1).ravel()
-    coefs, _ = _loo_coefs(xtx.reshape(2, lay.G, size, size), xty.reshape(2, lay.G, size), np.arange(size))
-    jack = _Jackknife(y, lay, adopt)
+    cols = np.arange(size)
+    prepared = _loo_prepare(xtx.reshape(2, lay.G, size, size), cols)
+    coefs = [_loo_coefs(prepared, xty[j].reshape(2, lay.G, size), cols, size) for j in range(len(Y))]
+    jacks = [_Jackknife(y, lay, adopt) for y, adopt in zip(Y, adopts)]
     G = lay.G
     for h, (lo, hi) in enumerate(lay.halves):
-        C = coefs[1 - h]  # each half predicted by the other half's fits
         for a0 in range(lo, hi, BLOCK):
             a1 = min(a0 + BLOCK, hi)
             X = basis.block(slice(a0, a1))  # narrow (at most MAX_LEVELS or knots + 4 columns): dense is fastest
-            jack.add(X @ C[:, :G + 1], a0, a1, X[lay.floor_rows[a0:a1]] @ C[:, G + 1:])
-    return Fit(jack, size)
+            X_floor = X[lay.floor_rows[a0:a1]]
+            for coef, jack in zip(coefs, jacks):
+                C = coef[1 - h]  # each half predicted by the other half's fits
+                jack.add(X @ C[:, :G + 1], a0, a1, X_floor @ C[:, G + 1:])
+    return [Fit(jack, size) for jack in jacks]
 
 
-def fit_dense(bases: Sequence[Basis], columns: Sequence[np.ndarray], y: np.ndarray, lay: _Layout,
-               adopt: bool, pairwise: bool, order: int = 2) -> list[Fit]:
-    """Cross-fit y on a group's basis (rows in layout order).
+def fit_dense(bases: Sequence[Basis], columns: Sequence[np.ndarray], Y: np.ndarray, lay: _Layout,
+              adopts: Sequence[bool], pairwise: bool, order: int = 2) -> list[list[Fit]]:
+    """Cross-fit each row of ``Y`` (shape (m, n), rows in layout order) on a group's basis.
 
     The base basis is additive (each member's B-spline) plus pairwise products of the
     standardised members; for ``order`` >= 3 grown bases add every product of 3, then of
     3 to ``order`` members (one basis per step: three-way products; all products up to
     ``order``).  Each basis is a prefix of the next, so one set of normal equations serves
-    all.  Returns the base fit, then the grown ones, if any.
+    all; the basis, its Gram matrices and their factors serve the m net benefits, each
+    regressed with the arithmetic of a regression alone.  Returns, per net benefit, the
+    base fit, then the grown ones, if any.
     """
     k = len(columns)
     z = [(x - x.mean()) / (x.std() or 1.0) for x in columns]
@@ -336,8 +362,8 @@ def fit_dense(bases: Sequence[Basis], columns: Sequence[np.ndarray], y: np.ndarr
     base = 1 + sum(b.size - 1 for b in bases) + len(pairs)
     width = base + len(threes) + len(higher)
 
-    def block(rows: slice | np.ndarray) -> np.ndarray:
-        m = y[rows].shape[0]
+    def block(rows: slice) -> np.ndarray:
+        m = rows.stop - rows.start
         out = np.empty((m, width))
         out[:, 0] = 1.0
         col = 1
@@ -360,29 +386,42 @@ def fit_dense(bases: Sequence[Basis], columns: Sequence[np.ndarray], y: np.ndarr
         return out
 
     G = lay.G
+    # a design of at most BLOCK rows is built once, per half, for both passes (its rows are the same in any block)
+    kept = [block(slice(lo, hi)) for lo, hi in lay.halves] if lay.n <= BLOCK else None
+
+    def rows(a: int, b: int) -> np.ndarray:
+        if kept is None:
+            return block(slice(a, b))
+        h = int(a >= lay.halves[1][0])
+        return kept[h][a - lay.halves[h][0]:b - lay.halves[h][0]]
+
     xtx = np.zeros((2 * G, width, width))
-    xty = np.zeros((2 * G, width))
+    xty = np.zeros((len(Y), 2 * G, width))
     for s in range(2 * G):
         for a in range(int(lay.bounds[s]), int(lay.bounds[s + 1]), BLOCK):
-            X = block(slice(a, min(a + BLOCK, int(lay.bounds[s + 1]))))
+            X = rows(a, min(a + BLOCK, int(lay.bounds[s + 1])))
             xtx[s] += X.T @ X
-            xty[s] += X.T @ y[a:a + X.shape[0]]
+            for j, y in enumerate(Y):
+                xty[j, s] += X.T @ y[a:a + X.shape[0]]
     xtx = xtx.reshape(2, G, width, width)
-    xty = xty.reshape(2, G, width)
     widths = [base] + ([base + len(threes)] if threes else []) + ([width] if higher else [])
-    solved = [_loo_coefs(xtx, xty, np.arange(w)) for w in widths]
-    jacks = [_Jackknife(y, lay, adopt) for _ in widths]
+    prepared = [_loo_prepare(xtx, np.arange(w)) for w in widths]
+    solved = [[_loo_coefs(prep, xty[j].reshape(2, G, width), np.arange(w), width) for prep, w in zip(prepared, widths)]
+              for j in range(len(Y))]
+    jacks = [[_Jackknife(y, lay, adopt) for _ in widths] for y, adopt in zip(Y, adopts)]
     for h, (lo, hi) in enumerate(lay.halves):
-        C = np.concatenate([coefs[1 - h][:, :G + 1] for coefs, _ in solved], axis=1)
-        C_lin = np.concatenate([coefs[1 - h][:, G + 1:] for coefs, _ in solved], axis=1)
         for a in range(lo, hi, BLOCK):
             b = min(a + BLOCK, hi)
-            X = block(slice(a, b))
-            P = X @ C
-            P_lin = X[lay.floor_rows[a:b]] @ C_lin
-            for j, jack in enumerate(jacks):
-                jack.add(P[:, j * (G + 1):(j + 1) * (G + 1)], a, b, P_lin[:, j * G:(j + 1) * G])
-    return [Fit(jack, w) for jack, w in zip(jacks, widths)]
+            X = rows(a, b)
+            X_floor = X[lay.floor_rows[a:b]]
+            for fits, own in zip(solved, jacks):
+                C = np.concatenate([coefs[1 - h][:, :G + 1] for coefs in fits], axis=1)
+                C_lin = np.concatenate([coefs[1 - h][:, G + 1:] for coefs in fits], axis=1)
+                P = X @ C
+                P_lin = X_floor @ C_lin
+                for j, jack in enumerate(own):
+                    jack.add(P[:, j * (G + 1):(j + 1) * (G + 1)], a, b, P_lin[:, j * G:(j + 1) * G])
+    return [[Fit(jack, w) for jack, w in zip(own, widths)] for own in jacks]
 
 
 

@@ -97,17 +97,14 @@ def decision_voi(source: SimulationResult | Comparison, *, output: str, groups: 
     """
     from ..config.overlays import is_decision
     from .scenarios import Comparison
-    from .voi import adoption_voi, keep_voi
+    from .voi import voi_many
 
-    comparison = source if isinstance(source, Comparison) else None
-    result = comparison.base if comparison is not None else source
-    vois = {"base": keep_voi(result, output=output, groups=groups)}
-    if comparison is not None:
+    # every decision at once: each parameter's and group's regression shared between them (wotsim.analysis.voi)
+    decisions = [("base", groups)]
+    if isinstance(source, Comparison):
         adopt = groups if adoption_groups is None else adoption_groups
-        for run in comparison.scenarios:
-            if is_decision(run.scenario):
-                vois[run.id] = adoption_voi(comparison, run.id, output=output, groups=adopt)
-    return vois
+        decisions += [(run.id, adopt) for run in source.scenarios if is_decision(run.scenario)]
+    return voi_many(source, decisions, output=output)
 
 
 # --------------------------------------------------------------------------- statements

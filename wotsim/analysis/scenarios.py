@@ -28,6 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ..results import mcse
+from ..config.distributions import prepare_tables
 from ..config.overlays import BASE_ID, Scenario
 from ..config.schema import Config
 from ..errors import WotsimError
@@ -323,6 +324,17 @@ def _outcomes(config: Config, base: BaseCase, item_pv: np.ndarray, outputs: Sequ
     return out
 
 
+def _shared_draws(base: SimulationResult, config: Config, paired: bool) -> dict[str, np.ndarray]:
+    """The base draws a scenario on common random numbers would draw again: a parameter with the base's very
+    distribution (one object: :func:`wotsim.config.distributions.make_distribution` shares them) on the base's
+    uniform (paired, and no copula in either config: :func:`wotsim.sampling.scenario_uniforms`)."""
+    if not paired or base.config.correlations or config.correlations:
+        return {}
+    column = {name: j for j, name in enumerate(base.parameters)}
+    return {name: base.draws[:, column[name]] for name in config.uncertain
+            if name in column and config.parameters[name].dist is base.config.parameters[name].dist}
+
+
 def compare(
     config: Config,
     scenarios: Sequence[Scenario],
@@ -380,6 +392,10 @@ def compare(
     def tick(label: str) -> Callable[[int, int], None] | None:
         return None if progress is None else (lambda done, total: progress(label, done, total))
 
+    n_runs = config.simulation.samples if samples is None else samples
+    # every inverse-CDF table the runs will use, built at once (in parallel where there are CPUs)
+    prepare_tables([cfg.parameters[p].dist for cfg in [config] + [sc.config for sc in scenarios]
+                    for p in cfg.uncertain], n_runs)
     base_result = simulate(config, samples=samples, seed=seed, sampler=sampler, chunk_size=chunk_size,
                            progress=tick(BASE_ID))
     n, seed_, sampler_, chunk = base_result.n, base_result.seed, base_result.sampler, base_result.chunk_size
@@ -398,7 +414,7 @@ def compare(
         u = scenario_uniforms(config, sc.config, u_base, seed=seed_, sampler=sampler_, paired=paired,
                               scenario_id=sc.id, replicates=R)
         res = simulate(sc.config, seed=seed_, sampler=sampler_, chunk_size=chunk, uniforms=u, progress=tick(sc.id),
-                       replicates=R)
+                       replicates=R, shared_draws=_shared_draws(base_result, sc.config, paired))
         new = tuple(p for p in sc.config.uncertain if p not in base_uncertain)
         new_draws = np.column_stack([res.draws_of(p) for p in new]) if new else np.empty((n, 0))
         runs.append(ScenarioRun(

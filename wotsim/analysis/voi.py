@@ -13,6 +13,9 @@ Monte Carlo draw):
 
 EVPI and the EVPPI of every parameter and group (:mod:`wotsim.analysis.groups`, the
 ``group`` rule) come from :mod:`wotsim.analysis.evppi`; a :class:`VoiResult` holds them.
+:func:`voi_many` runs several decisions at once: a parameter or group whose draws they share is
+regressed once for all their net benefits, in forked worker processes where there are CPUs to
+spare, BLAS on one thread (the same numbers as one decision at a time, in less time).
 :func:`save_voi` writes ``voi.json``, ``evppi.csv`` and ``manifest.json``;
 :func:`load_voi` reads them back.
 """
@@ -20,26 +23,31 @@ EVPI and the EVPPI of every parameter and group (:mod:`wotsim.analysis.groups`, 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
-from dataclasses import asdict, dataclass, field
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .._paths import file_stem
 from ..errors import ResultsError, WotsimError
 from ..model import check_output, output_array
+from ..config.distributions import fork_pool, fork_workers
 from ..config.schema import Config
 from ..results.io import manifest_config, read_json, write_results
 from ..results.records import decode, encode, require_files, shown
 from ..results.simulation import SimulationResult
-from .evppi import Evppi, check_inb, draws_mean_se, evpi, evppi
+from .evppi import Evppi, check_inb, draws_mean_se, evpi, evppi_many
 from .evppi_fit import JACKKNIFE_GROUPS, jackknife_groups
 from .groups import members_of, parameter_groups
 
-__all__ = ["VOI_FORMAT", "VoiResult", "adoption_voi", "keep_voi", "load_voi", "save_voi"]
+__all__ = ["VOI_FORMAT", "VoiResult", "adoption_voi", "keep_voi", "load_voi", "one_blas_thread", "save_voi",
+           "voi_many"]
 
 #: Layout of ``voi.json`` (``"format"``).
 VOI_FORMAT = 1
@@ -116,46 +124,164 @@ def _se_method(replicates: int, groups: int) -> str:
             f"of draws, regressions included)")
 
 
+@dataclass(frozen=True)
+class _Decision:
+    """What :func:`_analyse_all` needs of one decision (see :func:`_analyse`)."""
+
+    decision: str
+    description: str
+    output: str
+    options: tuple[str, str]
+    inb: np.ndarray
+    inputs: Mapping[str, np.ndarray]
+    labels: Mapping[str, str]
+    groups: Mapping[str, Sequence[str]]
+    currency: str
+    parameters: bool = True
+    with_groups: bool = True
+    replicates: int = 1
+
+
 def _analyse(decision: str, description: str, output: str, options: tuple[str, str], inb: np.ndarray,
              inputs: Mapping[str, np.ndarray], labels: Mapping[str, str], groups: Mapping[str, Sequence[str]],
              currency: str, *, parameters: bool = True, with_groups: bool = True, replicates: int = 1) -> VoiResult:
-    inb = check_inb(inb)
-    n = inb.size
-    replicates = max(int(replicates or 1), 1)
-    mean = float(inb.mean())
-    adopt = mean > 0
-    value, se = evpi(inb, replicates)
-    wrong = (inb <= 0) if adopt else (inb > 0)
-    p_wrong = float(np.mean(wrong))
-    p_wrong_se = (math.sqrt(p_wrong * (1 - p_wrong) / n) if replicates <= 1
-                  else draws_mean_se(wrong.astype(float), replicates))
-    if value == 0.0:  # no draw favours the other option: nothing to learn, EVPPI is 0 for every input
-        parameters = with_groups = False
-    per_param = []
-    if parameters:
-        for name, x in inputs.items():
-            per_param.append(evppi(x, inb, name=name, kind="parameter", parameters=(name,), replicates=replicates,
-                                   label=labels.get(name, name), evpi_value=value))
-    single_r2 = {e.name: e.r2 for e in per_param}
-    per_group = []
-    if with_groups:
-        for gname, members in groups.items():
-            x = np.column_stack([inputs[m] for m in members])
-            known = [single_r2.get(m) for m in members]
-            per_group.append(evppi(x, inb, name=gname, kind="group", parameters=tuple(members), replicates=replicates,
-                                   member_r2=None if None in known else known,
-                                   label=f"{gname} ({len(members)} parameter{'s' if len(members) != 1 else ''})",
-                                   evpi_value=value))
-    G = jackknife_groups(n, replicates)
-    return VoiResult(
-        decision=decision, description=description, output=output, options=options, n=n,
-        mean_inb=mean, mean_inb_se=draws_mean_se(inb, replicates),
-        choice=options[1] if adopt else options[0], p_wrong=p_wrong, p_wrong_se=p_wrong_se,
-        evpi=value, evpi_se=se,
-        parameters=tuple(sorted(per_param, key=lambda e: -e.value)),
-        groups=tuple(sorted(per_group, key=lambda e: -e.value)),
-        currency=currency, replicates=replicates, jackknife_groups=G, se_method=_se_method(replicates, G),
-    )
+    return _analyse_all([_Decision(decision, description, output, options, inb, inputs, labels, groups, currency,
+                                   parameters, with_groups, replicates)])[0]
+
+
+def _digest(x: np.ndarray) -> bytes:
+    """The content of a column of draws, as a key: decisions on the same draws share its regressions."""
+    x = np.ascontiguousarray(x, dtype=float)
+    return hashlib.blake2b(x.tobytes(), digest_size=16, person=str(x.shape).encode()[:16]).digest()
+
+
+def _analyse_all(decisions: Sequence[_Decision]) -> list[VoiResult]:
+    """Every decision's value of information; an input (a parameter's draws, a group's) that several decisions
+    share is regressed once for all their net benefits (:func:`wotsim.analysis.evppi.evppi_many`), each estimate
+    the number it would be alone.  BLAS runs on one thread here (:func:`one_blas_thread`)."""
+    with one_blas_thread():
+        return _analyse_shared(decisions)
+
+
+def _analyse_shared(decisions: Sequence[_Decision]) -> list[VoiResult]:
+    head = []
+    for d in decisions:
+        inb = check_inb(d.inb)
+        replicates = max(int(d.replicates or 1), 1)
+        value, se = evpi(inb, replicates)
+        head.append((inb, replicates, value, se))
+    keys: dict[str, bytes] = {}
+
+    def key(x: np.ndarray) -> bytes:
+        if id(x) not in keys:
+            keys[id(x)] = _digest(x)
+        return keys[id(x)]
+
+    # per parameter: one job per distinct (draws, size, randomisations), each decision that has them a net benefit
+    jobs: dict[tuple, list[tuple[int, str]]] = {}
+    for i, (d, (inb, R, value, _)) in enumerate(zip(decisions, head)):
+        if d.parameters and value != 0.0:  # EVPI 0: no draw favours the other option, every EVPPI is 0
+            for name, x in d.inputs.items():
+                jobs.setdefault((key(x), inb.size, R), []).append((i, name))
+    param_jobs = list(jobs.values())
+    # per group: one job per distinct (members, their draws in order)
+    jobs = {}
+    for i, (d, (inb, R, value, _)) in enumerate(zip(decisions, head)):
+        if d.with_groups and value != 0.0:
+            for gname, members in d.groups.items():
+                jobs.setdefault((tuple(members), tuple(key(d.inputs[m]) for m in members), inb.size, R),
+                                []).append((i, gname))
+    group_jobs = list(jobs.values())
+    global _SHARED
+    _SHARED = (decisions, head, param_jobs, group_jobs)
+    try:
+        with _workers(len(param_jobs) + len(group_jobs), max((h[0].size for h in head), default=0)) as run:
+            found = {}
+            for members, results in zip(param_jobs, run(_param_job, range(len(param_jobs)))):
+                for (i, name), e in zip(members, results):
+                    found[i, name] = replace(e, name=name, parameters=(name,),
+                                             label=decisions[i].labels.get(name, name))
+            known = [[_known_r2(found, i, decisions[i].groups[g]) for i, g in members] for members in group_jobs]
+            grouped = {}
+            for members, results in zip(group_jobs, run(_group_job, list(enumerate(known)))):
+                for (i, gname), e in zip(members, results):
+                    k = len(e.parameters)
+                    grouped[i, gname] = replace(e, name=gname, label=f"{gname} ({k} parameter{'s' if k != 1 else ''})")
+    finally:
+        _SHARED = ()
+    out = []
+    for i, (d, (inb, replicates, value, se)) in enumerate(zip(decisions, head)):
+        n = inb.size
+        mean = float(inb.mean())
+        adopt = mean > 0
+        wrong = (inb <= 0) if adopt else (inb > 0)
+        p_wrong = float(np.mean(wrong))
+        p_wrong_se = (math.sqrt(p_wrong * (1 - p_wrong) / n) if replicates <= 1
+                      else draws_mean_se(wrong.astype(float), replicates))
+        per_param = [found[i, name] for name in d.inputs if (i, name) in found]
+        per_group = [grouped[i, g] for g in d.groups if (i, g) in grouped]
+        G = jackknife_groups(n, replicates)
+        out.append(VoiResult(
+            decision=d.decision, description=d.description, output=d.output, options=d.options, n=n,
+            mean_inb=mean, mean_inb_se=draws_mean_se(inb, replicates),
+            choice=d.options[1] if adopt else d.options[0], p_wrong=p_wrong, p_wrong_se=p_wrong_se,
+            evpi=value, evpi_se=se,
+            parameters=tuple(sorted(per_param, key=lambda e: -e.value)),
+            groups=tuple(sorted(per_group, key=lambda e: -e.value)),
+            currency=d.currency, replicates=replicates, jackknife_groups=G, se_method=_se_method(replicates, G),
+        ))
+    return out
+
+
+#: What forked workers of :func:`_analyse_shared` read: (decisions, their EVPI, parameter jobs, group jobs).
+_SHARED: tuple = ()
+
+
+def _known_r2(found: Mapping[tuple[int, str], Evppi], i: int, members: Sequence[str]) -> list[float] | None:
+    r2 = [found[i, m].r2 if (i, m) in found else None for m in members]
+    return None if None in r2 else r2
+
+
+def _param_job(j: int) -> list[Evppi]:
+    decisions, head, param_jobs, _ = _SHARED
+    members = param_jobs[j]
+    i0, name = members[0]
+    return evppi_many(decisions[i0].inputs[name], [head[i][0] for i, _ in members], replicates=head[i0][1],
+                      kind="parameter", evpi_values=[head[i][2] for i, _ in members])
+
+
+def _group_job(task: tuple[int, list]) -> list[Evppi]:
+    j, known = task
+    decisions, head, _, group_jobs = _SHARED
+    members = group_jobs[j]
+    i0, g0 = members[0]
+    names = tuple(decisions[i0].groups[g0])
+    x = np.column_stack([decisions[i0].inputs[m] for m in names])
+    return evppi_many(x, [head[i][0] for i, _ in members], replicates=head[i0][1], member_r2=known, kind="group",
+                      parameters=names, evpi_values=[head[i][2] for i, _ in members])
+
+
+#: Fewest regressions, and draws, for which :func:`_analyse_shared` forks worker processes (below, it does not pay).
+PARALLEL_MIN_JOBS, PARALLEL_MIN_DRAWS = 8, 8192
+
+
+@contextmanager
+def _workers(jobs: int, draws: int):
+    """``run(fn, tasks) -> [fn(task)...]``: in forked worker processes (:func:`wotsim.config.distributions.fork_workers`,
+    at least :data:`PARALLEL_MIN_JOBS` jobs of :data:`PARALLEL_MIN_DRAWS` draws), else here; each job's numbers
+    are the same either way."""
+    workers = fork_workers(jobs) if jobs >= PARALLEL_MIN_JOBS and draws >= PARALLEL_MIN_DRAWS else 1
+    with fork_pool(workers) as pool:
+        yield (lambda fn, tasks: [fn(t) for t in tasks]) if pool is None else (
+            lambda fn, tasks: pool.map(fn, tasks, chunksize=1))
+
+
+@contextmanager
+def one_blas_thread():
+    """BLAS on one thread (threadpoolctl) while the value of information runs: its matrices are small and many,
+    and OpenBLAS's threads wait on a busy core (measured: ``benchmarks/bench_report.py``)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def _groups(grouping: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
@@ -181,16 +307,20 @@ def keep_voi(result: SimulationResult, *, output: str = "npv", groups: bool = Tr
     VoiResult
         ``INB = output``; options ("stop", "keep").
     """
+    return _analyse_all([_keep(result, output, groups, parameters)])[0]
+
+
+def _keep(result: SimulationResult, output: str, groups: bool, parameters: bool) -> _Decision:
     cfg = result.config
     check_output(cfg, output, measures=("npv",), what="value of information")
     inb = output_array(cfg, result.item_pv, output)
     names = result.parameters
     inputs = {name: result.draws[:, j] for j, name in enumerate(names)}
     labels = {name: cfg.parameters[name].label or name for name in names}
-    return _analyse("keep", f"keep the intervention if E[{output}] > 0, else stop (worth 0)", output,
-                    ("stop", "keep"), inb, inputs, labels, _groups(parameter_groups(cfg, "group")) if groups else {},
-                    cfg.study.currency, parameters=parameters, with_groups=groups,
-                    replicates=getattr(result, "replicates", 1))
+    return _Decision("keep", f"keep the intervention if E[{output}] > 0, else stop (worth 0)", output,
+                     ("stop", "keep"), inb, inputs, labels, _groups(parameter_groups(cfg, "group")) if groups else {},
+                     cfg.study.currency, parameters=parameters, with_groups=groups,
+                     replicates=getattr(result, "replicates", 1))
 
 
 def adoption_voi(comparison, scenario: str, *, output: str = "npv", groups: bool = True,
@@ -215,6 +345,10 @@ def adoption_voi(comparison, scenario: str, *, output: str = "npv", groups: bool
         the same uniform, so learning one is learning the other) and the draws of the
         scenario's new parameters.
     """
+    return _analyse_all([_adoption(comparison, scenario, output, groups, parameters)])[0]
+
+
+def _adoption(comparison, scenario: str, output: str, groups: bool, parameters: bool) -> _Decision:
     if not comparison.paired:
         raise WotsimError("value of information for a scenario needs paired draws; run compare with paired=True")
     run = comparison.run(scenario)
@@ -232,10 +366,36 @@ def adoption_voi(comparison, scenario: str, *, output: str = "npv", groups: bool
     labels = {name: params[name].label or name for name in inputs}
     grouping = {**parameter_groups(base.config, "group"),
                 **{p: g for p, g in parameter_groups(run.config, "group").items() if p in run.new_parameters}}
-    return _analyse(f"adopt:{scenario}", f"adopt {scenario!r} instead of the base if E[INB] > 0", output,
-                    ("base", scenario), inb, inputs, labels, _groups(grouping) if groups else {},
-                    base.config.study.currency, parameters=parameters, with_groups=groups,
-                    replicates=getattr(base, "replicates", 1))
+    return _Decision(f"adopt:{scenario}", f"adopt {scenario!r} instead of the base if E[INB] > 0", output,
+                     ("base", scenario), inb, inputs, labels, _groups(grouping) if groups else {},
+                     base.config.study.currency, parameters=parameters, with_groups=groups,
+                     replicates=getattr(base, "replicates", 1))
+
+
+def voi_many(source, decisions: Sequence[tuple[str, bool]], *, output: str = "npv") -> dict[str, VoiResult]:
+    """Several decisions at once: what :func:`keep_voi` and :func:`adoption_voi` give, in less time.
+
+    Parameters
+    ----------
+    source : SimulationResult or wotsim.analysis.scenarios.Comparison
+    decisions : sequence of (str, bool)
+        ``("base", groups)``: keep the intervention (of the base run); ``(scenario id, groups)``: adopt that
+        scenario instead of the base (a comparison with paired draws); ``groups``: EVPPI per group too.
+    output : str
+        The net benefit output (an NPV).
+
+    Returns
+    -------
+    dict
+        Decision's id (``"base"`` or the scenario id) -> :class:`VoiResult`, in the order given.  Every number
+        equals that of :func:`keep_voi` or :func:`adoption_voi`: the decisions share each regression on the same
+        draws (a parameter or group of the base), not its arithmetic.
+    """
+    result = source.base if hasattr(source, "runs") else source  # a comparison's base run, else the run itself
+    wanted = [_keep(result, output, groups, True) if rid == "base" else _adoption(source, rid, output, groups, True)
+              for rid, groups in decisions]
+    return dict(zip((rid for rid, _ in decisions), _analyse_all(wanted)))
+
 
 # --------------------------------------------------------------------------- files
 def save_voi(directory: str | Path, results: Sequence[VoiResult], manifest: Mapping[str, Any]) -> Path:

@@ -38,15 +38,23 @@ being a factor of two off the break-even costs at most one table build per
 parameter.  The choice depends only on that total (a simulation's samples,
 whatever its chunk size) and on the distribution, never on what an earlier run
 left in the cache, so a seed and a sample count give the same numbers in any
-process.  Exact and tabulated values differ by at most 1e-10 of the support.
+process.  Exact and tabulated values differ by at most 1e-10 of the support.  A run builds the
+tables it will use before its first chunk (:func:`prepare_tables`; a comparison, those of the base
+and every scenario at once), in forked worker processes where there are CPUs: the same tables.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import multiprocessing
+import os
+import sys
+import threading
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -54,7 +62,8 @@ from . import fastppf as _fastppf
 from .expressions import shown
 from .forms import DIST_NAMES, META_KEYS, DistributionError, short_number, solve
 
-__all__ = ["DIST_NAMES", "EVIDENCE", "META_KEYS", "Distribution", "DistributionError", "make_distribution"]
+__all__ = ["DIST_NAMES", "EVIDENCE", "META_KEYS", "Distribution", "DistributionError", "fork_pool", "fork_workers",
+           "make_distribution", "prepare_tables"]
 
 #: Evidence tags a parameter may carry.
 EVIDENCE = ("sourced", "derived", "assumed", "calibrated")
@@ -128,6 +137,10 @@ class Distribution:
             self._cache["table"] = _fastppf.build(self.rv)
         return self._cache["table"]
 
+    def needs_table(self, total: int) -> bool:
+        """Whether mapping ``total`` values in all uses a table not built yet (:func:`prepare_tables`)."""
+        return self.name in _TABULATED and total >= TABLE_MIN_VALUES and "table" not in self._cache
+
     def cdf(self, x: Any) -> np.ndarray:
         """Cumulative probability of ``x`` (1 at and above a fixed value)."""
         if self.rv is None:
@@ -155,6 +168,74 @@ class Distribution:
             return f"{short_number(self.base)} (fixed)"
         inner = ", ".join(f"{k}={short_number(v)}" for k, v in self.params.items())
         return f"{self.name}({inner})"
+
+
+#: Fewest tables :func:`prepare_tables` builds in forked worker processes (below, starting them does not pay).
+PARALLEL_MIN_TABLES = 8
+#: The distributions whose tables forked workers of :func:`prepare_tables` build (set before they fork).
+_PENDING: tuple = ()
+
+
+def _build_parts(i: int) -> dict | None:
+    table = _fastppf.build(_PENDING[i].rv)
+    return None if table is None else {k: v for k, v in vars(table).items() if k != "rv"}
+
+
+def fork_workers(jobs: int, processes: int | None = None) -> int:
+    """How many forked worker processes to run ``jobs`` independent jobs in: the CPUs this process may use
+    (``processes`` if given), at most ``jobs``; 1 (run them here) off Linux, in a pool's worker (which may not
+    start processes) and beside other Python threads (forking them is not safe)."""
+    if processes is None:
+        try:
+            processes = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # pragma: no cover - not Linux
+            processes = 1
+    if (not sys.platform.startswith("linux") or multiprocessing.current_process().daemon
+            or threading.active_count() > 1):
+        return 1
+    return max(1, min(int(processes), jobs))
+
+
+@contextmanager
+def fork_pool(workers: int):
+    """A pool of ``workers`` forked processes (they share what this process holds), or None for 1 and where the
+    system refuses one (no shared-memory semaphores in some sandboxes): then the caller runs its jobs itself."""
+    pool = None
+    if workers >= 2:
+        with warnings.catch_warnings():  # Python >= 3.12 warns about forking a process with threads (BLAS's)
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            try:
+                pool = multiprocessing.get_context("fork").Pool(workers)
+            except OSError:
+                pool = None
+    if pool is None:
+        yield None
+        return
+    with pool:
+        yield pool
+
+
+def prepare_tables(distributions: Iterable[Distribution], total: int, *, processes: int | None = None) -> None:
+    """Build now the inverse-CDF tables that mapping ``total`` values of each distribution will use.
+
+    A run that maps its parameters chunk by chunk builds each table on first use, one after the
+    other (2.5 to 25 ms each: about half a second for a config and its scenarios); built here,
+    they are built in forked worker processes (:func:`fork_workers`, at least
+    :data:`PARALLEL_MIN_TABLES` tables; else here, one by one), by the same function, so each table
+    is the one first use would build.  ``processes`` overrides the number of workers.
+    """
+    global _PENDING
+    todo = list({id(d): d for d in distributions if d.needs_table(total)}.values())
+    workers = fork_workers(len(todo), processes) if len(todo) >= PARALLEL_MIN_TABLES else 1
+    _PENDING = tuple(todo)
+    try:
+        with fork_pool(workers) as pool:
+            parts = (pool.map(_build_parts, range(len(todo)), chunksize=1) if pool is not None
+                     else [_build_parts(i) for i in range(len(todo))])
+    finally:
+        _PENDING = ()
+    for d, part in zip(todo, parts):
+        d._cache["table"] = None if part is None else _fastppf.PpfTable(rv=d.rv, **part)
 
 
 #: The extreme quantiles a design can draw (:mod:`wotsim.config.fastppf` clips uniforms to them).

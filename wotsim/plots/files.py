@@ -1,8 +1,13 @@
-"""Writing figures to disk, safely: :func:`figure_dir` and :func:`save_figure`.
+"""Rendering figures and writing them to disk, safely: :func:`render_figures`, :func:`figure_dir`, :func:`save_figure`.
 
 Figures are written only into a real directory (never through a symbolic link), each file to a
 new temporary sibling opened with ``O_CREAT | O_EXCL | O_NOFOLLOW`` relative to that directory
 and renamed into place, under names checked by :mod:`wotsim._paths`.  SVG output is reproducible.
+
+Rendering is most of a report's figure time (constrained layout and text on every draw), so
+:func:`render_figures` renders many figures in forked worker processes when more than one CPU
+is available: each figure is drawn in one process, its formats in the order asked, exactly as
+:func:`save_figure` would draw them, so the bytes are the same as rendering them one by one.
 """
 
 from __future__ import annotations
@@ -10,9 +15,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import multiprocessing
 import os
 import secrets
 import stat
+import threading
+import warnings
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -22,7 +30,11 @@ from matplotlib.figure import Figure
 from .._paths import file_name
 from ..errors import WotsimError
 
-__all__ = ["figure_dir", "png_bytes", "save_figure"]
+__all__ = ["PARALLEL_MIN_FIGURES", "figure_bytes", "figure_dir", "png_bytes", "render_figures", "save_figure",
+           "worker_processes"]
+
+#: Fewest figures :func:`render_figures` renders in worker processes (below, starting them does not pay).
+PARALLEL_MIN_FIGURES = 4
 
 
 def figure_dir(directory: str | Path) -> int:
@@ -50,9 +62,78 @@ def figure_dir(directory: str | Path) -> int:
 
 def png_bytes(fig: Figure, *, dpi: int = 150) -> bytes:
     """The PNG :func:`save_figure` writes for ``fig`` at ``dpi``, as bytes (render once, embed and save them)."""
+    return figure_bytes(fig, "png", dpi=dpi)
+
+
+def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 150) -> bytes:
+    """The file :func:`save_figure` writes for ``fig`` in format ``fmt`` (SVG reproducible: no date, fixed id salt)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    with matplotlib.rc_context({"svg.hashsalt": "wotsim"}):
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata={"Date": None} if fmt == "svg" else None)
     return buf.getvalue()
+
+
+def worker_processes() -> int:
+    """Forked workers it pays to render in: the CPUs this process may use; 1 (render here) off Linux, in a
+    pool's worker (which may not start processes) and beside other Python threads (forking them is not safe)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return 1
+    if multiprocessing.current_process().daemon or threading.active_count() > 1:
+        return 1
+    return cpus
+
+
+#: The figures a forked worker renders: (figures, formats, dpi), set by :func:`render_figures` before it forks.
+_JOBS: tuple = ()
+
+
+def _render_job(i: int) -> dict[str, bytes]:
+    figures, formats, dpi = _JOBS
+    return {fmt: figure_bytes(figures[i], fmt, dpi=dpi) for fmt in formats}
+
+
+def render_figures(figures: Sequence[Figure], formats: Sequence[str] = ("png",), *, dpi: int = 150,
+                   processes: int | None = None) -> list[dict[str, bytes]]:
+    """Render each figure in each format (in that order), as :func:`save_figure` would write them.
+
+    Parameters
+    ----------
+    figures : sequence of Figure
+    formats : sequence of str
+        File formats known to matplotlib; each figure is drawn in them in this order, in one process.
+    dpi : int
+        Resolution of raster formats.
+    processes : int, optional
+        Worker processes; default the CPUs available (:func:`worker_processes`), at most one per
+        figure.  With 1, fewer than :data:`PARALLEL_MIN_FIGURES` figures, or where processes cannot
+        be forked, the figures are rendered here, one by one.  The workers are forked (they share
+        the figures drawn so far) and the bytes are the same either way.
+
+    Returns
+    -------
+    list of dict
+        Per figure, format -> bytes.
+    """
+    global _JOBS
+    formats = tuple(formats)
+    n = len(figures)
+    workers = min(worker_processes() if processes is None else int(processes), n)
+    if workers < 2 or n < PARALLEL_MIN_FIGURES or "fork" not in multiprocessing.get_all_start_methods():
+        return [{fmt: figure_bytes(fig, fmt, dpi=dpi) for fmt in formats} for fig in figures]
+    _JOBS = (tuple(figures), formats, dpi)
+    try:
+        with warnings.catch_warnings():  # Python >= 3.12 warns about forking a process with threads (BLAS's)
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            try:
+                pool = multiprocessing.get_context("fork").Pool(workers)
+            except OSError:  # no shared-memory semaphores (some sandboxes): render here
+                return [_render_job(i) for i in range(n)]
+        with pool:
+            return pool.map(_render_job, range(n), chunksize=1)
+    finally:
+        _JOBS = ()
 
 
 def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png", "svg"),
@@ -77,7 +158,8 @@ def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png
     dpi : int
         Resolution of raster formats.
     rendered : mapping of format -> bytes, optional
-        Files already rendered (e.g. by :func:`png_bytes`), written as they are instead of rendering again.
+        Files already rendered (by :func:`figure_bytes`, :func:`png_bytes` or :func:`render_figures`), written as
+        they are instead of rendering again.
 
     Returns
     -------
@@ -104,12 +186,9 @@ def save_figure(fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666,
                          dir_fd=dir_fd)  # 0o666 less the umask, as for any new file
             try:
-                with os.fdopen(fd, "wb") as fh, matplotlib.rc_context({"svg.hashsalt": "wotsim"}):
-                    if rendered is not None and fmt in rendered:
-                        fh.write(rendered[fmt])
-                    else:
-                        metadata = {"Date": None} if fmt == "svg" else None
-                        fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(rendered[fmt] if rendered is not None and fmt in rendered
+                             else figure_bytes(fig, fmt, dpi=dpi))
                 os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
             except BaseException:
                 with contextlib.suppress(FileNotFoundError):

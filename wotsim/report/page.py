@@ -10,9 +10,10 @@ from the results objects, printed through :mod:`wotsim.formatting`.
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..analysis.pipeline import Analyses
 from ..config.schema import Config
@@ -24,7 +25,11 @@ from .discovery import RESTRICTION_COLUMNS, box_sentence, discovery_sentences, r
 from .statement import comparison_statements, robustness_statement
 from .text import per_unit
 
-__all__ = ["render", "statements", "write_report"]
+__all__ = ["FIGURE_FORMATS", "render", "statements", "write_report"]
+
+#: Figure files a report writes unless asked for others (``wotsim report --figures``); PNG is always embedded.
+FIGURE_FORMATS = ("png",)
+
 
 def statements(a: Analyses) -> dict[str, str]:
     """The robustness statements about the main output: run id -> paragraph (``"base"`` first)."""
@@ -202,20 +207,20 @@ def _discovery_section(a: Analyses, fig) -> str:
     return body
 
 
-def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
-    """The HTML page and the figures it embeds: (stem, Figure, its PNG as embedded)."""
+def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS) -> tuple[str, list[tuple[str, Any, dict]]]:
+    """The HTML page and the figures it embeds: (stem, Figure, format -> bytes: its PNG as embedded and each of
+    ``formats``), each figure rendered once per format."""
     from .. import plots
-    from ..plots.files import png_bytes
 
     cfg = a.config
     main = a.outputs[0]
-    figures: list[tuple[str, Any, bytes]] = []
+    figures: list[tuple[str, Any, str]] = []  # (stem, Figure, caption), rendered all at once by _with_figures
     sections: list[tuple[str, str, str]] = []
+    slot = f"<!--wotsim-figure-{secrets.token_hex(8)}-{{}}-->"  # escaped user text never holds it
 
     def fig(stem: str, figure, caption: str) -> str:
-        png = png_bytes(figure)  # rendered once: embedded here, written to figures/ as it is
-        figures.append((stem, figure, png))
-        return H.figure(png, caption)
+        figures.append((stem, figure, caption))
+        return slot.format(len(figures) - 1)
 
     # 0. the verdict: the first screen (report/council.py)
     page = council_page(cfg, a.result, outputs=a.outputs, comparison=a.comparison, drivers=a.drivers, voi=a.voi_keep)
@@ -240,11 +245,13 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
                     f"{label}: distribution of the Monte Carlo draws, base case, published figure and break-even.")
     body += fig(f"cdf_{main}", plots.ratio_cdf(a.result, output=main), f"Cumulative distribution of the main {what}.")
     body += fig(f"acceptability_{main}", plots.acceptability_curve(a.result, output=main),
-                f"Acceptability: the probability that the {what} reaches each threshold.")
+                f"Probability that the {what} reaches each threshold: P({what} ≥ x) for each x (not a cost-effectiveness "
+                "acceptability curve).")
     body += fig("fan_total", plots.fan_chart(a.result),
                 "Cumulative discounted net value by year, all stakeholders: median, 50% and 90% bands.")
     body += fig("stakeholders", plots.stakeholder_chart(a.result),
-                "Who pays and who gains: net present value per stakeholder with 90% intervals.")
+                "Who pays and who gains: net present value per stakeholder with 90% intervals, and the probability "
+                "that each gains (P(net > 0)).")
     for sid in cfg.stakeholders:
         body += fig(f"fan_{sid}", plots.fan_chart(a.result, stakeholder=sid),
                     f"Cumulative net value by year: {cfg.stakeholders[sid]}.")
@@ -314,7 +321,9 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
             f"{v.currency}{per_unit(cfg)}. "
             f"EVPPI estimator: {v.estimator}.")
         body += _voi_table(v, per_unit(cfg))
-        body += fig("evppi_keep", plots.evppi_ranking(v, config=cfg), "EVPPI per parameter and group, with the EVPI for reference.")
+        body += fig("evppi_keep", plots.evppi_ranking(v, config=cfg),
+                    "EVPPI per parameter and group, with the EVPI for reference; ~0: below its noise floor, "
+                    "not distinguishable from zero.")
     if a.voi_adopt:
         rows = [[a.comparison.run(sid).label, v.choice, probability(v.p_wrong), _money(v.evpi),
                  v.ranking()[0].label if v.ranking() else ""] for sid, v in a.voi_adopt.items()]
@@ -334,21 +343,38 @@ def render(a: Analyses) -> tuple[str, list[tuple[str, Any]]]:
 
     subtitle = (f"wotsim report · {datetime.now(timezone.utc):%Y-%m-%d} · config {cfg.path} "
                 f"(sha256 {cfg.sha256[:12]}) · seed {a.result.seed}")
-    return H.document(cfg.study.name, subtitle, sections), figures
+    return _with_figures(H.document(cfg.study.name, subtitle, sections), figures, slot, formats)
 
 
-def write_report(a: Analyses, directory: str | Path) -> Path:
-    """Write ``report.html``, ``figures/`` (PNG and SVG) and ``manifest.json`` into ``directory`` atomically."""
+def _with_figures(page: str, figures: list[tuple[str, Any, str]], slot: str, formats: Sequence[str]
+                  ) -> tuple[str, list[tuple[str, Any, dict[str, bytes]]]]:
+    """Render every figure once per format (PNG first, embedded), in parallel processes where that pays
+    (:func:`wotsim.plots.files.render_figures`), and put each PNG in its slot of the page."""
+    from ..plots.files import render_figures
+
+    formats = ("png",) + tuple(f for f in formats if f != "png")
+    rendered = render_figures([f for _, f, _ in figures], formats)
+    pieces = page.split(slot.format("").removesuffix("-->"))  # pieces[i + 1] starts with "i-->"
+    for i, piece in enumerate(pieces[1:], start=1):
+        k, rest = piece.split("-->", 1)
+        pieces[i] = H.figure(rendered[int(k)]["png"], figures[int(k)][2]) + rest
+    return "".join(pieces), [(stem, figure, files) for (stem, figure, _), files in zip(figures, rendered)]
+
+
+def write_report(a: Analyses, directory: str | Path, *, formats: Sequence[str] = FIGURE_FORMATS) -> Path:
+    """Write ``report.html``, ``figures/`` (``formats``: PNG by default, SVG on request) and ``manifest.json`` into
+    ``directory`` atomically."""
     from ..plots.files import save_figure
 
     directory = Path(directory)
-    page, figures = render(a)
+    formats = tuple(formats)
+    page, figures = render(a, formats=formats)
 
     def fill(tmp: Path) -> None:
         (tmp / "report.html").write_text(page, encoding="utf-8")
         (tmp / "figures").mkdir()
-        for stem, figure, png in figures:
-            save_figure(figure, tmp / "figures" / stem, rendered={"png": png})
+        for stem, figure, files in figures:
+            save_figure(figure, tmp / "figures" / stem, formats=formats, rendered=files)
         man = dict(a.result.manifest)
         man["analysis"] = "report"
         man["report"] = dict(a.settings)
