@@ -130,3 +130,21 @@ def test_report_bad_config_exits_2_and_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "bad.toml" in err[0]
     assert not out.exists()
+
+
+def test_a_dutch_report(tmp_path, capsys):
+    """``--lang nl``: <html lang="nl">, the verdict in Dutch words and numbers (1,05; € 370.000), Dutch section
+    titles and a Dutch glossary; every message id has its Dutch translation (tests/test_i18n.py)."""
+    out = tmp_path / "nl"
+    assert main(["report", str(SCHIEDAM), "--out", str(out), "--samples", "2048", "--sobol-samples", "256",
+                 "--scenarios", "sharper_selection", "--resamples", "0", "--lang", "nl"]) == 0
+    page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert '<html lang="nl">' in page
+    verdict = re.sub(r"<[^>]+>", " ", page[page.index('id="verdict"'):page.index("<nav>")])
+    verdict = " ".join(verdict.split())
+    assert "Het oordeel" in verdict and "Maatschappelijke baten-kostenverhouding: 1,05 (gepubliceerd: 1,05)" in verdict
+    assert re.search(r"90%-interval 0,\d\d tot 1,\d\d", verdict) and "Aanbeveling 1" in verdict
+    assert re.search(r"€ \d+\.\d{3}", verdict) and "per jaarcohort" in verdict and not re.search(r"\d\.\d\d\b", verdict)
+    for title in ("Robuustheidsverklaring", "Wat de uitkomst bepaalt", "Begrippenlijst"):
+        assert title in page
+    assert "maatschappelijke kosten-batenanalyse" in page.lower()

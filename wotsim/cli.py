@@ -133,7 +133,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                             discovery_resamples=args.resamples, progress=progress)
     progress("writing the report and figures")
     with _writing(args.out, "the report"):
-        path = write_report(analyses, args.out, formats=args.figures)
+        path = write_report(analyses, args.out, formats=args.figures, lang=args.lang)
     out.write(f"report written to {path} (figures in {Path(args.out) / 'figures'})\n")
     return 0
 
@@ -356,6 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--no-scenarios", action="store_true", help="skip scenarios and their value of information")
     rep.add_argument("--resamples", type=_discover.resamples, default=10,
                      help="half-size resamples for the stability of each scenario discovery (default 10; 0 to skip)")
+    rep.add_argument("--lang", choices=("en", "nl"), default="en",
+                     help="language of the verdict, the section titles and the glossary: en (default) or nl "
+                          "(Dutch numbers: 1,05; € 1,2 mln.); the details below the verdict are in English")
     rep.add_argument("--figures", type=_figure_formats, default=("png",), metavar="png,svg",
                      help="figure files to write in figures/ (default png; add svg on request; the page embeds PNG)")
     rep.set_defaults(func=_cmd_report)

@@ -91,15 +91,15 @@ def section(title: str, body: str, anchor: str) -> str:
     return f'<section id="{esc(anchor)}"><h2>{esc(title)}</h2>{body}</section>'
 
 
-def document(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:
-    """A complete HTML page; ``sections`` are (anchor, title, body-html)."""
+def document(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]], *, lang: str = "en") -> str:
+    """A complete HTML page in language ``lang``; ``sections`` are (anchor, title, body-html)."""
     first = sections[:1] if sections and sections[0][0] == "verdict" else []  # the verdict comes first, then
     rest = sections[len(first):]                                           # the contents and the details
     nav = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t, _ in sections)
     body = "".join(section(t, b, a) for a, t, b in rest)
     top = "".join(section(t, b, a) for a, t, b in first)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{esc(lang)}\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{esc(title)}</title>"
         f"<style>{_STYLE}</style><script>{_CHECK_SCRIPT}</script></head><body>"
         f"<h1>{esc(title)}</h1><p class=\"subtitle\">{esc(subtitle)}</p>"

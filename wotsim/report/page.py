@@ -20,7 +20,10 @@ from ..config.schema import Config
 from ..formatting import MINUS, money, number, probability, standard_error, value
 from ..results.io import to_json, write_atomic_dir, write_json
 from . import html as H
+from ..config.translations import text_of
+from ..i18n import N_, translator
 from .council import council_html, council_page
+from .glossary import glossary
 from .discovery import RESTRICTION_COLUMNS, box_sentence, discovery_sentences, restriction_rows
 from .statement import comparison_statements, robustness_statement
 from .text import per_unit
@@ -207,7 +210,8 @@ def _discovery_section(a: Analyses, fig) -> str:
     return body
 
 
-def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS) -> tuple[str, list[tuple[str, Any, dict]]]:
+def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS,
+           lang: str = "en") -> tuple[str, list[tuple[str, Any, dict]]]:
     """The HTML page and the figures it embeds: (stem, Figure, format -> bytes: its PNG as embedded and each of
     ``formats``), each figure rendered once per format."""
     from .. import plots
@@ -223,21 +227,24 @@ def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS) -> tuple[str
         return slot.format(len(figures) - 1)
 
     # 0. the verdict: the first screen (report/council.py)
-    page = council_page(cfg, a.result, outputs=a.outputs, comparison=a.comparison, drivers=a.drivers, voi=a.voi_keep)
-    sections.append(("verdict", "The verdict", council_html(page)))
+    _ = translator(lang)  # the verdict, the section titles and the glossary are in ``lang``; the details
+    # below the verdict are in English for now (their sentences are not message ids yet)
+    page = council_page(cfg, a.result, outputs=a.outputs, comparison=a.comparison, drivers=a.drivers, voi=a.voi_keep,
+                        lang=lang)
+    sections.append(("verdict", _("The verdict"), council_html(page)))
 
     # 1. statement
     words = statements(a)
     body = "".join(f'<p class="statement">{H.esc(text)}</p>' for rid, text in words.items() if rid == "base")
     body += H.paragraph("Each number in this paragraph is taken from the results below; it is generated, not written.",
                         "note")
-    sections.append(("statement", "Robustness statement", body))
+    sections.append(("statement", _("Robustness statement"), body))
 
     # 2. headline
-    sections.append(("results", "Base case and uncertainty", _headline(a)))
+    sections.append(("results", _("Base case and uncertainty"), _headline(a)))
 
     # 3. figures of the distribution; the words follow the main output's measure (a ratio and 1, or an NPV and 0)
-    what, thr = ("ratio", "1") if a.result.summary[main].measure == "ratio" else ("NPV", "0")
+    what, thr = (N_("ratio"), "1") if a.result.summary[main].measure == "ratio" else (N_("NPV"), "0")
     body = ""
     for name in a.outputs:
         label = a.result.summary[name].label
@@ -257,7 +264,7 @@ def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS) -> tuple[str
                     f"Cumulative net value by year: {cfg.stakeholders[sid]}.")
     body += fig(f"convergence_{main}", plots.convergence_p(a.result, output=main),
                 f"Convergence of P({what} > {thr}) and the mean with the number of samples (±2 standard errors).")
-    sections.append(("figures", "Distributions, fan charts and stakeholders", body))
+    sections.append(("figures", _("Distributions, fan charts and stakeholders"), body))
 
     # 4. drivers
     body = ""
@@ -290,12 +297,13 @@ def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS) -> tuple[str
         body += fig(f"drivers_{main}", plots.drivers_chart(a.drivers, config=cfg),
                     f"P({what} > {thr}) by quintile of each leading parameter (Monte Carlo sample), "
                     "with standard errors.")
-    sections.append(("drivers", "What drives the result", body))
+    sections.append(("drivers", _("What drives the result"), body))
 
     # 5. scenario discovery: under which combination of assumptions it fails
     if a.discoveries or a.discovery_notes:
-        sections.append(("discovery", f"Under which assumptions the {what} falls below {thr}, or a recommendation "
-                         "does worse", _discovery_section(a, fig)))
+        sections.append(("discovery", _("Under which assumptions the {what} falls below {threshold}, or a "
+                                        "recommendation does worse").format(what=_(what), threshold=thr),
+                         _discovery_section(a, fig)))
 
     # 6. scenarios and value of information
     body = ""
@@ -331,19 +339,22 @@ def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS) -> tuple[str
         body += H.table(["scenario", "choice on current information", "P(wrong)", f"EVPI{per_unit(cfg)}",
                          "most worth researching"], rows)
     if body:
-        sections.append(("recommendations", "The recommendations: scenarios and value of information", body))
+        sections.append(("recommendations", _("The recommendations: scenarios and value of information"), body))
 
     # 7. inputs
-    sections.append(("parameters", "Parameters, sources and evidence", _parameter_table(cfg)))
-    sections.append(("items", "Cost and benefit items", _item_table(cfg, a)))
+    sections.append(("parameters", _("Parameters, sources and evidence"), _parameter_table(cfg)))
+    sections.append(("items", _("Cost and benefit items"), _item_table(cfg, a)))
     man = dict(a.result.manifest)
     man.pop("config", None)
     man["report"] = dict(a.settings)
-    sections.append(("manifest", "Manifest", H.pre(json.dumps(to_json(man), indent=2))))
+    sections.append(("glossary", _("Glossary"), "".join(
+        f'<p id="term-{H.esc(t.id)}"><strong>{H.esc(t.term)}.</strong> {H.esc(t.text)}</p>' for t in glossary(lang))))
+    sections.append(("manifest", _("Manifest"), H.pre(json.dumps(to_json(man), indent=2))))
 
     subtitle = (f"wotsim report · {datetime.now(timezone.utc):%Y-%m-%d} · config {cfg.path} "
                 f"(sha256 {cfg.sha256[:12]}) · seed {a.result.seed}")
-    return _with_figures(H.document(cfg.study.name, subtitle, sections), figures, slot, formats)
+    title = text_of(cfg, "study", "", "name", lang) or cfg.study.name
+    return _with_figures(H.document(title, subtitle, sections, lang=lang), figures, slot, formats)
 
 
 def _with_figures(page: str, figures: list[tuple[str, Any, str]], slot: str, formats: Sequence[str]
@@ -361,14 +372,15 @@ def _with_figures(page: str, figures: list[tuple[str, Any, str]], slot: str, for
     return "".join(pieces), [(stem, figure, files) for (stem, figure, _), files in zip(figures, rendered)]
 
 
-def write_report(a: Analyses, directory: str | Path, *, formats: Sequence[str] = FIGURE_FORMATS) -> Path:
+def write_report(a: Analyses, directory: str | Path, *, formats: Sequence[str] = FIGURE_FORMATS,
+                 lang: str = "en") -> Path:
     """Write ``report.html``, ``figures/`` (``formats``: PNG by default, SVG on request) and ``manifest.json`` into
     ``directory`` atomically."""
     from ..plots.files import save_figure
 
     directory = Path(directory)
     formats = tuple(formats)
-    page, figures = render(a, formats=formats)
+    page, figures = render(a, formats=formats, lang=lang)
 
     def fill(tmp: Path) -> None:
         (tmp / "report.html").write_text(page, encoding="utf-8")
