@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import fcntl
+import functools
 import glob
 import json
 import math
@@ -260,7 +261,9 @@ def write_results(directory: str | Path, *, manifest: Mapping[str, Any], json_fi
 
 
 # --------------------------------------------------------------------------- the manifest and the readers
+@functools.lru_cache(maxsize=None)
 def _version(dist: str) -> str:
+    """An installed distribution's version (looked up once per process: a report writes dozens of manifests)."""
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
