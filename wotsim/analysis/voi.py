@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 from .._paths import file_stem
 from ..errors import ResultsError, WotsimError
 from ..model import check_output, output_array
-from ..config.distributions import fork_pool, fork_workers
+from .._fork import fork_pool, fork_workers
 from ..config.schema import Config
 from ..results.io import manifest_config, read_json, write_results
 from ..results.records import decode, encode, require_files, shown
@@ -267,7 +267,7 @@ PARALLEL_MIN_JOBS, PARALLEL_MIN_DRAWS = 8, 8192
 
 @contextmanager
 def _workers(jobs: int, draws: int):
-    """``run(fn, tasks) -> [fn(task)...]``: in forked worker processes (:func:`wotsim.config.distributions.fork_workers`,
+    """``run(fn, tasks) -> [fn(task)...]``: in forked worker processes (:func:`wotsim._fork.fork_workers`,
     at least :data:`PARALLEL_MIN_JOBS` jobs of :data:`PARALLEL_MIN_DRAWS` draws), else here; each job's numbers
     are the same either way."""
     workers = fork_workers(jobs) if jobs >= PARALLEL_MIN_JOBS and draws >= PARALLEL_MIN_DRAWS else 1

@@ -47,22 +47,17 @@ from __future__ import annotations
 
 import functools
 import math
-import multiprocessing
-import os
-import sys
-import threading
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 
+from .._fork import fork_pool, fork_workers
 from . import fastppf as _fastppf
 from .expressions import shown
 from .forms import DIST_NAMES, META_KEYS, DistributionError, short_number, solve
 
-__all__ = ["DIST_NAMES", "EVIDENCE", "META_KEYS", "Distribution", "DistributionError", "fork_pool", "fork_workers",
+__all__ = ["DIST_NAMES", "EVIDENCE", "META_KEYS", "Distribution", "DistributionError", 
            "make_distribution", "prepare_tables"]
 
 #: Evidence tags a parameter may carry.
@@ -179,40 +174,6 @@ _PENDING: tuple = ()
 def _build_parts(i: int) -> dict | None:
     table = _fastppf.build(_PENDING[i].rv)
     return None if table is None else {k: v for k, v in vars(table).items() if k != "rv"}
-
-
-def fork_workers(jobs: int, processes: int | None = None) -> int:
-    """How many forked worker processes to run ``jobs`` independent jobs in: the CPUs this process may use
-    (``processes`` if given), at most ``jobs``; 1 (run them here) off Linux, in a pool's worker (which may not
-    start processes) and beside other Python threads (forking them is not safe)."""
-    if processes is None:
-        try:
-            processes = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):  # pragma: no cover - not Linux
-            processes = 1
-    if (not sys.platform.startswith("linux") or multiprocessing.current_process().daemon
-            or threading.active_count() > 1):
-        return 1
-    return max(1, min(int(processes), jobs))
-
-
-@contextmanager
-def fork_pool(workers: int):
-    """A pool of ``workers`` forked processes (they share what this process holds), or None for 1 and where the
-    system refuses one (no shared-memory semaphores in some sandboxes): then the caller runs its jobs itself."""
-    pool = None
-    if workers >= 2:
-        with warnings.catch_warnings():  # Python >= 3.12 warns about forking a process with threads (BLAS's)
-            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-            try:
-                pool = multiprocessing.get_context("fork").Pool(workers)
-            except OSError:
-                pool = None
-    if pool is None:
-        yield None
-        return
-    with pool:
-        yield pool
 
 
 def prepare_tables(distributions: Iterable[Distribution], total: int, *, processes: int | None = None) -> None:

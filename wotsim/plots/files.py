@@ -15,23 +15,20 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
-import multiprocessing
 import os
 import secrets
 import stat
-import threading
-import warnings
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import matplotlib
 from matplotlib.figure import Figure
 
+from .._fork import fork_pool, fork_workers
 from .._paths import file_name
 from ..errors import WotsimError
 
-__all__ = ["PARALLEL_MIN_FIGURES", "figure_bytes", "figure_dir", "png_bytes", "render_figures", "save_figure",
-           "worker_processes"]
+__all__ = ["PARALLEL_MIN_FIGURES", "figure_bytes", "figure_dir", "png_bytes", "render_figures", "save_figure"]
 
 #: Fewest figures :func:`render_figures` renders in worker processes (below, starting them does not pay).
 PARALLEL_MIN_FIGURES = 4
@@ -73,18 +70,6 @@ def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 150) -> bytes:
     return buf.getvalue()
 
 
-def worker_processes() -> int:
-    """Forked workers it pays to render in: the CPUs this process may use; 1 (render here) off Linux, in a
-    pool's worker (which may not start processes) and beside other Python threads (forking them is not safe)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return 1
-    if multiprocessing.current_process().daemon or threading.active_count() > 1:
-        return 1
-    return cpus
-
-
 #: The figures a forked worker renders: (figures, formats, dpi), set by :func:`render_figures` before it forks.
 _JOBS: tuple = ()
 
@@ -106,7 +91,7 @@ def render_figures(figures: Sequence[Figure], formats: Sequence[str] = ("png",),
     dpi : int
         Resolution of raster formats.
     processes : int, optional
-        Worker processes; default the CPUs available (:func:`worker_processes`), at most one per
+        Worker processes; default the CPUs available (:func:`wotsim._fork.fork_workers`), at most one per
         figure.  With 1, fewer than :data:`PARALLEL_MIN_FIGURES` figures, or where processes cannot
         be forked, the figures are rendered here, one by one.  The workers are forked (they share
         the figures drawn so far) and the bytes are the same either way.
@@ -119,18 +104,14 @@ def render_figures(figures: Sequence[Figure], formats: Sequence[str] = ("png",),
     global _JOBS
     formats = tuple(formats)
     n = len(figures)
-    workers = min(worker_processes() if processes is None else int(processes), n)
-    if workers < 2 or n < PARALLEL_MIN_FIGURES or "fork" not in multiprocessing.get_all_start_methods():
+    workers = fork_workers(n, processes)
+    if workers < 2 or n < PARALLEL_MIN_FIGURES:
         return [{fmt: figure_bytes(fig, fmt, dpi=dpi) for fmt in formats} for fig in figures]
     _JOBS = (tuple(figures), formats, dpi)
     try:
-        with warnings.catch_warnings():  # Python >= 3.12 warns about forking a process with threads (BLAS's)
-            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-            try:
-                pool = multiprocessing.get_context("fork").Pool(workers)
-            except OSError:  # no shared-memory semaphores (some sandboxes): render here
+        with fork_pool(workers) as pool:
+            if pool is None:  # no shared-memory semaphores (some sandboxes): render here
                 return [_render_job(i) for i in range(n)]
-        with pool:
             return pool.map(_render_job, range(n), chunksize=1)
     finally:
         _JOBS = ()

@@ -12,7 +12,7 @@ figures.  :func:`council_html` writes it as the report's first section, every nu
 the section that explains it; :func:`council_text` as ``wotsim summary`` prints it.
 
 Rounding (:mod:`wotsim.formatting`): ratios to two decimals, money to two significant figures
-(:func:`~wotsim.formatting.money_rounded`), probabilities as percentages without false precision
+(:func:`wotsim.i18n.format_money`), probabilities as percentages without false precision
 (:func:`~wotsim.formatting.share_text`, :func:`~wotsim.formatting.share_pm`).
 """
 

@@ -34,6 +34,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..formatting import amount, lower_first, percentile_rank, significant
+from ..i18n import ordinal
 from .text import table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,17 +42,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..analysis.prim import Restriction
 
 __all__ = ["RESTRICTION_COLUMNS", "SIGNIFICANCE", "box_sentence", "condition_words", "discovery_sentences",
-           "format_discovery", "is_significant", "limit_words", "ordinal", "pastes_words",
+           "format_discovery", "is_significant", "limit_words", "pastes_words",
            "restriction_rows", "share_words"]
 
 #: The level of the quasi-p test below which a limit counts as more than chance.
 SIGNIFICANCE = 0.05
-
-
-def ordinal(k: int) -> str:
-    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``21st``."""
-    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k}{suffix}"
 
 
 def share_words(p: float) -> str:

@@ -26,6 +26,7 @@ from ..errors import WotsimError
 from ..formatting import amount, lower_first, number, share_pm, share_text, signed, standard_error, value
 from ..model import net_benefit_for
 from ..results.simulation import OutputSummary
+from ..i18n import ordinal
 from .discovery import box_sentence
 from .text import per_unit
 from .verdicts import outcome_words
@@ -43,9 +44,7 @@ __all__ = ["comparison_statements", "net_benefit_for", "robustness_statement"]
 
 
 def _ordinal(q: float) -> str:
-    k = int(round(q))
-    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k}{suffix}"
+    return ordinal(int(round(q)))
 
 
 def _out(x: float, measure: str, currency: str, sign: bool = False, digits: int = 2) -> str:
