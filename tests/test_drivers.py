@@ -239,3 +239,21 @@ def test_schiedam_drivers():
     # P(I | quintile) moves the right way for a cost driver: lower share -> more often > 1
     j = dd.parameters.index("extra_capacity_share")
     assert dd.p_by_bin[j][0] - dd.p_by_bin[j][-1] > Z * math.hypot(dd.p_by_bin_se[j][0], dd.p_by_bin_se[j][-1])
+
+
+def test_kept_midranks_equal_a_new_sort():
+    """The jackknife's mid-ranks of a subset, read from the full sort, equal a new sort of the subset, bit for bit
+    (ties within and across the kept draws; a group left with one kept draw is no longer a tie)."""
+    from wotsim.analysis.drivers import _kept_midranks, _midranks, _sorted_midranks
+
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.integers(0, 40, 3000).astype(float), rng.normal(size=500), [5.0, 5.0]])
+    rng.shuffle(x)
+    r, ties, sort = _sorted_midranks(x)
+    assert ties and np.array_equal(r, _midranks(x)[0])
+    for keep in (rng.random(x.size) < 0.9, np.arange(x.size) % 16 != 3, x != 5.0):
+        got, got_ties = _kept_midranks(sort, keep)
+        want, want_ties = _midranks(x[keep])
+        assert got.tobytes() == want.tobytes() and got_ties == want_ties
+    few = np.array([1.0, 2.0, 2.0, 3.0])
+    assert _kept_midranks(_sorted_midranks(few)[2], np.array([True, True, False, True]))[1] is False

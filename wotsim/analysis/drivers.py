@@ -115,6 +115,13 @@ def equal_probability_bins(x: np.ndarray, bins: int) -> np.ndarray:
 
 def _midranks(x: np.ndarray) -> tuple[np.ndarray, bool]:
     """1-based mid-ranks of x (ties get the mean of their ranks) and whether there are ties; one sort."""
+    r, ties, _ = _sorted_midranks(x)
+    return r, ties
+
+
+def _sorted_midranks(x: np.ndarray) -> tuple[np.ndarray, bool, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+    """:func:`_midranks` and, with ties, the sort it came from: (order, start and end of each group of tied
+    values in sorted positions), which :func:`_kept_midranks` reuses for subsets."""
     n = x.size
     order = np.argsort(x, kind="stable")
     xs = x[order]
@@ -125,31 +132,47 @@ def _midranks(x: np.ndarray) -> tuple[np.ndarray, bool]:
     r = np.empty(n)
     if not ties:
         r[order] = np.arange(1, n + 1, dtype=float)
-        return r, False
+        return r, False, None
     starts = np.flatnonzero(new)
     ends = np.append(starts[1:], n)                  # group g holds sorted positions starts[g] .. ends[g]-1
     mid = 0.5 * (starts + 1 + ends)                  # mean of the 1-based ranks starts+1 .. ends
     r[order] = np.repeat(mid, ends - starts)
-    return r, True
+    return r, True, (order, starts, ends)
+
+
+def _kept_midranks(sort: tuple[np.ndarray, np.ndarray, np.ndarray], keep: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``_midranks(x[keep])`` from the sort of all of x (:func:`_sorted_midranks`), in O(n) without a new sort:
+    the kept draws of a group of tied values take the ranks after the kept draws of the groups below it, and
+    their mean (the same integers and halves, so the same floats)."""
+    order, starts, ends = sort
+    kept = np.concatenate(([0], np.cumsum(keep[order])))   # kept[i]: kept draws among sorted positions < i
+    before, upto = kept[starts], kept[ends]
+    mid = 0.5 * (before + 1 + upto)
+    r = np.empty(order.size)
+    r[order] = np.repeat(mid, ends - starts)
+    return r[keep], bool(np.any(upto - before >= 2))
 
 
 def _jackknife_first_order_se(x: np.ndarray, r: np.ndarray, ties: bool, indicator: np.ndarray,
-                               rep_of: np.ndarray, R: int, bins: int) -> float:
+                               rep_of: np.ndarray, R: int, bins: int, sort=None) -> float:
     """Delete-one-randomisation jackknife standard error of :func:`binned_first_order`.
 
     ``theta_(-k)`` is the estimate on every randomisation but ``k``;
     ``SE = sqrt((R - 1) / R * sum_k (theta_(-k) - mean)^2)``.  Without ties the
     mid-ranks of the remaining draws follow from the full ranks in O(n): a draw
-    loses one rank per deleted draw below it (no new sort).
+    loses one rank per deleted draw below it (no new sort); with ties the full sort ``sort``
+    (:func:`_sorted_midranks`, computed here if not given) gives them (:func:`_kept_midranks`).
     """
     n = r.size
     position = (r - 1).astype(np.int64) if not ties else None
+    if ties and sort is None:
+        sort = _sorted_midranks(x)[2]
     est = []
     for k in range(R):
         gone = rep_of == k
         keep = ~gone
         if ties:
-            rk, tk = _midranks(x[keep])
+            rk, tk = _kept_midranks(sort, keep)
         else:
             below = np.zeros(n)
             below[position[gone]] = 1.0
@@ -385,10 +408,10 @@ def decision_drivers(
     p_bin_se = np.empty((d, bins))
     counts = np.empty((d, bins))
     for j in range(d):
-        r, ties = _midranks(draws[:, j])
+        r, ties, sort = _sorted_midranks(draws[:, j])
         first[j], first_se[j] = _first_order(r, ties, indicator, bins_index)
         if by_replicate and not math.isnan(first[j]):
-            first_se[j] = _jackknife_first_order_se(draws[:, j], r, ties, indicator, rep_of, R, bins_index)
+            first_se[j] = _jackknife_first_order_se(draws[:, j], r, ties, indicator, rep_of, R, bins_index, sort)
         n_k, a_k = _counts(_bins(r, bins), indicator, bins)
         with np.errstate(divide="ignore", invalid="ignore"):
             pk = a_k / n_k
