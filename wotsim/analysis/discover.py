@@ -45,6 +45,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+import weakref
 
 import numpy as np
 
@@ -54,6 +55,7 @@ from ..results.simulation import SimulationResult
 from ..sampling import stream
 from .conditions import condition_of
 from .prim import PrimResult, Restriction, check_settings, prim
+from .prim_sort import ColumnSort, sort_columns
 
 __all__ = ["DEFAULT_RESAMPLES", "DISCOVER_FORMAT", "MIN_CASES", "SAMPLE_ROWS", "Discovery", "DiscoveredBox", "NothingToDiscover",
            "ParameterInfo", "discover"]
@@ -254,16 +256,40 @@ def _percentiles(dist: Any, integer: bool, lower: np.ndarray, upper: np.ndarray,
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 
+# --------------------------------------------------------------------------- sorting
+#: The last base draws sorted (a weak reference to the draws, their ColumnSort): a report discovers on the
+#: same base draws for its main output and each recommendation.  Cleared when the draws are freed.
+_LAST_SORT: list = []
+
+
+def _sort_of(source: Any, scenario: str) -> ColumnSort:
+    """The columns of :func:`_columns` sorted: the base draws' sort (kept for the next discovery on them)
+    and, for a scenario, its new parameters' draws sorted and joined."""
+    base = source if isinstance(source, SimulationResult) else source.base
+    draws = base.draws
+    if _LAST_SORT and _LAST_SORT[0][0]() is draws:
+        sort = _LAST_SORT[0][1]
+    else:
+        _LAST_SORT.clear()
+        sort = sort_columns(draws)
+        _LAST_SORT.append((weakref.ref(draws, lambda _: _LAST_SORT.clear()), sort))
+    if scenario:
+        new = source.run(scenario).new_draws
+        if new.shape[1]:
+            sort = sort.join(sort_columns(new))
+    return sort
+
+
 # --------------------------------------------------------------------------- stability
 def _restricted_sides(box) -> dict[str, set[str]]:
     return {r.parameter: {s for s, on in (("lower", r.lower_restricted), ("upper", r.upper_restricted)) if on}
             for r in box.restrictions}
 
 
-def _stability(x, y, names, integer, settings, chosen, resamples: int, rng: np.random.Generator):
+def _stability(sort: ColumnSort, y, names, integer, settings, chosen, resamples: int, rng: np.random.Generator):
     """Per parameter: the share of ``resamples`` half-size peelings whose step nearest the chosen box in
-    coverage (and in density) restricts it on a side the chosen box restricts."""
-    d, n = x.shape[1], x.shape[0]
+    coverage (and in density) restricts it on a side the chosen box restricts (the draws: ``sort``'s)."""
+    n, d = sort.shape
     want = _restricted_sides(chosen)
     hits = np.zeros((2, d))
     done = 0
@@ -272,7 +298,8 @@ def _stability(x, y, names, integer, settings, chosen, resamples: int, rng: np.r
         yy = y[rows]
         if yy.all() or not yy.any():
             continue
-        res = prim(x[rows], yy, names=names, integer=integer, **settings)
+        half = sort.take(rows)
+        res = prim(half.values.T, yy, names=names, integer=integer, sort=half, **settings)
         cov = np.array([b.coverage for b in res.trajectory])
         den = np.array([b.density for b in res.trajectory])
         gap_c, gap_d = np.abs(cov - chosen.coverage), np.abs(den - chosen.density)
@@ -343,6 +370,9 @@ def discover(source: SimulationResult | Any, *, where: str | None = None, output
     cases, defined = _cases(source, spec)
     x_all, infos, dists = _columns(source, spec["scenario"])
     x, y = x_all[defined], cases[defined]
+    sort = _sort_of(source, spec["scenario"])
+    if not defined.all():
+        sort = sort.take(np.flatnonzero(defined))
     n, k = int(y.size), int(np.count_nonzero(y))
     if min(k, n - k) < MIN_CASES:
         what = {"worse": f"{scenario} does worse than the base on {output}"}.get(spec["kind"], spec["condition"])
@@ -371,12 +401,14 @@ def discover(source: SimulationResult | Any, *, where: str | None = None, output
             stopped = f"fewer draws are left than the smallest box holds ({mass_min:.0%} of all draws)"
             break
         choice = dict(min_coverage=min_coverage, step=step if index == 1 else None)
-        res = prim(x[rows], yy, names=names, integer=integer, **{**settings, "mass_min": share_min}, **choice)
+        rows_sort = sort if rows.size == n else sort.take(rows)
+        res = prim(rows_sort.values.T, yy, names=names, integer=integer, **{**settings, "mass_min": share_min},
+                   **choice, sort=rows_sort)
         if index > 1 and res.box.density <= k / n:
             stopped = (f"box {index} would be no denser ({res.box.density:.0%}) than the condition over all draws "
                        f"({k / n:.0%})")
             break
-        stab = _stability(x[rows], yy, names, integer, {**settings, "mass_min": share_min}, res.box, resamples, rng)
+        stab = _stability(rows_sort, yy, names, integer, {**settings, "mass_min": share_min}, res.box, resamples, rng)
         found.append(_box(index, res, dists, infos, k, stab))
         inside = np.ones(rows.size, dtype=bool)
         for r in res.box.restrictions:

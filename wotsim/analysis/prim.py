@@ -60,6 +60,7 @@ import numpy as np
 
 from ..errors import WotsimError
 from .prim_results import PrimBox, PrimResult, Restriction
+from .prim_sort import ColumnSort, sort_columns
 
 __all__ = ["PrimBox", "PrimResult", "Restriction", "check_settings", "evaluate_box", "f1_of", "prim"]
 
@@ -87,7 +88,7 @@ class _Data:
     fast_values: np.ndarray   # their values, shape (len(fast), n)
 
 
-def _prepare(x, y, names, integer) -> _Data:
+def _prepare(x, y, names, integer, sort: ColumnSort | None = None) -> _Data:
     x, y = np.asarray(x, dtype=float), np.asarray(y)
     if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 1 or y.shape != x.shape[:1] or y.dtype != bool:
         raise WotsimError(f"x must be 2-D (draws, parameters), at least 2 draws, and y boolean, one per draw; "
@@ -98,7 +99,9 @@ def _prepare(x, y, names, integer) -> _Data:
     if len(set(names)) != d or len(names) != d or len(integer) != d:
         raise WotsimError(f"names must be {d} distinct parameter names and integer {d} flags, got "
                           f"{len(names)} names ({len(set(names))} distinct) and {len(integer)} flags")
-    xt = np.ascontiguousarray(x.T)
+    if sort is not None and sort.shape != x.shape:
+        raise WotsimError(f"the column sort is of {sort.shape} draws and parameters, x of {x.shape}")
+    xt = np.ascontiguousarray(x.T) if sort is None else sort.values
     for j in range(d):
         if not np.isfinite(xt[j]).all():
             raise WotsimError(f"parameter {names[j]!r} has non-finite draws; PRIM needs finite values")
@@ -107,22 +110,14 @@ def _prepare(x, y, names, integer) -> _Data:
     n_cases = int(np.count_nonzero(y))
     if n_cases in (0, n):
         raise WotsimError(f"the condition holds in {n_cases} of {n} draws; PRIM needs draws in and out of it")
-    order = np.argsort(xt, axis=1)                        # tied draws are always peeled together
-    rank = np.empty((d, n), dtype=np.intp)
-    uniq, start = [], []
-    for j in range(d):
-        v = xt[j, order[j]]
-        new = np.empty(n, dtype=bool)
-        new[0] = True
-        np.not_equal(v[1:], v[:-1], out=new[1:])
-        rank[j, order[j]] = np.cumsum(new) - 1
-        uniq.append(v[new])
-        start.append(np.append(np.flatnonzero(new), n))
+    if sort is None:
+        sort = sort_columns(x)                            # tied draws are always peeled together
+    uniq = sort.uniq
     free = np.array([(0, u.size - 1) for u in uniq])
     col_order = tuple(j for j in range(d) if not integer[j]) + tuple(j for j in range(d) if integer[j])
     fast = np.array([j for j in col_order if not integer[j]], dtype=np.intp)
-    return _Data(names, integer, y, n_cases, order, rank, tuple(uniq), tuple(start), free, free[:, 1] == n - 1,
-                 col_order, fast, xt[fast])
+    return _Data(names, integer, y, n_cases, sort.order, sort.rank, uniq, sort.start, free, free[:, 1] == n - 1,
+                 col_order, fast, sort.values[fast])
 
 
 def _rank(u: np.ndarray, side: int, value: float) -> int:
@@ -405,7 +400,7 @@ def f1_of(coverage: float, density: float, base: float) -> float:
 
 def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str], integer: Sequence[bool] | None = None,
          peel_alpha: float = 0.05, paste_alpha: float = 0.05, mass_min: float = 0.05,
-         min_coverage: float | None = None, step: int | None = None) -> PrimResult:
+         min_coverage: float | None = None, step: int | None = None, sort: ColumnSort | None = None) -> PrimResult:
     """Find a box of parameter values in which the condition ``y`` is dense (PRIM).
 
     Parameters
@@ -422,6 +417,10 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str], integer: Sequenc
     min_coverage : float in (0, 1], optional; step : int, optional
         Choose the densest step with at least this coverage, or this step (negative: from the
         end), instead of the highest F1.
+    sort : ColumnSort, optional
+        ``x``'s columns sorted (:func:`wotsim.analysis.prim_sort.sort_columns`, or a subset's
+        :meth:`~wotsim.analysis.prim_sort.ColumnSort.take`), to share one sort between PRIM runs
+        on the same draws; the caller vouches that it is ``x``'s.  Default: sort here.
 
     Returns
     -------
@@ -431,7 +430,7 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str], integer: Sequenc
     settings = check_settings(peel_alpha, paste_alpha, mass_min, min_coverage, step)
     peel_alpha, paste_alpha, mass_min, min_coverage = (settings[k] for k in (
         "peel_alpha", "paste_alpha", "mass_min", "min_coverage"))
-    data = _prepare(x, y, names, integer)
+    data = _prepare(x, y, names, integer, sort)
     box = _Box(data, [(u[0], u[-1]) for u in data.uniq])
     states, moves, trajectory = [box.cut.copy()], [()], [_snapshot(data, box, 0)]
     for move in _peel(data, box, peel_alpha, mass_min):
