@@ -408,3 +408,19 @@ def test_restrictions_come_in_the_order_prim_set_them():
     peeled = [m for m in dict.fromkeys(box.moved[1:box.chosen + 1]) if m in restricted]
     assert [r.parameter for r in box.restrictions] == peeled
     assert peeled != [n for n in d.names if n in restricted]  # not the config's order
+
+
+def test_stability_is_the_same_in_forked_workers(result, found, monkeypatch):
+    """The resamples' peelings in forked workers give the stability of peeling them here, number for number."""
+    import wotsim.analysis.discover as D
+    from wotsim._fork import fork_workers
+
+    if fork_workers(2) < 2:
+        pytest.skip("no forked workers here (not Linux, or other threads running)")
+    monkeypatch.setattr(D, "PARALLEL_MIN_DRAWS", 0)
+    forked = discover(result, output="ratio", below=1, resamples=4)
+    for a, b in zip(forked.boxes, found.boxes, strict=True):
+        assert np.array_equal(a.stability_coverage, b.stability_coverage, equal_nan=True)
+        assert np.array_equal(a.stability_density, b.stability_density, equal_nan=True)
+    assert np.nanmax(found.boxes[0].stability_coverage) > 0
+    assert same(forked.boxes[0].restrictions, found.boxes[0].restrictions)

@@ -49,6 +49,7 @@ import weakref
 
 import numpy as np
 
+from .._fork import fork_pool, fork_workers
 from ..config.expressions import compile_condition
 from ..errors import WotsimError
 from ..results.simulation import SimulationResult
@@ -288,29 +289,46 @@ def _restricted_sides(box) -> dict[str, set[str]]:
 
 def _stability(sort: ColumnSort, y, names, integer, settings, chosen, resamples: int, rng: np.random.Generator):
     """Per parameter: the share of ``resamples`` half-size peelings whose step nearest the chosen box in
-    coverage (and in density) restricts it on a side the chosen box restricts (the draws: ``sort``'s)."""
+    coverage (and in density) restricts it on a side the chosen box restricts (the draws: ``sort``'s).
+    The resamples' rows are drawn here, in order; their peelings run in forked workers where that pays
+    (:data:`PARALLEL_MIN_DRAWS`), with the same numbers either way."""
     n, d = sort.shape
     want = _restricted_sides(chosen)
     hits = np.zeros((2, d))
-    done = 0
-    for _ in range(resamples):
-        rows = np.sort(rng.choice(n, size=n // 2, replace=False))
-        yy = y[rows]
-        if yy.all() or not yy.any():
-            continue
-        half = sort.take(rows)
-        res = prim(half.values.T, yy, names=names, integer=integer, sort=half, **settings)
-        cov = np.array([b.coverage for b in res.trajectory])
-        den = np.array([b.density for b in res.trajectory])
-        gap_c, gap_d = np.abs(cov - chosen.coverage), np.abs(den - chosen.density)
-        # nearest in coverage, ties (equal case counts) by density; and the other way round
-        for k, target in enumerate((np.lexsort((gap_d, gap_c))[0], np.lexsort((gap_c, gap_d))[0])):
-            got = _restricted_sides(res.trajectory[int(target)])
-            for j, name in enumerate(names):
-                if name in want and want[name] & got.get(name, set()):
-                    hits[k, j] += 1
-        done += 1
-    return (hits / done) if done else np.full((2, d), np.nan)
+    tasks = [np.sort(rng.choice(n, size=n // 2, replace=False)) for _ in range(resamples)]
+    tasks = [rows for rows in tasks if y[rows].any() and not y[rows].all()]
+    global _RESAMPLING
+    _RESAMPLING = (sort, y, names, integer, settings)
+    try:
+        workers = fork_workers(len(tasks)) if n >= PARALLEL_MIN_DRAWS and len(tasks) >= 2 else 1
+        with fork_pool(workers) as pool:
+            peelings = map(_resample, tasks) if pool is None else pool.imap(_resample, tasks)
+            for cov, den, sides in peelings:
+                gap_c, gap_d = np.abs(cov - chosen.coverage), np.abs(den - chosen.density)
+                # nearest in coverage, ties (equal case counts) by density; and the other way round
+                for k, target in enumerate((np.lexsort((gap_d, gap_c))[0], np.lexsort((gap_c, gap_d))[0])):
+                    got = sides[int(target)]
+                    for j, name in enumerate(names):
+                        if name in want and want[name] & got.get(name, set()):
+                            hits[k, j] += 1
+    finally:
+        _RESAMPLING = ()
+    return (hits / len(tasks)) if tasks else np.full((2, d), np.nan)
+
+
+#: Fewest draws for which :func:`_stability` peels its resamples in forked workers (below, it does not pay).
+PARALLEL_MIN_DRAWS = 16384
+#: What :func:`_resample` reads (set by :func:`_stability`, inherited by forked workers).
+_RESAMPLING: tuple = ()
+
+
+def _resample(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[dict[str, set[str]]]]:
+    """One half-size peeling of :func:`_stability`: each step's coverage, density and restricted sides."""
+    sort, y, names, integer, settings = _RESAMPLING
+    half = sort.take(rows)
+    res = prim(half.values.T, y[rows], names=names, integer=integer, sort=half, **settings)
+    return (np.array([b.coverage for b in res.trajectory]), np.array([b.density for b in res.trajectory]),
+            [_restricted_sides(b) for b in res.trajectory])
 
 
 # --------------------------------------------------------------------------- discover
