@@ -346,8 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="run the analyses and write one self-contained HTML report with figures")
     _shared(rep, "config")
     rep.add_argument("--out", type=Path, required=True, help="report directory (report.html, figures/, manifest.json)")
-    rep.add_argument("--samples", type=_positive_int, default=2**15,
-                     help="Monte Carlo samples per scenario (default 32768)")
+    rep.add_argument("--samples", type=_positive_int,
+                     help="Monte Carlo samples per scenario (default: [simulation].samples, as run uses)")
     rep.add_argument("--sobol-samples", type=_positive_int, default=2**13,
                      help="Sobol' base samples N, a power of 2 (default 8192)")
     _shared(rep, "seed")

@@ -21,7 +21,7 @@ Ceilings
 ==========================  =====================  =============================================
 size                        ceiling                why
 ==========================  =====================  =============================================
-Monte Carlo draws (run,     ``MAX_SAMPLES``        ~760x the Schiedam default (131,072); the
+Monte Carlo draws (run,     ``MAX_SAMPLES``        ~3,000x the Schiedam default (32,768); the
 compare, voi, report,       = 10^8                 standard error halves only with 4x the
 decision drivers)                                  draws, and results keep every draw
 PAWN samples                ``MAX_PAWN_SAMPLES``   SALib sorts the whole sample once per

@@ -94,7 +94,7 @@ def default_replicates(sampler: str, n: int) -> int:
     each has at least 2 rows).  Why 16: the standard error is estimated from the
     spread of 16 replicate estimates, which is within about 18% of the truth
     (relative SE of an SD from 16 values, 1/sqrt(2 * 15)), while each replicate
-    keeps n / 16 points (8,192 at the default 131,072), a power of two when n is,
+    keeps n / 16 points (2,048 at Schiedam's default 32,768), a power of two when n is,
     so little of the QMC gain is given up.  L'Ecuyer & Lemieux (2002) advise
     R of 10 to 30.
     """

@@ -286,7 +286,7 @@ def headline_outputs(config: Config) -> tuple[str, ...]:
 def run_analyses(
     config: Config,
     *,
-    samples: int = 2**15,
+    samples: int | None = None,
     sobol_samples: int = 2**13,
     seed: int | None = None,
     scenarios: Sequence[str] | None = None,
@@ -299,8 +299,9 @@ def run_analyses(
     Parameters
     ----------
     config : Config
-    samples : int
-        Monte Carlo samples (for the base run and every scenario, on common random numbers).
+    samples : int, optional
+        Monte Carlo samples (for the base run and every scenario, on common random numbers); default the
+        config's ``[simulation] samples``, so that the report's numbers are ``wotsim run``'s.
     sobol_samples : int
         Sobol' base samples N (a power of 2).
     seed : int, optional
@@ -316,6 +317,8 @@ def run_analyses(
         Called with a short description before each step.
     """
     check_analyses(config, samples=samples, sobol_samples=sobol_samples)
+    if samples is None:
+        samples = config.simulation.samples
     from ..config.overlays import find_scenarios
     from ..model import net_benefit_for
     from ..simulate import simulate
