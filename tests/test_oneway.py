@@ -244,3 +244,18 @@ def test_schiedam_switching(schiedam):
     assert fin.base == pytest.approx(0.75, abs=schiedam.outputs["financial_ratio"].tolerance)
     assert max(max(b.low_output, b.high_output) for b in fin.bars) < 1
     assert all(s.value is None and s.note == "does not cross within its range" for s in fin.switching)
+
+
+def test_one_ways_in_forked_workers_equal_one_by_one(linear):
+    """``one_ways`` (a report's one-way analyses at once, in forked workers where there are CPUs) gives each
+    job's ``one_way``, in the jobs' order."""
+    from wotsim._fork import fork_workers
+    from wotsim.analysis.oneway import one_ways
+
+    if fork_workers(2) < 2:
+        pytest.skip("no forked workers here (not Linux, or other threads running)")
+    schiedam = load_config("configs/schiedam.toml")
+    jobs = [(linear, "ratio"), (schiedam, "social_ratio"), (linear, "npv"), (schiedam, "financial_ratio")]
+    got = one_ways(jobs)
+    assert [repr(r) for r in got] == [repr(one_way(c, output=o)) for c, o in jobs]
+    assert one_ways([]) == []

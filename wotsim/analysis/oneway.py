@@ -18,16 +18,18 @@ bracketed root search (:func:`scipy.optimize.brentq`) per parameter.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
 
+from .._fork import fork_pool, fork_workers
 from ..config.schema import Config, Parameter
 from ..errors import WotsimError
 from ..model import base_values, check_output, evaluate, output_array
 
-__all__ = ["OneWayResult", "SwitchingValue", "TornadoBar", "one_way", "switching_value"]
+__all__ = ["OneWayResult", "SwitchingValue", "TornadoBar", "one_way", "one_ways", "switching_value"]
 
 #: Quantiles that bound the switching-value search of a parameter with an unbounded support.
 UNBOUNDED_RANGE = (0.001, 0.999)
@@ -216,6 +218,29 @@ def one_way(config: Config, *, output: str, low: float = 5.0, high: float = 95.0
         bars=tuple(bars),
         switching=tuple(switching),
     )
+
+
+def one_ways(jobs: Sequence[tuple[Config, str]]) -> list[OneWayResult]:
+    """:func:`one_way` of each (config, output) in ``jobs``, in order: in forked worker processes when there
+    are several (:func:`wotsim._fork.fork_workers`; the same results as one by one).  A report runs the base's
+    outputs and each scenario's main output at once: their switching values are many scalar searches."""
+    global _JOBS
+    _JOBS = tuple(jobs)
+    try:
+        with fork_pool(fork_workers(len(_JOBS)) if len(_JOBS) >= 2 else 1) as pool:
+            indices = range(len(_JOBS))
+            return list(map(_one_way_job, indices)) if pool is None else pool.map(_one_way_job, indices, chunksize=1)
+    finally:
+        _JOBS = ()
+
+
+#: What :func:`_one_way_job` reads (set by :func:`one_ways`, inherited by forked workers).
+_JOBS: tuple = ()
+
+
+def _one_way_job(i: int) -> OneWayResult:
+    config, output = _JOBS[i]
+    return one_way(config, output=output)
 
 
 def _search_range(p: Parameter) -> tuple[float, float, bool]:

@@ -141,14 +141,15 @@ def statement_inputs(comparison: Comparison, output: str, *, voi: bool = True,
     result if already computed.
     """
     from ..model import net_benefit_for
-    from .oneway import one_way
+    from .oneway import one_ways
 
     vois = None
     if voi and comparison.paired:
         vois = decision_voi(comparison, output=net_benefit_for(comparison.base.config, output),
                             adoption_groups=False)
-    oneway = {run.id: base_oneway if run.scenario is None and base_oneway is not None
-              else one_way(run.config, output=output) for run in comparison.runs}
+    todo = [run for run in comparison.runs if not (run.scenario is None and base_oneway is not None)]
+    found = dict(zip((run.id for run in todo), one_ways([(run.config, output) for run in todo])))
+    oneway = {run.id: found.get(run.id, base_oneway) for run in comparison.runs}
     return oneway, vois
 
 
@@ -323,7 +324,7 @@ def run_analyses(
     from ..model import net_benefit_for
     from ..simulate import simulate
     from .drivers import decision_drivers
-    from .oneway import one_way
+    from .oneway import one_ways
     from .scenarios import compare
     from .sobol import sobol_indices
 
@@ -351,7 +352,11 @@ def run_analyses(
         sobol_groups = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed,
                                      groups="group")
     step("one-way sensitivity and switching values")
-    oneway = {name: one_way(config, output=name) for name in outputs}
+    # the base's outputs and (for the statements) each scenario's main output, all at once
+    runs = comparison.scenarios if comparison is not None else ()
+    found = one_ways([(config, name) for name in outputs] + [(r.config, main) for r in runs])
+    oneway = dict(zip(outputs, found))
+    statement_oneway = {"base": oneway[main], **{r.id: ow for r, ow in zip(runs, found[len(outputs):])}}
     step("decision drivers")
     drivers = decision_drivers(result, output=main)
     step("value of information")
@@ -360,9 +365,6 @@ def run_analyses(
     step("scenario discovery")
     discoveries, notes = report_discoveries(comparison if comparison is not None else result, main,
                                             resamples=discovery_resamples)
-    statement_oneway = {"base": oneway[main]}
-    if comparison is not None:
-        statement_oneway, _ = statement_inputs(comparison, main, voi=False, base_oneway=oneway[main])
     return Analyses(
         config=config, result=result, outputs=outputs, sobol=sobol, sobol_groups=sobol_groups, oneway=oneway,
         drivers=drivers, comparison=comparison, voi_keep=vois.pop("base"), voi_adopt=vois,
