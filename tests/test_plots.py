@@ -434,7 +434,7 @@ def test_cli_plot_redraws_saved_results_without_rerunning(result, tmp_path, monk
     # default output directory: RESULTS/figures (drawing and writing are checked above; record only)
     written = []
     plots_module = importlib.import_module("wotsim.plots")
-    monkeypatch.setattr(plots_module, "figures_for", lambda obj: ((name, None) for name in sorted(names)))
+    monkeypatch.setattr(plots_module, "figures_for", lambda obj, lang: ((name, None) for name in sorted(names)))
     monkeypatch.setattr(plots_module, "save_figure", lambda fig, path, **kw: written.append(Path(path)))
     assert main(["plot", str(tmp_path / "res")]) == 0
     assert {p.parent for p in written} == {tmp_path / "res" / "figures"}

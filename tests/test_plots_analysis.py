@@ -41,6 +41,7 @@ from wotsim.errors import WotsimError
 from wotsim.analysis.oneway import one_way
 from wotsim.formatting import figure_number as _fmt_number
 from wotsim.formatting import plus_minus as _pm
+from wotsim.formatting import share_pm
 from wotsim.plots import (
     drivers_chart,
     evppi_ranking,
@@ -409,7 +410,7 @@ def test_scenario_comparison_annotates_paired_difference_and_p_better(comparison
     assert abs(narrower.p_better - 0.5) < 4 * narrower.p_better_se
     assert abs(narrower.mean) < 4 * narrower.mean_se
     p_texts = [t.get_text() for t in _by_gid(fig, "p_better")]
-    assert p_texts == [_pm(narrower.p_better, narrower.p_better_se)]
+    assert p_texts == [share_pm(narrower.p_better, narrower.p_better_se)]  # "50.6% ± 0.8%": rounded to its error
     diffs = [t.get_text() for t in sorted(_by_gid(fig, "diff_mean"), key=lambda t: t.xy[1])]
     assert diffs == ["reference", _pm(narrower.mean, narrower.mean_se, signed=True), "identical"]
     assert "common random numbers" in _one(fig, "subtitle").get_text()

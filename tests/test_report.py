@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+import wotsim.analysis.pipeline as pipeline
+import wotsim.plots.files as figure_files
 from wotsim.cli import main
 from wotsim.config.loading import load_config
 
@@ -20,13 +22,31 @@ SCHIEDAM = ROOT / "configs" / "schiedam.toml"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
+REPORT_ARGS = ["--samples", "4096", "--sobol-samples", "1024", "--scenarios", "sharper_selection,self_reliance,discount_5_5",
+               "--resamples", "2"]
+
+
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory):
+def report_run(tmp_path_factory):
+    """``wotsim report`` in English, and the analyses it ran (for the Dutch page, rendered from the same ones)."""
     out = tmp_path_factory.mktemp("report") / "schiedam"
-    code = main(["report", str(SCHIEDAM), "--out", str(out), "--samples", "4096", "--sobol-samples", "1024",
-                 "--scenarios", "sharper_selection,self_reliance,discount_5_5", "--resamples", "2"])
-    assert code == 0
-    return out
+    ran = []
+
+    def keep(*args, **kwargs):
+        ran.append(run_analyses(*args, **kwargs))
+        return ran[-1]
+
+    run_analyses = pipeline.run_analyses
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pipeline, "run_analyses", keep)
+        code = main(["report", str(SCHIEDAM), "--out", str(out), *REPORT_ARGS])
+    assert code == 0 and len(ran) == 1
+    return out, ran[0]
+
+
+@pytest.fixture(scope="module")
+def report_dir(report_run):
+    return report_run[0]
 
 
 def test_report_files(report_dir):
@@ -132,19 +152,62 @@ def test_report_bad_config_exits_2_and_writes_nothing(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_a_dutch_report(tmp_path, capsys):
-    """``--lang nl``: <html lang="nl">, the verdict in Dutch words and numbers (1,05; € 370.000), Dutch section
-    titles and a Dutch glossary; every message id has its Dutch translation (tests/test_i18n.py)."""
+#: A 1x1 PNG: what each figure of the Dutch page is "rendered" as (its figures are T2's and the English test's; the
+#: words of the page are what this test reads, at a fraction of the cost of rendering 25 figures again).
+TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                         "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+#: Common English words of the report's body: none may remain on the Dutch page (outside the traceability columns).
+ENGLISH = (r"\bthe\b", r"\band\b", r"\bwith\b", r"\b[Pp]robability\b", r"\b[Bb]ase case\b", r"[Ss]cenario comparison",
+           r"\bdraws?\b", r"\bpercentile\b", r"\bWarning\b", r"\bstakeholders?\b", r"\bworth\b", r"\bwhich\b",
+           r"\bbelow\b", r"\babove\b", r"\bmean\b", r"\boutput\b", r"\bto\b", r"\bnot\b", r"\bby\b", r"\bfor\b",
+           r"\bon\b", r"\bat\b", r"\bare\b", r"\bBase analysis\b", r"\bRecommendation\b", r"\bDiscount\b", r"\bper yearly\b")
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees, without the traceability columns (``<code>``: ids, formulas, the config's notation),
+    the manifest (``<pre>``) and a config's own English text (``lang="en"``)."""
+    page = re.sub(r"<(script|style|pre|code)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r'<td[^>]*lang="en"[^>]*>.*?</td>', " ", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_a_dutch_report(report_run, tmp_path, monkeypatch):
+    """``--lang nl``: the whole page in Dutch, from the analyses of the English report: <html lang="nl">, the verdict
+    in Dutch words and numbers (1,05; € 370.000), Dutch section titles, statements, tables, captions and notes, a
+    Dutch glossary; Dutch numbers below the verdict (1,05; 0,708 tot 1,540; 57,4% ± 0,4%; € 304.835; 1,65 mln.);
+    no English word of the body and no snake_case id outside the traceability columns."""
+    monkeypatch.setattr(pipeline, "run_analyses", lambda *args, **kwargs: report_run[1])
+    monkeypatch.setattr(figure_files, "render_figures",
+                        lambda figures, formats=("png",), **kwargs: [{f: TINY_PNG for f in formats} for _ in figures])
     out = tmp_path / "nl"
-    assert main(["report", str(SCHIEDAM), "--out", str(out), "--samples", "2048", "--sobol-samples", "256",
-                 "--scenarios", "sharper_selection", "--resamples", "0", "--lang", "nl"]) == 0
-    page = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert main(["report", str(SCHIEDAM), "--out", str(out), *REPORT_ARGS, "--lang", "nl"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="nl">' in page
-    verdict = re.sub(r"<[^>]+>", " ", page[page.index('id="verdict"'):page.index("<nav>")])
-    verdict = " ".join(verdict.split())
+    text = visible_text(page)
+    verdict = visible_text(page[page.index('id="verdict"'):page.index("<nav>")])
     assert "Het oordeel" in verdict and "Maatschappelijke baten-kostenverhouding: 1,05 (gepubliceerd: 1,05)" in verdict
     assert re.search(r"90%-interval 0,\d\d tot 1,\d\d", verdict) and "Aanbeveling 1" in verdict
     assert re.search(r"€ \d+\.\d{3}", verdict) and "per jaarcohort" in verdict and not re.search(r"\d\.\d\d\b", verdict)
-    for title in ("Robuustheidsverklaring", "Wat de uitkomst bepaalt", "Begrippenlijst"):
-        assert title in page
-    assert "maatschappelijke kosten-batenanalyse" in page.lower()
+    for title in ("Robuustheidsverklaring", "Wat de uitkomst bepaalt", "Begrippenlijst", "Basisberekening en onzekerheid"):
+        assert title in text
+    assert "maatschappelijke kosten-batenanalyse" in text.lower()
+    # below the verdict: the statement, the headline table and the scenario table in Dutch numbers
+    statement = visible_text(page[page.index('id="statement"'):page.index('id="results"')])
+    assert re.search(r"Basisanalyse: de maatschappelijke baten-kostenverhouding is 1,05 in de basisberekening "
+                     r"\(90%-interval 0,71 tot 1,54; gemiddelde 1,\d\d, mediaan 1,\d\d\); P\(verhouding > 1\) = "
+                     r"\d\d,\d% ± 0,\d%\.", statement), statement[:400]
+    assert re.search(r"gemiddeld € \d{3}\.\d{3} per jaarcohort", statement)
+    results = visible_text(page[page.index('id="results"'):page.index('id="figures"')])
+    assert re.search(r"Maatschappelijke baten-kostenverhouding 1,05 1,050 1,0\d\d 1,0\d\d 0,7\d\d tot 1,5\d\d "
+                     r"\d\d,\d% ± 0,\d% 1,0\d\d", results), results[:400]
+    assert re.search(r"−\d,\d\d mln\. tot \d,\d\d mln\.", results) and "Netto waarde per partij" in results
+    scenarios = visible_text(page[page.index('id="recommendations"'):page.index('id="parameters"')])
+    assert "Aanbeveling 2: meer gebruikmaken van de zelfredzaamheid van inwoners" in scenarios
+    assert re.search(r"Discontovoet 5,5% 1,0\d\d", scenarios) and "P(beter dan de basisanalyse)" in scenarios
+    assert not re.search(r"± 0(?:,0+)?(?![\d,])|100% ±", scenarios)  # rounded to what is known: no "± 0,000"
+    english = {p: re.findall(p, text) for p in ENGLISH}
+    assert not any(english.values()), {p: found for p, found in english.items() if found}
+    assert not re.search(r"\b0\.\d|\b\d+\.\d\d\b", text), re.findall(r".{30}(?:\b0\.\d|\b\d+\.\d\d\b).{30}", text)
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), re.findall(r"\b[a-z]+_[a-z_]+\b", text)
+    # the ids stay, in the traceability column
+    assert all(f"<code>{name}</code>" in page for name in report_run[1].config.parameters)

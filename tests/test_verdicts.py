@@ -69,7 +69,8 @@ def test_probabilities_without_false_precision(p, text):
 
 @pytest.mark.parametrize("p, se, text", [(0.574, 0.004, "57.4% ± 0.4%"), (0.449, 0.02, "45% ± 2%"),
                                          (0.045, 0.003, "4.5% ± 0.3%"), (0.99976, 0.00014, "> 99.9%"),
-                                         (0.5, 0.00001, "50%"), (0.143, 0.0038, "14.3% ± 0.4%")])
+                                         (0.5, 0.00001, "50%"), (0.143, 0.0038, "14.3% ± 0.4%"),
+                                         (0.045, 0.0005, "4.5%"), (0.4, 0.0005, "40.0%")])  # never "± 0.0%"
 def test_a_standard_error_to_one_figure_and_the_estimate_to_match(p, se, text):
     assert share_pm(p, se) == text
     assert "± 0.0%" not in text and "100% ±" not in text

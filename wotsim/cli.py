@@ -89,7 +89,7 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out_dir = args.out if args.out is not None else results / "figures"
     # any directory a wotsim command wrote: run, sensitivity (every method), compare, voi, discover; every name a
     # figure's file takes is checked by the loader
-    figures = figures_for(load_any(results))
+    figures = figures_for(load_any(results), lang=args.lang)
     if (out_dir.is_dir() and not out_dir.is_symlink() and any(out_dir.iterdir())
             and not (out_dir / FIGURES_MARK).is_file()):
         raise WotsimError(f"{out_dir}: exists and holds files wotsim plot did not write (no {FIGURES_MARK}); "
@@ -269,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="results directory written by 'wotsim run', 'sensitivity' (any method), 'compare', "
                            "'voi' or 'discover' with --out")
     plot.add_argument("--out", type=Path, help="directory for the figures (default: RESULTS/figures)")
+    plot.add_argument("--lang", choices=("en", "nl"), default="en",
+                      help="language of every text in the figures: en (default) or nl (Dutch numbers: 1,05)")
     plot.set_defaults(func=_cmd_plot)
 
     sens = sub.add_parser("sensitivity", help="which parameters drive an output: Sobol', Morris, PAWN, "
@@ -357,8 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--resamples", type=_discover.resamples, default=10,
                      help="half-size resamples for the stability of each scenario discovery (default 10; 0 to skip)")
     rep.add_argument("--lang", choices=("en", "nl"), default="en",
-                     help="language of the verdict, the section titles and the glossary: en (default) or nl "
-                          "(Dutch numbers: 1,05; € 1,2 mln.); the details below the verdict are in English")
+                     help="language of the whole report, figures included: en (default) or nl "
+                          "(Dutch numbers: 1,05; € 1,2 mln.)")
     rep.add_argument("--figures", type=_figure_formats, default=("png",), metavar="png,svg",
                      help="figure files to write in figures/ (default png; add svg on request; the page embeds PNG)")
     rep.set_defaults(func=_cmd_report)

@@ -15,11 +15,23 @@ with its Monte Carlo standard error.  Undefined values (NaN) print as ``n/a``
 ASCII hyphen in front of a negative number (the report uses U+2212).  Nothing
 here imports numpy at load time: the command line imports this module before
 argparse runs.
+
+**Languages.**  The functions that print a number take ``lang`` (``"en"``, the default,
+prints exactly what they always printed).  In another language the same rules choose the
+digits, and :mod:`wotsim.i18n` prints them with the locale's symbols from Babel's CLDR data
+(:func:`wotsim.i18n.localise_number`: ``1,234.5`` -> ``1.234,5``), and a value that rounds to
+zero prints without its sign (``0,000``, never ``-0,000``); an amount with its
+currency takes the locale's currency pattern (``EUR 1,234`` -> ``€ 1.234``,
+:func:`wotsim.i18n.format_currency`), and a compact amount is written out below a million
+and with the suffix of CLDR's short form above (``305k`` -> ``305.000``, ``-1.67M`` ->
+``-1,67 mln.``: Dutch readers do not use "k").
 """
 
 from __future__ import annotations
 
 import math
+
+from .i18n import DEFAULT_LANGUAGE, format_currency, localise_number
 
 __all__ = ["MINUS", "amount", "currency_symbol", "figure_number", "fit_text", "figure_value", "lower_first", "money",
            "money_rounded", "money_scale", "number", "percent", "percentile_name", "percentile_rank", "plus_minus",
@@ -30,12 +42,16 @@ __all__ = ["MINUS", "amount", "currency_symbol", "figure_number", "fit_text", "f
 MINUS = "\u2212"
 
 
-def money(x: float, *, minus: str = "-") -> str:
+def money(x: float, *, minus: str = "-", lang: str = DEFAULT_LANGUAGE) -> str:
     """An amount in compact form: ``-1.67M``, ``305k``, ``950``; ``n/a`` for NaN.
 
     The smallest unit whose rounded figure stays below 1000: 999.5 is ``1k`` and 999,999.5
     is ``1.00M``, never ``1000k``.  ``-0.0`` prints ``0``, ``-0.3`` prints ``-0``.
+    In another ``lang`` the same rounding, written out below a million (``305.000``) and in
+    CLDR's short form above (``-1,67 mln.``).
     """
+    if lang != DEFAULT_LANGUAGE:
+        return _money_local(x, minus, lang)
     if x != x:
         return "n/a"
     sign = minus if x < 0 else ""
@@ -49,20 +65,51 @@ def money(x: float, *, minus: str = "-") -> str:
     return f"{sign}{x / 1e6:.2f}M"
 
 
-def amount(x: float, currency: str = "", *, sign: bool = False, whole: bool = False, minus: str = "-") -> str:
+def amount(x: float, currency: str = "", *, sign: bool = False, whole: bool = False, minus: str = "-",
+           lang: str = DEFAULT_LANGUAGE) -> str:
     """An amount in full: ``EUR 1,234,567``; ``EUR 4.56`` (three significant digits below 100); ``EUR 0``.
 
     The sign stands in front of the currency (``-EUR 1,234``; with ``sign=True`` also
     ``+EUR 1,234``); without a currency just the number (``1,234``, a standard error).
     ``whole``: whole units throughout (``EUR 5``; the columns of a table).  ``n/a`` for
-    NaN, ``EUR inf`` for infinity.
+    NaN, ``EUR inf`` for infinity.  In another ``lang`` the locale's currency pattern
+    (``€ 1.234.567``, ``€ -1.234``, ``€ +1.234``; module docstring).
     """
     if x != x:
-        return "n/a"
+        return localise_number("n/a", lang)
     lead = minus if x < 0 else "+" if sign else ""
     x = abs(x)
     text = f"{x:,.0f}" if whole or x >= 100 or x == 0 else f"{x:.3g}"
+    if lang != DEFAULT_LANGUAGE and currency:
+        shown = float(text.replace(",", "")) if math.isfinite(x) else x
+        return format_currency(-shown if lead and lead != "+" else shown, currency, lang, _decimals(text),
+                               sign=lead == "+", minus=minus)
+    text = localise_number(text, lang)
     return f"{lead}{currency} {text}" if currency else f"{lead}{text}"
+
+
+def _decimals(text: str) -> int:
+    """The decimals of a number printed in English (``"1,234.50"`` -> 2; ``"1e-05"``, ``"12"`` -> 0)."""
+    return len(text.split(".", 1)[1]) if "." in text and "e" not in text else 0
+
+
+def _money_local(x: float, minus: str, lang: str) -> str:
+    """:func:`money` in a language other than English (its docstring)."""
+    if x != x or not math.isfinite(x):
+        return localise_number(money(x, minus=minus), lang)
+    sign = minus if x <= -0.5 else ""  # never "-0"
+    x = abs(x)
+    if x < 999_500:
+        return localise_number(f"{sign}{x:.0f}" if x < 999.5 else f"{sign}{x / 1e3:.0f},000", lang)
+    return localise_number(f"{sign}{x / 1e6:,.2f}", lang) + _million(lang)
+
+
+def _million(lang: str) -> str:
+    """What follows a number of millions in ``lang``: the suffix of CLDR's short compact pattern (`` mln.``)."""
+    from babel import Locale
+
+    pattern = Locale.parse(lang).compact_decimal_formats["short"]["other"]["1000000"]
+    return pattern.suffix[0].replace("'", "")
 
 
 def _ratio(x: float, digits: int, minus: str, plus: bool) -> str:
@@ -71,56 +118,66 @@ def _ratio(x: float, digits: int, minus: str, plus: bool) -> str:
 
 
 def value(x: float, measure: str, *, digits: int = 3, full: bool = False, currency: str = "",
-          minus: str = "-") -> str:
+          minus: str = "-", lang: str = DEFAULT_LANGUAGE) -> str:
     """An output's value: a ratio to ``digits`` decimals (``1.050``), anything else as money.
 
     Money is compact (:func:`money`) unless ``full`` (:func:`amount`, with ``currency``).
-    ``n/a`` for NaN.
+    ``n/a`` for NaN.  ``lang``: the module docstring (``1,050``).
     """
     if x != x:
-        return "n/a"
+        return localise_number("n/a", lang)
     if measure == "ratio":
-        return _ratio(x, digits, minus, plus=False)
-    return amount(x, currency, minus=minus) if full else money(x, minus=minus)
+        if lang != DEFAULT_LANGUAGE and round(x, digits) == 0:  # never "-0,000"
+            x = 0.0
+        return localise_number(_ratio(x, digits, minus, plus=False), lang)
+    return amount(x, currency, minus=minus, lang=lang) if full else money(x, minus=minus, lang=lang)
 
 
 def signed(x: float, measure: str, *, digits: int = 3, full: bool = False, currency: str = "",
-           minus: str = "-") -> str:
+           minus: str = "-", lang: str = DEFAULT_LANGUAGE) -> str:
     """A difference, always with its sign: ``+0.012``, ``-0.300``, ``+305k``, ``-EUR 1,234``; ``n/a`` for NaN.
 
     As :func:`value`; a compact amount that is 0 or -0.0 reads ``+0``.
     """
     if x != x:
-        return "n/a"
+        return localise_number("n/a", lang)
     if measure == "ratio":
-        return _ratio(x, digits, minus, plus=True)
+        if lang != DEFAULT_LANGUAGE and round(x, digits) == 0:  # "+0,000", never "-0,000"
+            x = 0.0
+        return localise_number(_ratio(x, digits, minus, plus=True), lang)
     if full:
-        return amount(x, currency, sign=True, minus=minus)
-    text = money(x, minus=minus)
+        return amount(x, currency, sign=True, minus=minus, lang=lang)
+    text = money(x, minus=minus, lang=lang)
     return f"+{text}" if x >= 0 else text
 
 
-def standard_error(x: float, measure: str, *, full: bool = False) -> str:
+def standard_error(x: float, measure: str, *, full: bool = False, lang: str = DEFAULT_LANGUAGE) -> str:
     """A standard error: of a ratio to two significant digits, positional (``0.0041``, ``0.00012``, ``0.1``),
     so that a small one never prints as ``0.000``; of money as money (:func:`money`, or the
     whole number of :func:`amount` if ``full``); ``n/a`` for NaN.
     """
     if x != x:
-        return "n/a"
+        return localise_number("n/a", lang)
     if measure == "ratio":
         import numpy as np  # only when a ratio's standard error is printed: the CLI imports this module early
 
-        return np.format_float_positional(x, precision=2, unique=False, fractional=False, trim="-")
-    return amount(x, whole=True) if full else money(x)
+        return localise_number(np.format_float_positional(x, precision=2, unique=False, fractional=False,
+                                                          trim="-"), lang)
+    return amount(x, whole=True, lang=lang) if full else money(x, lang=lang)
 
 
-def number(x: float, *, compact: bool = False) -> str:
+def number(x: float, *, compact: bool = False, lang: str = DEFAULT_LANGUAGE) -> str:
     """A parameter's value: four significant digits, thousands separated, never an exponent.
 
     ``0.3000``, ``12.35``, ``12,345``, ``1,234,567``; ``0``, ``inf``, ``n/a`` for NaN (a
     sentence).  ``compact`` (a table column): trailing zeros dropped below 10,000 (``0.3``,
     ``2328``, ``3``, ``0.00001234``), compact money from there on (``31k``, as :func:`money`).
+    ``lang``: the module docstring (``0,3000``, ``12.345``, ``31.000``).
     """
+    if lang != DEFAULT_LANGUAGE:
+        if compact and abs(x) >= 9999.5:
+            return money(x, lang=lang)
+        return localise_number(number(x, compact=compact), lang)
     if x != x:
         return "n/a"
     if compact:
@@ -144,11 +201,14 @@ def percentile_rank(p: float) -> int:
     return min(99, max(1, int(round(100 * p)))) if 0 < p < 1 else int(round(100 * p))
 
 
-def significant(x: float, digits: int = 3) -> str:
+def significant(x: float, digits: int = 3, lang: str = DEFAULT_LANGUAGE) -> str:
     """A value in a sentence to ``digits`` significant figures, thousands separated, never an exponent.
 
     ``2,810`` (2809.3), ``0.427``, ``0.0106``, ``1``, ``1.05``, ``-3,460``; ``n/a`` for NaN.
+    ``lang``: the locale's symbols (``2.810``, ``0,427``).
     """
+    if lang != DEFAULT_LANGUAGE:
+        return localise_number(significant(x, digits), lang)
     if x != x:
         return "n/a"
     if x == 0 or not math.isfinite(x):
@@ -231,26 +291,47 @@ def percentile_name(p: float) -> str:
     return f"p{p:.0f}" if 1.0 <= p <= 99.0 else f"p{p:.1f}"
 
 
-def plus_minus(x: float, se: float, *, measure: str = "ratio", currency: str = "", signed: bool = False) -> str:
+def plus_minus(x: float, se: float, *, measure: str = "ratio", currency: str = "", signed: bool = False,
+               minus: str = MINUS, lang: str = DEFAULT_LANGUAGE) -> str:
     """``x ± se`` with the standard error to one significant digit and ``x`` to the same decimal place.
 
     Ratios and probabilities keep at least three decimals; money shares one scale
-    (``−€212k ± €3k``).  A zero standard error is left out.
+    (``−€212k ± €3k``).  A zero standard error is left out, and so is one too small to show in six decimals
+    (rounding noise of a difference that is the same in every draw).  ``minus``: the sign of a
+    negative number (``"-"`` in terminal text).  In another ``lang`` the same digits with the
+    locale's symbols (``−0,0381 ± 0,0004``), and money in full, rounded to the error's place,
+    with the locale's currency pattern and short form (``€ −212.000 ± € 3.000``, ``1,67 mln.``).
     """
     if not (math.isfinite(x) and math.isfinite(se)):
-        return "n/a"
+        return localise_number("n/a", lang)
+    if lang != DEFAULT_LANGUAGE and measure != "ratio":
+        return _plus_minus_money(x, se, currency, signed, minus, lang)
     money = measure != "ratio"
     scale, _word = money_scale(max(abs(x), abs(se))) if money else (1.0, "")
     suffix = _SUFFIX[scale] if money else ""
     symbol = currency_symbol(currency) if money else ""
     least = 0 if money else 3
     decimals = least if se <= 0 else min(max(least, -math.floor(math.log10(se / scale))), 6)
+    if se > 0 and round(se / scale, decimals) == 0:  # below the last decimal shown: rounding noise, as if 0
+        se, decimals = 0.0, least
 
     def one(v: float, sign: bool) -> str:
-        lead = ("+" if v >= 0 else MINUS) if sign else (MINUS if v < 0 else "")
-        return f"{lead}{symbol}{abs(v) / scale:,.{decimals}f}{suffix}"
+        lead = ("+" if v >= 0 else minus) if sign else (minus if v < 0 else "")
+        return localise_number(f"{lead}{symbol}{abs(v) / scale:,.{decimals}f}{suffix}", lang)
 
     return one(x, signed) if se <= 0 else f"{one(x, signed)} ± {one(se, False)}"
+
+
+def _plus_minus_money(x: float, se: float, currency: str, signed: bool, minus: str, lang: str) -> str:
+    """:func:`plus_minus` of money in a language other than English: both amounts in full (:func:`amount`),
+    rounded to the error's decimal place (``€ −212.000 ± € 3.000``)."""
+    error = round_significant(se, 1) if se > 0 and round(se, 6) > 0 else 0.0
+    place = min(0, -math.floor(math.log10(error))) if error > 0 else 0
+
+    def one(v: float, sign: bool) -> str:
+        return amount(round(v, place) + 0.0, currency, sign=sign, whole=True, minus=minus, lang=lang)
+
+    return one(x, signed) if se <= 0 else f"{one(x, signed)} ± {one(error, False)}"
 
 
 # --------------------------------------------------------------------------- summaries for people
@@ -285,7 +366,7 @@ def share_text(p: float, lang: str = "en") -> str:
     from .i18n import format_percent
 
     if p != p:
-        return "n/a"
+        return localise_number("n/a", lang)
     if p in (0, 1):
         return format_percent(p, lang, 0)
     if p < 0.001:
@@ -299,13 +380,17 @@ def share_pm(p: float, se: float, lang: str = "en") -> str:
     """A probability with its standard error: the error to one significant figure (in percentage points)
     and the estimate to the same decimal place, ``57.4% ± 0.4%``, ``14% ± 2%``; the bare :func:`share_text`
     when the error is below 0.05 points or the estimate is within it of 0 or 1 (``> 99.9%``, never
-    ``100% ± 0.0%``)."""
+    ``100% ± 0.0%``); the estimate alone, to the error's decimal, when the error rounds to nothing there
+    (``4.5%``, never ``4.5% ± 0.0%``)."""
     from .i18n import format_percent
 
     if p != p or se != se:
-        return "n/a"
+        return localise_number("n/a", lang)
     points = 100 * se
     if points < 0.05 or p < 0.001 or p > 0.999 or p - se <= 0 or p + se >= 1:
         return share_text(p, lang)
     decimals = min(max(0, -int(math.floor(math.log10(points)))), 1)
-    return f"{format_percent(p, lang, decimals)} ± {format_percent(round_significant(se, 1), lang, decimals)}"
+    error = format_percent(round_significant(se, 1), lang, decimals)
+    if not any(c in "123456789" for c in error):  # 0.05 points rounds to "0.0%": the estimate alone, never "± 0.0%"
+        return format_percent(p, lang, decimals)
+    return f"{format_percent(p, lang, decimals)} ± {error}"

@@ -50,6 +50,12 @@ rules.  The choices made on top of CLDR:
 * the currency pattern is the locale's (Dutch: ``€`` and a no-break space before the amount;
   a negative amount ``€ -190.000`` in full and ``-€ 1,2 mln.`` in compact form, as Babel
   gives them); ``minus`` replaces the ASCII hyphen (the HTML report uses U+2212);
+* :func:`format_currency` prints an amount in full with ``digits`` decimals in the locale's currency
+  pattern (``€304,835`` / ``€ 304.835``; ``sign=True`` puts a plus where the pattern puts a minus:
+  ``€ +304.835``): the amounts of the sentences, which quote a computed figure to the unit;
+* :func:`localise_number` re-prints a number :mod:`wotsim.formatting` wrote in English (``-1,234.50``,
+  ``0.0041``, ``+0.012``) with the locale's decimal and group symbols from CLDR (``-1.234,50``): the
+  rounding rules stay in one place and the languages print the same digits;
 * :func:`format_interval` joins two numbers with the catalogue's ``"{low} to {high}"``
   (Dutch ``0,71 tot 1,54``); :func:`ordinal` takes the ordinal category from CLDR
   (``21st`` / ``21e``).
@@ -72,9 +78,9 @@ from .errors import WotsimError
 if TYPE_CHECKING:  # pragma: no cover
     from babel.numbers import NumberPattern
 
-__all__ = ["DEFAULT_LANGUAGE", "DOMAIN", "LANGUAGES", "LOCALE_DIR", "N_", "check_language", "format_decimal",
-           "format_interval", "format_money", "format_percent", "humanise", "ngettext", "ordinal", "range_words",
-           "translations", "translator"]
+__all__ = ["DEFAULT_LANGUAGE", "DOMAIN", "LANGUAGES", "LOCALE_DIR", "N_", "check_language", "format_currency",
+           "format_decimal", "format_interval", "format_money", "format_percent", "humanise", "localise_number",
+           "ngettext", "ordinal", "range_words", "translations", "translator"]
 
 #: The languages of the report; the first is the default and the language of the message ids.
 LANGUAGES = ("en", "nl")
@@ -174,6 +180,34 @@ def format_percent(p: float, lang: str = DEFAULT_LANGUAGE, digits: int = 0, *, m
     """A share as a percentage with ``digits`` decimals: ``0.57`` -> ``57%`` (both languages); ``57.3%`` /
     ``57,3%``.  Rounding only: whether 0.9996 may read ``100%`` is the caller's rule."""
     return _apply("percent", p, lang, digits, minus)
+
+
+def format_currency(x: float, currency: str = "EUR", lang: str = DEFAULT_LANGUAGE, digits: int = 0, *,
+                    sign: bool = False, minus: str = "-") -> str:
+    """An amount in full with ``digits`` decimals in the locale's currency pattern: ``€304,835`` /
+    ``€ 304.835``, ``€ -304.835``; ``sign=True`` marks a positive amount with a plus where a negative one has
+    its minus (``€ +304.835``); NaN ``n/a`` / ``n.v.t.``."""
+    if sign and x == x and round(x, digits) > 0:
+        return _apply("currency", -x, lang, digits, "+", currency=currency, currency_digits=False)
+    return _apply("currency", x, lang, digits, minus, currency=currency, currency_digits=False)
+
+
+def localise_number(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A number printed in English (``-1,234.50``, ``0.0041``, ``+0.012``, ``12,345``) with the decimal and
+    group symbols of ``lang`` (CLDR, via Babel): ``-1.234,50``, ``0,0041``; the same digits and grouping.
+    English text is returned unchanged; so is ``n/a`` (translated) and anything after the number."""
+    if lang == DEFAULT_LANGUAGE:
+        return text
+    if text == "n/a":
+        return translator(lang)(_NOT_AVAILABLE)
+    return text.translate(_symbols(check_language(lang)))
+
+
+@functools.lru_cache(maxsize=None)
+def _symbols(lang: str) -> dict[int, str]:
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return str.maketrans({".": get_decimal_symbol(lang), ",": get_group_symbol(lang)})
 
 
 def format_money(x: float, currency: str = "EUR", lang: str = DEFAULT_LANGUAGE, significant: int = 2, *,

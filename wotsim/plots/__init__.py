@@ -2,8 +2,10 @@
 
 Each function returns a matplotlib Figure (or draws into the axes given) and never shows it;
 :func:`save_figure` writes PNG and SVG files safely and :func:`figures_for` lists the figures
-of any result object.  Modules: :mod:`.style` (palette, text, axes, labels, money axes),
-:mod:`.files` (safe writing), :mod:`.distributions` (a Monte Carlo run), :mod:`.sensitivity`
+of any result object.  Every figure function takes ``lang`` (``"en"``, the default, or ``"nl"``:
+every text in Dutch).  Modules: :mod:`.style` (palette, text, axes, money axes), :mod:`.words`
+(labels and numbers in the reader's language), :mod:`.files` (safe writing), :mod:`.distributions`
+(a Monte Carlo run), :mod:`.stakeholders` (fan charts, who pays and who gains), :mod:`.sensitivity`
 (Sobol', one-way, decision drivers), :mod:`.screening` (Morris, PAWN), :mod:`.decision`
 (scenarios, value of information), :mod:`.discovery` (scenario discovery), :mod:`.figures`
 (which figures a result has).
@@ -11,12 +13,12 @@ of any result object.  Modules: :mod:`.style` (palette, text, axes, labels, mone
 
 from .decision import evppi_ranking, scenario_comparison, scenario_figures
 from .discovery import discovery_figures, discovery_limits, discovery_scatter, discovery_trajectory
-from .distributions import (acceptability_curve, convergence_p, fan_chart, ratio_cdf, ratio_distribution,
-                            simulation_figures, stakeholder_chart)
+from .distributions import acceptability_curve, convergence_p, ratio_cdf, ratio_distribution, simulation_figures
 from .figures import figures_for
 from .files import figure_dir, save_figure
 from .screening import morris_chart, pawn_bars
 from .sensitivity import drivers_chart, sensitivity_figures, sobol_bars, sobol_convergence, tornado
+from .stakeholders import fan_chart, stakeholder_chart
 from .style import FIGSIZE, money_axis, new_axes, plain, set_title
 
 __all__ = ["FIGSIZE", "acceptability_curve", "convergence_p", "discovery_figures", "discovery_limits",

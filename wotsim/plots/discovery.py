@@ -20,38 +20,59 @@ from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import PercentFormatter
 
 from ..errors import WotsimError
-from ..formatting import figure_number, figure_value, lower_first, percent, percentile_rank, significant
-from .style import (EDGE, FILL_DARK, LINES, add_column, add_legend, add_note, fit, join_subtitle, legend_below,
-                    new_axes, plain, plural, root_figure, study_name, style_axes, titled, wrap)
+from ..formatting import lower_first, percentile_rank
+from ..i18n import DEFAULT_LANGUAGE, N_, ngettext, range_words, translator
+from .style import (EDGE, FILL_DARK, LINES, add_column, add_legend, add_note, join_subtitle, legend_below,
+                    local_ticks, new_axes, plain, root_figure, style_axes, titled, wrap)
+from .words import (count, counted, english, fit, number, percent_formatter, share, sig, study_name, translated,
+                    value)
 
 __all__ = ["condition_title", "discovery_figures", "discovery_limits", "discovery_scatter", "discovery_trajectory"]
 
 #: How the chosen step was picked, by ``DiscoveredBox.chosen_by``.
-_CHOSEN_BY = {"f1": "the best F1 of coverage and lift (lift: how far the density has gone from its step-0 value "
-                    "towards 100%)", "min_coverage": "the densest with enough coverage", "step": "the step asked for"}
+_CHOSEN_BY = {"f1": N_("the best F1 of coverage and lift (lift: how far the density has gone from its step-0 value "
+                       "towards 100%)"), "min_coverage": N_("the densest with enough coverage"),
+              "step": N_("the step asked for")}
+#: The side of a parameter that pasting moved (``DiscoveredBox.pastes``: ``parameter:side``).
+_SIDES = {"lower": N_("lower"), "upper": N_("upper")}
+#: A parameter's evidence tag, as the config gives it (translated where it is one of these).
+_EVIDENCE = frozenset({N_("sourced"), N_("derived"), N_("assumed"), N_("calibrated")})
+#: The words of the condition language, in a condition shown as written.
+_WORDS = {"and": N_("and"), "or": N_("or"), "not": N_("not")}
 #: Half-width of the jitter of an integer parameter in the scatter (in its units).
 _JITTER = 0.3
 
 
 # ------------------------------------------------------------------ shared pieces
-def condition_title(discovery) -> str:
+def condition_title(discovery, *, lang: str = DEFAULT_LANGUAGE, config=None) -> str:
     """The condition of a discovery in words, from its labels: ``"Social ratio below 1"``,
     ``"Sharper selection does worse than the base on the social ratio"``, or a formula with each
-    output name replaced by its label."""
+    output name replaced by its label (in ``lang``: labels from ``config``'s translations, the words
+    ``and``, ``or``, ``not`` and the decimal numbers of a formula in Dutch)."""
     d = discovery
-    label = d.labels.get(d.output, d.output) if d.output else ""
+    _ = translator(lang)
+
+    def label_of(name: str) -> str:
+        return translated(config, "output", name, "label", lang) or d.labels.get(name, name)
+
+    label = label_of(d.output) if d.output else ""
     if d.kind in ("below", "above"):
-        limit = figure_number(d.threshold) if d.measure == "ratio" else figure_value(d.measure, d.threshold, d.currency)
-        text = f"{label} {d.kind} {limit}"
+        limit = number(d.threshold, lang) if d.measure == "ratio" else value(d.measure, d.threshold, d.currency, lang)
+        side = _("{label} below {limit}") if d.kind == "below" else _("{label} above {limit}")
+        text = side.format(label=label, limit=limit)
     elif d.kind == "worse":
-        text = f"{d.scenario_label or d.scenario} does worse than the base on {lower_first(label)}"
+        text = _("{scenario} does worse than the base on {label}").format(scenario=d.scenario_label or d.scenario,
+                                                                          label=lower_first(label))
     else:
+        text = d.condition
+        if not english(lang):  # the condition language's words and decimal numbers, before the names' labels
+            text = re.sub(r"(?<![\w.:])(\d+\.\d+|and|or|not)(?![\w.:])", lambda m: _(_WORDS[m.group(1)])
+                          if m.group(1) in _WORDS else sig(float(m.group(1)), lang, 15), text)
         names = sorted(d.labels, key=len, reverse=True)
         pattern = r"(?<![\w.:])(" + "|".join(re.escape(n) for n in names) + r")(?![\w:])" if names else None
-        text = re.sub(pattern, lambda m: lower_first(d.labels[m.group(1)]), d.condition) if pattern else d.condition
+        text = re.sub(pattern, lambda m: lower_first(label_of(m.group(1))), text) if pattern else text
     return fit(text[:1].upper() + text[1:], 70)
 
 
@@ -67,33 +88,38 @@ def _box(discovery, box):
     return found[int(box)]
 
 
-def _label(info, unit: bool = False, inline: bool = False) -> str:
-    """A parameter's label; with ``unit`` its unit in brackets (on a second line if both are long);
-    ``inline``: lower case inside a sentence (acronyms kept)."""
-    label = fit(info.label or info.name)
+def _label(info, unit: bool = False, inline: bool = False, *, lang: str = DEFAULT_LANGUAGE, config=None) -> str:
+    """A parameter's label (translated by ``config``); with ``unit`` its unit in brackets (on a second line if
+    both are long); ``inline``: lower case inside a sentence (acronyms kept)."""
+    label = fit(translated(config, "parameter", info.name, "label", lang) or info.label or info.name)
     if inline:
         return lower_first(label)
-    if not (unit and info.unit):
+    units = translated(config, "parameter", info.name, "unit", lang) or info.unit
+    if not (unit and units):
         return label
-    return f"{label} ({info.unit})" if len(label) + len(info.unit) <= 48 else f"{label}\n({fit(info.unit, 48)})"
+    return f"{label} ({units})" if len(label) + len(units) <= 48 else f"{label}\n({fit(units, 48)})"
 
 
-def _title(ax: Axes, discovery, what: str, subtitle: str) -> None:
+def _title(ax: Axes, discovery, what: str, subtitle: str, lang: str = DEFAULT_LANGUAGE, config=None) -> None:
     """The condition in words, then what the figure shows (on a second line if both do not fit on one)."""
-    words = condition_title(discovery)
+    words = condition_title(discovery, lang=lang, config=config)
     titled(ax, f"{words}: {what}" if len(words) + len(what) <= 60 else f"{words}:\n{what[:1].upper()}{what[1:]}",
            subtitle)
 
 
-def _subtitle(discovery, *parts: str) -> str:
+def _subtitle(discovery, *parts: str, lang: str = DEFAULT_LANGUAGE, config=None) -> str:
     d = discovery
-    meet = f"{d.n_cases:,} of {d.n_draws:,} {d.sampler} draws meet it ({percent(d.share)})"
-    undefined = f"{d.n_undefined:,} undefined left out" if d.n_undefined else ""
-    return join_subtitle(study_name(None, str(d.manifest.get("study", ""))), meet, undefined, *parts, width=84)
+    _ = translator(lang)
+    meet = _("{n} of {total} {sampler} draws meet it ({share})").format(
+        n=count(d.n_cases, lang), total=count(d.n_draws, lang), sampler=d.sampler, share=share(d.share, lang))
+    undefined = _("{n} undefined left out").format(n=count(d.n_undefined, lang)) if d.n_undefined else ""
+    study = study_name(config, str(d.manifest.get("study", "")), lang)
+    return join_subtitle(study, meet, undefined, *parts, width=84)
 
 
 # ------------------------------------------------------------------ trajectory
-def discovery_trajectory(discovery, *, box: int = 1, ax: Axes | None = None) -> Figure:
+def discovery_trajectory(discovery, *, box: int = 1, ax: Axes | None = None, config=None,
+                         lang: str = DEFAULT_LANGUAGE) -> Figure:
     """The peeling trajectory of a box: coverage against density per step, and the box chosen.
 
     One point per step of peeling (step 0 holds every draw searched; gid ``"trajectory"``,
@@ -108,11 +134,16 @@ def discovery_trajectory(discovery, *, box: int = 1, ax: Axes | None = None) -> 
     box : int
         Which box (1 for the first; later ones come from covering).
     ax : Axes, optional
+    config : Config, optional
+        For the translated labels of the outputs and parameters (the discovery's own are English).
+    lang : str
+        The language of every text in the figure: ``"en"`` (default) or ``"nl"``.
 
     Returns
     -------
     Figure
     """
+    _ = translator(lang)
     d, b = discovery, _box(discovery, box)
     fig, ax = new_axes(ax, figsize=(7.0, 5.0))
     counts = np.asarray(b.n_restricted, dtype=int)
@@ -121,73 +152,91 @@ def discovery_trajectory(discovery, *, box: int = 1, ax: Axes | None = None) -> 
     norm = BoundaryNorm(np.arange(-0.5, most + 1.0), greys.N)
     ax.plot(b.coverage, b.density, color="0.6", linewidth=0.8, zorder=2, gid="path")
     points = ax.scatter(b.coverage, b.density, c=counts, cmap=greys, norm=norm, s=24, edgecolors="0.25",
-                        linewidths=0.5, zorder=3, label="peeling step")
+                        linewidths=0.5, zorder=3, label=_("peeling step"))
     points.set_gid("trajectory")
     every = max(1, math.ceil((most + 1) / 12))
     scale = root_figure(ax).colorbar(points, ax=ax, ticks=range(0, most + 1, every), fraction=0.05, pad=0.02)
-    scale.set_label("restricted parameters", fontsize=8.5)
+    scale.set_label(_("restricted parameters"), fontsize=8.5)
     scale.ax.tick_params(labelsize=8)
     scale.ax.set_gid("restriction_scale")
+    local_ticks(scale.ax, lang)
     style, colour, width = LINES["threshold"]
     ax.axhline(b.density[0], linestyle=style, color=colour, linewidth=width, zorder=1,
-               label=f"density over the {b.n_draws:,} draws searched ({percent(b.density[0])})").set_gid("base_density")
+               label=_("density over the {n} draws searched ({share})").format(
+                   n=count(b.n_draws, lang), share=share(b.density[0], lang))).set_gid("base_density")
     c = b.chosen
+    n = int(counts[c])
     ax.plot(b.coverage[c], b.density[c], "o", markersize=13, markerfacecolor="none", markeredgecolor="black",
             markeredgewidth=1.6, zorder=5, linestyle="none",
-            label=f"chosen: step {c}, {plural(int(counts[c]), 'restriction')} (coverage {percent(b.coverage[c])}, "
-                  f"density {percent(b.density[c])})")[0].set_gid("chosen")
+            label=_("chosen: step {step}, {restrictions} (coverage {coverage}, density {density})").format(
+                step=c, restrictions=counted(ngettext("{n} restriction", "{n} restrictions", n, lang), n, lang),
+                coverage=share(b.coverage[c], lang), density=share(b.density[c], lang)))[0].set_gid("chosen")
     pasted = (b.box_coverage, b.box_density) != (b.coverage[c], b.density[c])
     if pasted:
         ax.annotate("", xy=(b.box_coverage, b.box_density), xytext=(b.coverage[c], b.density[c]), zorder=4,
                     arrowprops=dict(arrowstyle="->", color="0.2", linewidth=0.9, shrinkA=7, shrinkB=4))
         ax.plot(b.box_coverage, b.box_density, "D", markersize=6, color="black", zorder=6, linestyle="none",
-                label=f"after pasting (coverage {percent(b.box_coverage)}, density {percent(b.box_density)})"
-                )[0].set_gid("pasted")
+                label=_("after pasting (coverage {coverage}, density {density})").format(
+                    coverage=share(b.box_coverage, lang), density=share(b.box_density, lang)))[0].set_gid("pasted")
     ax.set_xlim(0, 1.03)
     ax.set_ylim(0, 1.03)
     for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("Coverage: share of the cases that fall in the box")
-    ax.set_ylabel("Density: share of the box's draws that are cases")
+        axis.set_major_formatter(percent_formatter(lang, decimals=0))
+    ax.set_xlabel(_("Coverage: share of the cases that fall in the box"))
+    ax.set_ylabel(_("Density: share of the box's draws that are cases"))
     ax.grid(True, color="0.9", linewidth=0.6)
     ax.set_axisbelow(True)
     add_legend(ax, loc="lower left")
-    searched = f"box {b.index} searched on the {b.n_draws:,} draws outside earlier boxes" if b.index > 1 else ""
-    _title(ax, d, f"peeling trajectory of box {b.index}",
-           _subtitle(d, searched, f"peel {d.peel_alpha:g}, paste {d.paste_alpha:g}, minimum mass {d.mass_min:g}"))
-    notes = [f"Each point is a step of peeling (step 0: every draw searched; each step cuts a share of the draws "
-             f"off one side of one parameter). The chosen step is {_CHOSEN_BY.get(b.chosen_by, b.chosen_by)}"
-             + (f" (coverage at least {percent(d.min_coverage)})" if b.chosen_by == "min_coverage" else "") + "."]
+    searched = _("box {k} searched on the {n} draws outside earlier boxes").format(
+        k=b.index, n=count(b.n_draws, lang)) if b.index > 1 else ""
+    g = (lambda x: f"{x:g}") if english(lang) else (lambda x: sig(x, lang, 6))
+    _title(ax, d, _("peeling trajectory of box {k}").format(k=b.index),
+           _subtitle(d, searched, _("peel {peel}, paste {paste}, minimum mass {mass}").format(
+               peel=g(d.peel_alpha), paste=g(d.paste_alpha), mass=g(d.mass_min)), lang=lang, config=config),
+           lang, config)
+    how = _(_CHOSEN_BY[b.chosen_by]) if b.chosen_by in _CHOSEN_BY else b.chosen_by
+    if b.chosen_by == "min_coverage":
+        how += _(" (coverage at least {share})").format(share=share(d.min_coverage, lang))
+    notes = [_("Each point is a step of peeling (step 0: every draw searched; each step cuts a share of the draws "
+               "off one side of one parameter). The chosen step is {how}.").format(how=how)]
     if pasted:
         times = {p: b.pastes.count(p) for p in b.pastes}  # pasting may move one side several times
-        moves = [f"{_label(d.parameter(p.rsplit(':', 1)[0]), inline=True)} "
-                 f"({p.rsplit(':', 1)[1]}{f', {n} times' if n > 1 else ''})" for p, n in times.items()]
-        notes.append(f"Pasting then widened the box on {', '.join(moves)}." if moves else "")
+        moves = []
+        for p, k in times.items():
+            name, side = p.rsplit(":", 1)
+            side = _(_SIDES[side]) if side in _SIDES else side
+            moves.append(f"{_label(d.parameter(name), inline=True, lang=lang, config=config)} ("
+                         f"{side}{_(', {n} times').format(n=k) if k > 1 else ''})")
+        notes.append(_("Pasting then widened the box on {moves}.").format(moves=", ".join(moves)) if moves else "")
     add_note(ax, notes, offset=40)
-    style_axes(ax)
+    style_axes(ax, lang)
     return fig
 
 
-def _left(b) -> str:
+def _left(b, lang: str = DEFAULT_LANGUAGE) -> str:
     """After box 1 coverage counts the cases left by the earlier boxes: say so, with the share of all cases."""
-    return "" if b.index == 1 else f" of the cases left ({percent(b.share_of_cases)} of all)"
+    return "" if b.index == 1 else translator(lang)(" of the cases left ({share} of all)").format(
+        share=share(b.share_of_cases, lang))
 
 
 # ------------------------------------------------------------------ limits
-def _limits_text(r, info) -> str:
+def _limits_text(r, info, lang: str = DEFAULT_LANGUAGE, config=None) -> str:
     """``"≥ 2,400 (p70)"``, ``"≤ 0.3 (p30)"`` or ``"0.2 to 0.6 (p20–p60)"`` (as the text and the report print
     them: three significant figures, integers inclusive, percentiles 1 to 99 inside), the unit on a second line."""
-    unit = f"\n{fit(info.unit, 30)}" if info.unit else ""
+    units = translated(config, "parameter", info.name, "unit", lang) or info.unit
+    unit = f"\n{fit(units, 30)}" if units else ""
     low, high = f"p{percentile_rank(r.lower_percentile)}", f"p{percentile_rank(r.upper_percentile)}"
-    a, b = (math.ceil(r.lower), math.floor(r.upper)) if info.integer else (significant(r.lower), significant(r.upper))
+    a, b = (math.ceil(r.lower), math.floor(r.upper)) if info.integer else (sig(r.lower, lang), sig(r.upper, lang))
     if r.lower_restricted and r.upper_restricted:
-        return (f"= {a} ({low}–{high}){unit}" if info.integer and a == b else f"{a} to {b} ({low}–{high}){unit}")
+        return (f"= {a} ({low}–{high}){unit}" if info.integer and a == b else
+                f"{range_words(str(a), str(b), lang)} ({low}–{high}){unit}")
     if r.lower_restricted:
         return f"≥ {a} ({low}){unit}"
     return f"≤ {b} ({high}){unit}"
 
 
-def discovery_limits(discovery, *, box: int = 1, ax: Axes | None = None) -> Figure:
+def discovery_limits(discovery, *, box: int = 1, ax: Axes | None = None, config=None,
+                     lang: str = DEFAULT_LANGUAGE) -> Figure:
     """The limits of a box: one bar per restricted parameter on the percentile scale of its distribution.
 
     Rows in the order PRIM restricted the parameters (the box's ``restrictions``); each bar runs
@@ -203,61 +252,72 @@ def discovery_limits(discovery, *, box: int = 1, ax: Axes | None = None) -> Figu
     box : int
         Which box (1 for the first).
     ax : Axes, optional
+    config : Config, optional
+        For the translated labels and units (the discovery's own are English).
+    lang : str
+        The language of every text in the figure: ``"en"`` (default) or ``"nl"``.
 
     Returns
     -------
     Figure
     """
+    _ = translator(lang)
     d, b = discovery, _box(discovery, box)
     rs = b.restrictions
     k = len(rs)
     infos = [d.parameter(r.parameter) for r in rs]
-    labels = [plain(wrap(_label(p), 28)) for p in infos]
-    units = [_limits_text(r, p) for r, p in zip(rs, infos)]
+    labels = [plain(wrap(_label(p, lang=lang, config=config), 28)) for p in infos]
+    units = [_limits_text(r, p, lang, config) for r, p in zip(rs, infos)]
     row = 0.5 if any("\n" in t for t in labels + units) else 0.4
     fig, ax = new_axes(ax, figsize=(7.0, max(3.4, 2.4 + row * k)))
     y = np.arange(k, dtype=float)
     for i, r in enumerate(rs):
         ax.barh(y[i], 100.0, left=0.0, height=0.5, color="0.94", edgecolor="0.78", linewidth=0.5, zorder=1,
-                label="the parameter's whole range" if i == 0 else None)[0].set_gid("track")
+                label=_("the parameter's whole range") if i == 0 else None)[0].set_gid("track")
         low, high = 100 * r.lower_percentile, 100 * r.upper_percentile
         ax.barh(y[i], high - low, left=low, height=0.5, color=FILL_DARK, edgecolor=EDGE, linewidth=0.6, zorder=2,
-                label="the box's range" if i == 0 else None)[0].set_gid("limits")
+                label=_("the box's range") if i == 0 else None)[0].set_gid("limits")
     stable = np.asarray(b.stability_coverage, dtype=float)
     names = [p.name for p in d.parameters]
 
     def stability(name: str) -> str:
         s = stable[names.index(name)]
-        return "n/a" if d.resamples == 0 or not math.isfinite(s) else percent(s)
+        return _("n/a") if d.resamples == 0 or not math.isfinite(s) else share(s, lang)
 
-    evidence = [fit(p.evidence, 16) or "—" for p in infos]
+    evidence = [fit(_(p.evidence) if p.evidence in _EVIDENCE else p.evidence, 16) or "—" for p in infos]
     ax.set_yticks(y, labels, fontsize=8.5)
     ax.set_ylim(k - 0.4 if k else 0.6, -1.4)  # a free row on top for the column headers
     ax.set_xlim(0, 100)
     ax.set_xticks([0, 25, 50, 75, 100])
-    ax.set_xlabel("Percentile of the parameter's distribution")
+    ax.set_xlabel(_("Percentile of the parameter's distribution"))
     ax.grid(True, axis="x", color="0.9", linewidth=0.6)
     ax.set_axisbelow(True)
-    wide = 4.3 * max([len(line) for t in units for line in t.split("\n")] + [12])  # about 4.3 pt a character
-    add_column(ax, 8, "Limits (percentile)", [(y[i], t, "limit_units", {}) for i, t in enumerate(units)])
-    add_column(ax, 16 + wide, "Evidence", [(y[i], t, "evidence", {}) for i, t in enumerate(evidence)])
-    add_column(ax, 24 + wide + 4.3 * max([len(t) for t in evidence] + [8]), "Stability",
+    # a column as wide as its cells (about 4.3 pt a character) or its bold header (about 5.7 pt a character)
+    limits, proof = _("Limits (percentile)"), _("Evidence")
+    wide = max(4.3 * max([len(line) for t in units for line in t.split("\n")] + [12]), 5.7 * len(limits))
+    add_column(ax, 8, limits, [(y[i], t, "limit_units", {}) for i, t in enumerate(units)])
+    add_column(ax, 16 + wide, proof, [(y[i], t, "evidence", {}) for i, t in enumerate(evidence)])
+    add_column(ax, 24 + wide + max(4.3 * max([len(t) for t in evidence] + [8]), 5.7 * len(proof)), _("Stability"),
                [(y[i], stability(r.parameter), "stability", {}) for i, r in enumerate(rs)])
     if k:
         legend_below(ax, offset=30, ncols=2)
     else:
-        ax.text(50, -0.4, f"Box {b.index} restricts no parameter: it holds every draw searched.", ha="center",
-                va="center", fontsize=9, color="0.3", gid="empty")
+        ax.text(50, -0.4, _("Box {k} restricts no parameter: it holds every draw searched.").format(k=b.index),
+                ha="center", va="center", fontsize=9, color="0.3", gid="empty")
         ax.set_yticks([])
-    _title(ax, d, f"limits of box {b.index}",
-           _subtitle(d, plural(k, "restricted parameter"),
-                     f"box: {b.n:,} draws, coverage {percent(b.box_coverage)}{_left(b)}, "
-                     f"density {percent(b.box_density)}"))
-    ran = (f"the share of {plural(d.resamples, 'half-size resample')} in which the step nearest this box's coverage "
-           "restricts the parameter on the same side" if d.resamples else "n/a: no resamples ran")
-    add_note(ax, ["Rows in the order PRIM restricted the parameters; a bar is the box's range on the parameter's own "
-                  f"distribution (percentile 0 to 100). Stability: {ran}."], offset=52 if k else 34)
-    style_axes(ax)
+    _title(ax, d, _("limits of box {k}").format(k=b.index),
+           _subtitle(d, counted(ngettext("{n} restricted parameter", "{n} restricted parameters", k, lang), k, lang),
+                     _("box: {n} draws, coverage {coverage}{left}, density {density}").format(
+                         n=count(b.n, lang), coverage=share(b.box_coverage, lang), left=_left(b, lang),
+                         density=share(b.box_density, lang)), lang=lang, config=config), lang, config)
+    n = d.resamples
+    ran = _("the share of {resamples} in which the step nearest this box's coverage restricts the parameter on the "
+            "same side").format(resamples=counted(ngettext("{n} half-size resample", "{n} half-size resamples", n,
+                                                           lang), n, lang)) if n else _("n/a: no resamples ran")
+    add_note(ax, [_("Rows in the order PRIM restricted the parameters; a bar is the box's range on the parameter's "
+                    "own distribution (percentile 0 to 100). Stability: {ran}.").format(ran=ran)],
+             offset=52 if k else 34)
+    style_axes(ax, lang)
     return fig
 
 
@@ -297,7 +357,8 @@ def _sides(r, integer: bool, extent: tuple[float, float]) -> tuple[float, float]
     return low, high
 
 
-def discovery_scatter(discovery, *, box: int = 1, ax: Axes | None = None) -> Figure:
+def discovery_scatter(discovery, *, box: int = 1, ax: Axes | None = None, config=None,
+                      lang: str = DEFAULT_LANGUAGE) -> Figure:
     """The draws on the two most important parameters of a box, with the box drawn.
 
     The parameters: the two restrictions whose lifting costs the most density (``density_drop``;
@@ -313,6 +374,10 @@ def discovery_scatter(discovery, *, box: int = 1, ax: Axes | None = None) -> Fig
     box : int
         Which box (1 for the first).
     ax : Axes, optional
+    config : Config, optional
+        For the translated labels and units (the discovery's own are English).
+    lang : str
+        The language of every text in the figure: ``"en"`` (default) or ``"nl"``.
 
     Returns
     -------
@@ -328,6 +393,11 @@ def discovery_scatter(discovery, *, box: int = 1, ax: Axes | None = None) -> Fig
     if pair is None:
         what = "restricts no parameter" if not b.restrictions else "restricts the only parameter searched"
         raise WotsimError(f"no pairwise scatter of box {b.index}: it {what}; draw its trajectory or limits instead")
+    _ = translator(lang)
+
+    def name(info, **how) -> str:
+        return _label(info, lang=lang, config=config, **how)
+
     fig, ax = new_axes(ax, figsize=(7.0, 5.4))
     infos = [d.parameters[j] for j in pair]
     by_name = {r.parameter: r for r in b.restrictions}
@@ -348,48 +418,58 @@ def discovery_scatter(discovery, *, box: int = 1, ax: Axes | None = None) -> Fig
         edges.append(_sides(r, info.integer, extent))
     x, y = shown
     ax.scatter(x[~cases], y[~cases], s=5, color="0.78", linewidths=0, zorder=2,
-               label=f"other draws ({np.count_nonzero(~cases):,})").set_gid("others")
+               label=_("other draws ({n})").format(n=count(int(np.count_nonzero(~cases)), lang))).set_gid("others")
     ax.scatter(x[cases], y[cases], s=6, color="0.1", linewidths=0, zorder=3,
-               label=f"draws that meet the condition ({np.count_nonzero(cases):,})").set_gid("cases")
+               label=_("draws that meet the condition ({n})").format(n=count(int(np.count_nonzero(cases)), lang))
+               ).set_gid("cases")
     (x0, x1), (y0, y1) = edges
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="black", linewidth=1.6, zorder=4,
-                           label=f"box {b.index}", gid="box"))
+                           label=_("box {k}").format(k=b.index), gid="box"))
     ax.set_xlim(*extents[0])
     ax.set_ylim(*extents[1])
-    ax.set_xlabel(plain(_label(infos[0], unit=True)))
-    ax.set_ylabel(plain(_label(infos[1], unit=True)))
+    ax.set_xlabel(plain(name(infos[0], unit=True)))
+    ax.set_ylabel(plain(name(infos[1], unit=True)))
     extra = 11 if "\n" in ax.get_xlabel() else 0  # a unit on a second line pushes the legend and the note down
     legend_below(ax, offset=34 + extra, ncols=3)
     for handle in ax.get_legend().legend_handles[:2]:
         handle.set_sizes([24])
     left_out = int(keep.size - np.count_nonzero(keep))
-    _title(ax, d, f"box {b.index} on two parameters",
-           _subtitle(d, f"{cases.size:,} of the first {keep.size:,} draws shown" if left_out else
-                     f"the first {keep.size:,} draws",
-                     f"box: coverage {percent(b.box_coverage)}{_left(b)}, density {percent(b.box_density)}"))
-    rest = [_label(d.parameter(r.parameter), inline=True) for r in b.restrictions
+    shown_draws = _("{n} of the first {total} draws shown").format(n=count(cases.size, lang),
+                                                                  total=count(keep.size, lang)) if left_out else \
+        _("the first {n} draws").format(n=count(keep.size, lang))
+    _title(ax, d, _("box {k} on two parameters").format(k=b.index),
+           _subtitle(d, shown_draws, _("box: coverage {coverage}{left}, density {density}").format(
+               coverage=share(b.box_coverage, lang), left=_left(b, lang), density=share(b.box_density, lang)),
+               lang=lang, config=config), lang, config)
+    rest = [name(d.parameter(r.parameter), inline=True) for r in b.restrictions
             if r.parameter not in (infos[0].name, infos[1].name)]
-    notes = ["The two restrictions whose lifting costs the box the most density." if len(b.restrictions) > 1 else
-             f"The box restricts only {_label(infos[0], inline=True)}; {_label(infos[1], inline=True)} is shown "
-             "beside it (free in the box)."]
+    notes = [_("The two restrictions whose lifting costs the box the most density.") if len(b.restrictions) > 1 else
+             _("The box restricts only {first}; {second} is shown beside it (free in the box).").format(
+                 first=name(infos[0], inline=True), second=name(infos[1], inline=True))]
     if left_out:
-        notes.append(f"Left out: {left_out:,} draws in earlier boxes (box {b.index} was searched without them).")
+        notes.append(_("Left out: {n} draws in earlier boxes (box {k} was searched without them).").format(
+            n=count(left_out, lang), k=b.index))
     if rest:
-        notes.append(f"The box also restricts {', '.join(rest)}: not every draw inside the rectangle is in the box.")
+        notes.append(_("The box also restricts {parameters}: not every draw inside the rectangle is in the "
+                       "box.").format(parameters=", ".join(rest)))
     if any(p.integer for p in infos):
-        notes.append(f"Integer parameters are jittered by up to ±{_JITTER:g} so that draws on one value stay visible.")
+        notes.append(_("Integer parameters are jittered by up to ±{jitter} so that draws on one value stay "
+                       "visible.").format(jitter=f"{_JITTER:g}" if english(lang) else sig(_JITTER, lang, 6)))
     add_note(ax, notes, offset=62 + extra)
-    style_axes(ax)
+    style_axes(ax, lang)
     return fig
 
 
 # ------------------------------------------------------------------ collection
-def discovery_figures(discovery) -> Iterator[tuple[str, Figure]]:
+def discovery_figures(discovery, *, config=None, lang: str = DEFAULT_LANGUAGE) -> Iterator[tuple[str, Figure]]:
     """A discovery's figures, one at a time, as ``(file stem, figure)``: per box ``k``
     ``discover_trajectory_<k>``, ``discover_limits_<k>`` and ``discover_scatter_<k>`` (left out
-    when the box restricts nothing to scatter); nothing if it found no box."""
+    when the box restricts nothing to scatter); nothing if it found no box.  ``config`` (optional)
+    gives the labels' translations, ``lang`` the language of every text (``"en"`` or ``"nl"``)."""
     for b in discovery.boxes:
-        yield f"discover_trajectory_{b.index}", discovery_trajectory(discovery, box=b.index)
-        yield f"discover_limits_{b.index}", discovery_limits(discovery, box=b.index)
+        yield (f"discover_trajectory_{b.index}",
+               discovery_trajectory(discovery, box=b.index, config=config, lang=lang))
+        yield f"discover_limits_{b.index}", discovery_limits(discovery, box=b.index, config=config, lang=lang)
         if _pair(discovery, b) is not None:
-            yield f"discover_scatter_{b.index}", discovery_scatter(discovery, box=b.index)
+            yield (f"discover_scatter_{b.index}",
+                   discovery_scatter(discovery, box=b.index, config=config, lang=lang))

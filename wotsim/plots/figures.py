@@ -11,6 +11,7 @@ from typing import Any, Iterator, Mapping
 from matplotlib.figure import Figure
 
 from ..errors import WotsimError
+from ..i18n import DEFAULT_LANGUAGE, check_language
 from ..results.simulation import SimulationResult
 from .decision import scenario_figures
 from .discovery import discovery_figures
@@ -32,7 +33,7 @@ def _kind(obj: Any) -> str | None:
     return None
 
 
-def figures_for(obj: Any, *, config=None) -> Iterator[tuple[str, Figure]]:
+def figures_for(obj: Any, *, config=None, lang: str = DEFAULT_LANGUAGE) -> Iterator[tuple[str, Figure]]:
     """The figures of a result object, one at a time, as ``(file stem, figure)``.
 
     ============================================  =============================================
@@ -59,23 +60,27 @@ def figures_for(obj: Any, *, config=None) -> Iterator[tuple[str, Figure]]:
     config : Config, optional
         For labels, the study name, currency and price year of results that carry no config
         (default: a mapping's ``config`` attribute, if it has one).
+    lang : str
+        The language of every text in the figures: ``"en"`` (default) or ``"nl"`` (labels from the
+        config's translations, ``label_nl``).
 
     Raises
     ------
     WotsimError
         For an object that is none of these.
     """
+    check_language(lang)
     if isinstance(obj, SimulationResult):
-        return simulation_figures(obj)
+        return simulation_figures(obj, lang=lang)
     method = getattr(obj, "method", None)
     if method == "sobol" and hasattr(obj, "plan"):
-        return sensitivity_figures(obj, config=config)
+        return sensitivity_figures(obj, config=config, lang=lang)
     if method in ("morris", "pawn") and hasattr(obj, "indices"):
-        return sensitivity_figures(config=config, **{method: obj})
+        return sensitivity_figures(config=config, lang=lang, **{method: obj})
     if type(obj).__name__ == "Discovery" or all(hasattr(obj, a) for a in ("boxes", "sample_x", "condition")):
-        return discovery_figures(obj)
+        return discovery_figures(obj, config=config, lang=lang)
     if type(obj).__name__ == "Comparison" or all(hasattr(obj, a) for a in ("runs", "outputs", "base")):
-        return scenario_figures(obj, config=config)
+        return scenario_figures(obj, config=config, lang=lang)
     if isinstance(obj, Mapping):
         if config is None:  # a loaded mapping of records carries the config they were computed for
             config = getattr(obj, "config", None)
@@ -90,11 +95,11 @@ def figures_for(obj: Any, *, config=None) -> Iterator[tuple[str, Figure]]:
     if values and len(kinds) == 1:
         kind = kinds.pop()
         if kind == "oneway":
-            return sensitivity_figures(oneway=values, config=config)
+            return sensitivity_figures(oneway=values, config=config, lang=lang)
         if kind == "drivers":
-            return sensitivity_figures(drivers=values, config=config)
+            return sensitivity_figures(drivers=values, config=config, lang=lang)
         if kind == "voi":
-            return scenario_figures(voi=values, config=config)
+            return scenario_figures(voi=values, config=config, lang=lang)
     raise WotsimError(f"no figures for a {type(obj).__name__}: wotsim draws simulation, sensitivity "
                       "(Sobol', Morris, PAWN, one-way, decision drivers), scenario, value-of-information and "
                       "scenario-discovery results")

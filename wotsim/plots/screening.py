@@ -18,10 +18,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..formatting import lower_first
-from .style import (EDGE, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, check_top, factor_label, factors_word,
-                    group_labels,
-                    indices_of, join_subtitle, legend_below, money_label, new_axes, output_label, plain,
-                    plural, root_figure, study_name, style_axes, titled, wrap)
+from ..i18n import DEFAULT_LANGUAGE, ngettext, translator
+from .style import (EDGE, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, check_top, indices_of, join_subtitle,
+                    legend_below, money_label, new_axes, plain, root_figure, samples, style_axes, titled, wrap)
+from .words import (count, counted, english, factor_label, factors_word, fixed, group_labels, output_label, own_text,
+                    sig, study_name)
 
 __all__ = ["morris_chart", "pawn_bars"]
 
@@ -50,20 +51,22 @@ def _money(config, manifest: Mapping[str, Any], output: str) -> tuple[bool, str,
     return measure != "ratio", str(study.get("currency", "")), year if isinstance(year, int) else None
 
 
-def _labels(result, order, config=None) -> list[str]:
+def _labels(result, order, config=None, lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """The display labels of the factors ``order``: labels, never ids (group labels from ``config``)."""
     members = result.members if result.groups is not None else None
     groups = group_labels(config, result.grouping) if members is not None else None
-    return [factor_label(result.labels, result.factors[int(j)], members, groups) for j in order]
+    return [factor_label(result.labels, result.factors[int(j)], members, groups, lang=lang, config=config,
+                         grouping=result.grouping) for j in order]
 
 
-def _subtitle(result, config, *design: str) -> str:
-    study = study_name(config, str(result.manifest.get("study", "")))
-    return join_subtitle(study, factors_word(result.grouping, result.groups is not None), *design)
+def _subtitle(result, config, *design: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    study = study_name(config, str(result.manifest.get("study", "")), lang)
+    return join_subtitle(study, factors_word(result.grouping, result.groups is not None, lang), *design)
 
 
 # ------------------------------------------------------------------ Morris
-def morris_chart(morris_result, *, output: str, ax: Axes | None = None, top: int = 10, config=None) -> Figure:
+def morris_chart(morris_result, *, output: str, ax: Axes | None = None, top: int = 10, config=None,
+                 lang: str = DEFAULT_LANGUAGE) -> Figure:
     """The Morris μ*–σ plane of an output: one point per factor, the ``top`` (by μ*) labelled.
 
     μ* (mean absolute elementary effect, :attr:`MorrisIndices.mu_star`) on x with its
@@ -86,15 +89,18 @@ def morris_chart(morris_result, *, output: str, ax: Axes | None = None, top: int
         Number of factors labelled (every factor is drawn); bars: number of factors drawn.
     config : Config, optional
         For the output's label, the study name, the currency and the price year (else the manifest's).
+    lang : str
+        The language of every text in the figure: ``"en"`` (default) or ``"nl"``.
 
     Returns
     -------
     Figure
     """
+    _ = translator(lang)
     r = morris_result
     ind = indices_of(r, output, "Morris")
     top = check_top(top)
-    label = output_label(config, output, r.manifest)
+    label = output_label(config, output, r.manifest, lang)
     money, currency, year = _money(config, r.manifest, output)
     mu_star, conf, sigma = (np.asarray(a, dtype=float) for a in (ind.mu_star, ind.mu_star_conf, ind.sigma))
     order = [int(j) for j in ind.order]
@@ -105,50 +111,57 @@ def morris_chart(morris_result, *, output: str, ax: Axes | None = None, top: int
         right = float(np.max(mu_star + conf)) * 1.08 if mu_star.size else 0.0
         right = right if right > 0 else 1.0
         upper = max(float(np.max(sigma)) * 1.15 if sigma.size else 0.0, 0.25 * right)  # never a magnified 0
-        _morris_plane(ax, _labels(r, shown, config), shown, mu_star, conf, sigma, (right, upper))
+        _morris_plane(ax, _labels(r, shown, config, lang), shown, mu_star, conf, sigma, (right, upper), lang)
         edge = max(right, upper)
-        notes = [f"{len(order) - top} more factors drawn but not labelled (smaller μ*)." if len(order) > top else "",
-                 "Near or above the σ = μ* line: the effect changes across the design (non-linear or interacting); "
-                 "near the x-axis: about linear and additive."]
+        more = _("{n} more factors drawn but not labelled (smaller μ*).")
+        notes = [more.format(n=count(len(order) - top, lang)) if len(order) > top else "",
+                 _("Near or above the σ = μ* line: the effect changes across the design (non-linear or interacting); "
+                   "near the x-axis: about linear and additive.")]
     else:
         fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.6 + 0.34 * len(shown))))
         edge = float(np.max(mu_star[shown] + conf[shown])) if shown else 0.0
-        _morris_bars(ax, _labels(r, shown, config), shown, mu_star, conf)
-        notes = [f"{len(order) - top} more factors not shown (smaller μ*)." if len(order) > top else "",
-                 "SALib gives no σ for a group of several parameters, so the factors are ranked by μ* alone."]
-    axes = [(ax.xaxis, "μ*: mean absolute elementary effect")]
-    axes += [(ax.yaxis, "σ: standard deviation of the effects")] if plane else []
+        _morris_bars(ax, _labels(r, shown, config, lang), shown, mu_star, conf, lang)
+        more = _("{n} more factors not shown (smaller μ*).")
+        notes = [more.format(n=count(len(order) - top, lang)) if len(order) > top else "",
+                 _("SALib gives no σ for a group of several parameters, so the factors are ranked by μ* alone.")]
+    axes = [(ax.xaxis, _("μ*: mean absolute elementary effect"))]
+    axes += [(ax.yaxis, _("σ: standard deviation of the effects"))] if plane else []
     for axis, text in axes:
         if money:
-            money_label(axis, edge, currency, year, text, present_value=False, details=False)
+            money_label(axis, edge, currency, year, text, present_value=False, details=False, lang=lang)
         else:
             axis.set_label_text(plain(text))
     ax.grid(True, color="0.9", linewidth=0.6)
     ax.set_axisbelow(True)
     legend_below(ax, ncols=3)
-    titled(ax, f"{label}: Morris screening",
-           _subtitle(r, config, f"r = {r.trajectories:,} trajectories on a {r.levels}-level grid",
-                     f"{r.rows:,} model runs", plural(len(ind.factors), "factor")))
-    notes.insert(0, "Elementary effect: the change in the output when one factor moves one grid step of its "
-                    "quantile range, per unit of that range. Error bars: bootstrap confidence interval of μ* "
-                    f"({r.resamples:,} resamples).")
-    add_note(ax, [*notes, *r.notes], offset=66 if plane else 54)
-    style_axes(ax)
+    k = len(ind.factors)
+    titled(ax, _("{label}: Morris screening").format(label=label),
+           _subtitle(r, config, _("r = {r} trajectories on a {levels}-level grid").format(
+                         r=count(r.trajectories, lang), levels=r.levels),
+                     _("{n} model runs").format(n=count(r.rows, lang)),
+                     counted(ngettext("{n} factor", "{n} factors", k, lang), k, lang), lang=lang))
+    notes.insert(0, _("Elementary effect: the change in the output when one factor moves one grid step of its "
+                      "quantile range, per unit of that range. Error bars: bootstrap confidence interval of μ* "
+                      "({n} resamples).").format(n=count(r.resamples, lang)))
+    add_note(ax, [*notes, *(own_text(n, lang) for n in r.notes)], offset=66 if plane else 54)
+    style_axes(ax, lang)
     return fig
 
 
 def _morris_plane(ax: Axes, texts: list[str], labelled: list[int], mu_star, conf, sigma,
-                  limits: tuple[float, float]) -> None:
+                  limits: tuple[float, float], lang: str = DEFAULT_LANGUAGE) -> None:
     """Points, intervals and the σ/μ* lines up to ``limits`` (μ*, σ), and the labels ``texts`` of ``labelled``."""
+    _ = translator(lang)
     ax.errorbar(mu_star, sigma, xerr=conf, fmt="none", ecolor="0.35", elinewidth=0.9, capsize=2.5, zorder=3,
-                label="confidence interval of μ*")[2][0].set_gid("mu_star_conf")
+                label=_("confidence interval of μ*"))[2][0].set_gid("mu_star_conf")
     ax.plot(mu_star, sigma, "o", color="black", markersize=5, linestyle="none", zorder=5,
-            label="factor (μ*, σ)")[0].set_gid("factors")
+            label=_("factor (μ*, σ)"))[0].set_gid("factors")
     right, upper = limits
     for ratio, style in _RATIOS:
         end = min(right, upper / ratio)
+        share = f"{ratio:g}" if english(lang) else sig(ratio, lang, 6)
         ax.plot([0.0, end], [0.0, ratio * end], linestyle=style, color="0.3", linewidth=1.0, zorder=2,
-                label=f"σ = {ratio:g} μ*" if ratio != 1 else "σ = μ*")[0].set_gid(f"sigma_ratio_{ratio:g}")
+                label=f"σ = {share} μ*" if ratio != 1 else "σ = μ*")[0].set_gid(f"sigma_ratio_{ratio:g}")
     ax.set_xlim(0, right)
     ax.set_ylim(0, upper)
     _place_labels(ax, [plain(wrap(t, 26)) for t in texts], mu_star[labelled], sigma[labelled],
@@ -205,21 +218,22 @@ def _inside(point: tuple[float, float], rect: tuple[float, float, float, float],
     return rect[0] - pad < point[0] < rect[2] + pad and rect[1] - pad < point[1] < rect[3] + pad
 
 
-def _morris_bars(ax: Axes, texts: list[str], shown: list[int], mu_star, conf) -> None:
+def _morris_bars(ax: Axes, texts: list[str], shown: list[int], mu_star, conf, lang: str = DEFAULT_LANGUAGE) -> None:
     """μ* bars with their intervals, ranked, labelled ``texts`` (for grouped results without σ)."""
     y = np.arange(len(shown), dtype=float)
     for patch in ax.barh(y, mu_star[shown], height=0.6, color=FILL_MID, edgecolor=EDGE, linewidth=0.5, zorder=2,
                          label="μ*"):
         patch.set_gid("mu_star")
     ax.errorbar(mu_star[shown], y, xerr=conf[shown], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5,
-                zorder=4, label="confidence interval of μ*")[2][0].set_gid("mu_star_conf")
+                zorder=4, label=translator(lang)("confidence interval of μ*"))[2][0].set_gid("mu_star_conf")
     ax.set_yticks(y, [plain(wrap(t, 34)) for t in texts], fontsize=8.5)
     ax.set_ylim(len(shown) - 0.4, -0.6)
     ax.set_xlim(left=0)
 
 
 # ------------------------------------------------------------------ PAWN
-def pawn_bars(pawn_result, *, output: str, ax: Axes | None = None, top: int = 15, config=None) -> Figure:
+def pawn_bars(pawn_result, *, output: str, ax: Axes | None = None, top: int = 15, config=None,
+              lang: str = DEFAULT_LANGUAGE) -> Figure:
     """PAWN indices of an output, ranked by the median, with their spread over the conditioning slices.
 
     Per factor (:attr:`PawnIndices.order`): a bar from the minimum to the maximum of the
@@ -240,11 +254,14 @@ def pawn_bars(pawn_result, *, output: str, ax: Axes | None = None, top: int = 15
         Number of factors drawn.
     config : Config, optional
         For the output's label and the study name (else the manifest's).
+    lang : str
+        The language of every text in the figure: ``"en"`` (default) or ``"nl"``.
 
     Returns
     -------
     Figure
     """
+    _ = translator(lang)
     r = pawn_result
     ind = indices_of(r, output, "PAWN")
     top = check_top(top)
@@ -254,32 +271,38 @@ def pawn_bars(pawn_result, *, output: str, ax: Axes | None = None, top: int = 15
     y = np.arange(k, dtype=float)
     lo, hi = np.asarray(ind.minimum, dtype=float)[order], np.asarray(ind.maximum, dtype=float)[order]
     for patch in ax.barh(y, hi - lo, left=lo, height=0.5, color=FILL_LIGHT, edgecolor=EDGE, linewidth=0.5, zorder=2,
-                         label=f"minimum to maximum over the {r.slices} slices"):
+                         label=_("minimum to maximum over the {n} slices").format(n=r.slices)):
         patch.set_gid("range")
     ax.plot(np.asarray(ind.median, dtype=float)[order], y, "D", color="black", markersize=5, linestyle="none",
-            zorder=5, label="median (PAWN index)")[0].set_gid("median")
+            zorder=5, label=_("median (PAWN index)"))[0].set_gid("median")
     ax.plot(np.asarray(ind.mean, dtype=float)[order], y, "o", color="black", markerfacecolor="white", markersize=5,
-            linestyle="none", zorder=6, label="mean")[0].set_gid("mean")
+            linestyle="none", zorder=6, label=_("mean"))[0].set_gid("mean")
     style, colour, width = LINES["threshold"]
     ax.axvline(ind.null_level, linestyle=style, color=colour, linewidth=width, zorder=3,
-               label=f"95% critical value of one slice ({ind.null_level:.3f})").set_gid("null_level")
-    ax.set_yticks(y, [plain(wrap(t, 34)) for t in _labels(r, order, config)], fontsize=8.5)
+               label=_("95% critical value of one slice ({value})").format(value=fixed(ind.null_level, 3, lang))
+               ).set_gid("null_level")
+    ax.set_yticks(y, [plain(wrap(t, 34)) for t in _labels(r, order, config, lang)], fontsize=8.5)
     ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column header
-    add_column(ax, 8, "CV", [(y[i], f"{ind.cv[j]:.2f}", "cv", {}) for i, j in enumerate(order)])
+    add_column(ax, 8, _("CV"), [(y[i], fixed(ind.cv[j], 2, lang), "cv", {}) for i, j in enumerate(order)])
     right = max(float(np.max(hi)) if k else 0.0, float(ind.null_level))
     ax.set_xlim(0, min(1.0, right * 1.08) if right > 0 else 1.0)
-    label = output_label(config, output, r.manifest)
-    ax.set_xlabel(plain(f"PAWN index of the {lower_first(label)} (Kolmogorov–Smirnov distance, 0 to 1)"))
+    label = output_label(config, output, r.manifest, lang)
+    ax.set_xlabel(plain(_("PAWN index of the {label} (Kolmogorov–Smirnov distance, 0 to 1)").format(
+        label=lower_first(label))))
     ax.grid(True, axis="x", color="0.9", linewidth=0.6)
     ax.set_axisbelow(True)
     legend_below(ax, ncols=2)
-    titled(ax, f"{label}: PAWN sensitivity indices",
-           _subtitle(r, config, f"{r.samples:,} {r.sampler} samples", f"{r.slices} conditioning slices per factor"))
-    notes = [f"Factors ranked by the median Kolmogorov–Smirnov distance over the {r.slices} slices"
-             + (f"; {len(ind.factors) - k} more not shown." if len(ind.factors) > k else ".")
-             + " CV: coefficient of variation of the distances over the slices. Below the critical value: "
-               "not distinguishable from 0.",
-             *r.notes]
+    titled(ax, _("{label}: PAWN sensitivity indices").format(label=label),
+           _subtitle(r, config, samples(r.samples, r.sampler, lang),
+                     _("{n} conditioning slices per factor").format(n=r.slices), lang=lang))
+    rest = len(ind.factors) - k
+    ranked = _("Factors ranked by the median Kolmogorov–Smirnov distance over the {slices} slices; {n} more not "
+               "shown.").format(slices=r.slices, n=count(rest, lang)) if rest > 0 else \
+        _("Factors ranked by the median Kolmogorov–Smirnov distance over the {slices} slices.").format(
+            slices=r.slices)
+    notes = [ranked + " " + _("CV: coefficient of variation of the distances over the slices. Below the critical "
+                              "value: not distinguishable from 0."),
+             *(own_text(n, lang) for n in r.notes)]
     add_note(ax, notes, offset=64)
-    style_axes(ax)
+    style_axes(ax, lang)
     return fig

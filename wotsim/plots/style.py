@@ -1,35 +1,33 @@
 """The house style of wotsim's figures: palette, text, axes, labels and the numbers they show.
 
 Shared by every figure module: the greyscale palette and reference-line styles, :func:`plain`
-(user text never read as mathtext) and :func:`fit` (labels cut to a bounded width), new figures
-and panel grids built without pyplot, titles, subtitles, legends, notes and text columns, the
-display labels of outputs, parameters, factors and groups (:func:`readable`: a label, never an id;
-an id without a label is humanised, ``extra_capacity_share`` -> ``Extra capacity share``), the
-test for bands too narrow to see (:func:`band_visible`: no legend entry for what is not drawn),
-an output's reference lines (:func:`reference_lines`: base case, published figure, break-even; one
-line with one label where the base case equals the published figure), and money axes with their
-tick formatter.
-Number text follows :mod:`wotsim.formatting` where it gives the same text; the figure forms it
-does not give yet (currency symbols, the typographic minus, ``x ± se``) are here.
+(user text never read as mathtext), new figures and panel grids built without pyplot, titles,
+subtitles, legends, notes and text columns, the test for bands too narrow to see
+(:func:`band_visible`: no legend entry for what is not drawn), an output's reference lines
+(:func:`reference_lines`: base case, published figure, break-even; one line with one label where
+the base case equals the published figure), and money axes with their tick formatter.
+The display labels (a label, never an id) and the numbers in the reader's language are in
+:mod:`wotsim.plots.words`; the functions here that print text take ``lang`` too.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from typing import Any, Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter
+from matplotlib.ticker import Formatter, ScalarFormatter
 from matplotlib.transforms import ScaledTranslation
 
 from ..errors import WotsimError
-from ..formatting import MINUS, figure_value, fit_text, money_scale
-from ..i18n import humanise
+from ..formatting import MINUS, money_scale
+from ..i18n import DEFAULT_LANGUAGE, N_, format_decimal, translator
 from ..results.simulation import SimulationResult
+from .words import count, english, fit, sig, study_name, value
 
 #: Default figure size in inches (width, height).
 FIGSIZE = (7.0, 4.0)
@@ -61,15 +59,6 @@ def plain(s: object) -> str:
     return str(s).replace("$", r"\$")
 
 
-#: Longest user label drawn in one piece (titles, axis labels); longer ones are cut with " …".
-LABEL_WIDTH = 60
-
-
-def fit(label: object, width: int = LABEL_WIDTH) -> str:
-    """A user label on one line, cut to ``width`` characters with " …" (:func:`wotsim.formatting.fit_text`)."""
-    return fit_text(label, width)
-
-
 def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, Axes]:
     """Return ``(figure, ax)``: the given axes and their figure, or a new figure with one axes.
 
@@ -93,9 +82,14 @@ def root_figure(ax: Axes) -> Figure:
         return fig
 
 
-def set_title(ax: Axes, what: str, result: SimulationResult) -> None:
+def set_title(ax: Axes, what: str, result: SimulationResult, lang: str = DEFAULT_LANGUAGE) -> None:
     """A two-line title: what is shown, then the study, the number of draws and the design."""
-    titled(ax, what, f"{fit(result.config.study.name)} · {result.n:,} {result.sampler} samples")
+    titled(ax, what, f"{study_name(result.config, lang=lang)} · {samples(result.n, result.sampler, lang)}")
+
+
+def samples(n: int, sampler: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``4,096 sobol samples`` / ``4.096 trekkingen (sobol)``."""
+    return translator(lang)("{n} {sampler} samples").format(n=count(n, lang), sampler=sampler)
 
 
 def titled(ax: Axes, what: str, subtitle: str) -> None:
@@ -112,12 +106,25 @@ def add_legend(ax: Axes, loc: str = "upper left", **kwargs) -> None:
     ax.legend(loc=loc, fontsize=8, frameon=True, framealpha=0.92, edgecolor="0.7", handlelength=3.2, **kwargs)
 
 
-def style_axes(ax: Axes) -> None:
-    """No top and right spines; the house font sizes for ticks and axis labels."""
+def style_axes(ax: Axes, lang: str = DEFAULT_LANGUAGE) -> None:
+    """No top and right spines; the house font sizes for ticks and axis labels; numbers on ticks in ``lang``
+    (:func:`local_ticks`)."""
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8.5)
     ax.xaxis.label.set_size(9.5)
     ax.yaxis.label.set_size(9.5)
+    local_ticks(ax, lang)
+
+
+def local_ticks(ax: Axes, lang: str = DEFAULT_LANGUAGE) -> None:
+    """Outside English, the tick labels matplotlib would number itself (its default
+    :class:`~matplotlib.ticker.ScalarFormatter`) in the locale's format instead (:class:`ScaledFormatter`:
+    ``1,5``, ``12.500``); English ticks stay matplotlib's."""
+    if english(lang):
+        return
+    for axis in (ax.xaxis, ax.yaxis):
+        if type(axis.get_major_formatter()) is ScalarFormatter:
+            axis.set_major_formatter(ScaledFormatter(1.0, lang))
 
 
 # ------------------------------------------------------------------ titles, legends, notes, panels
@@ -247,86 +254,6 @@ def panels(ax: Axes | Sequence[Axes] | None, k: int, ncols: int, panel_height: f
 
 
 # ------------------------------------------------------------------ labels
-def readable(label: object, name: str) -> str:
-    """The text a person reads for ``name``: its ``label``, else the id humanised (:func:`wotsim.i18n.humanise`).
-
-    A label that is empty or only repeats the id (``"x1"`` for ``x1``, ``"social ratio"`` for
-    ``social_ratio``: the defaults a config gives an unlabelled output or item) counts as none:
-    ``readable("", "extra_capacity_share") == "Extra capacity share"``.  Not cut (:func:`fit` does that).
-    """
-    text = " ".join(str(label or "").split())
-    name = str(name)
-    if not text or text in (name, name.replace("_", " ")):
-        return humanise(name)
-    return text
-
-
-def output_label(config, name: str, manifest: Mapping[str, Any] | None = None) -> str:
-    """The display label of an output name, from the config, else from a manifest's copy of it, else humanised."""
-    if config is not None and name in config.outputs:
-        return fit(readable(config.outputs[name].label, name))
-    raw = (manifest or {}).get("config", {})
-    raw = raw.get("outputs", {}) if isinstance(raw, Mapping) else {}
-    raw = raw.get(name, {}) if isinstance(raw, Mapping) else {}
-    if isinstance(raw, Mapping) and raw.get("label"):
-        return fit(readable(raw["label"], name))
-    if name.startswith("net:"):
-        who = name[4:]
-        who = readable(config.stakeholders.get(who, "") if config is not None else "", who)
-        return fit(f"Net value: {who}")
-    known = {"npv": "Net present value", "benefits": "Total benefits", "costs": "Total costs"}
-    return fit(known.get(name) or readable("", name))
-
-
-def parameter_label(config, name: str) -> str:
-    """The display label of a parameter: its label in the config, else its id humanised."""
-    label = config.parameters[name].label if config is not None and name in config.parameters else ""
-    return fit(readable(label, name))
-
-
-def group_label(config, name: str) -> str:
-    """The display label of a parameter group: the config's ``[groups]`` label, else the group id humanised."""
-    groups = getattr(config, "groups", None) or {}
-    return fit(readable(groups.get(name, ""), name))
-
-
-def stakeholder_label(config, sid: str) -> str:
-    """The display label of a stakeholder: the config's name for it, else its id humanised."""
-    return readable(config.stakeholders.get(sid, "") if config is not None else "", sid)
-
-
-def study_name(config, fallback: str = "") -> str:
-    return fit(config.study.name if config is not None else fallback)
-
-
-def factor_label(labels: Mapping[str, str], factor: str, members: Mapping[str, Sequence[str]] | None = None,
-                 groups: Mapping[str, str] | None = None) -> str:
-    """A factor's display label: from a result's ``labels``, else from ``groups`` (a config's ``[groups]``
-    labels, for factors that are parameter groups), else the factor humanised; with ``members`` (grouped
-    factors) its member count."""
-    label = labels.get(factor, "")
-    if groups and readable(label, factor) == humanise(factor):
-        label = groups.get(factor, label)
-    label = fit(readable(label, factor))
-    if members is not None:
-        label = f"{label} ({plural(len(members.get(factor, ())), 'parameter')})"
-    return label
-
-
-def group_labels(config, grouping: str | None) -> Mapping[str, str]:
-    """A config's ``[groups]`` labels when the factors are parameter groups (``grouping == "group"``), else none."""
-    return (getattr(config, "groups", None) or {}) if grouping == "group" else {}
-
-
-GROUPED = {"group": "per parameter group", "item": "per item", "stakeholder": "per stakeholder",
-           "correlated": "per block of correlated parameters"}
-
-
-def factors_word(grouping: str | None, grouped: bool) -> str:
-    """What a sensitivity result's factors are: ``"per parameter"``, ``"per parameter group"``, ..."""
-    return GROUPED.get(grouping, f"grouped by {grouping}") if grouped else "per parameter"
-
-
 def wrap(text: str, width: int = 30, lines: int = 2) -> str:
     """Wrap a label to ``width`` characters a line, at most ``lines`` lines (then cut with an ellipsis)."""
     if len(text) <= width:
@@ -334,13 +261,11 @@ def wrap(text: str, width: int = 30, lines: int = 2) -> str:
     return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …"))
 
 
-def ratio_label(text: str) -> str:
+def ratio_label(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """Append "benefits / costs" to a ratio's axis label without doubling parentheses."""
-    return f"{text}, benefits / costs" if text.endswith(")") else f"{text} (benefits / costs)"
-
-
-def plural(k: int, word: str) -> str:
-    return f"{k} {word}{'' if k == 1 else 's'}"
+    _ = translator(lang)
+    form = _("{label}, benefits / costs") if text.endswith(")") else _("{label} (benefits / costs)")
+    return form.format(label=text)
 
 
 def as_list(obj) -> list:
@@ -371,11 +296,11 @@ def check_top(top: int) -> int:
 COINCIDE = 0.005
 
 
-def _published(summary, currency: str = "") -> str:
-    """The published figure as the config gives it (``1.05``); money as a figure value."""
+def _published(summary, currency: str = "", lang: str = DEFAULT_LANGUAGE) -> str:
+    """The published figure as the config gives it (``1.05`` / ``1,05``); money as a figure value."""
     if summary.measure != "ratio":
-        return figure_value(summary.measure, summary.target, currency)
-    return f"{summary.target:g}"
+        return value(summary.measure, summary.target, currency, lang)
+    return f"{summary.target:g}" if english(lang) else sig(summary.target, lang, 6)
 
 
 def base_equals_published(summary) -> bool:
@@ -394,7 +319,7 @@ def base_equals_published(summary) -> bool:
 
 
 def reference_lines(ax: Axes, summary, *, span: float, vertical: bool = True, mean: bool = False,
-                    currency: str = "") -> None:
+                    currency: str = "", lang: str = DEFAULT_LANGUAGE) -> None:
     """Mark an output summary's base case, published target (if any), break-even and optionally its mean.
 
     The target also gets a ▼ on the top edge (gid ``"target_marker"``).  When the base case equals
@@ -402,20 +327,22 @@ def reference_lines(ax: Axes, summary, *, span: float, vertical: bool = True, me
     ``span`` of it, the two are one line (gid ``"base"``) with one label, ``"base case = published
     1.05 (▼)"`` or ``"base case 1.052 ≈ published 1.05 (▼)"``, and the ▼ keeps the target's place.
     """
-    base_text = f"base case {figure_value(summary.measure, summary.base, currency)}"
-    marks = [("base", summary.base, base_text)]
+    _ = translator(lang)
+    base = value(summary.measure, summary.base, currency, lang)
+    marks = [("base", summary.base, _("base case {value}").format(value=base))]
     if summary.target is not None:
-        published = _published(summary, currency)
+        published = _published(summary, currency, lang)
         if base_equals_published(summary):
-            marks[0] = ("base", summary.base, f"base case = published {published} (▼)")
+            marks[0] = ("base", summary.base, _("base case = published {published} (▼)").format(published=published))
         elif abs(summary.base - summary.target) <= COINCIDE * span:
-            marks[0] = ("base", summary.base, f"{base_text} ≈ published {published} (▼)")
+            marks[0] = ("base", summary.base, _("base case {value} ≈ published {published} (▼)").format(
+                value=base, published=published))
         else:
-            marks.append(("target", summary.target, f"published {published} (▼)"))
-    be = "1" if summary.measure == "ratio" else "0"
-    marks.append(("threshold", summary.threshold, f"break-even ({be})"))
+            marks.append(("target", summary.target, _("published {published} (▼)").format(published=published)))
+    marks.append(("threshold", summary.threshold, break_even(summary.measure, lang)))
     if mean:
-        marks.append(("mean", summary.mean, f"mean {figure_value(summary.measure, summary.mean, currency)}"))
+        marks.append(("mean", summary.mean, _("mean {value}").format(
+            value=value(summary.measure, summary.mean, currency, lang))))
     for gid, x, label in marks:
         style, colour, width = LINES[gid]
         line = (ax.axvline if vertical else ax.axhline)(x, linestyle=style, color=colour, linewidth=width,
@@ -430,9 +357,14 @@ def reference_lines(ax: Axes, summary, *, span: float, vertical: bool = True, me
         tri.set_gid("target_marker")
 
 
+def break_even(measure: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The legend entry of the break-even line: ``break-even (1)`` for a ratio, ``break-even (0)`` for money."""
+    return translator(lang)("break-even ({value})").format(value="1" if measure == "ratio" else "0")
+
+
 # ------------------------------------------------------------------ money axes and numbers
 def money_axis(axis, magnitude: float, result: SimulationResult, what: str, *, present_value: bool = True,
-               details: bool = True) -> None:
+               details: bool = True, lang: str = DEFAULT_LANGUAGE) -> None:
     """Label ``axis`` (``ax.xaxis`` or ``ax.yaxis``) as money with a readable scale.
 
     Parameters
@@ -448,31 +380,43 @@ def money_axis(axis, magnitude: float, result: SimulationResult, what: str, *, p
         Say "present value" in the label (unless ``what`` already does).
     details : bool
         Add the price year and "present value"; False for cramped panels.
+    lang : str
+        The language of the label and the tick labels.
     """
     study = result.config.study
     money_label(axis, magnitude, study.currency, study.price_year, what, present_value=present_value,
-                details=details)
+                details=details, lang=lang)
 
 
 def money_label(axis, magnitude: float, currency: str, price_year: int | None, what: str, *,
-                present_value: bool = True, details: bool = True) -> None:
+                present_value: bool = True, details: bool = True, lang: str = DEFAULT_LANGUAGE) -> None:
     """:func:`money_axis` from a currency and price year (for results that carry no config)."""
-    scale, word = money_scale(abs(magnitude) if math.isfinite(magnitude) else 0.0)
-    unit = f"{word}{fit(currency, 12)}".strip()
+    _ = translator(lang)
+    scale = money_scale(abs(magnitude) if math.isfinite(magnitude) else 0.0)[0]
+    unit = f"{scale_word(scale, lang)}{fit(currency, 12)}".strip()
     parts = [unit] if unit else []
     if price_year and details:
-        parts.append(f"{price_year} prices")
-    if present_value and details and "present value" not in what.lower():
-        parts.append("present value")
+        parts.append(_("{year} prices").format(year=price_year))
+    if present_value and details and _("present value") not in what.lower():
+        parts.append(_("present value"))
     axis.set_label_text(plain(f"{what} ({', '.join(parts)})" if parts else what))
-    axis.set_major_formatter(ScaledFormatter(scale))
+    axis.set_major_formatter(ScaledFormatter(scale, lang))
+
+
+def scale_word(scale: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The word before a currency on a scaled money axis, with its space: ``million ``, ``thousand `` or ``""``
+    (the scales of :func:`wotsim.formatting.money_scale`)."""
+    word = {1e6: N_("million"), 1e3: N_("thousand")}.get(scale, "")
+    return f"{translator(lang)(word)} " if word else ""
 
 
 class ScaledFormatter(Formatter):
-    """Tick labels divided by ``scale``, with thousands separators and as many decimals as the tick step needs."""
+    """Tick labels divided by ``scale``, with thousands separators and as many decimals as the tick step needs,
+    in the number format of ``lang`` (``1,234.5`` / ``1.234,5``)."""
 
-    def __init__(self, scale: float):
+    def __init__(self, scale: float, lang: str = DEFAULT_LANGUAGE):
         self.scale = scale
+        self.lang = lang
         self._ticks = np.empty(0)
 
     def set_locs(self, locs) -> None:
@@ -486,4 +430,6 @@ class ScaledFormatter(Formatter):
         value = x / self.scale
         if abs(value) < step * 1e-6:
             value = 0.0
-        return f"{value:,.{decimals}f}".replace("-", MINUS)
+        if english(self.lang):
+            return f"{value:,.{decimals}f}".replace("-", MINUS)
+        return format_decimal(value, self.lang, decimals, minus=MINUS)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
-import io
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 __all__ = ["document", "figure", "paragraph", "pre", "section", "table"]
 
@@ -30,7 +29,7 @@ td.l, th.l { text-align: left; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
 figcaption { color: #333; font-size: 0.92em; margin-top: 0.3em; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
-nav ul { columns: 2; } .note { color: #444; font-size: 0.92em; }
+nav ul { columns: 2; } .note { color: #444; font-size: 0.92em; } td code { font-size: 0.95em; }
 #verdict { background: #f2f2f2; border-left: 5px solid #333; padding: 0.2em 1.2em 0.6em; }
 #verdict h2 { margin-top: 0.6em; } #verdict h3 { margin: 0.8em 0 0.3em; font-size: 1.05em; }
 #verdict p, #verdict li { margin: 0.35em 0; } #verdict a { color: inherit; }
@@ -69,10 +68,19 @@ def figure(png: bytes, caption: str, *, alt: str | None = None, dpi: int = 150, 
             f'alt="{esc(alt or caption)}"><figcaption>{esc(caption)}</figcaption></figure>')
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[object]], *, left: int = 1, caption: str | None = None) -> str:
-    """An HTML table; the first ``left`` columns are left-aligned (text), the rest right-aligned."""
+def table(header: Sequence[str], rows: Iterable[Sequence[object]], *, left: int = 1, caption: str | None = None,
+          code: Sequence[int] = (), languages: Mapping[int, str] | None = None) -> str:
+    """An HTML table; the first ``left`` columns are left-aligned (text), the rest right-aligned; the cells of the
+    columns ``code`` (ids, formulas, the config's notation: the traceability columns) in ``<code>``; the cells of
+    a column in ``languages`` marked as text in that language (``lang="en"``: a config's text without translation
+    on a page in another language)."""
+    def cell(i: int, c: object, tag: str) -> str:
+        text = f"<code>{esc(c)}</code>" if tag == "td" and i in code and c != "" else esc(c)
+        lang = f' lang="{esc(languages[i])}"' if tag == "td" and languages and i in languages else ""
+        return f'<{tag} class="{"l" if i < left else "r"}"{lang}>{text}</{tag}>'
+
     def cells(row: Sequence[object], tag: str) -> str:
-        return "".join(f'<{tag} class="{"l" if i < left else "r"}">{esc(c)}</{tag}>' for i, c in enumerate(row))
+        return "".join(cell(i, c, tag) for i, c in enumerate(row))
 
     body = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""

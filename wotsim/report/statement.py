@@ -16,6 +16,13 @@ must be computed on the net benefit :func:`wotsim.model.net_benefit_for` gives f
 (the society-wide ``npv`` for a society-wide ratio, ``net:<stakeholder>`` for a ratio
 of one stakeholder's benefits, or an NPV output the config defines with the same
 items), and the sentence names that net benefit.
+
+**Languages.**  Every sentence is a message of :mod:`wotsim.i18n` and every number is printed in
+the language ``lang`` (``"nl"``: ``1,05``, ``€ 304.835``, ``57,4% ± 0,4%``), with the labels of
+the config in that language (:mod:`wotsim.report.labels`).  English names each parameter and net
+benefit with its id in brackets after its label ("Extra WOT capacity share
+(extra_capacity_share)"), for the reviewer who checks the config; other languages name the label
+alone (the ids stay in the report's traceability columns).
 """
 
 from __future__ import annotations
@@ -23,11 +30,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping
 
 from ..errors import WotsimError
-from ..formatting import amount, lower_first, number, share_pm, share_text, signed, standard_error, value
+from ..formatting import MINUS, amount, lower_first, number, share_pm, share_text, signed, standard_error, value
 from ..model import net_benefit_for
 from ..results.simulation import OutputSummary
-from ..i18n import ordinal
+from ..i18n import DEFAULT_LANGUAGE, N_, ordinal, translator
 from .discovery import box_sentence
+from .labels import group_label, output_label, parameter_label, run_label, stakeholder_label
 from .text import per_unit
 from .verdicts import outcome_words
 
@@ -40,36 +48,49 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["comparison_statements", "net_benefit_for", "robustness_statement"]
 
-#: (lowest P(above threshold), wording); the first row whose bound P reaches applies.
+def _ordinal(q: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    return ordinal(int(round(q)), lang)
 
 
-def _ordinal(q: float) -> str:
-    return ordinal(int(round(q)))
+def _out(x: float, measure: str, currency: str, sign: bool = False, digits: int = 2,
+         lang: str = DEFAULT_LANGUAGE) -> str:
+    """An output's value in a sentence: a ratio to ``digits`` decimals, money in full with its currency (in a
+    language other than English with the typographic minus, as the rest of the page)."""
+    return (signed if sign else value)(x, measure, digits=digits, full=True, currency=currency, lang=lang,
+                                       minus=_minus(lang))
 
 
-def _out(x: float, measure: str, currency: str, sign: bool = False, digits: int = 2) -> str:
-    """An output's value in a sentence: a ratio to ``digits`` decimals, money in full with its currency."""
-    return (signed if sign else value)(x, measure, digits=digits, full=True, currency=currency)
+def _minus(lang: str) -> str:
+    return "-" if lang == DEFAULT_LANGUAGE else MINUS
 
 
-def _name(name: str, labels: Mapping[str, str]) -> str:
-    label = labels.get(name, name)
-    return name if not label or label == name else f"{label} ({name})"
+def _traced(label: str, name: str, lang: str) -> str:
+    """A label with its id in brackets in English (``Alpha (a)``); the label alone in other languages."""
+    return label if lang != DEFAULT_LANGUAGE else name if not label or label == name else f"{label} ({name})"
 
 
-def _net_words(output: str, config: "Config | None") -> str:
+def _name(name: str, labels: Mapping[str, str], lang: str = DEFAULT_LANGUAGE) -> str:
+    return _traced(labels.get(name, name), name, lang)
+
+
+def _net_words(output: str, config: "Config | None", lang: str = DEFAULT_LANGUAGE) -> str:
     """How a statement names the net benefit its value of information is computed on."""
+    _ = translator(lang)
     if output == "npv":
-        return "the society-wide net present value (npv)"
+        return _traced(_("the society-wide net present value"), output, lang)
     if config is None:
         return output
     if output.startswith("net:"):
-        return f"the net value to {config.stakeholders.get(output[4:], output[4:])} ({output})"
+        words = _("the net value to {stakeholder}").format(stakeholder=(
+            stakeholder_label(config, output[4:], lang) if output[4:] in config.stakeholders else output[4:]))
+        return _traced(words, output, lang)
     if output.startswith("npv:") and output[4:] in config.outputs:
-        label = config.outputs[output[4:]].label
-        return f"the net benefit behind the {lower_first(label)}: its benefits minus its costs ({output})"
+        label = output_label(config, output[4:], lang)
+        return _traced(_("the net benefit behind the {output}: its benefits minus its costs").format(
+            output=lower_first(label)), output, lang)
     if output in config.outputs and config.outputs[output].label != output:
-        return f"the {lower_first(config.outputs[output].label)} ({output})"
+        return _traced(_("the {output}").format(output=lower_first(output_label(config, output, lang))), output,
+                       lang)
     return output
 
 
@@ -83,6 +104,7 @@ def robustness_statement(
     config: "Config | None" = None,
     net: str | None = None,
     discovery: "Discovery | None" = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
     """The robustness paragraph for one output under one scenario (or the base).
 
@@ -110,7 +132,10 @@ def robustness_statement(
     discovery : Discovery, optional
         Scenario discovery on the same draws (where the output falls below its threshold, or where the
         scenario does worse than the base): its first box's sentence
-        (:func:`wotsim.report.discovery.box_sentence`) closes the paragraph.
+        (:func:`wotsim.report.discovery.box_sentence`) closes the paragraph (give it with the labels of
+        ``lang``: :func:`wotsim.report.discovery.localised`).
+    lang : str
+        The language of the words and numbers (:mod:`wotsim.i18n`); labels from ``config`` in that language.
 
     Raises
     ------
@@ -124,40 +149,48 @@ def robustness_statement(
     """
     if summary.measure == "amount":
         raise WotsimError(f"{summary.name!r} is an amount; a robustness statement needs a ratio or an NPV")
+    _ = translator(lang)
     currency = config.study.currency if config is not None else "EUR"
     params = config.parameters if config is not None else {}
     bases = {n: p.dist.base for n, p in params.items()}
-    labels = {n: p.label or n for n, p in params.items()}
+    labels = {n: (parameter_label(config, n, lang) if lang != DEFAULT_LANGUAGE else p.label or n)
+              for n, p in params.items()}
     m = summary.measure
     thr = f"{summary.threshold:g}"
     lo, hi = summary.interval(90)
-    what = lower_first(summary.label)
-    short = "the ratio" if m == "ratio" else "it"
-    parts = [
-        f"{label}: the {what} is {_out(summary.base, m, currency)} at base "
-        f"(90% interval {_out(lo, m, currency)} to {_out(hi, m, currency)}; mean {_out(summary.mean, m, currency)}, "
-        f"median {_out(summary.median, m, currency)}); P({'ratio' if m == 'ratio' else 'NPV'} > {thr}) = "
-        f"{share_pm(summary.p_above, summary.p_above_se)}."
-    ]
-    parts.append(f"It is {outcome_words(m, summary.p_above, lo, hi)}.")  # the rules: wotsim.report.verdicts
+    what = lower_first(summary.label if config is None or lang == DEFAULT_LANGUAGE
+                       else output_label(config, summary.name, lang, summary.label))
+    short = _("the ratio") if m == "ratio" else _("it")
+
+    def out(x: float, sign: bool = False, digits: int = 2) -> str:
+        return _out(x, m, currency, sign, digits, lang)
+
+    parts = [_("{label}: the {output} is {base} at base (90% interval {low} to {high}; mean {mean}, median {median}); "
+               "{probability} = {share}.").format(
+        label=label, output=what, base=out(summary.base), low=out(lo), high=out(hi), mean=out(summary.mean),
+        median=out(summary.median), share=share_pm(summary.p_above, summary.p_above_se, lang),
+        probability=(_("P(ratio > {threshold})") if m == "ratio" else _("P(NPV > {threshold})")).format(threshold=thr))]
+    # the rules: wotsim.report.verdicts
+    parts.append(_("It is {words}.").format(words=outcome_words(m, summary.p_above, lo, hi, lang)))
 
     if difference is not None:
         d = difference
         if d.p_better == 0.0 and d.p_worse == 0.0:
-            parts.append(f"It leaves {short} unchanged from the base analysis in every draw.")
+            parts.append(_("It leaves {short} unchanged from the base analysis in every draw.").format(short=short))
         else:
-            kind, draws = ("paired difference", "paired draws") if d.paired else (
-                "difference of independent draws", "pairs of independent draws")
-            parts.append(
-                f"Against the base analysis it changes {short} by {_out(d.base_case, m, currency, sign=True, digits=3)} at base and by "
-                f"{_out(d.mean, m, currency, sign=True, digits=3)} ± {standard_error(d.mean_se, m, full=True)} on "
-                f"average (90% interval of the {kind} {_out(d.low, m, currency, sign=True)} to "
-                f"{_out(d.high, m, currency, sign=True)}); {short} is higher than under the base analysis in "
-                f"{share_pm(d.p_better, d.p_better_se)} of the {draws}."
-            )
+            kind, draws = (N_("paired difference"), N_("paired draws")) if d.paired else (
+                N_("difference of independent draws"), N_("pairs of independent draws"))
+            parts.append(_(
+                "Against the base analysis it changes {short} by {base} at base and by {mean} ± {se} on average (90% "
+                "interval of the {kind} {low} to {high}); {short} is higher than under the base analysis in {share} "
+                "of the {draws}.").format(
+                short=short, base=out(d.base_case, True, 3), mean=out(d.mean, True, 3),
+                se=standard_error(d.mean_se, m, full=True, lang=lang), kind=_(kind), low=out(d.low, True),
+                high=out(d.high, True), share=share_pm(d.p_better, d.p_better_se, lang), draws=_(draws)))
 
     if oneway is not None and oneway.bars:
-        parts.append(_oneway_sentence(oneway, thr, short, currency, bases))
+        parts.append(_oneway_sentence(oneway, thr, short, currency, bases, labels if lang != DEFAULT_LANGUAGE
+                                      else None, lang))
 
     if voi is not None:
         expected = net if net is not None else net_benefit_for(config, summary.name) if config is not None else None
@@ -166,63 +199,98 @@ def robustness_statement(
                 raise WotsimError(f"a statement about {summary.name!r} quotes the value of information of its own "
                                   f"perspective's net benefit, {expected}; got the value of information of "
                                   f"{voi.output!r}")
-        per = per_unit(config) if config is not None else ""
-        parts.append(_voi_sentence(voi, labels, currency, _net_words(voi.output, config), per))
+        per = per_unit(config, lang) if config is not None else ""
+        parts.append(_voi_sentence(voi, labels, currency, _net_words(voi.output, config, lang), per, config, lang))
     if discovery is not None and discovery.boxes:
-        parts.append(box_sentence(discovery, discovery.boxes[0]))
+        parts.append(box_sentence(discovery, discovery.boxes[0], lang))
     return " ".join(parts)
 
 
-def _oneway_sentence(ow: "OneWayResult", thr: str, short: str, currency: str, bar_base: Mapping[str, float]) -> str:
+def _oneway_sentence(ow: "OneWayResult", thr: str, short: str, currency: str, bar_base: Mapping[str, float],
+                     labels: Mapping[str, str] | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The sentence on the switching values; ``labels``: the parameters' labels (default the bars' own)."""
+    _ = translator(lang)
     bars, switching = ow.bars, ow.switching
     top, top_sw = bars[0], switching[0]
     m = ow.measure
 
+    def name(bar) -> str:
+        label = (labels or {}).get(bar.parameter, bar.label)
+        return _name(bar.parameter, {bar.parameter: label if lang == DEFAULT_LANGUAGE else lower_first(label)}, lang)
+
     def move(bar, sw) -> str:
         base_x = bar_base.get(bar.parameter)
-        direction = "fall" if base_x is not None and sw.value < base_x else "rise"
-        frm = f" from {number(base_x)}" if base_x is not None else ""
-        return (f"{_name(bar.parameter, {bar.parameter: bar.label})}, which would have to {direction}{frm} to {number(sw.value)} "
-                f"(its {_ordinal(sw.percentile)} percentile) to bring {short} to {thr}, everything else at base")
+        fall = base_x is not None and sw.value < base_x
+        if base_x is None:
+            text = (_("{parameter}, which would have to fall to {value} (its {percentile} percentile) to bring {short} "
+                      "to {threshold}, everything else at base") if fall else
+                    _("{parameter}, which would have to rise to {value} (its {percentile} percentile) to bring {short} "
+                      "to {threshold}, everything else at base"))
+        else:
+            text = (_("{parameter}, which would have to fall from {base} to {value} (its {percentile} percentile) to "
+                      "bring {short} to {threshold}, everything else at base") if fall else
+                    _("{parameter}, which would have to rise from {base} to {value} (its {percentile} percentile) to "
+                      "bring {short} to {threshold}, everything else at base"))
+        return text.format(parameter=name(bar), base=number(base_x, lang=lang) if base_x is not None else "",
+                           value=number(sw.value, lang=lang), percentile=_ordinal(sw.percentile, lang), short=short,
+                           threshold=thr)
 
     if top_sw.value is not None:
-        return f"Whether it exceeds {thr} depends most on {move(top, top_sw)}."
+        return _("Whether it exceeds {threshold} depends most on {parameter}.").format(threshold=thr,
+                                                                                       parameter=move(top, top_sw))
     crossing = [(b, s) for b, s in zip(bars, switching) if s.value is not None]
-    swing = (f"{_name(top.parameter, {top.parameter: top.label})} moves it most ({_out(top.low_output, m, currency)} to "
-             f"{_out(top.high_output, m, currency)} between its {_ordinal(ow.low_percentile)} and "
-             f"{_ordinal(ow.high_percentile)} percentiles) but cannot bring it to {thr} on its own")
+    swing = _("{parameter} moves it most ({low} to {high} between its {p_low} and {p_high} percentiles) but cannot "
+              "bring it to {threshold} on its own").format(
+        parameter=name(top), low=_out(top.low_output, m, currency, lang=lang),
+        high=_out(top.high_output, m, currency, lang=lang), p_low=_ordinal(ow.low_percentile, lang),
+        p_high=_ordinal(ow.high_percentile, lang), threshold=thr)
+    if lang != DEFAULT_LANGUAGE:  # the label inside it starts lower-case
+        swing = swing[:1].upper() + swing[1:]
     if not crossing:
-        return f"{swing}; no single parameter can, within its range."
+        return _("{swing}; no single parameter can, within its range.").format(swing=swing)
     b, s = crossing[0]
-    return f"{swing}; of those that can, the one with the largest swing is {move(b, s)}."
+    return _("{swing}; of those that can, the one with the largest swing is {parameter}.").format(
+        swing=swing, parameter=move(b, s))
 
 
-def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str, net: str, per: str) -> str:
+def _voi_sentence(voi: "VoiResult", labels: Mapping[str, str], currency: str, net: str, per: str,
+                  config: "Config | None" = None, lang: str = DEFAULT_LANGUAGE) -> str:
     """The value-of-information sentence; ``per`` is :func:`~wotsim.report.text.per_unit` of the config."""
+    _ = translator(lang)
     cur = voi.currency or currency
+
+    def money(x: float, currency: str = cur) -> str:
+        return amount(x, currency, lang=lang, minus=_minus(lang))
+
+    words = dict(net=net, mean=money(voi.mean_inb), per=per, share=share_text(voi.p_wrong, lang),
+                 evpi=money(voi.evpi))
     if voi.decision == "keep":
-        head = (f"Judged by {net}, for the decision to continue (mean {amount(voi.mean_inb, cur)}{per}; the "
-                f"other choice is better in {share_text(voi.p_wrong)} of the draws), perfect information on everything "
-                f"is worth {amount(voi.evpi, cur)}{per}")
+        head = _("Judged by {net}, for the decision to continue (mean {mean}{per}; the other choice is better in "
+                 "{share} of the draws), perfect information on everything is worth {evpi}{per}").format(**words)
     else:
-        head = (f"Judged by the change in {net}, for adopting it instead of the base analysis (mean "
-                f"{amount(voi.mean_inb, cur)}{per}; the other choice is better in {share_text(voi.p_wrong)} of the "
-                f"draws), perfect information on everything is worth {amount(voi.evpi, cur)}{per}")
+        head = _("Judged by the change in {net}, for adopting it instead of the base analysis (mean {mean}{per}; the "
+                 "other choice is better in {share} of the draws), perfect information on everything is worth "
+                 "{evpi}{per}").format(**words)
     if voi.evpi == 0.0:
-        return head + ": the model's uncertainty cannot change the choice."
+        return head + _(": the model's uncertainty cannot change the choice.")
     if not voi.parameters:
         return head + "."
     y = voi.parameters[0]
     g = voi.groups[0] if voi.groups and voi.groups[0].distinguishable and len(voi.groups[0].parameters) > 1 else None
+    group = None if g is None else dict(
+        group=repr(g.name) if lang == DEFAULT_LANGUAGE or config is None else group_label(config, g.name, lang),
+        n=len(g.parameters), value=money(g.value))
     if not y.distinguishable:
-        text = f"{head}; no single parameter's EVPPI is distinguishable from 0"
-        if g is not None:
-            text += f", but the {g.name!r} group of {len(g.parameters)} parameters together is worth {amount(g.value, cur)}"
+        text = head + _("; no single parameter's EVPPI is distinguishable from 0")
+        if group is not None:
+            text += _(", but the {group} group of {n} parameters together is worth {value}").format(**group)
         return text + "."
-    text = (f"{head}; resolving {_name(y.name, labels)} first is worth "
-            f"{amount(y.value, cur)} ± {amount(y.se)}")
-    if g is not None:
-        text += f", and the {g.name!r} group of {len(g.parameters)} parameters together {amount(g.value, cur)}"
+    label = labels.get(y.name, y.name)
+    text = head + _("; resolving {parameter} first is worth {value} ± {se}").format(
+        parameter=_name(y.name, {y.name: label if lang == DEFAULT_LANGUAGE else lower_first(label)}, lang),
+        value=money(y.value), se=amount(y.se, lang=lang))
+    if group is not None:
+        text += _(", and the {group} group of {n} parameters together {value}").format(**group)
     return text + "."
 
 
@@ -233,6 +301,7 @@ def comparison_statements(
     vois: Mapping[str, "VoiResult"] | None = None,
     oneway: Mapping[str, "OneWayResult"] | None = None,
     discoveries: Mapping[str, "Discovery"] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> dict[str, str]:
     """A statement for the base analysis and each scenario of a comparison.
 
@@ -255,6 +324,8 @@ def comparison_statements(
     discoveries : mapping of run id -> Discovery, optional
         Scenario discovery per run (:func:`wotsim.analysis.pipeline.report_discoveries`): its
         sentence closes that run's statement.
+    lang : str
+        The language (:func:`robustness_statement`); each run named by its label in ``lang``.
 
     Returns
     -------
@@ -273,7 +344,8 @@ def comparison_statements(
     for run in comparison.runs:
         outcome = run.outcomes[output]
         out[run.id] = robustness_statement(
-            outcome.summary, label=run.label, oneway=(oneway or {}).get(run.id), difference=outcome.difference,
-            voi=(vois or {}).get(run.id), config=run.config, net=net, discovery=(discoveries or {}).get(run.id),
+            outcome.summary, label=run.label if lang == DEFAULT_LANGUAGE else run_label(run, lang),
+            oneway=(oneway or {}).get(run.id), difference=outcome.difference, voi=(vois or {}).get(run.id),
+            config=run.config, net=net, discovery=(discoveries or {}).get(run.id), lang=lang,
         )
     return out
