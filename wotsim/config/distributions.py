@@ -55,7 +55,7 @@ import numpy as np
 from .._fork import fork_pool, fork_workers
 from . import fastppf as _fastppf
 from .expressions import shown
-from .forms import DIST_NAMES, META_KEYS, DistributionError, short_number, solve
+from .forms import DIST_NAMES, META_KEYS, DistributionError, family, short_number, solve
 
 __all__ = ["DIST_NAMES", "EVIDENCE", "META_KEYS", "Distribution", "DistributionError", 
            "make_distribution", "prepare_tables"]
@@ -81,7 +81,8 @@ class Distribution:
     name : str
         The form (``"pert"``, ``"normal"``, ...).
     params : dict
-        The numbers as given in the config.
+        The numbers as given in the config (``range90 = [a, b]`` as ``p05 = a``, ``p95 = b``; the
+        config's ``raw`` keeps the keys as written).
     base : float
         The value used in the deterministic base case.
     rv : scipy.stats frozen distribution or None
@@ -238,32 +239,45 @@ def _spec_key(table: Mapping[str, Any]) -> tuple | None:
     """What a distribution depends on (form, numbers in order, base) as a hashable key; None if not cacheable.
 
     Types are part of the key (``True == 1``, but only 1 is a number here), and so is
-    the sign of a zero.
+    the sign of a zero; a list (``range90``) is keyed by its items, each so.
     """
     key = []
     for k, v in table.items():
         if k in META_KEYS and k not in ("dist", "base"):
             continue
-        kind = type(v)
-        if kind is float:
-            key.append((k, kind, v, math.copysign(1.0, v)))
-        elif kind is str or (kind is int and abs(v) <= 2**63):
-            key.append((k, kind, v, 0.0))
-        else:
+        if type(v) is list:
+            items = tuple(_value_key(x) for x in v)
+            if None in items:
+                return None
+            key.append((k, list, items, 0.0))
+            continue
+        item = _value_key(v)
+        if item is None:
             return None
+        key.append((k, *item))
     return tuple(key)
+
+
+def _value_key(v: Any) -> tuple | None:
+    """``(type, value, sign of a zero)`` of a string or a number a cache key can hold; None otherwise."""
+    kind = type(v)
+    if kind is float:
+        return (kind, v, math.copysign(1.0, v))
+    if kind is str or (kind is int and abs(v) <= 2**63):
+        return (kind, v, 0.0)
+    return None
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _cached(key: tuple) -> Distribution:
-    return _build({k: v for k, _, v, _ in key})
+    return _build({k: [x for _, x, _ in v] if kind is list else v for k, kind, v, _ in key})
 
 
 def _build(table: Mapping[str, Any]) -> Distribution:
     with np.errstate(all="ignore"):  # hostile numbers make scipy warn; the checks below decide
         try:
             dist = _make(table)
-            _check_usable(dist)
+            _check_usable(dist, table)
         except DistributionError:
             raise
         except (ArithmeticError, ValueError, RecursionError) as exc:
@@ -288,13 +302,21 @@ def _reason(exc: BaseException) -> str:
 
 
 def _unusable(table: Mapping[str, Any], reason: str) -> str:
-    numbers = ", ".join(f"{k}={short_number(v)}" for k, v in table.items()
-                        if k not in META_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool))
-    return (f"these numbers give no usable {table.get('dist')} distribution ({reason}); use numbers of "
+    numbers = ", ".join(f"{k}={_numbers(v)}" for k, v in table.items()
+                        if k not in META_KEYS and _numbers(v))
+    return (f"these numbers give no usable {family(table)} distribution ({reason}); use numbers of "
             f"ordinary size and spread, got {numbers}")
 
 
-def _check_usable(dist: Distribution) -> None:
+def _numbers(v: Any) -> str:
+    """A number (``1.5``) or a list of numbers (``[1, 3]``) for a message; "" for anything else."""
+    if isinstance(v, list):
+        items = [_numbers(x) for x in v]
+        return f"[{', '.join(items)}]" if all(items) else ""
+    return short_number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
+
+
+def _check_usable(dist: Distribution, table: Mapping[str, Any]) -> None:
     """Extreme quantiles, median, mean and base finite and in the support, or a :class:`DistributionError`.
 
     scipy's solvers fail quietly at extreme numbers (a truncnormal with sd 1e15 on
@@ -310,7 +332,7 @@ def _check_usable(dist: Distribution) -> None:
     tol = 1e-9 * max(ends + [hi - lo if math.isfinite(hi - lo) else 0.0, 1e-300])
     for words, value in checks:
         if not math.isfinite(value):
-            raise DistributionError(_unusable(dist.params | {"dist": dist.name}, f"its {words} is {value:g}"))
+            raise DistributionError(_unusable(table, f"its {words} is {value:g}"))
         if not lo - tol <= value <= hi + tol:
-            raise DistributionError(_unusable(dist.params | {"dist": dist.name}, (
+            raise DistributionError(_unusable(table, (
                 f"scipy puts its {words} at {value:.6g}, outside its support [{lo:.6g}, {hi:.6g}]")))

@@ -43,8 +43,9 @@ import numpy as np
 from .._names import SAMPLERS
 from ..errors import ConfigError
 from .correlations import parse_correlations
-from .distributions import EVIDENCE, META_KEYS, DistributionError, make_distribution
+from .distributions import EVIDENCE, DistributionError, make_distribution
 from .expressions import Expression, ExpressionError, order_formulas, shown
+from .forms import unknown_key
 from .items import parse_items, parse_outputs
 from .keys import (Ctx, check_keys, check_name, formula, get_bool, get_int, get_str, get_table, hint, listing,
                    number_text)
@@ -214,12 +215,10 @@ def _parse_parameters(ctx: Ctx, data: Mapping[str, Any]) -> dict[str, Parameter]
         check_name(ctx, name, key)
         if not isinstance(spec, dict):
             raise ctx.error(key, f"must be a table (dist = ..., ...), got {shown(spec)}")
-        allowed_numbers = {"value", "low", "high", "mode", "mean", "sd", "median", "gsd", "alpha", "beta",
-                           "shape", "scale", "lambda"}
         for k in spec:
-            if k not in META_KEYS and k not in allowed_numbers and not re.fullmatch(r"p\d{2}", k):
-                allowed = sorted(META_KEYS | allowed_numbers) + ["p05", "p95", "..."]
-                raise ctx.error(f"{key}.{k}", f"unknown key{hint(k, META_KEYS | allowed_numbers)}; allowed: {', '.join(allowed)}")
+            problem = unknown_key(k, spec[k])
+            if problem is not None:
+                raise ctx.error(f"{key}.{k}", problem)
         for meta in ("unit", "group", "source", "label", "description"):
             if meta in spec and not isinstance(spec[meta], str):
                 raise ctx.error(f"{key}.{meta}", f"must be a string, got {shown(spec[meta])}")

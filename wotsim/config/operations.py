@@ -19,8 +19,9 @@ from typing import Any, Mapping
 from ..errors import ConfigError
 from .distributions import META_KEYS, DistributionError, make_distribution
 from .expressions import shown
-from .forms import short_number
+from .forms import family, short_number
 from .keys import check_keys
+from .quantiles import RANGE_KEY, is_quantile_key
 
 __all__ = ["INHERITED", "OverlayContext", "describe", "drop_fixed_correlations", "is_number", "op_number",
            "overlay_table", "remap_error", "strip_items", "transform"]
@@ -28,7 +29,6 @@ __all__ = ["INHERITED", "OverlayContext", "describe", "drop_fixed_correlations",
 _OP_NUMBER = {"scale": "factor", "shift": "amount", "fix": "value"}
 #: Metadata a replaced or fixed parameter keeps from the base unless the overlay gives it.
 INHERITED = ("label", "unit", "group", "description")
-_QKEY = re.compile(r"p\d{2}")  # used with fullmatch
 
 
 class OverlayContext:
@@ -134,7 +134,7 @@ def op_number(ctx: OverlayContext, op: str, spec: Any, key: str) -> tuple[float,
 def transform(ctx: OverlayContext, op: str, old: Mapping[str, Any], number: float, key: str) -> dict:
     """The parameter table after ``scale``, ``shift`` or ``fix`` by ``number``."""
     old = dict(old)
-    dist = old.get("dist", "fixed")
+    dist = family(old)
     if op == "fix":
         if dist == "integer" and number != int(number):
             raise ctx.error(key, f"an integer parameter must be fixed at a whole number, got {short_number(number)}")
@@ -142,6 +142,8 @@ def transform(ctx: OverlayContext, op: str, old: Mapping[str, Any], number: floa
         new["value"] = int(number) if dist == "integer" and number == int(number) else number
         return new
     new = copy.deepcopy(old)
+    if RANGE_KEY in new:
+        new["dist"] = dist  # a range90's family follows its sign: keep the base's family after a shift
     if dist == "integer":
         if op == "scale":
             raise ctx.error(key, "an integer parameter cannot be scaled (its values would not stay whole); "
@@ -157,10 +159,12 @@ def transform(ctx: OverlayContext, op: str, old: Mapping[str, Any], number: floa
     if op == "scale":
         moved |= {"sd"} | ({"scale"} if dist == "gamma" else set())
     for k, v in list(new.items()):
-        if (k in moved or _QKEY.fullmatch(k)) and is_number(v):
+        if (k in moved or is_quantile_key(k)) and is_number(v):
             new[k] = v * number if op == "scale" else v + number
             if dist == "integer":
                 new[k] = int(new[k])
+        elif k == RANGE_KEY and isinstance(v, list) and all(is_number(x) for x in v):
+            new[k] = [x * number if op == "scale" else x + number for x in v]
     _check_distribution(ctx, new, key)
     return new
 
