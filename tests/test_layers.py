@@ -20,6 +20,7 @@ LAYERS = (
     ("base", ("wotsim.errors", "wotsim._names", "wotsim._paths", "wotsim._lazy", "wotsim.counts", "wotsim.formatting",
               "wotsim.i18n", "wotsim._fork")),
     ("config", ("wotsim.config",)),
+    ("workbook", ("wotsim.workbook",)),
     ("model", ("wotsim.model", "wotsim.limits", "wotsim._reference")),
     ("sampling", ("wotsim.sampling",)),
     ("results", ("wotsim.results",)),

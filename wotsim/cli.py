@@ -29,6 +29,7 @@ from .commands.common import load as _load, positive_int as _positive_int, save 
 from .commands.common import scenario_names as _scenario_names, warn as _warn, writing as _writing
 from .commands.common import seed as _seed  # noqa: F401  (tests read the count parsers here)
 from .commands import discover as _discover
+from .commands import export_config as _export_config, import_workbook as _import_workbook
 from .commands import summary as _summary
 
 
@@ -343,6 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     voi.set_defaults(func=_cmd_voi)
 
     _discover.add_parser(sub)
+    _import_workbook.add_parser(sub)
+    _export_config.add_parser(sub)
     _summary.add_parser(sub)
 
     rep = sub.add_parser("report", help="run the analyses and write one self-contained HTML report with figures")
