@@ -213,7 +213,7 @@ def test_failed_save_leaves_no_partial_directory(result, tmp_path, monkeypatch):
         Path(path).write_bytes(b"half a file")
         raise OSError("disk full")
 
-    monkeypatch.setattr(np, "savez", broken_savez)
+    monkeypatch.setattr(np, "savez_compressed", broken_savez)
     with pytest.raises(OSError, match="disk full"):
         result.save(tmp_path / "run")
     assert list(tmp_path.iterdir()) == []
@@ -246,7 +246,7 @@ def test_failed_savez_keeps_an_existing_directory(result, tmp_path, monkeypatch)
     def broken_savez(path, **arrays):
         raise OSError("disk full")
 
-    monkeypatch.setattr(np, "savez", broken_savez)
+    monkeypatch.setattr(np, "savez_compressed", broken_savez)
     with pytest.raises(OSError):
         result.save(target)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before

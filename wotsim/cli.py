@@ -25,6 +25,7 @@ from .report.text import (ProgressBar, format_comparison, format_run, format_sen
                           format_targets, format_voi_run, one_line)
 from .limits import check_comparison, check_simulation
 from .commands.common import Parser as _Parser, add_shared as _shared, compare_progress as _compare_progress
+from .commands.common import check_format as _check_format
 from .commands.common import load as _load, positive_int as _positive_int, save as _save
 from .commands.common import scenario_names as _scenario_names, warn as _warn, writing as _writing
 from .commands.common import seed as _seed  # noqa: F401  (tests read the count parsers here)
@@ -45,6 +46,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     config = _load(args.config)
     check_simulation(config, samples=args.samples, sampler=args.sampler, chunk_size=args.chunk_size, what="--samples")
+    _check_format(args, args.samples or config.simulation.samples)  # an xlsx too long for Excel: before sampling
     progress = ProgressBar("simulating", err, enabled=args.progress)
     result = simulate(config, samples=args.samples, seed=args.seed, sampler=args.sampler,
                       chunk_size=args.chunk_size, progress=progress)
@@ -52,7 +54,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.flush()
     # what changes these numbers: a repaired correlation matrix, draws where a ratio's costs are <= 0
     _warn(err, list(config.notes) + draw_warnings(config, result.item_pv))
-    _save(args.out, out, result.save)
+    _save(args.out, out, lambda path: result.save(path, format=args.format))
     return 0
 
 
@@ -169,10 +171,11 @@ def _cmd_sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     sizes = dict(method=method, outputs=outputs, samples=args.samples, groups=args.groups,
                  second_order=args.second_order, resamples=args.resamples)
     check_sensitivity(config, **sizes, what="--samples", what_resamples="--resamples")
+    _check_format(args)
     run = sensitivity(config, **sizes, seed=args.seed, engine=args.engine,
                       progress=ProgressBar("evaluating", err, enabled=args.progress))
     out.write(format_sensitivity(run, top=args.top))
-    _save(args.out, out, run.save)
+    _save(args.out, out, lambda path: run.save(path, format=args.format))
     return 0
 
 
@@ -190,6 +193,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                           f"{Path(args.config).parent / 'scenarios'}/*.toml); name them with --scenarios")
     check_comparison(config, scenarios, samples=args.samples, sampler=args.sampler, chunk_size=args.chunk_size,
                      what="--samples")
+    _check_format(args, args.samples or config.simulation.samples)
     outputs = tuple(args.output) if args.output else None
     compared = outputs or default_outputs(config)
     if args.statements and args.statement_output is not None:
@@ -211,7 +215,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         statements = comparison_statements(comparison, output=target, vois=vois, oneway=oneway)
         out.write(format_statements(comparison, statements, target))
         texts["statements.md"] = format_statements(comparison, statements, target, markdown=True)
-    _save(args.out, out, lambda path: comparison.save(path, texts=texts))
+    _save(args.out, out, lambda path: comparison.save(path, texts=texts, format=args.format))
     out.flush()
     _warn(err, warnings)
     return 0
@@ -225,6 +229,7 @@ def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     config = _load(args.config)
     check_simulation(config, samples=args.samples, sampler=args.sampler, what="--samples")  # scenarios: compare's own
+    _check_format(args)
     names = _scenario_names(args.scenarios)
     scenarios = ()
     if names is not None:
@@ -243,7 +248,7 @@ def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(format_voi_run(result, vois, output=args.output, skipped=skipped, top=args.top) + "\n")
     man = dict(result.manifest, analysis="voi", output=args.output,
                scenarios=[{"id": s.id, "file": s.file, "config_sha256": s.config.sha256} for s in scenarios])
-    _save(args.out, out, lambda path: save_voi(path, vois, man))
+    _save(args.out, out, lambda path: save_voi(path, vois, man, format=args.format))
     return 0
 
 
@@ -258,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     _shared(run, "config", "samples", "seed", "sampler")
     run.add_argument("--chunk-size", type=_positive_int, help="samples evaluated at once (memory bound; results do not depend on it)")
     run.add_argument("--out", type=Path, help="results directory to write (npz arrays, summary.json, manifest.json)")
-    _shared(run, "progress")
+    _shared(run, "format", "progress")
     run.set_defaults(func=_cmd_run)
 
     val = sub.add_parser("validate", help="check a config and that every output with a target reproduces it at base")
@@ -301,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "'fast', the same estimators bit for bit in numpy (default)")
     sens.add_argument("--top", type=_positive_int, default=15, help="rows per table (default 15)")
     sens.add_argument("--out", type=Path, help="results directory to write (sensitivity.json, arrays.npz, manifest.json)")
-    _shared(sens, "progress")
+    _shared(sens, "format", "progress")
     sens.set_defaults(func=_cmd_sensitivity)
 
     cmp = sub.add_parser("compare", help="run scenarios on common random numbers; paired differences from the base, "
@@ -324,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="include the value of information (EVPPI per parameter) in the statements (default: yes)")
     cmp.add_argument("--out", type=Path,
                      help="results directory to write (comparison.json, comparison.csv, statements.md, manifest.json)")
-    _shared(cmp, "progress")
+    _shared(cmp, "format", "progress")
     cmp.set_defaults(func=_cmd_compare)
 
     voi = sub.add_parser("voi", help="value of information (EVPI, EVPPI per parameter and group) for keeping the "
@@ -340,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="EVPPI per parameter group too (default: yes)")
     voi.add_argument("--top", type=_positive_int, default=10, help="parameters listed per decision (default 10)")
     voi.add_argument("--out", type=Path, help="results directory to write (voi.json, evppi.csv, manifest.json)")
-    _shared(voi, "progress")
+    _shared(voi, "format", "progress")
     voi.set_defaults(func=_cmd_voi)
 
     _discover.add_parser(sub)

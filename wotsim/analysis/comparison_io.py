@@ -7,6 +7,8 @@ every scenario's overlay.  :func:`load_comparison` rebuilds the base config from
 again (:func:`wotsim.config.overlays.parse_scenario`; its config must hash as it did), the
 base run and every scenario run from the arrays, and every outcome from the JSON, all checked
 (:mod:`wotsim.results.records`).  Directories of format 1 (summaries only) cannot come back.
+:func:`comparison_frame` gives its tables (:meth:`Comparison.to_frame
+<wotsim.analysis.scenarios.Comparison.to_frame>`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from ..config.overlays import BASE_ID, Scenario, parse_scenario
 from ..config.schema import Config
 from ..errors import ResultsError, WotsimError
 from ..model import output_names
-from ..results.io import read_arrays, read_json
+from ..results.arrays import read_run_arrays
+from ..results.frames import output_label, output_unit, parameter_columns, table
+from ..results.io import read_json
 from ..results.records import decode, require_files, shown
-from ..results.simulation import SimulationResult, base_case_from, run_settings, run_shapes
+from ..results.simulation import SimulationResult, base_case_from, run_settings
 from .scenarios import COMPARISON_FORMAT, Comparison, ScenarioOutcome, ScenarioRun
 
-__all__ = ["load_comparison"]
+__all__ = ["comparison_frame", "load_comparison"]
 
 #: What :meth:`Comparison.save` adds to the base run's manifest (left out again on loading).
 _COMPARE_KEYS = ("analysis", "paired", "scenarios")
@@ -111,12 +115,14 @@ def load_comparison(directory: str | Path) -> Comparison:
                            f"({', '.join(ids)}), in order")
     base_uncertain = set(config.uncertain)
     news = [tuple(p for p in sc.config.uncertain if p not in base_uncertain) for sc in scenarios]
-    shapes = run_shapes(config, n, "base.")
+    shapes, names = {}, {}
     for i, (sc, new) in enumerate(zip(scenarios, news), 1):
         c = sc.config
         shapes.update({f"runs.{i}.item_pv": (n, len(c.items)), f"runs.{i}.new_draws": (n, len(new)),
                        f"runs.{i}.base_yearly": (len(c.stakeholders), c.max_horizon)})
-    arrays = read_arrays(directory / "arrays.npz", shapes)
+        names.update({f"runs.{i}.items": [it.id for it in c.items], f"runs.{i}.new_parameters": list(new)})
+    arrays = read_run_arrays(directory / "arrays.npz", config, n, chunk_size=run["chunk_size"], prefix="base.",
+                             extra=shapes, extra_names=names)
 
     base_case = base_case_from(where, saved[0].get("base"), config, arrays["base.base_yearly"], "runs.0.base")
     base = SimulationResult(config=config, parameters=config.uncertain, draws=arrays["base.draws"], seed=run["seed"],
@@ -139,3 +145,58 @@ def load_comparison(directory: str | Path) -> Comparison:
             outcomes=_outcomes(where, entry.get("outcomes"), f"runs.{i}.outcomes", outputs)))
     return Comparison(base=base, runs=tuple(runs), outputs=outputs, n=n, seed=run["seed"], sampler=run["sampler"],
                       paired=paired)
+
+
+# --------------------------------------------------------------------------- tables
+#: The columns of :meth:`Comparison.rows` beyond the run and the output: (id, label), in the row's unit.
+_COMPARISON = (("base_case", "Base case of the run"), ("mean", "Mean"),
+               ("mean_se", "Monte Carlo standard error of the mean"), ("median", "Median"),
+               ("p5", "5th percentile"), ("p5_se", "Standard error of the 5th percentile"),
+               ("p95", "95th percentile"), ("p95_se", "Standard error of the 95th percentile"),
+               ("p_above", "P(output > threshold: 1 for a ratio, 0 otherwise)"),
+               ("p_above_se", "Standard error of P(output > threshold)"),
+               ("diff_base_case", "Difference from the base analysis at base"),
+               ("diff_mean", "Mean paired difference from the base analysis"),
+               ("diff_mean_se", "Standard error of the mean paired difference"),
+               ("diff_p5", "5th percentile of the paired difference"),
+               ("diff_p5_se", "Standard error of that percentile"),
+               ("diff_p95", "95th percentile of the paired difference"),
+               ("diff_p95_se", "Standard error of that percentile"),
+               ("p_better", "P(the run does better than the base analysis), paired draws"),
+               ("p_better_se", "Standard error of P(better)"),
+               ("p_worse", "P(the run does worse than the base analysis), paired draws"))
+
+
+def comparison_frame(comparison: Comparison, name: str = "comparison"):
+    """One table of a comparison (see :meth:`Comparison.to_frame <wotsim.analysis.scenarios.Comparison.to_frame>`)."""
+    config = comparison.base.config
+    if name == "comparison":
+        labels = {o: output_label(config, o) for o in comparison.outputs}
+        data = [{**row, "output_label": labels[row["output"]], "unit": output_unit(config, row["output"])}
+                for row in comparison.rows()]
+        columns = [("scenario", "Run (id: base or the scenario)", ""), ("label", "Run", ""),
+                   ("output", "Output (id)", ""), ("output_label", "Output", ""),
+                   ("measure", "Measure: ratio, npv or amount", ""),
+                   ("unit", "Unit of the amounts in this row (empty for a ratio)", ""),
+                   *((c, label, "") for c, label in _COMPARISON)]
+        return table(name, columns, data, description="per run and compared output: its distribution and the "
+                     "paired difference from the base analysis (common random numbers)")
+    if name == "draws":
+        columns = parameter_columns(config, comparison.base.parameters)
+        values = {p: comparison.base.draws[:, j] for j, p in enumerate(comparison.base.parameters)}
+        for run in comparison.scenarios:
+            for j, (p, label, unit) in enumerate(parameter_columns(run.config, run.new_parameters)):
+                columns.append((f"{run.id}:{p}", f"{label} (scenario {run.label})", unit))
+                values[f"{run.id}:{p}"] = run.new_draws[:, j]
+        return table(name, columns, values, per_draw=True, description="the parameter values of every draw: the "
+                     "base analysis's, and each scenario's new parameters")
+    if name == "outputs":
+        columns, values = [], {}
+        for run in comparison.runs:
+            for o in comparison.outputs:
+                columns.append((f"{run.id}:{o}", f"{output_label(run.config, o)} ({run.label})",
+                                output_unit(run.config, o)))
+                values[f"{run.id}:{o}"] = run.output(o)
+        return table(name, columns, values, per_draw=True, description="every run's compared outputs per draw "
+                     "(the runs share their draws: row i of each is the same future)")
+    raise WotsimError(f"unknown table {name!r} of a comparison; tables: comparison, draws, outputs")

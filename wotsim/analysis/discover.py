@@ -191,11 +191,20 @@ class Discovery:
                 return p
         raise WotsimError(f"unknown parameter {name!r}; searched: {', '.join(self.names)}")
 
-    def save(self, directory: str | Path) -> Path:
-        """Write ``boxes.json``, ``boxes.csv``, ``arrays.npz`` and ``manifest.json`` atomically; returns the path."""
+    def save(self, directory: str | Path, *, format: str = "npz") -> Path:
+        """Write the discovery's directory atomically (:func:`wotsim.analysis.discover_io.save_discovery`)."""
         from .discover_io import save_discovery
 
-        return save_discovery(directory, self)
+        return save_discovery(directory, self, format=format)
+
+    def to_frame(self, table: str = "restrictions"):
+        """``"restrictions"`` or ``"boxes"`` as a DataFrame (:func:`wotsim.analysis.discover_io.discovery_frame`)."""
+        from .discover_io import discovery_frame
+
+        return discovery_frame(self, table)
+
+    def frames(self) -> dict[str, Any]:
+        return {name: self.to_frame(name) for name in ("boxes", "restrictions")}
 
 
 class NothingToDiscover(WotsimError):

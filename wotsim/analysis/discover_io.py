@@ -25,11 +25,12 @@ import numpy as np
 
 from ..errors import ResultsError
 from ..limits import MAX_SAMPLES as MAX_DRAWS
+from ..results.frames import table
 from ..results.io import manifest_config, number, read_arrays, read_json, write_results
 from ..results.records import decode, encode, require_files, shown
 from .discover import DISCOVER_FORMAT, MIN_CASES, SAMPLE_ROWS, Discovery
 
-__all__ = ["CSV_COLUMNS", "discovery_rows", "load_discovery", "save_discovery"]
+__all__ = ["CSV_COLUMNS", "discovery_frame", "discovery_rows", "load_discovery", "save_discovery"]
 
 KINDS = ("below", "above", "condition", "worse")
 MEASURES = ("ratio", "npv", "amount", "condition")
@@ -70,15 +71,61 @@ def _csv(d: Discovery) -> str:
     return buf.getvalue()
 
 
-def save_discovery(directory: str | Path, d: Discovery, *, texts: dict[str, str] | None = None) -> Path:
-    """Write a discovery's directory atomically (see the module docstring); returns its path."""
+#: The labels of the ``restrictions`` table's columns (:data:`CSV_COLUMNS`).
+_RESTRICTIONS = {"box": "Box (1, 2, ... by covering)", "box_coverage": "Coverage of the box (share of the cases)",
+                 "box_density": "Density of the box (share of its draws in the condition)",
+                 "box_mass": "Mass of the box (share of the draws searched)",
+                 "share_of_cases": "Share of all the discovery's cases in the box", "parameter": "Parameter (id)",
+                 "label": "Parameter", "unit": "Unit of the parameter", "evidence": "Evidence tag",
+                 "lower": "Lower limit (empty: free)", "upper": "Upper limit (empty: free)",
+                 "lower_percentile": "Lower limit as a percentile of the parameter's distribution (0-1)",
+                 "upper_percentile": "Upper limit as a percentile of the parameter's distribution (0-1)",
+                 "quasi_p_lower": "Quasi-p of the lower limit", "quasi_p_upper": "Quasi-p of the upper limit",
+                 "density_if_lifted": "Density of the box with this parameter free",
+                 "coverage_if_lifted": "Coverage of the box with this parameter free",
+                 "stability_coverage": "Share of resamples restricting it (step nearest in coverage)",
+                 "stability_density": "Share of resamples restricting it (step nearest in density)"}
+#: The ``boxes`` table's columns.
+_BOXES = (("box", "Box (1, 2, ... by covering)"), ("n_draws", "Draws searched (left by earlier boxes)"),
+          ("n_cases", "Of which in the condition"), ("steps", "Steps of the peeling trajectory"),
+          ("chosen", "Step chosen"), ("chosen_by", "Chosen by: f1, min_coverage or step"),
+          ("n", "Draws in the box"), ("cases", "Of which in the condition"), ("coverage", "Coverage"),
+          ("density", "Density"), ("mass", "Mass"), ("share_of_cases", "Share of all the discovery's cases"),
+          ("restricted", "Parameters restricted, in the order PRIM set them"),
+          ("pastes", "Limits pasted (parameter:side)"))
+
+
+def discovery_frame(d: Discovery, name: str = "restrictions"):
+    """A discovery's ``"restrictions"`` (the columns of :data:`CSV_COLUMNS`, one row per restricted parameter
+    of each box; limits in the parameter's ``unit``, free sides empty) or ``"boxes"`` (``box``, ``n_draws``,
+    ``n_cases``, ``steps``, ``chosen``, ``chosen_by``, ``n``, ``cases``, ``coverage``, ``density``, ``mass``,
+    ``share_of_cases``, ``restricted``, ``pastes``) as a :class:`pandas.DataFrame`."""
+    where = f"the condition {d.condition!r}: {d.n_cases:,} of {d.n_draws:,} draws"
+    if name == "restrictions":
+        return table(name, [(c, _RESTRICTIONS[c], "") for c in CSV_COLUMNS], discovery_rows(d),
+                     description=f"each box's limits per parameter, for {where}")
+    if name == "boxes":
+        rows = [{"box": b.index, "n_draws": b.n_draws, "n_cases": b.n_cases, "steps": b.steps, "chosen": b.chosen,
+                 "chosen_by": b.chosen_by, "n": b.n, "cases": b.cases, "coverage": b.box_coverage,
+                 "density": b.box_density, "mass": b.box_mass, "share_of_cases": b.share_of_cases,
+                 "restricted": ", ".join(b.restricted), "pastes": ", ".join(b.pastes)} for b in d.boxes]
+        return table(name, [(c, label, "") for c, label in _BOXES], rows,
+                     description=f"the boxes found for {where}" + (f" (stopped: {d.stopped})" if d.stopped else ""))
+    raise ResultsError(f"unknown table {name!r} of a discovery; tables: boxes, restrictions")
+
+
+def save_discovery(directory: str | Path, d: Discovery, *, texts: dict[str, str] | None = None,
+                   format: str = "npz") -> Path:
+    """Write a discovery's directory atomically (see the module docstring; a ``format`` other than ``npz`` adds
+    the tables of :func:`discovery_frame`); returns its path."""
     arrays: dict[str, np.ndarray] = {}
     body = {"format": DISCOVER_FORMAT, **encode(d, "", arrays)}
     for name in ("sample_x", "sample_y", "sample_box"):  # thousands of draws: in arrays.npz only
         body[name] = "in arrays.npz"
     files = {"boxes.csv": _csv(d), **{k: v if v.endswith("\n") else v + "\n" for k, v in (texts or {}).items()}}
     man = dict(d.manifest, analysis="discover")
-    return write_results(directory, manifest=man, json_files={"boxes.json": body}, arrays=arrays, texts=files)
+    return write_results(directory, manifest=man, json_files={"boxes.json": body}, arrays=arrays, texts=files,
+                         tables=d.frames() if format != "npz" else None, table_format=format)
 
 
 def _shapes(body: dict, where: Path) -> tuple[dict[str, tuple], dict[str, str], list[str]]:

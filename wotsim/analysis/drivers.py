@@ -24,6 +24,7 @@ reading.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,9 +33,12 @@ from ..results import mcse
 from ..errors import WotsimError
 from ..model import check_output, output_array, output_measure, output_names
 from .oneway import threshold_of
+from ..config.schema import Config
+from ..config.translations import label_of
+from ..results.frames import output_label, table
 from ..results.simulation import SimulationResult
 
-__all__ = ["DecisionDrivers", "binned_first_order", "decision_drivers", "equal_probability_bins"]
+__all__ = ["DecisionDrivers", "binned_first_order", "decision_drivers", "drivers_frame", "equal_probability_bins"]
 
 #: Draws a quarter bin must hold on average for E[I | X at a bin edge] to be estimated locally.
 MIN_EDGE_DRAWS = 20
@@ -90,6 +94,46 @@ class DecisionDrivers:
     p_by_bin_se: np.ndarray
     bins_index: int = 20
     bin_counts: np.ndarray | None = None
+
+    def to_frame(self, config: Config | None = None):
+        """The drivers as a :class:`pandas.DataFrame` (:func:`drivers_frame`); ``config`` gives the
+        parameters' labels and units and the output's label."""
+        return drivers_frame([self], config)
+
+
+def drivers_frame(results: Sequence[DecisionDrivers], config: Config | None = None):
+    """One row per (output, parameter), in the order of ``parameters`` (largest index first): ``output``,
+    ``output_label``, ``threshold``, ``p_above``, ``p_above_se``, ``n``, ``rank``, ``parameter``, ``label``,
+    ``unit`` (the parameter's), ``first_order``, ``first_order_se``, then per equal-probability bin k (1 =
+    the lowest values): ``p_bin<k>`` (P(output > threshold | parameter in bin k)), ``p_bin<k>_se`` and
+    ``n_bin<k>`` (draws in the bin; empty when not stored).  ``config`` (optional) gives the labels and units."""
+    bins = max((r.bins for r in results), default=0)
+    rows = []
+    for r in results:
+        for rank, name in enumerate(r.parameters, start=1):
+            j = rank - 1
+            row = {"output": r.output, "output_label": output_label(config, r.output),
+                   "threshold": r.threshold, "p_above": r.p_above, "p_above_se": r.p_above_se, "n": r.n,
+                   "rank": rank, "parameter": name,
+                   "label": label_of(config, "parameter", name) if config else name,
+                   "unit": config.parameters[name].unit if config and name in config.parameters else "",
+                   "first_order": r.first_order[j], "first_order_se": r.first_order_se[j]}
+            for k in range(r.bins):
+                row.update({f"p_bin{k + 1}": r.p_by_bin[j, k], f"p_bin{k + 1}_se": r.p_by_bin_se[j, k],
+                            f"n_bin{k + 1}": r.bin_counts[j, k] if r.bin_counts is not None else None})
+            rows.append(row)
+    per_bin = [c for k in range(1, bins + 1) for c in (
+        (f"p_bin{k}", f"P(output > threshold | parameter in bin {k} of {bins}, lowest values first)", ""),
+        (f"p_bin{k}_se", f"Standard error of p_bin{k}", ""), (f"n_bin{k}", f"Draws in bin {k}", ""))]
+    columns = [("output", "Output (id)", ""), ("output_label", "Output", ""),
+               ("threshold", "Decision threshold (1 ratio, 0 NPV)", ""), ("p_above", "P(output > threshold)", ""),
+               ("p_above_se", "Standard error of P(output > threshold)", ""), ("n", "Draws used", ""),
+               ("rank", "Rank by first-order index (1 = largest)", ""), ("parameter", "Parameter (id)", ""),
+               ("label", "Parameter", ""), ("unit", "Unit of the parameter", ""),
+               ("first_order", "First-order index of the decision 1[output > threshold]", ""),
+               ("first_order_se", "Standard error of the index", ""), *per_bin]
+    return table("drivers", columns, rows, description="decision drivers: what decides whether the output "
+                 "clears its threshold, per parameter, with P(clears) by equal-probability bin")
 
 
 def equal_probability_bins(x: np.ndarray, bins: int) -> np.ndarray:

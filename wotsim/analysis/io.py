@@ -40,9 +40,9 @@ from ..results.simulation import load_results
 from . import salib
 from .comparison_io import load_comparison
 from .discover_io import load_discovery
-from .drivers import DecisionDrivers
+from .drivers import DecisionDrivers, drivers_frame
 from .groups import GROUPINGS, members_of
-from .oneway import OneWayResult
+from .oneway import OneWayResult, oneway_frame
 from .screening import FORMAT_VERSION, MorrisResult, PawnResult
 from .sobol import SOBOL_FORMAT_VERSION, SobolResult
 from .sobol_design import SobolPlan, check_sobol_samples
@@ -79,6 +79,24 @@ class Records(Mapping):
 
     def __len__(self) -> int:
         return len(self.records)
+
+    @property
+    def table(self) -> str:
+        """The name of the one table :meth:`to_frame` gives: ``oneway`` or ``drivers``."""
+        return "oneway" if self.method == "oneway" else "drivers"
+
+    def to_frame(self, table: str | None = None):
+        """Every output's records in one :class:`pandas.DataFrame`: the tornado and switching values
+        (:func:`wotsim.analysis.oneway.oneway_frame`) or the decision drivers
+        (:func:`wotsim.analysis.drivers.drivers_frame`), with the config's labels and units."""
+        if table not in (None, self.table):
+            raise ResultsError(f"unknown table {table!r} of {self.method} results; tables: {self.table}")
+        frame = oneway_frame if self.method == "oneway" else drivers_frame
+        return frame(list(self.records.values()), self.config)
+
+    def frames(self) -> dict[str, Any]:
+        """The table of :meth:`to_frame`, by name (what ``--format`` writes)."""
+        return {self.table: self.to_frame()}
 
 
 # --------------------------------------------------------------------------- the registry

@@ -28,8 +28,9 @@ from .._fork import fork_pool, fork_workers
 from ..config.schema import Config, Parameter
 from ..errors import WotsimError
 from ..model import base_values, check_output, evaluate, output_array
+from ..results.frames import output_label, output_unit, table
 
-__all__ = ["OneWayResult", "SwitchingValue", "TornadoBar", "one_way", "one_ways", "switching_value"]
+__all__ = ["OneWayResult", "SwitchingValue", "TornadoBar", "one_way", "one_ways", "oneway_frame", "switching_value"]
 
 #: Quantiles that bound the switching-value search of a parameter with an unbounded support.
 UNBOUNDED_RANGE = (0.001, 0.999)
@@ -119,6 +120,48 @@ class OneWayResult:
     high_percentile: float
     bars: tuple[TornadoBar, ...]
     switching: tuple[SwitchingValue, ...]
+
+    def to_frame(self, config: Config | None = None):
+        """The tornado and the switching values as a :class:`pandas.DataFrame` (:func:`oneway_frame`);
+        ``config`` gives the parameters' units and the output's label."""
+        return oneway_frame([self], config)
+
+
+def oneway_frame(results: Sequence[OneWayResult], config: Config | None = None):
+    """One row per (output, parameter), the bars' order (largest swing first): ``output``, ``output_label``,
+    ``measure``, ``output_unit``, ``rank``, ``parameter``, ``label``, ``unit`` (the parameter's),
+    ``low_percentile``, ``high_percentile``, ``low_input``, ``high_input`` (the parameter there),
+    ``base_output``, ``low_output``, ``high_output``, ``swing``, ``threshold``, ``switching_value``,
+    ``switching_percentile`` (empty without a crossing) and ``switching_note``.  ``config`` (optional)
+    gives the units and the outputs' labels."""
+    rows = []
+    for r in results:
+        for rank, (bar, sw) in enumerate(zip(r.bars, r.switching), start=1):
+            p = config.parameters.get(bar.parameter) if config is not None else None
+            rows.append({"output": r.output, "output_label": output_label(config, r.output),
+                         "measure": r.measure, "output_unit": output_unit(config, r.output),
+                         "rank": rank, "parameter": bar.parameter, "label": bar.label, "unit": p.unit if p else "",
+                         "low_percentile": r.low_percentile, "high_percentile": r.high_percentile,
+                         "low_input": bar.low_input, "high_input": bar.high_input, "base_output": r.base,
+                         "low_output": bar.low_output, "high_output": bar.high_output, "swing": bar.swing,
+                         "threshold": r.threshold, "switching_value": sw.value,
+                         "switching_percentile": sw.percentile, "switching_note": sw.note})
+    columns = [("output", "Output (id)", ""), ("output_label", "Output", ""), ("measure", "Measure of the output", ""),
+               ("output_unit", "Unit of the output (empty for a ratio)", ""),
+               ("rank", "Rank by swing (1 = largest)", ""), ("parameter", "Parameter (id)", ""),
+               ("label", "Parameter", ""), ("unit", "Unit of the parameter", ""),
+               ("low_percentile", "Low percentile of the tornado", ""),
+               ("high_percentile", "High percentile of the tornado", ""),
+               ("low_input", "Parameter at its low percentile", ""),
+               ("high_input", "Parameter at its high percentile", ""),
+               ("base_output", "Output at base", ""), ("low_output", "Output with the parameter low", ""),
+               ("high_output", "Output with the parameter high", ""), ("swing", "Swing |high - low|", ""),
+               ("threshold", "Decision threshold (1 ratio, 0 NPV; empty for an amount)", ""),
+               ("switching_value", "Switching value: where the output crosses the threshold", ""),
+               ("switching_percentile", "Percentile of the switching value in the parameter's distribution", ""),
+               ("switching_note", "How to read the switching value", "")]
+    return table("oneway", columns, rows, description="one-way sensitivity: tornado (each parameter at its low "
+                 "and high percentile, every other at base) and switching values")
 
 
 def threshold_of(measure: str) -> float:

@@ -178,13 +178,17 @@ class SensitivityRun:
     records: Mapping[str, Any] = field(default_factory=dict)
     manifest: Mapping[str, Any] = field(default_factory=dict)
 
-    def save(self, directory: str | Path) -> Path:
-        """Write the results directory (``sensitivity.json``, ``arrays.npz``, ``manifest.json``)."""
+    def save(self, directory: str | Path, *, format: str = "npz") -> Path:
+        """Write the results directory (``sensitivity.json``, ``arrays.npz``, ``manifest.json``; with ``format``
+        the tables too, :mod:`wotsim.results.tables`)."""
         if self.result is not None:
-            return self.result.save(directory)
+            return self.result.save(directory, format=format)
+        from ..results.frames import config_of
         from ..results.records import save_records
+        from .io import Records
 
-        return save_records(directory, self.method, self.records, self.manifest)
+        tables = None if format == "npz" else Records(self.method, self.records, config_of(self.manifest)).frames()
+        return save_records(directory, self.method, self.records, self.manifest, tables=tables, format=format)
 
 
 def check_sensitivity(config: Config, *, method: str, outputs: Sequence[str], samples: int | None = None,

@@ -34,6 +34,7 @@ from ..config.schema import Config
 from ..errors import WotsimError
 from ..limits import check_comparison
 from ..model import check_base_case, check_output, output_array, output_measure, ratio_of_means
+from ..results.arrays import run_arrays
 from ..results.io import write_results
 from ..results.simulation import BaseCase, OutputSummary, SimulationResult, summarise
 from ..sampling import base_design, scenario_uniforms
@@ -196,6 +197,26 @@ class Comparison:
                 })
         return rows
 
+    def to_frame(self, table: str = "comparison"):
+        """One table of the comparison as a :class:`pandas.DataFrame` (labels and units in ``frame.attrs``).
+
+        ``table="comparison"`` (default): one row per (run, compared output), the columns of
+        :meth:`rows` (``scenario``, ``label``, ``output``, ``measure``, the run's ``base_case``, ``mean``,
+        ``mean_se``, ``median``, ``p5``/``p95`` with standard errors, ``p_above``, ``p_above_se``, the paired
+        difference from the base: ``diff_base_case``, ``diff_mean``, ``diff_mean_se``, ``diff_p5``,
+        ``diff_p5_se``, ``diff_p95``, ``diff_p95_se``, ``p_better``, ``p_better_se``, ``p_worse``) plus
+        ``output_label`` and ``unit``.  ``"draws"``: one row per draw (index ``draw``): the base's parameter
+        values and each scenario's new parameters (``<scenario>:<parameter>``).  ``"outputs"``: one row per
+        draw (index ``draw``): every run's compared outputs (``<run>:<output>``, the runs paired by row).
+        """
+        from .comparison_io import comparison_frame
+
+        return comparison_frame(self, table)
+
+    def frames(self) -> dict[str, Any]:
+        """Every table of :meth:`to_frame`, by name (what ``--format`` writes)."""
+        return {name: self.to_frame(name) for name in ("comparison", "draws", "outputs")}
+
     def to_dict(self) -> dict[str, Any]:
         """Everything but the arrays, JSON-ready (``comparison.json``; format :data:`COMPARISON_FORMAT`)."""
         runs = []
@@ -221,13 +242,15 @@ class Comparison:
                 "paired": self.paired,
                 "outputs": list(self.outputs), "runs": runs}
 
-    def save(self, directory: str | Path, *, texts: Mapping[str, str] | None = None) -> Path:
+    def save(self, directory: str | Path, *, texts: Mapping[str, str] | None = None, format: str = "npz") -> Path:
         """Write the comparison's directory atomically; returns its path.
 
         ``comparison.json`` (:meth:`to_dict`), ``comparison.csv`` (:meth:`rows`), ``arrays.npz``
-        (the base run's draws, item values and yearly values, each scenario's item values, new
-        draws and yearly base case), ``manifest.json`` (the base run's, with each scenario's
-        overlay) and any ``texts`` (file name -> text).  Everything comes back with
+        (the base run's members as a run writes them, :mod:`wotsim.results.arrays`; each
+        scenario's item values with their names, new draws with theirs and yearly base case),
+        ``manifest.json`` (the base run's, with each scenario's overlay) and any ``texts`` (file
+        name -> text); with ``format`` ``csv``, ``xlsx`` or ``parquet`` also the tables of
+        :meth:`frames` (:mod:`wotsim.results.tables`).  Everything but the tables comes back with
         :func:`wotsim.analysis.comparison_io.load_comparison`.
         """
         rows = self.rows()
@@ -241,16 +264,16 @@ class Comparison:
         man["paired"] = self.paired
         man["scenarios"] = [{"id": r.id, "file": r.scenario.file, "config_sha256": r.config.sha256,
                              "overlay": dict(r.scenario.overlay)} for r in self.scenarios]
-        b = self.base
-        arrays = {"base.draws": b.draws, "base.item_pv": b.item_pv, "base.yearly": b.yearly,
-                  "base.base_yearly": b.base.yearly}
+        arrays = run_arrays(self.base, "base.")
         for i, r in enumerate(self.scenarios, 1):
             arrays.update({f"runs.{i}.item_pv": r.item_pv, f"runs.{i}.new_draws": r.new_draws,
-                           f"runs.{i}.base_yearly": r.base.yearly})
+                           f"runs.{i}.base_yearly": r.base.yearly,
+                           f"runs.{i}.items": np.array([it.id for it in r.config.items], dtype=str),
+                           f"runs.{i}.new_parameters": np.array(r.new_parameters, dtype=str)})
         files = {"comparison.csv": buf.getvalue()}
         files.update({name: text if text.endswith("\n") else text + "\n" for name, text in (texts or {}).items()})
         return write_results(directory, manifest=man, json_files={"comparison.json": self.to_dict()}, arrays=arrays,
-                             texts=files)
+                             texts=files, tables=self.frames() if format != "npz" else None, table_format=format)
 
 
 def _interval(y: np.ndarray, replicates: int = 1) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -26,6 +26,7 @@ from .. import limits
 from ..config.schema import Config
 from ..errors import WotsimError
 from ..model import evaluate, output_array, parameter_values
+from ..results.frames import factor_table
 from ..results.io import manifest
 from ..results.records import save_record
 from ..results.simulation import SimulationResult
@@ -87,9 +88,25 @@ class ScreeningResult:
     members: Mapping[str, tuple[str, ...]]
     labels: Mapping[str, str]
 
-    def save(self, directory: str | Path) -> Path:
-        """Write ``sensitivity.json``, ``arrays.npz`` and ``manifest.json`` atomically; returns the path."""
-        return save_record(directory, self, {"format": FORMAT_VERSION, "method": self.method})
+    def to_frame(self, table: str = "indices"):
+        """The indices as a :class:`pandas.DataFrame` (:mod:`wotsim.results.frames`), one row per (output,
+        factor): ``output``, ``output_label``, ``factor``, ``label``, ``parameters`` (its parameters), then
+        Morris: ``unit`` (the output's), ``mu``, ``mu_star``, ``mu_star_conf``, ``sigma`` (output units per
+        unit step of the design); PAWN: ``minimum``, ``mean``, ``median`` (the PAWN index), ``maximum``,
+        ``cv`` (over the slices) and ``null_level`` (indices below it cannot be told from 0)."""
+        if table != "indices":
+            raise WotsimError(f"unknown table {table!r} of {self.method} indices; tables: indices")
+        return factor_table("indices", self, self.index_columns, unit=self.method == "morris",
+                            description=f"{self.method.capitalize()} indices per output and factor")
+
+    def frames(self) -> dict[str, Any]:
+        """Every table of :meth:`to_frame`, by name (what ``--format`` writes)."""
+        return {"indices": self.to_frame()}
+
+    def save(self, directory: str | Path, *, format: str = "npz") -> Path:
+        """Write ``sensitivity.json``, ``arrays.npz`` and ``manifest.json`` atomically (and with ``format``
+        the tables of :meth:`frames`, :mod:`wotsim.results.tables`); returns the path."""
+        return save_record(directory, self, {"format": FORMAT_VERSION, "method": self.method}, format=format)
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,11 @@ class MorrisResult(ScreeningResult):
     manifest: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     method = "morris"
+    #: The columns of :meth:`to_frame` beyond the factor: (id, label, values of a record).
+    index_columns = (("mu", "Mean elementary effect", lambda r: r.mu),
+              ("mu_star", "Mean absolute elementary effect (ranks the factors)", lambda r: r.mu_star),
+              ("mu_star_conf", "Bootstrap CI half-width of mu_star", lambda r: r.mu_star_conf),
+              ("sigma", "Standard deviation of the elementary effects", lambda r: r.sigma))
 
 
 def morris_screening(config: Config, *, outputs: str | Sequence[str] | None = None, trajectories: int = 100,
@@ -201,6 +223,14 @@ class PawnResult(ScreeningResult):
     manifest: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     method = "pawn"
+    #: The columns of :meth:`to_frame` beyond the factor: (id, label, values of a record).
+    index_columns = (("minimum", "Smallest KS distance over the slices", lambda r: r.minimum),
+              ("mean", "Mean KS distance over the slices", lambda r: r.mean),
+              ("median", "PAWN index: median KS distance over the slices", lambda r: r.median),
+              ("maximum", "Largest KS distance over the slices", lambda r: r.maximum),
+              ("cv", "Coefficient of variation over the slices", lambda r: r.cv),
+              ("null_level", "95% critical value: indices below it cannot be told from 0",
+               lambda r: [r.null_level] * len(r.factors)))
 
 
 def pawn_indices(source, *, outputs: str | Sequence[str] | None = None, samples: int | None = None,

@@ -84,6 +84,7 @@ import numpy as np
 
 from ..config.schema import Config
 from ..errors import WotsimError
+from ..results.frames import config_of, factor_table, output_label, table as frame_table
 from ..results.io import manifest
 from ..results.records import save_record
 from .checks import check_fraction, check_outputs, check_whole
@@ -192,10 +193,61 @@ class SobolResult:
     def factors(self) -> tuple[str, ...]:
         return self.plan.factors
 
-    def save(self, directory: str | Path) -> Path:
+    def to_frame(self, table: str = "indices"):
+        """One table of the indices as a :class:`pandas.DataFrame` (:mod:`wotsim.results.frames`).
+
+        ``table="indices"`` (default): one row per (output, factor): ``output``, ``output_label``,
+        ``factor``, ``label``, ``parameters`` (its parameters), ``rank`` (1 = the largest total order),
+        ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (CI half-widths at the plan's ``conf_level``), ``stable``
+        (the convergence verdict, true/false) and ``reasons`` (why not stable).  ``"second_order"`` (when
+        planned): one row per pair of factors: ``output``, ``output_label``, ``factor_a``, ``label_a``,
+        ``factor_b``, ``label_b``, ``S2``, ``S2_conf``.
+        """
+        conf = f"{self.plan.conf_level:.0%} CI half-width"
+        if table == "indices":
+            def rank(ind: SobolIndices) -> np.ndarray:
+                out = np.empty(len(ind.factors), dtype=int)
+                out[ind.order] = np.arange(1, len(ind.factors) + 1)
+                return out
+
+            fields = [("rank", "Rank by total order (1 = largest)", rank),
+                      ("S1", "First-order index", lambda i: i.S1),
+                      ("S1_conf", f"First order: {conf}", lambda i: i.S1_conf),
+                      ("ST", "Total-order index", lambda i: i.ST),
+                      ("ST_conf", f"Total order: {conf}", lambda i: i.ST_conf),
+                      ("stable", "Converged (first and total order stable)", lambda i: i.convergence.stable.tolist()),
+                      ("reasons", "Why not stable", lambda i: i.convergence.reasons)]
+            return factor_table("indices", self, fields, description=f"Sobol' indices per output and factor "
+                                f"({self.plan.n:,} base samples; {self.ci_method})")
+        if table == "second_order" and self.plan.second_order:
+            config, rows = config_of(self.manifest), []
+            for output, ind in self.indices.items():
+                pairs = zip(*np.triu_indices(len(ind.factors), 1))
+                rows += [{"output": output, "output_label": output_label(config, output),
+                          "factor_a": ind.factors[a], "label_a": self.labels.get(ind.factors[a], ind.factors[a]),
+                          "factor_b": ind.factors[b], "label_b": self.labels.get(ind.factors[b], ind.factors[b]),
+                          "S2": ind.S2[a, b], "S2_conf": ind.S2_conf[a, b]} for a, b in pairs]
+            columns = [("output", "Output (id)", ""), ("output_label", "Output", ""),
+                       ("factor_a", "First factor (id)", ""), ("label_a", "First factor", ""),
+                       ("factor_b", "Second factor (id)", ""), ("label_b", "Second factor", ""),
+                       ("S2", "Second-order index of the pair", ""), ("S2_conf", f"Second order: {conf}", "")]
+            return frame_table("second_order", columns, rows, description="second-order Sobol' indices per pair")
+        raise WotsimError(f"unknown table {table!r} of Sobol' indices; tables: {', '.join(self.tables)}")
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The names :meth:`to_frame` takes."""
+        return ("indices", "second_order") if self.plan.second_order else ("indices",)
+
+    def frames(self) -> dict[str, Any]:
+        """Every table of :meth:`to_frame`, by name (what ``--format`` writes)."""
+        return {name: self.to_frame(name) for name in self.tables}
+
+    def save(self, directory: str | Path, *, format: str = "npz") -> Path:
         """Write ``sensitivity.json``, ``arrays.npz`` and ``manifest.json`` atomically; returns the path.
 
-        Beside the fields, the JSON gives each output's verdicts and their reasons, for its readers.
+        Beside the fields, the JSON gives each output's verdicts and their reasons, for its readers;
+        ``format`` adds the tables of :meth:`frames` (:mod:`wotsim.results.tables`).
         """
         def annotate(table: dict) -> None:
             for name, ind in self.indices.items():
@@ -203,7 +255,7 @@ class SobolResult:
                 table["indices"][name]["reasons"] = list(ind.convergence.reasons)
 
         return save_record(directory, self, {"format": SOBOL_FORMAT_VERSION, "method": self.method},
-                           annotate=annotate)
+                           annotate=annotate, format=format)
 
 
 

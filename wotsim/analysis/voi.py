@@ -45,6 +45,7 @@ from ..results.simulation import SimulationResult
 from .evppi import Evppi, check_inb, draws_mean_se, evpi, evppi_many
 from .evppi_fit import JACKKNIFE_GROUPS, jackknife_groups
 from .groups import members_of, parameter_groups
+from .voi_frames import TABLES as VOI_TABLES, voi_frame
 
 __all__ = ["VOI_FORMAT", "VoiResult", "adoption_voi", "keep_voi", "load_voi", "one_blas_thread", "save_voi",
            "voi_many"]
@@ -113,6 +114,15 @@ class VoiResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def to_frame(self, table: str = "evppi"):
+        """``"evppi"`` (one row per parameter and group) or ``"decisions"`` (this one) as a
+        :class:`pandas.DataFrame`; the columns: :func:`wotsim.analysis.voi_frames.voi_frame`."""
+        return voi_frame([self], table)
+
+    def frames(self) -> dict[str, Any]:
+        """Both tables of :meth:`to_frame`, by name (what ``--format`` writes)."""
+        return {name: voi_frame([self], name) for name in VOI_TABLES}
 
 
 # --------------------------------------------------------------------------- decisions
@@ -398,8 +408,10 @@ def voi_many(source, decisions: Sequence[tuple[str, bool]], *, output: str = "np
 
 
 # --------------------------------------------------------------------------- files
-def save_voi(directory: str | Path, results: Sequence[VoiResult], manifest: Mapping[str, Any]) -> Path:
-    """Write ``voi.json`` (every decision's fields), ``evppi.csv`` and ``manifest.json`` atomically."""
+def save_voi(directory: str | Path, results: Sequence[VoiResult], manifest: Mapping[str, Any], *,
+             format: str = "npz") -> Path:
+    """Write ``voi.json`` (every decision's fields), ``evppi.csv`` and ``manifest.json`` atomically; a ``format``
+    other than ``npz`` adds the tables of :func:`wotsim.analysis.voi_frames.voi_frame` for all decisions."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")  # quotes names that hold commas
     writer.writerow(["decision", "kind", "name", "evppi", "se", "floor", "raw", "r2", "basis", "evpi",
@@ -412,7 +424,8 @@ def save_voi(directory: str | Path, results: Sequence[VoiResult], manifest: Mapp
                              e.basis_note, e.fit_warning, repr(e.bias), e.bias_warning, e.interaction_warning])
     return write_results(directory, manifest=manifest,
                          json_files={"voi.json": {"format": VOI_FORMAT, "decisions": [encode(r) for r in results]}},
-                         texts={"evppi.csv": buf.getvalue()})
+                         texts={"evppi.csv": buf.getvalue()}, table_format=format,
+                         tables=None if format == "npz" else {t: voi_frame(results, t) for t in VOI_TABLES})
 
 
 def load_voi(directory: str | Path) -> tuple[VoiResult, ...]:
@@ -473,3 +486,11 @@ class VoiResults(tuple):
         self = super().__new__(cls, results)
         self.config = config
         return self
+
+    def to_frame(self, table: str = "evppi"):
+        """Every decision's ``"evppi"`` rows or ``"decisions"`` in one :class:`pandas.DataFrame`
+        (:func:`wotsim.analysis.voi_frames.voi_frame`)."""
+        return voi_frame(list(self), table)
+
+    def frames(self) -> dict[str, Any]:
+        return {name: voi_frame(list(self), name) for name in VOI_TABLES}

@@ -3,7 +3,8 @@
 The commands (:mod:`wotsim.cli` and the modules of this package) parse their arguments, call
 the analyses, print their text and write their results directory; the helpers here keep that
 the same for each: a config refused before any sampling, ``--out`` written atomically with an
-OSError as one line, warnings as ``wotsim: warning: ...`` lines, counts read as people write them.
+OSError as one line (and ``--format``: its tables checked before any work, their rows said after),
+warnings as ``wotsim: warning: ...`` lines, counts read as people write them.
 Nothing heavy is imported at load time (``wotsim --help`` stays fast: tests/test_fast_start.py).
 """
 
@@ -18,12 +19,13 @@ from .._names import SAMPLERS
 from ..counts import CountError, parse_count
 from ..errors import WotsimError
 from ..report.text import ProgressBar, one_line
+from ..results.tables import FORMATS
 
 if TYPE_CHECKING:
     from ..config.schema import Config
 
-__all__ = ["Parser", "SHARED", "add_shared", "compare_progress", "load", "positive_int", "save", "scenario_names",
-           "seed", "warn", "writing"]
+__all__ = ["Parser", "SHARED", "add_shared", "check_format", "compare_progress", "load", "positive_int", "save",
+           "scenario_names", "seed", "warn", "writing"]
 
 
 def load(path: str) -> Config:
@@ -51,12 +53,30 @@ def writing(path: Path, what: str):
 
 
 def save(path: Path | None, out: TextIO, save) -> None:
-    """``save(path)`` if ``--out`` was given, then say so; an OSError becomes one line."""
+    """``save(path)`` if ``--out`` was given, then say so, and what tables were written with how many rows
+    (``--format``: the manifest's ``"tables"``); an OSError becomes one line."""
     if path is None:
         return
     with writing(path, "the results directory"):
         save(path)
     out.write(f"\nresults written to {path}\n")
+    from ..results.io import read_json
+    from ..results.tables import tables_note
+
+    info = read_json(path / "manifest.json", "manifest").get("tables")
+    if isinstance(info, dict):
+        out.write(tables_note({**info, "path": path / info["path"]}) + "\n")
+
+
+def check_format(args: argparse.Namespace, rows: int = 0, *, what: str = "--samples") -> None:
+    """``--format`` before any work: it needs ``--out``; ``xlsx`` refuses tables of more than Excel's rows
+    (``rows``: the longest table's, set by the flag ``what``), ``parquet`` needs pyarrow
+    (:func:`wotsim.results.tables.check_format`)."""
+    from ..results.tables import check_format as check
+
+    if args.format != "npz" and args.out is None:
+        raise WotsimError(f"--format {args.format} says how to write --out; give --out DIR")
+    check(args.format, rows, what=what)
 
 
 def scenario_names(text: str | None) -> list[str] | None:
@@ -105,6 +125,10 @@ SHARED = {
                                      help="design: mc, lhs or sobol (default: [simulation].sampler)")),
     "progress": (("--progress",), dict(action=argparse.BooleanOptionalAction, default=None,
                                        help="show a progress bar on stderr (default: when stderr is a terminal)")),
+    "format": (("--format",), dict(choices=FORMATS, default="npz",
+                                   help="files of --out: npz (arrays.npz and JSON, what wotsim reads back; the "
+                                        "default), or these and the result's tables as csv (tables/*.csv), xlsx "
+                                        "(tables.xlsx) or parquet (tables/*.parquet, needs pyarrow)")),
 }
 
 

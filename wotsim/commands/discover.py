@@ -4,7 +4,8 @@ Checks the config and the condition before any sampling (a bad condition is one 
 runs the Monte Carlo (or, with ``--scenario``, the base and that scenario on common random
 numbers), finds the boxes (:func:`wotsim.analysis.discover.discover`), prints them in words
 (:func:`wotsim.report.discovery.format_discovery`) and writes ``--out`` (``boxes.json``,
-``boxes.csv``, ``discovery.txt``, ``arrays.npz``, ``manifest.json``).
+``boxes.csv``, ``discovery.txt``, ``arrays.npz``, ``manifest.json``; with ``--format`` the tables of
+the boxes and their restrictions too).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from .common import add_shared, compare_progress, load, positive_int, save, warn
+from .common import add_shared, check_format, compare_progress, load, positive_int, save, warn
 
 __all__ = ["add_parser", "resamples", "run"]
 
@@ -88,7 +89,7 @@ def add_parser(sub) -> None:
                    help="smallest share of all draws a box may hold (default 0.05)")
     p.add_argument("--out", type=Path,
                    help="results directory to write (boxes.json, boxes.csv, discovery.txt, arrays.npz, manifest.json)")
-    add_shared(p, "progress")
+    add_shared(p, "format", "progress")
     p.set_defaults(func=run)
 
 
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                  scenario=args.scenario)
     if args.box is not None and args.min_coverage is not None:
         raise WotsimError("give --box or --min-coverage, not both")
+    check_format(args)  # its tables: the boxes and their limits, a few rows
     if args.out is not None:
         from ..results.io import check_replaceable
 
@@ -140,7 +142,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     def write(path: Path) -> None:
         from ..analysis.discover_io import save_discovery
 
-        save_discovery(path, found, texts={"discovery.txt": text})
+        save_discovery(path, found, texts={"discovery.txt": text}, format=args.format)
 
     save(args.out, out, write)
     return 0

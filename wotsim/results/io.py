@@ -238,23 +238,32 @@ def write_atomic_dir(directory: str | Path, fill) -> None:
 
 
 def write_results(directory: str | Path, *, manifest: Mapping[str, Any], json_files: Mapping[str, Any] | None = None,
-                  arrays: Mapping[str, np.ndarray] | None = None, texts: Mapping[str, str] | None = None) -> Path:
+                  arrays: Mapping[str, np.ndarray] | None = None, texts: Mapping[str, str] | None = None,
+                  tables: Mapping[str, Any] | None = None, table_format: str = "npz") -> Path:
     """Write a results directory atomically (:func:`write_atomic_dir`); returns its path.
 
-    ``arrays.npz`` holds ``arrays`` (when given, even empty), each of ``json_files`` (file name ->
-    data) is written by :func:`write_json`, each of ``texts`` (file name -> text) as it is, and
-    ``manifest.json`` (which must carry the mark: made by :func:`manifest`).
+    ``arrays.npz`` holds ``arrays`` (when given, even empty; compressed, ``np.savez_compressed``),
+    each of ``json_files`` (file name -> data) is written by :func:`write_json`, each of ``texts``
+    (file name -> text) as it is, and ``manifest.json`` (which must carry the mark: made by
+    :func:`manifest`).  With a ``table_format`` other than ``"npz"``, ``tables`` (name -> DataFrame)
+    are written beside them (:func:`wotsim.results.tables.write_tables`) and the manifest records
+    what under ``"tables"``.
     """
     directory = Path(directory)
 
     def fill(tmp: Path) -> None:
         if arrays is not None:
-            np.savez(tmp / "arrays.npz", **arrays)
+            np.savez_compressed(tmp / "arrays.npz", **arrays)
         for name, data in (json_files or {}).items():
             write_json(tmp / name, data)
         for name, text in (texts or {}).items():
             (tmp / name).write_text(text, encoding="utf-8")
-        write_json(tmp / "manifest.json", dict(manifest))
+        man = dict(manifest)
+        if table_format != "npz":
+            from .tables import write_tables
+
+            man["tables"] = write_tables(tmp, tables or {}, table_format, man)
+        write_json(tmp / "manifest.json", man)
 
     write_atomic_dir(directory, fill)
     return directory
@@ -311,24 +320,27 @@ def read_json(path: Path, what: str) -> dict:
 
 
 #: What each dtype kind a results file may hold is called in messages.
-_KIND_WORDS = {"f": "real floating-point numbers", "i": "whole numbers", "b": "true/false values"}
+_KIND_WORDS = {"f": "real floating-point numbers", "i": "whole numbers", "b": "true/false values", "U": "text"}
 
 
 def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]], *,
-                kinds: Mapping[str, str] | None = None, nan_ok: Iterable[str] = ()) -> dict[str, np.ndarray]:
-    """Read an ``.npz`` wotsim wrote and check its members against ``shapes``.
+                kinds: Mapping[str, str] | None = None, nan_ok: Iterable[str] = (),
+                optional: Iterable[str] = ()) -> dict[str, np.ndarray]:
+    """Read an ``.npz`` wotsim wrote (compressed or not) and check its members against ``shapes``.
 
     Parameters
     ----------
     path : Path
     shapes : mapping of member name -> expected shape (``None`` for a dimension that is free)
     kinds : mapping of member name -> dtype kind, optional
-        ``"f"`` (real floats, the default), ``"i"`` (whole numbers) or ``"b"`` (true/false).
+        ``"f"`` (real floats, the default), ``"i"`` (whole numbers), ``"b"`` (true/false) or
+        ``"U"`` (text: the names tables of a run's columns).
     nan_ok : names of float members that may hold NaN (e.g. the undefined lower triangle of S2)
+    optional : names of members that may be missing (left out of the returned table then)
 
-    The members must be exactly these names, of these kinds (no pickles: objects, strings and
-    complex numbers are refused) and shapes, and finite (NaN only where allowed).  Any damage is
-    one :class:`ResultsError` naming the file.
+    The members must be exactly these names (the optional ones may be missing), of these kinds
+    (no pickles: objects, bytes and complex numbers are refused) and shapes, and finite (NaN only
+    where allowed).  Any damage is one :class:`ResultsError` naming the file.
     """
     kinds = dict(kinds or {})
     nan_ok = set(nan_ok)
@@ -337,12 +349,12 @@ def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]], *,
             raise ResultsError(f"{path}: is a symbolic link; wotsim reads only the files it wrote")
         with np.load(path, allow_pickle=False) as z:
             names = set(z.files)
-            if names != set(shapes):
-                missing, extra = sorted(set(shapes) - names), sorted(names - set(shapes))
+            if not set(shapes) - set(optional) <= names <= set(shapes):
+                missing, extra = sorted(set(shapes) - set(optional) - names), sorted(names - set(shapes))
                 raise ResultsError(f"{path}: must hold the arrays {shown(', '.join(shapes))}"
                                    + (f"; missing {shown(', '.join(missing))}" if missing else "")
                                    + (f"; unexpected {shown(', '.join(extra))}" if extra else ""))
-            out = {name: z[name] for name in shapes}
+            out = {name: z[name] for name in shapes if name in names}
     except ResultsError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
@@ -351,6 +363,8 @@ def read_arrays(path: Path, shapes: Mapping[str, tuple[int | None, ...]], *,
         raise ResultsError(f"{path}: an array's header claims more memory than this machine has; "
                            "the file is damaged (wotsim never writes such arrays)") from None
     for name, want in shapes.items():
+        if name not in out:
+            continue
         a = out[name]
         kind = kinds.get(name, "f")
         if a.dtype.kind != kind and not (kind == "i" and a.dtype.kind == "u"):

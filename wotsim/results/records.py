@@ -79,28 +79,33 @@ def encode(obj: Any, prefix: str = "", arrays: dict[str, np.ndarray] | None = No
 
 
 def save_record(directory: str | Path, record: Any, header: Mapping[str, Any], *, body: str = "sensitivity.json",
-                annotate: Callable[[dict], None] | None = None) -> Path:
+                annotate: Callable[[dict], None] | None = None, format: str = "npz") -> Path:
     """Write one record atomically: ``body`` holds ``header`` and the record's fields, ``arrays.npz``
     its arrays, ``manifest.json`` its ``manifest`` field; ``annotate(table)`` may add derived
-    values for readers of the JSON before it is written.  Returns the path."""
+    values for readers of the JSON before it is written; a ``format`` other than ``npz`` adds the
+    tables of the record's ``frames()`` (:mod:`wotsim.results.tables`).  Returns the path."""
     arrays: dict[str, np.ndarray] = {}
     table = {**header, **encode(record, "", arrays)}
     if annotate is not None:
         annotate(table)
-    return write_results(directory, manifest=record.manifest, json_files={body: table}, arrays=arrays)
+    return write_results(directory, manifest=record.manifest, json_files={body: table}, arrays=arrays,
+                         tables=record.frames() if format != "npz" else None, table_format=format)
 
 
 def save_records(directory: str | Path, method: str, records: Mapping[str, Any],
-                 manifest: Mapping[str, Any]) -> Path:
+                 manifest: Mapping[str, Any], *, tables: Mapping[str, Any] | None = None,
+                 format: str = "npz") -> Path:
     """Write a table of records (output -> frozen dataclass) atomically; returns the path.
 
     ``sensitivity.json`` holds ``{"format", "method", "records": {output: fields}}``,
     ``arrays.npz`` every array under ``records.<output>.<field>``; :func:`load_records` reads it.
+    A ``format`` other than ``npz`` adds ``tables`` (name -> DataFrame, :mod:`wotsim.results.tables`).
     """
     arrays: dict[str, np.ndarray] = {}
     body = {"format": RECORDS_FORMAT, "method": method,
             "records": {k: encode(v, f"records.{k}", arrays) for k, v in records.items()}}
-    return write_results(directory, manifest=manifest, json_files={"sensitivity.json": body}, arrays=arrays)
+    return write_results(directory, manifest=manifest, json_files={"sensitivity.json": body}, arrays=arrays,
+                         tables=tables, table_format=format)
 
 
 # --------------------------------------------------------------------------- reading

@@ -2,7 +2,12 @@
 
 A results directory holds
 
-* ``arrays.npz``: the design draws, item present values, yearly net values;
+* ``arrays.npz`` (compressed): the design draws, item present values, the base case's yearly net
+  values and the names of their columns (``parameters``, ``items``, ``stakeholders``, so that a
+  reader of the file alone knows them); the yearly net values of every draw only when the model
+  cannot recompute them from the draws bit for bit (they feed the fan charts alone, and are
+  recomputed on loading: :mod:`wotsim.results.arrays`).  Directories written before (uncompressed,
+  every yearly value stored, no names) load as they are;
 * ``summary.json``: per output the base case, mean, sd, median, percentiles,
   probabilities, each with Monte Carlo standard errors;
 * ``manifest.json``: config path and hash, the config itself, seed, sampler, n,
@@ -26,11 +31,13 @@ from ..config.schema import Config
 from ..errors import ResultsError
 from ..model import output_values, ratio_of_means, stakeholder_net
 from . import mcse
-from .io import (FORMAT_VERSION, floats, manifest_config, manifest_whole_number, read_arrays, read_json,
-                 write_results)
+from .arrays import read_run_arrays, run_arrays, run_shapes
+from .frames import money, output_label, output_unit, parameter_columns, percentile_columns, table
+from .io import FORMAT_VERSION, floats, manifest_config, manifest_whole_number, read_json, write_results
 from .summary import Convergence, CumulativeBands, Exceedance, OutputSummary, summarise
 
-__all__ = ["BaseCase", "SimulationResult", "base_case_from", "load_results", "run_settings", "run_shapes"]
+__all__ = ["BaseCase", "SimulationResult", "base_case_from", "load_results", "run_settings", "run_shapes",
+           "summary_frame"]
 
 
 @dataclass(frozen=True)
@@ -234,13 +241,86 @@ class SimulationResult:
                                         values, self.base.stakeholder_net[s], pct, replicates=self.replicates)
         return out
 
+    # ------------------------------------------------------------------ tables
+    def to_frame(self, table: str = "draws"):
+        """One table of the run as a :class:`pandas.DataFrame` (labels and units in ``frame.attrs``,
+        :mod:`wotsim.results.frames`).
+
+        ``table="draws"`` (default): one row per draw, indexed by ``draw`` (the row of :attr:`draws`,
+        from 0; it belongs to the design's randomisation ``draw % replicates``), one column per
+        uncertain parameter, named by the parameter (label and unit in ``attrs``):
+        ``frame.to_numpy()`` is :attr:`draws`.
+
+        ``"outputs"``: one row per draw, indexed by ``draw``: every output of :attr:`outputs`
+        (``benefits``, ``costs``, ``npv``, the config's) and each stakeholder's net present value
+        (``net:<stakeholder>``), in the config's currency except the ratios.
+
+        ``"summary"``: one row per output and per stakeholder (``net:<stakeholder>``), as
+        ``summary.json``: ``output``, ``label``, ``measure``, ``unit``, ``n``, ``n_undefined``, ``base``,
+        ``mean``, ``mean_se``, ``sd``, ``median``, one column per percentile (``p5`` ...), ``threshold``,
+        ``p_above``, ``p_above_se``, ``ratio_of_means``, ``target``.
+
+        ``"stakeholders"``: the present value per stakeholder: ``stakeholder``, ``label``,
+        ``benefits_base``, ``costs_base``, ``base`` (net), ``benefits_mean``, ``costs_mean``, ``mean``
+        (net), ``mean_se``, ``sd``, ``median``, the percentiles, ``p_above`` (P(net > 0)),
+        ``p_above_se``; amounts in the config's currency.
+        """
+        builders = {"draws": self._draws_frame, "outputs": self._outputs_frame, "summary": self._summary_frame,
+                    "stakeholders": self._stakeholder_frame}
+        if table not in builders:
+            raise ResultsError(f"unknown table {table!r} of a run; tables: {', '.join(builders)}")
+        return builders[table]()
+
+    def frames(self) -> dict[str, Any]:
+        """Every table of :meth:`to_frame`, by name (what ``--format`` writes)."""
+        return {name: self.to_frame(name) for name in ("summary", "stakeholders", "draws", "outputs")}
+
+    def _draws_frame(self):
+        return table("draws", parameter_columns(self.config, self.parameters),
+                     {p: self.draws[:, j] for j, p in enumerate(self.parameters)}, per_draw=True,
+                     description="the parameter values of every draw (one column per uncertain parameter)")
+
+    def _outputs_frame(self):
+        cfg = self.config
+        values = {**self.outputs, **{f"net:{s}": v for s, v in self.stakeholder_net.items()}}
+        return table("outputs", [(name, output_label(cfg, name), output_unit(cfg, name)) for name in values], values,
+                     per_draw=True, description="every output and each stakeholder's net value, per draw")
+
+    def _summary_frame(self):
+        return summary_frame(self.config, self.summary.values())
+
+    def _stakeholder_frame(self):
+        cfg, cur = self.config, money(self.config)
+        rows = []
+        for s in cfg.stakeholders:
+            row = _summary_row(self.summary[f"net:{s}"])
+            for kind in ("benefit", "cost"):
+                cols = [i for i, it in enumerate(cfg.items) if it.stakeholder == s and it.kind == kind]
+                row[f"{kind}s_base"] = sum(self.base.item_pv[cfg.items[i].id] for i in cols)
+                row[f"{kind}s_mean"] = float(np.mean(self.item_pv[:, cols].sum(axis=1))) if cols else 0.0
+            rows.append({**row, "stakeholder": s, "label": cfg.stakeholders[s]})
+        pct = percentile_columns(self.summary[f"net:{next(iter(cfg.stakeholders))}"].percentiles, cur)
+        columns = [("stakeholder", "Stakeholder (id)", ""), ("label", "Stakeholder", ""),
+                   ("benefits_base", "Benefits at base (present value)", cur),
+                   ("costs_base", "Costs at base (present value)", cur),
+                   ("base", "Net value at base (present value)", cur),
+                   ("benefits_mean", "Mean benefits (present value)", cur),
+                   ("costs_mean", "Mean costs (present value)", cur), ("mean", "Mean net value", cur),
+                   ("mean_se", "Monte Carlo standard error of the mean", cur),
+                   ("sd", "Standard deviation of the net value", cur), ("median", "Median net value", cur), *pct,
+                   ("p_above", "P(net value > 0)", ""), ("p_above_se", "Monte Carlo standard error of P(> 0)", "")]
+        return table("stakeholders", columns, rows, description="the present value per stakeholder: benefits, "
+                     "costs and net value at base and over the draws")
+
     # ------------------------------------------------------------------ persistence
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, *, format: str = "npz") -> Path:
         """Write the results directory atomically; returns its path.
 
         An existing results directory (one with a ``manifest.json``) or an empty
         directory is replaced; anything else is left alone and raises
         :class:`ResultsError`, so a mistyped path never deletes other files.
+        ``format`` (``npz``, ``csv``, ``xlsx``, ``parquet``): the tables of :meth:`frames` beside
+        the core (:mod:`wotsim.results.tables`).
         """
         summary = {
             "format": FORMAT_VERSION,
@@ -249,8 +329,37 @@ class SimulationResult:
             "outputs": {k: asdict(v) for k, v in self.summary.items()},
         }
         return write_results(directory, manifest=self.manifest, json_files={"summary.json": summary},
-                             arrays={"draws": self.draws, "item_pv": self.item_pv, "yearly": self.yearly,
-                                     "base_yearly": self.base.yearly})
+                             arrays=run_arrays(self), tables=self.frames() if format != "npz" else None,
+                             table_format=format)
+
+
+def _summary_row(s: OutputSummary) -> dict[str, Any]:
+    return {"output": s.name, "label": s.label, "measure": s.measure, "n": s.n, "n_undefined": s.n_undefined,
+            "base": s.base, "mean": s.mean, "mean_se": s.mean_se, "sd": s.sd, "median": s.median, **s.percentiles,
+            "threshold": s.threshold, "p_above": s.p_above, "p_above_se": s.p_above_se,
+            "ratio_of_means": s.ratio_of_means, "target": s.target}
+
+
+def summary_frame(config: Config, summaries, name: str = "summary"):
+    """The table of :class:`OutputSummary` rows (see :meth:`SimulationResult.to_frame`, ``"summary"``)."""
+    rows = [{**_summary_row(s), "unit": "" if s.measure == "ratio" else money(config)} for s in summaries]
+    keys = rows[0] if rows else {}
+    pct = percentile_columns([k for k in keys if k[:1] == "p" and k[1:2].isdigit()])
+    columns = [("output", "Output (id)", ""), ("label", "Output", ""),
+               ("measure", "Measure: ratio, npv (net present value) or amount", ""),
+               ("unit", "Unit of the amounts in this row (empty for a ratio)", ""),
+               ("n", "Draws with the output defined", ""),
+               ("n_undefined", "Draws where it is undefined (a ratio whose costs are <= 0)", ""),
+               ("base", "Base case (every parameter at its base value)", ""), ("mean", "Mean", ""),
+               ("mean_se", "Monte Carlo standard error of the mean", ""), ("sd", "Standard deviation", ""),
+               ("median", "Median", ""), *pct,
+               ("threshold", "Decision threshold: 1 for a ratio, 0 otherwise", ""),
+               ("p_above", "P(output > threshold)", ""),
+               ("p_above_se", "Monte Carlo standard error of P(output > threshold)", ""),
+               ("ratio_of_means", "Ratio of means E[B]/E[C] (ratios only)", ""),
+               ("target", "Published figure the base case reproduces (the config's target)", "")]
+    return table(name, columns, rows, description="per output and per stakeholder: base case, mean, spread, "
+                 "percentiles and P(> threshold), each with its Monte Carlo standard error")
 
 
 def run_settings(directory: Path, man: Mapping[str, Any]) -> dict[str, Any]:
@@ -291,13 +400,6 @@ def base_case_from(where: Path, saved: Any, config: Config, yearly: np.ndarray, 
                     yearly=yearly)
 
 
-def run_shapes(config: Config, n: int, prefix: str = "") -> dict[str, tuple[int, ...]]:
-    """The arrays of a run of ``config`` with ``n`` draws (``prefix`` + draws, item_pv, yearly, base_yearly)."""
-    d, k, s, T = len(config.uncertain), len(config.items), len(config.stakeholders), config.max_horizon
-    return {f"{prefix}draws": (n, d), f"{prefix}item_pv": (n, k), f"{prefix}yearly": (n, s, T),
-            f"{prefix}base_yearly": (s, T)}
-
-
 def load_results(directory: str | Path) -> SimulationResult:
     """Load a results directory written by :meth:`SimulationResult.save`.
 
@@ -315,7 +417,7 @@ def load_results(directory: str | Path) -> SimulationResult:
     man = read_json(directory / "manifest.json", "manifest")
     run = run_settings(directory, man)
     config = run["config"]
-    arrays = read_arrays(directory / "arrays.npz", run_shapes(config, run["n"]))
+    arrays = read_run_arrays(directory / "arrays.npz", config, run["n"], chunk_size=run["chunk_size"])
     summ = read_json(directory / "summary.json", "summary")
     base = base_case_from(directory / "summary.json", summ.get("base"), config, arrays["base_yearly"])
     return SimulationResult(config=config, parameters=config.uncertain, draws=arrays["draws"], seed=run["seed"],
