@@ -253,3 +253,59 @@ def test_shared_column_sort_gives_the_same_boxes():
         assert repr(a) == repr(b) and len(a.trajectory) > 5
     with pytest.raises(WotsimError, match="column sort is of"):
         prim(x[rows], y[rows], names=names, integer=integer, sort=whole)
+
+
+def peel_by_the_book(data, box, alpha, mass_min):
+    """The peeling written plainly, as the reference for the fast one (wotsim.analysis.prim_peel.peel): the box's
+    rows sorted by every column, compressed after every peel, and every candidate from its column's rows by
+    ``peel_cut``, which follows EMA's code line by line."""
+    from wotsim.analysis.prim_peel import lenient1, peel_cut, rank_of
+
+    n, y, s = data.y.size, data.y, data.order.copy()
+    while box.m >= 2:
+        best = None
+        for j in data.col_order:
+            for side in (1, 0):                           # upper, then lower
+                cut, value = peel_cut(data, box, j, side, s[j], alpha)
+                rows = s[j, :cut] if side == 0 else s[j, s.shape[1] - cut:]
+                m_new = box.m - cut
+                obj = lenient1(box.k, box.m, box.k - int(np.count_nonzero(y[rows])), m_new)
+                score = (obj, box.n_free(j, side, rank_of(data.uniq[j], side, value)))
+                if best is None or score > best[0]:
+                    best = (score, j, side, value, m_new)
+        (obj, _), j, side, value, m_new = best
+        if not (m_new / n >= mass_min and m_new < box.m and obj > 0):
+            return
+        box.move(j, side, value)
+        s = s[box.inside[s]].reshape(s.shape[0], -1)
+        yield j, side
+
+
+def correlated(seed, n):
+    """Five inputs sharing one factor (a box's rows thin out unevenly along each), one of them tied."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 1)) + 0.3 * rng.normal(size=(n, 5))
+    x[:, 4] = np.round(x[:, 4], 1)
+    return x, (x[:, 0] + x[:, 1] > 1.5) ^ (rng.random(n) < 0.05)
+
+
+@pytest.mark.parametrize("n", [50, 5000])
+def test_fast_peeling_is_the_peeling_by_the_book(n, monkeypatch):
+    """The fast peeling (rows compressed now and then, clean peels read from the ends of each column's rows,
+    wider where other peels thinned them) gives what compressing after every peel and taking every candidate
+    from EMA's rules gives: the same trajectory, limits, counts and floats, for continuous, tied, integer and
+    correlated inputs (whose ends thin out), and a small box that ends at mass_min."""
+    import wotsim.analysis.prim as module
+
+    x, y = correlated(9, n)
+    small = x[:, 0] + x[:, 2] > 2 + 2 * np.random.default_rng(1).normal(size=n)   # at 5000 draws: stops at mass_min
+    cases = [(*known_box(3, n), None, {}), (*mixed(3, n), {}), (*wide_integers(4, n), {}),
+             (x, y, None, {}), (x, small, None, dict(peel_alpha=0.1))]
+    for x, y, integer, settings in cases:
+        names = [f"x{j}" for j in range(x.shape[1])]
+        fast = prim(x, y, names=names, integer=integer, **settings)
+        with monkeypatch.context() as patch:
+            patch.setattr(module, "peel", peel_by_the_book)
+            book = prim(x, y, names=names, integer=integer, **settings)
+        with np.printoptions(floatmode="unique"):         # every float of the arrays, to the last bit
+            assert repr(fast) == repr(book) and len(fast.trajectory) > 5

@@ -6,8 +6,8 @@ words, figures or files.  The reference is the EMA Workbench (``analysis/prim.py
 ``prim_util.py``, ``scenario_discovery_util.py``, 3.0 line; 2.5.3 differs only in not truncating
 integer paste values): Friedman & Fisher (1999) with EMA's default LENIENT1 objective, and the
 quasi-p values of Bryant & Lempert (2010).  Each column is sorted once; a box is a range of
-*dense ranks* per parameter (equal values share one); peeling counts the rows of the box, kept
-sorted by every column and compressed after each peel: a step costs O(rows in box x d).
+*dense ranks* per parameter (equal values share one); peeling (:mod:`.prim_peel`) counts the
+box's rows near the ends of each column's order: a step costs O(alpha x rows in box x d).
 
 Choices, EMA's unless said (``BasePrim`` methods in brackets):
 
@@ -49,8 +49,6 @@ Choices, EMA's unless said (``BasePrim`` methods in brackets):
 
 from __future__ import annotations
 
-import bisect
-import math
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -60,6 +58,7 @@ import numpy as np
 
 from ..errors import WotsimError
 from .prim_results import PrimBox, PrimResult, Restriction
+from .prim_peel import lenient1, peel, quantile, rank_of
 from .prim_sort import ColumnSort, sort_columns
 
 __all__ = ["PrimBox", "PrimResult", "Restriction", "check_settings", "evaluate_box", "f1_of", "prim"]
@@ -84,8 +83,8 @@ class _Data:
     free: np.ndarray
     distinct: np.ndarray
     col_order: tuple[int, ...]
-    fast: np.ndarray          # the continuous columns (their clean peels computed together, :func:`_fast_peels`)
-    fast_values: np.ndarray   # their values, shape (len(fast), n)
+    fast: np.ndarray          # the continuous columns (their clean peels computed together, :mod:`.prim_peel`)
+    values: np.ndarray        # the draws, shape (d, n)
 
 
 def _prepare(x, y, names, integer, sort: ColumnSort | None = None) -> _Data:
@@ -101,28 +100,24 @@ def _prepare(x, y, names, integer, sort: ColumnSort | None = None) -> _Data:
                           f"{len(names)} names ({len(set(names))} distinct) and {len(integer)} flags")
     if sort is not None and sort.shape != x.shape:
         raise WotsimError(f"the column sort is of {sort.shape} draws and parameters, x of {x.shape}")
-    xt = np.ascontiguousarray(x.T) if sort is None else sort.values
-    for j in range(d):
-        if not np.isfinite(xt[j]).all():
+    if sort is None:
+        sort = sort_columns(x)                            # tied draws are always peeled together
+    xt = sort.values
+    infinite = ~np.isfinite(xt).all(axis=1)
+    for j in np.flatnonzero(infinite | np.array(integer)):
+        if infinite[j]:
             raise WotsimError(f"parameter {names[j]!r} has non-finite draws; PRIM needs finite values")
-        if integer[j] and (xt[j] != np.round(xt[j])).any():
+        if (xt[j] != np.round(xt[j])).any():
             raise WotsimError(f"parameter {names[j]!r} is flagged integer but has non-whole draws")
     n_cases = int(np.count_nonzero(y))
     if n_cases in (0, n):
         raise WotsimError(f"the condition holds in {n_cases} of {n} draws; PRIM needs draws in and out of it")
-    if sort is None:
-        sort = sort_columns(x)                            # tied draws are always peeled together
     uniq = sort.uniq
     free = np.array([(0, u.size - 1) for u in uniq])
     col_order = tuple(j for j in range(d) if not integer[j]) + tuple(j for j in range(d) if integer[j])
     fast = np.array([j for j in col_order if not integer[j]], dtype=np.intp)
     return _Data(names, integer, y, n_cases, sort.order, sort.rank, uniq, sort.start, free, free[:, 1] == n - 1,
-                 col_order, fast, sort.values[fast])
-
-
-def _rank(u: np.ndarray, side: int, value: float) -> int:
-    """The dense rank limit of a cut at ``value`` in distinct values ``u``: first >= it, last <= it."""
-    return int(np.searchsorted(u, value, ("left", "right")[side])) - side
+                 col_order, fast, sort.values)
 
 
 class _Box:
@@ -132,7 +127,7 @@ class _Box:
 
     def __init__(self, data: _Data, cut):
         self.data, self.cut = data, np.array(cut, dtype=float)
-        self.rk = np.array([[_rank(u, s, c) for s, c in enumerate(cs)] for u, cs in zip(data.uniq, self.cut)])
+        self.rk = np.array([[rank_of(u, s, c) for s, c in enumerate(cs)] for u, cs in zip(data.uniq, self.cut)])
         self.v, self.vsum = np.zeros(data.y.size, dtype=np.int32), np.zeros(data.y.size, dtype=np.int64)
         for j in np.flatnonzero((self.rk != data.free).any(axis=1)):
             for side, out in ((LOWER, data.rank[j] < self.rk[j, 0]), (UPPER, data.rank[j] > self.rk[j, 1])):
@@ -147,9 +142,9 @@ class _Box:
         was, after = (rk[j] == free[j]).all(), rank == free[j, side] and rk[j, 1 - side] == free[j, 1 - side]
         return int(np.count_nonzero((rk == free).all(axis=1))) - bool(was) + bool(after)
 
-    def move(self, j: int, side: int, value: float) -> None:
-        """Cut side ``side`` of parameter j at ``value``, updating the draws between old and new."""
-        rank, start, old = _rank(self.data.uniq[j], side, value), self.data.start[j], self.rk[j, side]
+    def move(self, j: int, side: int, value: float) -> np.ndarray:
+        """Cut side ``side`` of parameter j at ``value``, updating the draws between old and new (returned)."""
+        rank, start, old = rank_of(self.data.uniq[j], side, value), self.data.start[j], self.rk[j, side]
         a, b = (old, rank) if side == LOWER else (rank + 1, old + 1)
         rows = self.data.order[j, start[min(a, b)]:start[max(a, b)]]
         sign = 1 if b > a else -1                         # tighten or loosen
@@ -160,136 +155,7 @@ class _Box:
         self.m += int(np.count_nonzero(now)) - int(np.count_nonzero(was))
         self.k += int(np.count_nonzero(now & y)) - int(np.count_nonzero(was & y))
         self.rk[j, side], self.cut[j, side] = rank, value
-
-
-class _Ranks:
-    """The dense ranks of column j over the box's rows sorted by it, read lazily: ``r[i]`` is
-    ``rank[sj[i]]``.  A peel needs a few of them and two binary searches, not all m."""
-
-    __slots__ = ("rank", "rows", "size")
-
-    def __init__(self, rank: np.ndarray, rows: np.ndarray):
-        self.rank, self.rows, self.size = rank, rows, rows.size
-
-    def __getitem__(self, i: int) -> int:
-        return int(self.rank[self.rows[i]])
-
-
-def _search(r, value: int, side: str) -> int:
-    """``np.searchsorted(r, value, side)`` for an array or the lazy :class:`_Ranks` (by bisection)."""
-    if isinstance(r, np.ndarray):
-        return int(np.searchsorted(r, value, side))
-    return (bisect.bisect_left if side == "left" else bisect.bisect_right)(r, value, 0, r.size)
-
-
-def _quantile(r, q: float) -> tuple[int, int]:
-    """Positions (a, b) in sorted ``r`` of EMA's ``get_quantile(data, q)`` after its walk over
-    ties: its value is the midpoint of the values at a and b (one value if ``r[a] == r[b]``)."""
-    m = r.size
-    a, b = math.floor((m - 1) * q), math.ceil((m - 1) * q)
-    if r[a] == r[b]:
-        if q > 0.5:
-            a = max(_search(r, r[b], "left") - 1, 0)
-        else:
-            b = min(_search(r, r[a], "right"), m - 1)
-    return a, b
-
-
-def _lenient1(k_old: int, m_old: int, k_new: int, m_new: int) -> float:
-    """EMA's LENIENT1: the gain in density per draw removed (peeling) or added (pasting)."""
-    if m_new == m_old:
-        return 0.0
-    return ((k_new / m_new if m_new else 0.0) - k_old / m_old) / abs(m_old - m_new)
-
-
-def _peel_cut(data: _Data, box: _Box, j: int, side: int, sj: np.ndarray, alpha: float):
-    """EMA's candidate peel (j, side) of the box rows ``sj`` (sorted by column j): the rows
-    peeled off that end of ``sj`` and EMA's new limit in units."""
-    m, q, u = sj.size, (alpha if side == LOWER else 1 - alpha), data.uniq[j]
-    if data.distinct[j] and not data.integer[j]:          # no ties: get_quantile in closed form
-        a, b = math.floor((m - 1) * q), math.ceil((m - 1) * q)
-        if a == b:
-            a, b = (max(a - 1, 0), b) if side == UPPER else (a, min(b + 1, m - 1))
-        va, vb = u[data.rank[j, sj[a]]], u[data.rank[j, sj[b]]]
-        value = (va + vb) / 2                             # may round onto va or vb: EMA's rows then
-        if side == UPPER:
-            return m - (a + 1 if value < vb else b + 1), value
-        return (b if value > va else a), value
-    r = _Ranks(data.rank[j], sj)
-    a, b = _quantile(r, q)
-    if not data.integer[j]:                               # _real_peel with ties
-        value = (u[r[a]] + u[r[b]]) / 2
-        if side == UPPER:
-            return m - _search(r, _rank(u, UPPER, value), "right"), value
-        return _search(r, _rank(u, LOWER, value), "left"), value
-    t, limit = int((u[r[a]] + u[r[b]]) / 2), box.rk[j, side]  # _discrete_peel: int() of the midpoint
-    if side == UPPER:
-        kept = _search(r, limit if t == u[limit] else _rank(u, UPPER, t) + 1, "left")
-        return m - kept, float(u[r[kept - 1] if kept else r[m - 1]])
-    cut = _search(r, limit + 1 if t == u[limit] else _rank(u, LOWER, t), "left")
-    return cut, float(u[r[cut] if cut < m else r[0]])
-
-
-def _fast_peels(data: _Data, box: _Box, s: np.ndarray, alpha: float) -> dict[tuple[int, int], tuple]:
-    """:func:`_peel_cut` and the objective of every (continuous column, side) at once where the peel is
-    clean: the draws at EMA's two quantile positions (which depend on the box's size alone) differ,
-    and their midpoint lies strictly between them, so that no tie moves the cut (EMA's walk over
-    ties, or a midpoint that rounds onto a tied value); the others go through :func:`_peel_cut`.
-    (j, side) -> (objective, value, draws left), in the float operations of :func:`_lenient1`."""
-    m, k, y, cols = box.m, box.k, data.y, data.fast
-    out = {}
-    if cols.size == 0:
-        return out
-    rows = np.arange(cols.size)
-    for side, q in ((UPPER, 1 - alpha), (LOWER, alpha)):
-        a, b = math.floor((m - 1) * q), math.ceil((m - 1) * q)
-        if a == b:
-            a, b = (max(a - 1, 0), b) if side == UPPER else (a, min(b + 1, m - 1))
-        va, vb = data.fast_values[rows, s[cols, a]], data.fast_values[rows, s[cols, b]]
-        value = (va + vb) / 2
-        clean = (va < value) & (value < vb)               # distinct draws, a midpoint strictly between
-        if side == UPPER:                                 # a + 1 draws kept, the rest peeled
-            cut = m - (a + 1)
-            peeled = np.count_nonzero(y[s[cols, a + 1:]], axis=1)
-        else:                                             # b draws peeled
-            cut = b
-            peeled = np.count_nonzero(y[s[cols, :b]], axis=1)
-        m_new, k_new = m - cut, k - peeled
-        obj = (0.0 if m_new == m else ((k_new / m_new if m_new else 0.0) - k / m) / abs(m - m_new))
-        obj = np.broadcast_to(obj, cols.shape)
-        for j, ok, o, v in zip(cols.tolist(), clean.tolist(), obj.tolist(), value.tolist()):
-            if ok:
-                out[j, side] = (o, v, m_new)
-    return out
-
-
-def _peel(data: _Data, box: _Box, alpha: float, mass_min: float):
-    """Peel ``box`` in place until EMA's stop rule; yield (j, side) after each peel."""
-    n, y = data.y.size, data.y
-    s = data.order.copy()                                 # row j: the box's draws sorted by column j
-    while box.m >= 2:
-        best = None
-        fast = _fast_peels(data, box, s, alpha)
-        for j in data.col_order:
-            for side in (UPPER, LOWER):
-                if (j, side) in fast:
-                    obj, value, m_new = fast[j, side]
-                else:
-                    cut, value = _peel_cut(data, box, j, side, s[j], alpha)
-                    rows = s[j, :cut] if side == LOWER else s[j, s.shape[1] - cut:]
-                    m_new, k_new = box.m - cut, box.k - int(np.count_nonzero(y[rows]))
-                    obj = _lenient1(box.k, box.m, k_new, m_new)
-                if best is not None and obj < best[0][0]:
-                    continue                              # the tie-break (unrestricted parameters) only on a tie
-                score = (obj, box.n_free(j, side, _rank(data.uniq[j], side, value)))
-                if best is None or score > best[0]:
-                    best = (score, j, side, value, m_new)
-        (obj, _), j, side, value, m_new = best
-        if not (m_new / n >= mass_min and m_new < box.m and obj > 0):
-            return
-        box.move(j, side, value)
-        s = s[box.inside[s]].reshape(s.shape[0], -1)
-        yield j, side
+        return rows
 
 
 def _paste_cut(data: _Data, box: _Box, j: int, side: int, rr: np.ndarray, alpha: float) -> float:
@@ -302,7 +168,7 @@ def _paste_cut(data: _Data, box: _Box, j: int, side: int, rr: np.ndarray, alpha:
         region = np.concatenate((rr, at) if side == LOWER else (at, rr))
     if region.size == 0:
         return float(u[0] if side == LOWER else u[-1])
-    a, b = _quantile(region, 1 - alpha if side == LOWER else alpha)
+    a, b = quantile(region, 1 - alpha if side == LOWER else alpha)
     value = (u[region[a]] + u[region[b]]) / 2
     return float(int(value)) if data.integer[j] else value
 
@@ -325,11 +191,11 @@ def _paste(data: _Data, box: _Box, alpha: float, mass_min: float):
                 srt = np.argsort(data.rank[j, rows], kind="stable")
                 rr, yy = data.rank[j, rows][srt], y[rows][srt]
                 value = _paste_cut(data, box, j, side, rr, alpha)
-                rank = _rank(data.uniq[j], side, value)
+                rank = rank_of(data.uniq[j], side, value)
                 added = yy[int(np.searchsorted(rr, rank, "left")):] if side == LOWER else \
                     yy[:int(np.searchsorted(rr, rank, "right"))]
                 m_new, k_new = box.m + added.size, box.k + int(np.count_nonzero(added))
-                score = (_lenient1(box.k, box.m, k_new, m_new), box.n_free(j, side, rank))
+                score = (lenient1(box.k, box.m, k_new, m_new), box.n_free(j, side, rank))
                 if best is None or score > best[0]:
                     best = (score, j, side, value, m_new, k_new)
         if best is None:
@@ -348,8 +214,8 @@ def _snapshot(data: _Data, box: _Box, step, j=None, side=None) -> PrimBox:
     (n, d), m, k = data.rank.shape[::-1], box.m, box.k
     ones = np.flatnonzero(box.v == 1)
     ids = box.vsum[ones]
-    n_lift = np.bincount(ids, minlength=2 * d).reshape(d, 2) + m
-    k_lift = np.bincount(ids[data.y[ones]], minlength=2 * d).reshape(d, 2) + k
+    per = np.bincount(2 * ids + data.y[ones], minlength=4 * d).reshape(d, 2, 2)   # parameter, side, case or not
+    n_lift, k_lift = per.sum(axis=2) + m, per[:, :, 1] + k
     lower, upper = box.cut[:, LOWER].copy(), box.cut[:, UPPER].copy()
     lower_pct = np.array([data.start[i][box.rk[i, 0]] for i in range(d)]) / n
     upper_pct = np.array([data.start[i][box.rk[i, 1] + 1] for i in range(d)]) / n
@@ -433,7 +299,7 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str], integer: Sequenc
     data = _prepare(x, y, names, integer, sort)
     box = _Box(data, [(u[0], u[-1]) for u in data.uniq])
     states, moves, trajectory = [box.cut.copy()], [()], [_snapshot(data, box, 0)]
-    for move in _peel(data, box, peel_alpha, mass_min):
+    for move in peel(data, box, peel_alpha, mass_min):
         states.append(box.cut.copy())
         moves.append(move)
         trajectory.append(_snapshot(data, box, len(trajectory), *move))
