@@ -50,7 +50,7 @@ class ColumnSort:
         new = np.full(n, -1, dtype=self.order.dtype)
         new[rows] = np.arange(rows.size, dtype=self.order.dtype)
         order = new[self.order]
-        order = order[order >= 0].reshape(d, rows.size)
+        order = np.compress(order.ravel() >= 0, order.ravel()).reshape(d, rows.size)  # flat: faster than 2-D
         return _ranked(np.ascontiguousarray(self.values[:, rows]), order)
 
     def join(self, other: "ColumnSort") -> "ColumnSort":
