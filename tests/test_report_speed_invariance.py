@@ -32,6 +32,7 @@ from wotsim.analysis.scenarios import compare
 from wotsim.analysis.voi import adoption_voi, keep_voi, one_blas_thread, voi_many
 from wotsim.cli import build_parser
 from wotsim.config.overlays import find_scenarios
+from wotsim.errors import WotsimError
 from wotsim.plots import new_axes
 from wotsim.plots.files import PARALLEL_MIN_FIGURES, render_figures, save_figure
 
@@ -184,3 +185,26 @@ def test_report_writes_png_unless_svg_is_asked_for(tmp_path):
     for bad in ("pdf", "png,png", ""):
         with pytest.raises(SystemExit):
             parser.parse_args(base + ["--figures", bad])
+
+
+def _fail():
+    raise WotsimError("models/x.toml: a bad value")
+
+
+def test_in_background_returns_raises_and_reports_a_dead_child(monkeypatch):
+    """The report's background job (one-way analyses beside the Monte Carlo): its result, its exception, a
+    one-line error when the child dies without a result, and the same result run here where forking is off."""
+    import os
+
+    import wotsim._fork as fork
+
+    if fork.fork_workers(2) < 2:
+        pytest.skip("no forked workers here (not Linux, or other threads running)")
+    parent = os.getpid()
+    assert fork.in_background(lambda: (os.getpid() != parent, np.arange(3)))()[0] is True
+    with pytest.raises(WotsimError, match="models/x.toml: a bad value"):
+        fork.in_background(_fail)()
+    with pytest.raises(WotsimError, match=r"ended without its result \(exit code 3\)"):
+        fork.in_background(lambda: os._exit(3))()
+    monkeypatch.setattr(fork, "fork_workers", lambda jobs, processes=None: 1)
+    assert fork.in_background(lambda: os.getpid())() == parent

@@ -4,7 +4,8 @@ The inverse-CDF tables (:func:`wotsim.config.distributions.prepare_tables`), the
 regressions (:mod:`wotsim.analysis.voi`) and the report's figures (:func:`wotsim.plots.files.render_figures`)
 run their independent jobs in a pool of forked processes (which share what this process holds), or here,
 one by one, off Linux, inside a pool's worker, beside other Python threads (forking them is not safe) or
-where the system refuses a pool.
+where the system refuses a pool.  :func:`in_background` runs one job in a forked child while this process
+goes on (the report's Sobol' indices and one-way analyses beside its Monte Carlo).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import sys
 import threading
 import warnings
 from contextlib import contextmanager
+from typing import Callable, TypeVar
 
-__all__ = ["fork_pool", "fork_workers"]
+T = TypeVar("T")
+
+__all__ = ["fork_pool", "fork_workers", "in_background"]
 
 
 def fork_workers(jobs: int, processes: int | None = None) -> int:
@@ -51,3 +55,55 @@ def fork_pool(workers: int):
         return
     with pool:
         yield pool
+
+
+def in_background(fn: Callable[[], T]) -> Callable[[], T]:
+    """Start ``fn()`` in a forked child process and return a function that waits for its result.
+
+    Where a pool would not be forked (:func:`fork_workers` gives 1 for 2 jobs: off Linux, in a pool's
+    worker, beside other Python threads, one CPU), ``fn`` runs when its result is asked for, here.  The
+    child's exception is raised again here; a child that dies without a result (killed, out of memory)
+    raises :class:`wotsim.errors.WotsimError` with its exit code.  The result comes back pickled through a
+    pipe from the child this process forked, never from a file.
+    """
+    if fork_workers(2) < 2:
+        return fn
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        receive.close()
+        try:
+            outcome = (True, fn())
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            outcome = (False, exc)
+        try:
+            send.send(outcome)
+        except Exception as exc:  # noqa: BLE001 - an unpicklable result or exception
+            send.send((False, RuntimeError(f"the background job's outcome could not be sent: {exc!r}")))
+        finally:
+            send.close()
+
+    with warnings.catch_warnings():  # Python >= 3.12 warns about forking a process with threads (BLAS's)
+        warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+        proc = ctx.Process(target=child, daemon=True)  # ended with this process; its own jobs run one by one
+        proc.start()
+    send.close()
+
+    def wait() -> T:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            proc.join()
+            from .errors import WotsimError
+
+            raise WotsimError(f"a background analysis process ended without its result (exit code {proc.exitcode})"
+                              ) from None
+        finally:
+            receive.close()
+        proc.join()
+        if not ok:
+            raise value
+        return value
+
+    return wait

@@ -328,6 +328,7 @@ def run_analyses(
     from ..model import net_benefit_for
     from ..simulate import simulate
     from .drivers import decision_drivers
+    from .._fork import in_background
     from .oneway import one_ways
     from .scenarios import compare
     from .sobol import sobol_indices
@@ -340,27 +341,28 @@ def run_analyses(
     main = outputs[0]
 
     found = find_scenarios(config, scenarios) if with_scenarios else ()
+
+    # what needs no Monte Carlo draws, in a forked child while the Monte Carlo runs here: the base's one-way
+    # analyses and (for the statements) each scenario's one-way analysis of the main output
+    waiting = in_background(lambda: one_ways([(config, name) for name in outputs] + [(s.config, main) for s in found]))
+    also = "; one-way sensitivity and switching values alongside"
     comparison = None
     if found:
-        step(f"Monte Carlo of the base and {len(found)} scenarios ({samples:,} samples each)")
+        step(f"Monte Carlo of the base and {len(found)} scenarios ({samples:,} samples each){also}")
         comparison = compare(config, found, samples=samples, seed=seed)
         result = comparison.base
     else:
-        step(f"Monte Carlo ({samples:,} samples)")
+        step(f"Monte Carlo ({samples:,} samples){also}")
         result = simulate(config, samples=samples, seed=seed)
-
     step(f"Sobol' indices (N = {sobol_samples:,})")
     sobol = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed)
     sobol_groups = None
     if any(p.group for p in config.parameters.values()):
         sobol_groups = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed,
                                      groups="group")
-    step("one-way sensitivity and switching values")
-    # the base's outputs and (for the statements) each scenario's main output, all at once
-    runs = comparison.scenarios if comparison is not None else ()
-    found = one_ways([(config, name) for name in outputs] + [(r.config, main) for r in runs])
-    oneway = dict(zip(outputs, found))
-    statement_oneway = {"base": oneway[main], **{r.id: ow for r, ow in zip(runs, found[len(outputs):])}}
+    computed = waiting()
+    oneway = dict(zip(outputs, computed))
+    statement_oneway = {"base": oneway[main], **{s.id: ow for s, ow in zip(found, computed[len(outputs):])}}
     step("decision drivers")
     drivers = decision_drivers(result, output=main)
     step("value of information")
