@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import MINIMAL_CONFIG, write_config
@@ -32,7 +33,9 @@ from conftest import MINIMAL_CONFIG, write_config
 from wotsim import i18n
 from wotsim.config import load_config, parse_config
 from wotsim.config.overlays import find_scenarios, parse_scenario
-from wotsim.config.translations import label_of, scenario_text, text_of
+from wotsim import labels
+from wotsim.config import translations as config_translations
+from wotsim.labels import label_of, scenario_text, text_of
 from wotsim.errors import ConfigError, WotsimError
 from wotsim.i18n import (format_decimal, format_interval, format_money, format_percent, humanise, ngettext,
                          ordinal, translations, translator)
@@ -336,6 +339,33 @@ def test_the_label_a_person_reads(tmp_path):
         label_of(cfg, "scenario", "x")
     with pytest.raises(WotsimError, match="language must be one of en, nl"):
         label_of(cfg, "parameter", "x", "de")
+
+
+def test_one_lookup_for_every_layer_reads_any_config_by_attribute():
+    """wotsim.labels, the base module the report and the figures share (config re-exports it): a config is read by
+    attribute, so a figure of a loaded result without its config, or any object with the same attributes, gets the
+    same labels; an unlabelled group is humanised like any id; a label is one line."""
+    assert config_translations.label_of is label_of and config_translations.TRANSLATABLE is labels.TRANSLATABLE
+    assert label_of(None, "parameter", "extra_capacity_share", "nl") == "Extra capacity share"
+    assert text_of(None, "study", "", "name", "nl") == "" and labels.study_name(None, "nl", "fallback") == "fallback"
+    duck = SimpleNamespace(translations={("parameter", "x", "label", "nl"): "Aandeel x",
+                                         ("group", "unit value", "label", "nl"): "Kengetallen"},
+                           parameters={"x": SimpleNamespace(label="Share\n  x")}, groups={"unit value": ""},
+                           stakeholders={"city": "city"}, outputs={})
+    assert [labels.parameter_label(duck, "x", lang) for lang in ("en", "nl")] == ["Share x", "Aandeel x"]
+    assert [labels.group_label(duck, "unit value", lang) for lang in ("en", "nl")] == ["Unit value", "Kengetallen"]
+    assert labels.stakeholder_label(duck, "city") == "City"  # a label that repeats the id is none
+    assert labels.output_label(duck, "net:city", "nl") == "Netto waarde: City"
+    assert [labels.output_label(None, "benefits", lang) for lang in ("en", "nl")] == [
+        "Total benefits (PV)", "Totale baten (contante waarde)"]
+    assert labels.output_label(None, "benefits", axis=True) == "Total benefits"  # the axis says "present value"
+    manifest = {"config": {"outputs": {"r": {"label": "Ratio r", "label_nl": "Verhouding r"}}}}
+    assert [labels.output_label(None, "r", lang, manifest=manifest) for lang in ("en", "nl")] == [
+        "Ratio r", "Verhouding r"]
+    assert labels.output_label(None, "odd_one", "nl", "kept") == "kept" and labels.output_label(None, "odd_one") == \
+        "Odd one"
+    runs = [SimpleNamespace(label="Base analysis", scenario=None), SimpleNamespace(label="Own label")]
+    assert [labels.run_label(r, "nl") for r in runs] == ["Basisanalyse", "Own label"]
 
 
 SCENARIO = {"scenario": {"id": "more", "label": "More x", "label_nl": "Meer x", "description": "x up.",

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "wotsim"
 #: Bottom to top.  A module may import from its own layer and the layers below it.
 LAYERS = (
     ("base", ("wotsim.errors", "wotsim._names", "wotsim._paths", "wotsim._lazy", "wotsim.counts", "wotsim.formatting",
-              "wotsim.i18n", "wotsim._fork")),
+              "wotsim.i18n", "wotsim._fork", "wotsim.labels", "wotsim.notes")),
     ("config", ("wotsim.config",)),
     ("workbook", ("wotsim.workbook",)),
     ("model", ("wotsim.model", "wotsim.limits", "wotsim._reference")),

@@ -281,6 +281,8 @@ def test_comparison_and_value_of_information_results(config, result):
     assert list(figures) == ["evppi_keep", "evppi_adopt_narrower"]
     assert _title(figures["evppi_keep"]) == "Value of information: keep or stop"
     assert _title(figures["evppi_adopt_narrower"]) == "Value of information: adopt “Narrower” or keep the base"
+    both = dict(plots.scenario_figures(comparison, voi))  # the comparison at hand: the scenario by its label
+    assert _title(both["evppi_adopt_narrower"]) == "Value of information: adopt “Narrower share” or keep the base"
     assert list(plots.figures_for(voi[0], config=config))[0][0] == "evppi_keep"  # one result alone too
 
 

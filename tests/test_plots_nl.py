@@ -242,14 +242,29 @@ def test_scenario_comparison_rounds_p_better_to_what_is_known(comparison, p, se,
         assert not any(str(p) in t.get_text() for t in fig.findobj(matplotlib.text.Text))
 
 
-def test_the_analyses_fixed_notes_are_translated(result):
-    """Notes an analysis writes in English and a figure prints as they are: each one in Dutch."""
-    from wotsim.plots.words import own_text
+def test_the_analyses_fixed_notes_are_translated(result, comparison):
+    """Notes an analysis writes in English and a figure prints as they are: each one in Dutch (wotsim.notes), and
+    the names wotsim gives runs itself (wotsim.labels)."""
+    from wotsim.labels import run_label
+    from wotsim.notes import note
 
     notes = wotsim.pawn_indices(result, outputs=["test_ratio"], slices=4, groups="group").notes
     assert len(notes) == 1 and notes[0].startswith("Grouped PAWN")
-    assert [own_text(n, "nl").startswith("Gegroepeerde PAWN") for n in notes] == [True]
-    assert own_text("Base analysis", "nl") == "Basisanalyse" and own_text("anything else", "nl") == "anything else"
+    assert [note(n, "nl").startswith("Gegroepeerde PAWN") for n in notes] == [True]
+    assert note("anything else", "nl") == "anything else"
+    assert [run_label(r, "nl") for r in comparison.runs] == ["Basisanalyse", "Smaller aandeel"]
+    assert [run_label(r) for r in comparison.runs] == ["Base analysis", "Narrower share"]
+
+
+def test_the_adopt_figure_names_the_scenario_by_its_dutch_label(comparison):
+    """The value of information of adopting a scenario: its Dutch label where the comparison is at hand (the result
+    carries only the scenario's id), else the id humanised."""
+    voi = wotsim.adoption_voi(comparison, "narrower_share", output="test_net")
+    with_comparison = dict(plots.scenario_figures(comparison, voi, lang="nl"))["evppi_adopt_narrower_share"]
+    assert with_comparison.axes[0].get_title(loc="left") == \
+        "Waarde van informatie: “Smaller aandeel” invoeren of de basisanalyse houden"
+    alone = plots.evppi_ranking(voi, config=comparison.base.config, lang="nl")
+    assert alone.axes[0].get_title(loc="left") == "Waarde van informatie: “Narrower share” invoeren of de basisanalyse houden"
 
 
 def test_an_unknown_language_is_refused(result):

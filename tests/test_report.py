@@ -14,6 +14,7 @@ import pytest
 
 import wotsim.analysis.pipeline as pipeline
 import wotsim.plots.files as figure_files
+from wotsim import plots
 from wotsim.cli import main
 from wotsim.config.loading import load_config
 
@@ -179,8 +180,17 @@ def test_a_dutch_report(report_run, tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "run_analyses", lambda *args, **kwargs: report_run[1])
     monkeypatch.setattr(figure_files, "render_figures",
                         lambda figures, formats=("png",), **kwargs: [{f: TINY_PNG for f in formats} for _ in figures])
+    drawn, discovery_figures = [], plots.discovery_figures  # the discovery figures' subtitles: the study in Dutch
+
+    def subtitles(d, **kwargs):
+        for stem, fig in discovery_figures(d, **kwargs):
+            drawn.extend(t.get_text() for t in fig.findobj(lambda a: a.get_gid() == "subtitle"))
+            yield stem, fig
+
+    monkeypatch.setattr(plots, "discovery_figures", subtitles)
     out = tmp_path / "nl"
     assert main(["report", str(SCHIEDAM), "--out", str(out), *REPORT_ARGS, "--lang", "nl"]) == 0
+    assert len(drawn) == 3 and all(t.startswith("Evaluatie van de Schiedamse WOT's") for t in drawn), drawn
     page = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="nl">' in page
     text = visible_text(page)

@@ -2,7 +2,7 @@
 
 * the number formats of :mod:`wotsim.formatting` with ``lang``: English exactly as before, Dutch the same
   digits with CLDR's symbols, on a table (``1,050``; ``€ 304.835``; ``305.000``; ``−1,67 mln.``; never ``-0,000``);
-* the analyses' own English notes (:mod:`wotsim.report.notes`): every pattern meets an example, each example
+* the analyses' own English notes (:mod:`wotsim.notes`): every pattern meets an example, each example
   reads in Dutch with Dutch numbers and labels for ids, and English stays as it is;
 * the discovery and statement words in Dutch on a small config (no English left, no ids);
 * ``wotsim compare``'s table rounds to what is known: probabilities as percentages (``> 99.9%``, never
@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from types import SimpleNamespace
 
 import pytest
 from conftest import MINIMAL_CONFIG
@@ -23,13 +24,15 @@ from conftest import MINIMAL_CONFIG
 from wotsim import parse_config
 from wotsim.analysis.scenarios import compare
 from wotsim.config.overlays import parse_scenario
-from wotsim.formatting import (MINUS, amount, money, number, plus_minus, share_pm, signed, significant,
-                               standard_error, value)
+from wotsim.formatting import (MINUS, amount, count, figure_number, figure_value, fixed, money, number, percent,
+                               plus_minus, probability, share_pm, share_text, signed, significant, standard_error, value,
+                               written)
 from wotsim.i18n import format_currency, localise_number
-from wotsim.report.notes import PATTERNS, note
+from wotsim.notes import PATTERNS, note
 from wotsim.report.statement import comparison_statements
 from wotsim.report.text import format_comparison
 from wotsim.results import mcse
+from wotsim.analysis.sobol_estimates import SobolConvergence
 
 NBSP = "\xa0"
 
@@ -62,6 +65,22 @@ NUMBERS = [
     (plus_minus, (0.141, 0.0039), {}, "0.141 ± 0.004", "0,141 ± 0,004"),
     (plus_minus, (-212_208, 2685), {"measure": "npv", "signed": True}, "−212k ± 3k", "−212.000 ± 3.000"),
     (plus_minus, (-0.0381, 0.0004), {"signed": True, "minus": "-"}, "-0.0381 ± 0.0004", "-0,0381 ± 0,0004"),
+    # the figures' numbers (English as the figures always printed them)
+    (figure_value, ("npv", 251_000, "EUR"), {}, "€251k", f"€{NBSP}251.000"),
+    (figure_value, ("npv", -1_666_506, "EUR"), {}, "−€1.67M", f"−€{NBSP}1,67{NBSP}mln."),
+    (figure_value, ("npv", 5_000, "EUR"), {}, "€5,000", f"€{NBSP}5.000"),
+    (figure_value, ("ratio", 1.0504), {}, "1.050", "1,050"),
+    (figure_number, (2809.3,), {}, "2,809", "2.809"),
+    (figure_number, (-0.04273,), {}, "−0.0427", "−0,0427"),
+    (probability, (0.8123, 0.0031), {}, "0.812 ± 0.003", "0,812 ± 0,003"),
+    (percent, (0.574,), {}, "57%", "57%"),
+    (percent, (0.81, 0.003), {}, "81% ± 0.3%", "81% ± 0,3%"),
+    (fixed, (-0.0381, 3), {}, "-0.038", "−0,038"),
+    (fixed, (-0.0001, 3), {}, "-0.000", "0,000"),
+    (count, (16_384,), {}, "16,384", "16.384"),
+    (written, (0.05,), {}, "0.05", "0,05"),
+    (written, (-2.5,), {}, "-2.5", "−2,5"),
+    (significant, (-3456.7,), {"minus": MINUS}, "−3,460", "−3.460"),
 ]
 
 
@@ -69,6 +88,20 @@ NUMBERS = [
 def test_numbers_in_english_and_dutch(func, args, kwargs, en, nl):
     assert func(*args, **kwargs) == en == func(*args, **kwargs, lang="en")
     assert func(*args, **kwargs, lang="nl") == nl
+
+
+@pytest.mark.parametrize("func, args", [(money, ()), (amount, ()), (value, ("npv",)), (signed, ("ratio",)),
+                                        (standard_error, ("ratio",)), (number, ()), (significant, ()),
+                                        (plus_minus, (0.1,)), (share_text, ()), (share_pm, (0.01,)),
+                                        (figure_value, ()), (figure_number, ()), (probability, (0.01,)), (percent, ()),
+                                        (fixed, (3,)), (written, ())])
+def test_an_undefined_number_reads_dutch_in_dutch(func, args):
+    """NaN prints as the catalogue's "n/a" in the language asked, never the English words in a Dutch page."""
+    x = (math.nan,) if func is not figure_value else ("npv", math.nan)
+    dutch = func(*x, *args, lang="nl") if func is not figure_value else func(*x, "EUR", lang="nl")
+    assert dutch == "n.v.t.", (func.__name__, dutch)
+    assert share_pm(0.5, math.nan, "nl") == "n.v.t." and share_pm(math.nan, 0.01) == "n/a"
+    assert percent(math.nan, 0.01, lang="nl") == "n.v.t."
 
 
 def test_localise_and_currency():
@@ -123,6 +156,13 @@ NOTES = [
     "211 regression columns for 4,096 draws, fewer than 200 per column",
     "non-polynomial interactions of its members", "interactions of more than one member",
     "interactions of more than three members",
+    # why a Sobol' index is not stable, and the rule (the figures print them too)
+    "CI", "halves disagree", SobolConvergence.rule.fget(SimpleNamespace(tolerance=0.02, rel_tolerance=0.1)),
+    "max(0.02, 10% of the index)",
+    "Grouped PAWN (SALib): each group's figures are the mean of its members' own indices, not an index of the group "
+    "as a whole; compare groups with care.",
+    "PAWN ran on the Monte Carlo sample, which honours the config's rank correlations; a correlated parameter's "
+    "index includes what it shares with its partners.",
 ]
 
 
@@ -140,6 +180,12 @@ def test_every_note_pattern_has_an_example_and_reads_in_dutch():
         # Dutch numbers: no English decimals (0.08) nor grouping (4,096); the config's pairs are quoted as written
         assert not re.search(r"\b\d+\.\d{1,2}\b|\d,\d{3}\b", dutch.replace("a~b (+0.5)", "")), dutch
     assert "4.096" in note(NOTES[31], "nl") and "aandeel x" in note(NOTES[11], "nl", relabel)
+    assert note(NOTES[-4], "nl") == ("stabiel: de halve breedte van het betrouwbaarheidsinterval bij N is hoogstens "
+                                     "max(0,02, 10% van de index), en de schattingen uit de eerste en de laatste N/2 "
+                                     "basistrekkingen (onafhankelijke randomisaties) verschillen hoogstens twee keer "
+                                     "zoveel; voor S1 en ST")
+    tiny = SobolConvergence.rule.fget(SimpleNamespace(tolerance=1e-05, rel_tolerance=0.1))
+    assert "max(1e-05, 10% of the index)" in tiny and "max(0,00001, 10% van de index)" in note(tiny, "nl")
     assert note("something the analysis never says", "nl") == "something the analysis never says"
 
 
@@ -168,6 +214,21 @@ def test_statements_in_dutch_have_no_english_and_no_ids(comparison):
         assert not re.search(r"\b(?:the|of|and|draws?|at base|worth|which)\b", text), text
         assert not re.search(r"\b[a-z]+_[a-z_]+\b|\d\.\d", text), text  # no ids, Dutch decimals
         assert re.search(r"P\(verhouding > 1\) = ", text)
+
+
+def test_npv_is_one_word_in_dutch(comparison):
+    """The report's statements and the figures abbreviate the net present value alike (one message id, "NPV"):
+    P(NCW > 0) in a statement on an NPV output, as in a figure's probability box."""
+    from wotsim import plots
+    from wotsim.i18n import translator
+
+    assert translator("nl")("NPV") == "NCW"
+    net = comparison_statements(comparison, output="net", lang="nl")
+    assert all(re.search(r"P\(NCW > 0\) = ", text) for text in net.values()), net
+    assert all("P(NPV > 0) = " in text for text in comparison_statements(comparison, output="net").values())
+    figure = plots.ratio_distribution(comparison.base, output="net", lang="nl")
+    box = [t.get_text() for t in figure.findobj(lambda a: a.get_gid() == "p_above")]
+    assert len(box) == 1 and box[0].startswith("P(NCW > 0) = "), box
 
 
 def test_compare_rounds_probabilities_and_errors_to_what_is_known(comparison):

@@ -16,6 +16,10 @@ ASCII hyphen in front of a negative number (the report uses U+2212).  Nothing
 here imports numpy at load time: the command line imports this module before
 argparse runs.
 
+**Figures** print through the same module: :func:`figure_value`, :func:`figure_number`,
+:func:`probability`, :func:`percent`, :func:`fixed`, :func:`count` and :func:`written` (a number as a
+setting writes it), each with ``lang``.
+
 **Languages.**  The functions that print a number take ``lang`` (``"en"``, the default,
 prints exactly what they always printed).  In another language the same rules choose the
 digits, and :mod:`wotsim.i18n` prints them with the locale's symbols from Babel's CLDR data
@@ -31,12 +35,13 @@ from __future__ import annotations
 
 import math
 
-from .i18n import DEFAULT_LANGUAGE, format_currency, localise_number
+from .i18n import (DEFAULT_LANGUAGE, format_currency, format_decimal, format_money, format_percent,
+                   localise_number)
 
-__all__ = ["MINUS", "amount", "currency_symbol", "figure_number", "fit_text", "figure_value", "lower_first", "money",
-           "money_rounded", "money_scale", "number", "percent", "percentile_name", "percentile_rank", "plus_minus",
-           "probability", "round_significant", "share_pm", "share_text", "significant", "signed", "standard_error",
-           "value"]
+__all__ = ["MINUS", "amount", "count", "currency_symbol", "figure_number", "fit_text", "figure_value", "fixed",
+           "lower_first", "money", "money_rounded", "money_scale", "number", "percent", "percentile_name",
+           "percentile_rank", "plus_minus", "probability", "round_significant", "share_pm", "share_text", "significant",
+           "signed", "standard_error", "value", "written"]
 
 #: The typographic minus sign the HTML report and the figures use.
 MINUS = "\u2212"
@@ -201,14 +206,14 @@ def percentile_rank(p: float) -> int:
     return min(99, max(1, int(round(100 * p)))) if 0 < p < 1 else int(round(100 * p))
 
 
-def significant(x: float, digits: int = 3, lang: str = DEFAULT_LANGUAGE) -> str:
+def significant(x: float, digits: int = 3, lang: str = DEFAULT_LANGUAGE, *, minus: str = "-") -> str:
     """A value in a sentence to ``digits`` significant figures, thousands separated, never an exponent.
 
     ``2,810`` (2809.3), ``0.427``, ``0.0106``, ``1``, ``1.05``, ``-3,460``; ``n/a`` for NaN.
-    ``lang``: the locale's symbols (``2.810``, ``0,427``).
+    ``lang``: the locale's symbols (``2.810``, ``0,427``); ``minus``: the sign of a negative number.
     """
-    if lang != DEFAULT_LANGUAGE:
-        return localise_number(significant(x, digits), lang)
+    if lang != DEFAULT_LANGUAGE or minus != "-":
+        return localise_number(significant(x, digits), lang).replace("-", minus)
     if x != x:
         return "n/a"
     if x == 0 or not math.isfinite(x):
@@ -219,14 +224,39 @@ def significant(x: float, digits: int = 3, lang: str = DEFAULT_LANGUAGE) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def probability(p: float, se: float | None = None, *, digits: int = 3) -> str:
-    """A probability to ``digits`` decimals, with its standard error to three: ``0.812 ± 0.003``."""
+def probability(p: float, se: float | None = None, *, digits: int = 3, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A probability to ``digits`` decimals, with its standard error to three: ``0.812 ± 0.003``; in another
+    ``lang`` Babel's (:func:`wotsim.i18n.format_decimal`: ``0,812 ± 0,003``; ``n.v.t.`` alone for NaN)."""
+    if lang != DEFAULT_LANGUAGE:
+        text = format_decimal(p, lang, digits)
+        return text if se is None or p != p else f"{text} ± {format_decimal(se, lang, 3)}"
     return f"{p:.{digits}f}" if se is None else f"{p:.{digits}f} ± {se:.3f}"
 
 
-def percent(p: float, se: float | None = None) -> str:
-    """A share as a whole percentage, with its standard error to a tenth: ``81%``, ``81% ± 0.3%``."""
+def percent(p: float, se: float | None = None, *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A share as a whole percentage, with its standard error to a tenth: ``81%``, ``81% ± 0.3%``; in another
+    ``lang`` Babel's (:func:`wotsim.i18n.format_percent`: ``81%``, ``81% ± 0,3%``; ``n.v.t.`` alone for NaN)."""
+    if lang != DEFAULT_LANGUAGE:
+        text = format_percent(p, lang, 0)
+        return text if se is None or p != p else f"{text} ± {format_percent(se, lang, 1)}"
     return f"{p:.0%}" if se is None else f"{p:.0%} ± {se:.1%}"
+
+
+def count(n: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A whole number with the locale's grouping: ``12,345`` / ``12.345``."""
+    return f"{n:,}" if lang == DEFAULT_LANGUAGE else format_decimal(n, lang, 0)
+
+
+def fixed(x: float, digits: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``x`` to ``digits`` decimals: ``0.812`` (as ``f"{x:.3f}"``); in another ``lang`` Babel's, with the
+    typographic minus and never a signed zero (``0,812``, ``−0,038``, ``0,000``)."""
+    return f"{x:.{digits}f}" if lang == DEFAULT_LANGUAGE else format_decimal(x, lang, digits, minus=MINUS)
+
+
+def written(x: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A setting or a config's number as written (``f"{x:g}"``: ``0.05``, ``90``, ``1.05``); in another ``lang``
+    to six significant figures with the locale's symbols and the typographic minus (``0,05``)."""
+    return f"{x:g}" if lang == DEFAULT_LANGUAGE else significant(x, 6, lang, minus=MINUS)
 
 
 # --------------------------------------------------------------------------- figures
@@ -259,13 +289,19 @@ def currency_symbol(currency: str) -> str:
     return _SYMBOLS.get(currency, f"{fit_text(currency, 12)} " if currency else "")
 
 
-def figure_value(measure: str, x: float, currency: str = "") -> str:
+def figure_value(measure: str, x: float, currency: str = "", lang: str = DEFAULT_LANGUAGE) -> str:
     """A value of a measure (``"ratio"``, ``"npv"``, ``"amount"``) in a figure: a ratio to three decimals
     (:func:`value`), money as e.g. ``€251k``, ``−€1.67M``, ``€5,000``; ``n/a`` if not finite.
 
     Money keeps the figures' own scale (:func:`money_scale`: units up to 10,000) with thousands
-    separators and the currency symbol; the typographic minus throughout.
+    separators and the currency symbol; the typographic minus throughout.  In another ``lang``
+    a ratio as Babel prints it (``1,050``) and money to the same places as in English (whole
+    units below 10,000, thousands below a million, then hundredths of millions) in the locale's
+    currency pattern and short form (:func:`wotsim.i18n.format_money`: ``€ 5.000``, ``€ 251.000``,
+    ``−€ 1,67 mln.``).
     """
+    if lang != DEFAULT_LANGUAGE:
+        return _figure_value_local(measure, x, currency, lang)
     if not math.isfinite(x):
         return "n/a"
     if measure == "ratio":
@@ -278,10 +314,29 @@ def figure_value(measure: str, x: float, currency: str = "") -> str:
     return f"{sign}{symbol}{abs(x) / scale:,.{digits}f}{suffix}"
 
 
-def figure_number(x: float) -> str:
-    """A parameter value: thousands separators above 1,000, else three significant digits."""
+def _figure_value_local(measure: str, x: float, currency: str, lang: str) -> str:
+    """:func:`figure_value` in a language other than English (its docstring)."""
     if not math.isfinite(x):
-        return "n/a"
+        return localise_number("n/a", lang)
+    if measure == "ratio":
+        return format_decimal(x, lang, 3, minus=MINUS)
+    if abs(x) >= 1e6:
+        figures = len(f"{abs(x) // 1e6:.0f}") + 2
+    else:
+        x = float(round(x, -3 if abs(x) >= 1e4 else 0))
+        figures = len(f"{abs(x):.0f}")
+    if currency:
+        return format_money(x, fit_text(currency, 12), lang, figures, minus=MINUS)
+    return significant(x, figures, lang, minus=MINUS)
+
+
+def figure_number(x: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A parameter value: thousands separators above 1,000, else three significant digits (in another ``lang``
+    with the locale's symbols: ``2.810``, ``0,427``); the typographic minus."""
+    if not math.isfinite(x):
+        return localise_number("n/a", lang)
+    if lang != DEFAULT_LANGUAGE:
+        return format_decimal(x, lang, 0, minus=MINUS) if abs(x) >= 1000 else significant(x, 3, lang, minus=MINUS)
     text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
     return text.replace("-", MINUS)
 

@@ -22,42 +22,30 @@ parameter or item uses.  Rules for a translation, each a one-line
 to fall back to English); a label, unit or name on one line of printable text; and the
 English text it translates present (``label_nl`` needs ``label``).
 
-**The text a person reads** (:func:`label_of`, :func:`text_of`, :func:`scenario_text`): the
-translation into the language asked, else the English text, else (for a label) the id
-made readable by :func:`wotsim.i18n.humanise`.  An English label that only repeats the id
-(an item's default label is its id) counts as no label.
+**The text a person reads** (:func:`~wotsim.labels.label_of`, :func:`~wotsim.labels.text_of`,
+:func:`~wotsim.labels.scenario_text`, re-exported here): the translation into the language asked, else
+the English text, else (for a label) the id made readable by :func:`wotsim.i18n.humanise`.  They live
+in the base module :mod:`wotsim.labels`, which every layer (the figures too) may import; this module
+parses and checks the translations.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, check_language, humanise
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ..labels import TRANSLATABLE, Translations, label_of, scenario_text, text_of
 from .expressions import shown
 from .keys import check_keys, hint, listing
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .overlays import Scenario
-    from .schema import Config, Item, Parameter
+    from .schema import Item, Parameter
 
 __all__ = ["TRANSLATABLE", "Translations", "collect_translations", "label_entry", "label_of", "parse_groups",
            "parse_translations", "scenario_text", "text_of", "translated_keys"]
 
-#: kind -> the fields of its tables that may carry translations.
-TRANSLATABLE = {
-    "study": ("name", "description", "unit_of_analysis"),
-    "stakeholder": ("label",),
-    "group": ("label",),
-    "parameter": ("label", "unit", "description"),
-    "item": ("label",),
-    "output": ("label", "description"),
-    "scenario": ("label", "description", "evidence"),
-}
 #: Fields printed on one line (in tables, axes and sentences); the others may hold paragraphs.
 _ONE_LINE = frozenset({"label", "unit", "name", "unit_of_analysis"})
-
-#: (kind, id, field, language) -> text.  A scenario's are keyed ("scenario", its id, field, language).
-Translations = Mapping[tuple[str, str, str, str], str]
 
 
 def translated_keys(fields: Iterable[str]) -> tuple[str, ...]:
@@ -135,56 +123,3 @@ def collect_translations(ctx: Any, data: Mapping[str, Any]) -> dict[tuple[str, s
         ctx.at = f"items.{spec['id']}"
         out.update(parse_translations(ctx, spec, "item", spec["id"], ctx.at))
     return out
-
-
-# --------------------------------------------------------------------------- the text a person reads
-def _english(config: "Config", kind: str, name: str, field: str) -> str:
-    if kind == "study":
-        return getattr(config.study, field)
-    if kind == "stakeholder":
-        return config.stakeholders.get(name, "")
-    if kind == "group":
-        return config.groups.get(name, "")
-    if kind == "parameter":
-        return getattr(config.parameters[name], field) if name in config.parameters else ""
-    if kind == "output":
-        return getattr(config.outputs[name], field) if name in config.outputs else ""
-    return next((it.label for it in config.items if it.id == name), "")
-
-
-def text_of(config: "Config", kind: str, name: str, field: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The ``field`` of ``kind`` ``name`` in ``lang``: its translation, else the English text, else ``""``.
-
-    ``kind`` is a key of :data:`TRANSLATABLE` other than ``scenario`` (:func:`scenario_text`);
-    ``name`` is the id (ignored for ``study``).  An id the config does not have gives ``""``.
-    An English label that only repeats the id counts as none.
-    """
-    check_language(lang)
-    if kind not in TRANSLATABLE or kind == "scenario" or field not in TRANSLATABLE[kind]:
-        raise ValueError(f"no translatable {field!r} of a {kind!r}; translatable: "
-                         + "; ".join(f"{k}: {', '.join(v)}" for k, v in TRANSLATABLE.items() if k != "scenario"))
-    name = "" if kind == "study" else name
-    found = config.translations.get((kind, name, field, lang))
-    if found:
-        return found
-    english = _english(config, kind, name, field) or ""
-    if field == "label" and english in (name, name.replace("_", " ")):
-        return ""
-    return english
-
-
-def label_of(config: "Config", kind: str, name: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The label of a parameter, output, item, stakeholder or group in ``lang``: its translation, else
-    its label, else :func:`~wotsim.i18n.humanise` of the id (``extra_capacity_share`` -> ``Extra capacity share``)."""
-    return text_of(config, kind, name, "label", lang) or humanise(name)
-
-
-def scenario_text(scenario: "Scenario", field: str = "label", lang: str = DEFAULT_LANGUAGE) -> str:
-    """A scenario's ``label``, ``description`` or ``evidence`` in ``lang`` (else English; a label else its
-    humanised id)."""
-    check_language(lang)
-    if field not in TRANSLATABLE["scenario"]:
-        raise ValueError(f"no translatable {field!r} of a scenario; translatable: "
-                         f"{', '.join(TRANSLATABLE['scenario'])}")
-    text = scenario.translations.get(("scenario", scenario.id, field, lang)) or getattr(scenario, field)
-    return text or (humanise(scenario.id) if field == "label" else "")

@@ -4,7 +4,9 @@ Each function returns a matplotlib Figure (or draws into the axes given) and nev
 :func:`save_figure` writes PNG and SVG files safely and :func:`figures_for` lists the figures
 of any result object.  Every figure function takes ``lang`` (``"en"``, the default, or ``"nl"``:
 every text in Dutch).  Modules: :mod:`.style` (palette, text, axes, money axes), :mod:`.words`
-(labels and numbers in the reader's language), :mod:`.files` (safe writing), :mod:`.distributions`
+(what only figures need of the reader's language: tick formatters, labels on one line; the labels
+themselves come from :mod:`wotsim.labels`, the numbers from :mod:`wotsim.formatting`, the analyses'
+notes from :mod:`wotsim.notes`), :mod:`.files` (safe writing), :mod:`.distributions`
 (a Monte Carlo run), :mod:`.stakeholders` (fan charts, who pays and who gains), :mod:`.sensitivity`
 (Sobol', one-way, decision drivers), :mod:`.screening` (Morris, PAWN), :mod:`.decision`
 (scenarios, value of information), :mod:`.discovery` (scenario discovery), :mod:`.figures`

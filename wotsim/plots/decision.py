@@ -16,13 +16,14 @@ from matplotlib.figure import Figure
 
 from .._paths import file_stem
 from ..errors import WotsimError
-from ..formatting import lower_first, share_pm
+from ..formatting import count, figure_value, fixed, lower_first, plus_minus, share_pm
 from ..i18n import DEFAULT_LANGUAGE, N_, ngettext, translator
+from ..labels import group_label, parameter_label, readable, run_label, text_of
+from ..notes import note
 from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, as_list, band_visible,
                     break_even, check_top, join_subtitle, legend_below, money_axis, money_label, new_axes, plain,
                     ratio_label, samples, style_axes, titled, wrap)
-from .words import (count, counted, fit, fixed, group_label, output_label, own_text, parameter_label, pm, readable,
-                    scenario_label, se_method, study_name, translated, value)
+from .words import counted, fit, output_label, study_name
 
 __all__ = ["evppi_ranking", "scenario_comparison", "scenario_figures"]
 
@@ -63,7 +64,7 @@ def scenario_comparison(comparison, *, output: str, ax: Axes | None = None, lang
     currency = config.study.currency
     runs = comparison.runs
     k = len(runs)
-    labels = [plain(wrap(scenario_label(r, lang), 34)) for r in runs]
+    labels = [plain(wrap(run_label(r, lang), 34)) for r in runs]
     row = 0.44 if any("\n" in t for t in labels) else 0.34
     fig, ax = new_axes(ax, figsize=(7.0, max(4.2, 2.5 + row * k)))
     y = np.arange(k, dtype=float)
@@ -108,8 +109,8 @@ def scenario_comparison(comparison, *, output: str, ax: Axes | None = None, lang
         elif d.p_better == 0.0 and d.p_worse == 0.0:
             diffs.append((y[i], _("identical"), "diff_mean", dict(fontstyle="italic")))
         else:
-            diffs.append((y[i], pm(d.mean, d.mean_se, lang, measure=measure, currency=currency, signed=True),
-                          "diff_mean", {}))
+            diffs.append((y[i], plus_minus(d.mean, d.mean_se, measure=measure, currency=currency, signed=True,
+                                           lang=lang), "diff_mean", {}))
             better.append((y[i], share_pm(d.p_better, d.p_better_se, lang), "p_better", {}))
     ax.set_yticks(y, labels, fontsize=8.5)
     ax.get_yticklabels()[0].set_fontweight("bold")
@@ -134,13 +135,13 @@ def scenario_comparison(comparison, *, output: str, ax: Axes | None = None, lang
     diff = _("draw by draw") if comparison.paired else _("on independent draws")
     add_note(ax, [_("Δ mean: scenario minus base analysis, {how}; P(better): P(scenario > base analysis); "
                     "± Monte Carlo standard error, {method}. Lines separate scenario categories.").format(
-                        how=diff, method=se_method(comparison.base, lang))], offset=76)
+                        how=diff, method=note(comparison.base.se_method, lang))], offset=76)
     style_axes(ax, lang)
     return fig
 
 
 # ------------------------------------------------------------------ value of information
-def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=None,
+def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=None, comparison=None,
                   lang: str = DEFAULT_LANGUAGE) -> Figure:
     """EVPPI per group and per parameter, in money (per the unit of analysis), with the EVPI as a reference line.
 
@@ -162,6 +163,9 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
         Number of parameters drawn (every group is drawn).
     config : Config, optional
         For labels, the study name and the price year.
+    comparison : Comparison, optional
+        For the label of the scenario an "adopt" decision is about (its run's, in ``lang``); without it,
+        or if it does not hold that scenario, the scenario's id humanised (the result carries no label).
     lang : str
         The language of every text in the figure: ``"en"`` (default) or ``"nl"``.
 
@@ -191,7 +195,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
                 )[0].set_gid("noise_floor")
         ax.barh(y[i], e.value, height=0.62, color=colour, edgecolor=EDGE, linewidth=0.5,
                 hatch="////" if group else None, zorder=2)[0].set_gid(f"evppi_{e.kind}")
-        ax.annotate(plain(value("npv", e.value, currency, lang) + ("" if e.distinguishable else "  ~0")),
+        ax.annotate(plain(figure_value("npv", e.value, currency, lang) + ("" if e.distinguishable else "  ~0")),
                     xy=(max(e.value + e.se, e.floor + 2 * e.se), y[i]), xytext=(6, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=7.5, gid="evppi_value")
     err = ax.errorbar(values, y, xerr=se, fmt="none", color="black", ecolor="black", elinewidth=0.9, capsize=2.5,
@@ -202,7 +206,8 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
             zorder=5)[0].set_gid("noise")
     style, colour, width = LINES["target"]
     ax.axvline(v.evpi, linestyle=style, color=colour, linewidth=width, zorder=3,
-               label=plain(f"EVPI {pm(v.evpi, v.evpi_se, lang, measure='npv', currency=currency)}")).set_gid("evpi")
+               label=plain(f"EVPI {plus_minus(v.evpi, v.evpi_se, measure='npv', currency=currency, lang=lang)}")
+               ).set_gid("evpi")
     if ng:
         ax.barh([np.nan], [0], color=FILL_DARK, edgecolor=EDGE, linewidth=0.5, hatch="////", label=_("group"))
     ax.barh([np.nan], [0], color=FILL_MID, edgecolor=EDGE, linewidth=0.5, label=_("parameter"))
@@ -212,8 +217,8 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
 
     def name_of(e) -> str:
         if e.kind == "group":
-            return group_label(config, e.name, lang)
-        return parameter_label(config, e.name, lang) if config is not None else fit(readable(e.label, e.name))
+            return fit(group_label(config, e.name, lang))
+        return fit(parameter_label(config, e.name, lang) if config is not None else readable(e.label, e.name))
 
     def row_label(e) -> str:
         if e.kind == "group":
@@ -226,8 +231,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
         if e.kind == "group":
             tick.set_fontweight("bold")
     ax.set_ylim(float(y[-1]) + 0.6 if k else 1.0, -0.6)
-    unit = (translated(config, "study", "", "unit_of_analysis", lang) or config.study.unit_of_analysis
-            if config is not None else "")  # e.g. "per yearly cohort"; "" = none
+    unit = text_of(config, "study", "", "unit_of_analysis", lang)  # e.g. "per yearly cohort"; "" = none
     hi = max(float(v.evpi), float(np.max(values + se)) if k else 0.0, float(np.max(levels)) if k else 0.0)
     ax.set_xlim(0, hi * 1.16 if hi > 0 else 1.0)
     money_label(ax.xaxis, hi, currency, config.study.price_year if config is not None else None,
@@ -237,10 +241,11 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
     legend_below(ax, ncols=2)
     if v.decision == "keep":
         title = _("Value of information: keep or stop")
-    else:  # a scenario by its id humanised: the result carries no scenario label
-        title = _("Value of information: adopt “{scenario}” or keep the base").format(
-            scenario=fit(readable('', v.options[1])))
-    mean_inb = value("npv", v.mean_inb, currency, lang)
+    else:  # the scenario by its label where the comparison is at hand, else by its id humanised
+        runs = {r.id: r for r in getattr(comparison, "runs", ())}
+        scenario = run_label(runs[v.options[1]], lang) if v.options[1] in runs else readable("", v.options[1])
+        title = _("Value of information: adopt “{scenario}” or keep the base").format(scenario=fit(scenario))
+    mean_inb = figure_value("npv", v.mean_inb, currency, lang)
     choices = {"base": N_("the base"), "keep": N_("keep"), "stop": N_("stop")}
     choice = _(choices[v.choice]) if v.choice in choices else readable("", v.choice)
     titled(ax, title, join_subtitle(
@@ -251,7 +256,7 @@ def evppi_ranking(voi_result, *, ax: Axes | None = None, top: int = 12, config=N
     notes = [_("EVPPI: expected gain {per}(present value) from learning the true value of a parameter or group "
                "before deciding; net benefit = {output}; {estimator}.").format(
                  per=per, output=lower_first(output_label(config, v.output, lang=lang)),
-                 estimator=own_text(v.estimator, lang)),
+                 estimator=note(v.estimator, lang)),
              _("~0: the estimate does not clear its noise floor + 2 SE (the dashed box: what a parameter carrying "
                "no information would show), so it is not distinguishable from zero. Each row has its own floor "
                "(larger for groups and bigger regressions): a ~0 bar can be longer than one that clears its own "
@@ -279,7 +284,8 @@ def scenario_figures(comparison=None, voi=None, *, config=None, lang: str = DEFA
     voi : VoiResult or sequence of them, optional
         ``evppi_<decision>`` each (``evppi_keep``, ``evppi_adopt_<scenario>``).
     config : Config, optional
-        For the value-of-information figures (default: the comparison's base config).
+        For the value-of-information figures (default: the comparison's base config; the comparison gives
+        them the label of the scenario an "adopt" decision is about).
     lang : str
         The language of every text in the figures: ``"en"`` (default) or ``"nl"``.
     """
@@ -291,4 +297,4 @@ def scenario_figures(comparison=None, voi=None, *, config=None, lang: str = DEFA
                    scenario_comparison(comparison, output=name, lang=lang))
     for v in as_list(voi):
         yield (f"evppi_{file_stem(v.decision, 'value-of-information decision')}",
-               evppi_ranking(v, config=config, lang=lang))
+               evppi_ranking(v, config=config, comparison=comparison, lang=lang))

@@ -22,12 +22,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..errors import WotsimError
-from ..formatting import lower_first, percentile_rank
+from ..formatting import (MINUS, count, figure_number, figure_value, lower_first, percent, percentile_rank,
+                          significant, written)
 from ..i18n import DEFAULT_LANGUAGE, N_, ngettext, range_words, translator
+from ..labels import translation
 from .style import (EDGE, FILL_DARK, LINES, add_column, add_legend, add_note, join_subtitle, legend_below,
                     local_ticks, new_axes, plain, root_figure, style_axes, titled, wrap)
-from .words import (count, counted, english, fit, number, percent_formatter, share, sig, study_name, translated,
-                    value)
+from .words import counted, english, fit, percent_formatter, study_name
 
 __all__ = ["condition_title", "discovery_figures", "discovery_limits", "discovery_scatter", "discovery_trajectory"]
 
@@ -50,16 +51,20 @@ def condition_title(discovery, *, lang: str = DEFAULT_LANGUAGE, config=None) -> 
     """The condition of a discovery in words, from its labels: ``"Social ratio below 1"``,
     ``"Sharper selection does worse than the base on the social ratio"``, or a formula with each
     output name replaced by its label (in ``lang``: labels from ``config``'s translations, the words
-    ``and``, ``or``, ``not`` and the decimal numbers of a formula in Dutch)."""
+    ``and``, ``or``, ``not`` and the decimal numbers of a formula in Dutch).  A scenario is named by the
+    discovery's own ``scenario_label``: a config carries no scenario's translations, so it stays English
+    unless the discovery was localised from its comparison (the report does that,
+    :func:`wotsim.report.tables.localised_discovery`)."""
     d = discovery
     _ = translator(lang)
 
     def label_of(name: str) -> str:
-        return translated(config, "output", name, "label", lang) or d.labels.get(name, name)
+        return translation(config, "output", name, "label", lang) or d.labels.get(name, name)
 
     label = label_of(d.output) if d.output else ""
     if d.kind in ("below", "above"):
-        limit = number(d.threshold, lang) if d.measure == "ratio" else value(d.measure, d.threshold, d.currency, lang)
+        limit = (figure_number(d.threshold, lang) if d.measure == "ratio"
+                 else figure_value(d.measure, d.threshold, d.currency, lang))
         side = _("{label} below {limit}") if d.kind == "below" else _("{label} above {limit}")
         text = side.format(label=label, limit=limit)
     elif d.kind == "worse":
@@ -69,7 +74,7 @@ def condition_title(discovery, *, lang: str = DEFAULT_LANGUAGE, config=None) -> 
         text = d.condition
         if not english(lang):  # the condition language's words and decimal numbers, before the names' labels
             text = re.sub(r"(?<![\w.:])(\d+\.\d+|and|or|not)(?![\w.:])", lambda m: _(_WORDS[m.group(1)])
-                          if m.group(1) in _WORDS else sig(float(m.group(1)), lang, 15), text)
+                          if m.group(1) in _WORDS else significant(float(m.group(1)), 15, lang, minus=MINUS), text)
         names = sorted(d.labels, key=len, reverse=True)
         pattern = r"(?<![\w.:])(" + "|".join(re.escape(n) for n in names) + r")(?![\w:])" if names else None
         text = re.sub(pattern, lambda m: lower_first(label_of(m.group(1))), text) if pattern else text
@@ -91,10 +96,10 @@ def _box(discovery, box):
 def _label(info, unit: bool = False, inline: bool = False, *, lang: str = DEFAULT_LANGUAGE, config=None) -> str:
     """A parameter's label (translated by ``config``); with ``unit`` its unit in brackets (on a second line if
     both are long); ``inline``: lower case inside a sentence (acronyms kept)."""
-    label = fit(translated(config, "parameter", info.name, "label", lang) or info.label or info.name)
+    label = fit(translation(config, "parameter", info.name, "label", lang) or info.label or info.name)
     if inline:
         return lower_first(label)
-    units = translated(config, "parameter", info.name, "unit", lang) or info.unit
+    units = translation(config, "parameter", info.name, "unit", lang) or info.unit
     if not (unit and units):
         return label
     return f"{label} ({units})" if len(label) + len(units) <= 48 else f"{label}\n({fit(units, 48)})"
@@ -111,7 +116,8 @@ def _subtitle(discovery, *parts: str, lang: str = DEFAULT_LANGUAGE, config=None)
     d = discovery
     _ = translator(lang)
     meet = _("{n} of {total} {sampler} draws meet it ({share})").format(
-        n=count(d.n_cases, lang), total=count(d.n_draws, lang), sampler=d.sampler, share=share(d.share, lang))
+        n=count(d.n_cases, lang), total=count(d.n_draws, lang), sampler=d.sampler,
+        share=percent(d.share, lang=lang))
     undefined = _("{n} undefined left out").format(n=count(d.n_undefined, lang)) if d.n_undefined else ""
     study = study_name(config, str(d.manifest.get("study", "")), lang)
     return join_subtitle(study, meet, undefined, *parts, width=84)
@@ -163,21 +169,23 @@ def discovery_trajectory(discovery, *, box: int = 1, ax: Axes | None = None, con
     style, colour, width = LINES["threshold"]
     ax.axhline(b.density[0], linestyle=style, color=colour, linewidth=width, zorder=1,
                label=_("density over the {n} draws searched ({share})").format(
-                   n=count(b.n_draws, lang), share=share(b.density[0], lang))).set_gid("base_density")
+                   n=count(b.n_draws, lang), share=percent(b.density[0], lang=lang))).set_gid("base_density")
     c = b.chosen
     n = int(counts[c])
     ax.plot(b.coverage[c], b.density[c], "o", markersize=13, markerfacecolor="none", markeredgecolor="black",
             markeredgewidth=1.6, zorder=5, linestyle="none",
             label=_("chosen: step {step}, {restrictions} (coverage {coverage}, density {density})").format(
                 step=c, restrictions=counted(ngettext("{n} restriction", "{n} restrictions", n, lang), n, lang),
-                coverage=share(b.coverage[c], lang), density=share(b.density[c], lang)))[0].set_gid("chosen")
+                coverage=percent(b.coverage[c], lang=lang), density=percent(b.density[c], lang=lang))
+            )[0].set_gid("chosen")
     pasted = (b.box_coverage, b.box_density) != (b.coverage[c], b.density[c])
     if pasted:
         ax.annotate("", xy=(b.box_coverage, b.box_density), xytext=(b.coverage[c], b.density[c]), zorder=4,
                     arrowprops=dict(arrowstyle="->", color="0.2", linewidth=0.9, shrinkA=7, shrinkB=4))
         ax.plot(b.box_coverage, b.box_density, "D", markersize=6, color="black", zorder=6, linestyle="none",
                 label=_("after pasting (coverage {coverage}, density {density})").format(
-                    coverage=share(b.box_coverage, lang), density=share(b.box_density, lang)))[0].set_gid("pasted")
+                    coverage=percent(b.box_coverage, lang=lang), density=percent(b.box_density, lang=lang))
+                )[0].set_gid("pasted")
     ax.set_xlim(0, 1.03)
     ax.set_ylim(0, 1.03)
     for axis in (ax.xaxis, ax.yaxis):
@@ -189,14 +197,14 @@ def discovery_trajectory(discovery, *, box: int = 1, ax: Axes | None = None, con
     add_legend(ax, loc="lower left")
     searched = _("box {k} searched on the {n} draws outside earlier boxes").format(
         k=b.index, n=count(b.n_draws, lang)) if b.index > 1 else ""
-    g = (lambda x: f"{x:g}") if english(lang) else (lambda x: sig(x, lang, 6))
+    g = lambda x: written(x, lang)  # noqa: E731
     _title(ax, d, _("peeling trajectory of box {k}").format(k=b.index),
            _subtitle(d, searched, _("peel {peel}, paste {paste}, minimum mass {mass}").format(
                peel=g(d.peel_alpha), paste=g(d.paste_alpha), mass=g(d.mass_min)), lang=lang, config=config),
            lang, config)
     how = _(_CHOSEN_BY[b.chosen_by]) if b.chosen_by in _CHOSEN_BY else b.chosen_by
     if b.chosen_by == "min_coverage":
-        how += _(" (coverage at least {share})").format(share=share(d.min_coverage, lang))
+        how += _(" (coverage at least {share})").format(share=percent(d.min_coverage, lang=lang))
     notes = [_("Each point is a step of peeling (step 0: every draw searched; each step cuts a share of the draws "
                "off one side of one parameter). The chosen step is {how}.").format(how=how)]
     if pasted:
@@ -216,17 +224,19 @@ def discovery_trajectory(discovery, *, box: int = 1, ax: Axes | None = None, con
 def _left(b, lang: str = DEFAULT_LANGUAGE) -> str:
     """After box 1 coverage counts the cases left by the earlier boxes: say so, with the share of all cases."""
     return "" if b.index == 1 else translator(lang)(" of the cases left ({share} of all)").format(
-        share=share(b.share_of_cases, lang))
+        share=percent(b.share_of_cases, lang=lang))
 
 
 # ------------------------------------------------------------------ limits
 def _limits_text(r, info, lang: str = DEFAULT_LANGUAGE, config=None) -> str:
     """``"≥ 2,400 (p70)"``, ``"≤ 0.3 (p30)"`` or ``"0.2 to 0.6 (p20–p60)"`` (as the text and the report print
     them: three significant figures, integers inclusive, percentiles 1 to 99 inside), the unit on a second line."""
-    units = translated(config, "parameter", info.name, "unit", lang) or info.unit
+    units = translation(config, "parameter", info.name, "unit", lang) or info.unit
     unit = f"\n{fit(units, 30)}" if units else ""
     low, high = f"p{percentile_rank(r.lower_percentile)}", f"p{percentile_rank(r.upper_percentile)}"
-    a, b = (math.ceil(r.lower), math.floor(r.upper)) if info.integer else (sig(r.lower, lang), sig(r.upper, lang))
+    minus = "-" if english(lang) else MINUS
+    a, b = (math.ceil(r.lower), math.floor(r.upper)) if info.integer else (
+        significant(r.lower, 3, lang, minus=minus), significant(r.upper, 3, lang, minus=minus))
     if r.lower_restricted and r.upper_restricted:
         return (f"= {a} ({low}–{high}){unit}" if info.integer and a == b else
                 f"{range_words(str(a), str(b), lang)} ({low}–{high}){unit}")
@@ -282,7 +292,7 @@ def discovery_limits(discovery, *, box: int = 1, ax: Axes | None = None, config=
 
     def stability(name: str) -> str:
         s = stable[names.index(name)]
-        return _("n/a") if d.resamples == 0 or not math.isfinite(s) else share(s, lang)
+        return _("n/a") if d.resamples == 0 or not math.isfinite(s) else percent(s, lang=lang)
 
     evidence = [fit(_(p.evidence) if p.evidence in _EVIDENCE else p.evidence, 16) or "—" for p in infos]
     ax.set_yticks(y, labels, fontsize=8.5)
@@ -308,8 +318,8 @@ def discovery_limits(discovery, *, box: int = 1, ax: Axes | None = None, config=
     _title(ax, d, _("limits of box {k}").format(k=b.index),
            _subtitle(d, counted(ngettext("{n} restricted parameter", "{n} restricted parameters", k, lang), k, lang),
                      _("box: {n} draws, coverage {coverage}{left}, density {density}").format(
-                         n=count(b.n, lang), coverage=share(b.box_coverage, lang), left=_left(b, lang),
-                         density=share(b.box_density, lang)), lang=lang, config=config), lang, config)
+                         n=count(b.n, lang), coverage=percent(b.box_coverage, lang=lang), left=_left(b, lang),
+                         density=percent(b.box_density, lang=lang)), lang=lang, config=config), lang, config)
     n = d.resamples
     ran = _("the share of {resamples} in which the step nearest this box's coverage restricts the parameter on the "
             "same side").format(resamples=counted(ngettext("{n} half-size resample", "{n} half-size resamples", n,
@@ -439,7 +449,8 @@ def discovery_scatter(discovery, *, box: int = 1, ax: Axes | None = None, config
         _("the first {n} draws").format(n=count(keep.size, lang))
     _title(ax, d, _("box {k} on two parameters").format(k=b.index),
            _subtitle(d, shown_draws, _("box: coverage {coverage}{left}, density {density}").format(
-               coverage=share(b.box_coverage, lang), left=_left(b, lang), density=share(b.box_density, lang)),
+               coverage=percent(b.box_coverage, lang=lang), left=_left(b, lang),
+               density=percent(b.box_density, lang=lang)),
                lang=lang, config=config), lang, config)
     rest = [name(d.parameter(r.parameter), inline=True) for r in b.restrictions
             if r.parameter not in (infos[0].name, infos[1].name)]
@@ -454,7 +465,7 @@ def discovery_scatter(discovery, *, box: int = 1, ax: Axes | None = None, config
                        "box.").format(parameters=", ".join(rest)))
     if any(p.integer for p in infos):
         notes.append(_("Integer parameters are jittered by up to ±{jitter} so that draws on one value stay "
-                       "visible.").format(jitter=f"{_JITTER:g}" if english(lang) else sig(_JITTER, lang, 6)))
+                       "visible.").format(jitter=written(_JITTER, lang)))
     add_note(ax, notes, offset=62 + extra)
     style_axes(ax, lang)
     return fig

@@ -21,7 +21,7 @@ hatching and luminance, never by hue alone.  Artists that carry a number get a
 lists a run's figures.
 
 Figures are for people: outputs and stakeholders are shown by their labels (an id without
-one is humanised, :func:`~wotsim.plots.words.readable`); a base case that equals the published
+one is humanised, :func:`~wotsim.labels.readable`); a base case that equals the published
 figure is one line with one label saying so ("base case = published 1.05"), so neither hides
 the other; a band too narrow to see has no legend entry (:func:`~wotsim.plots.style.band_visible`).
 """
@@ -38,13 +38,15 @@ from matplotlib.figure import Figure
 
 from .._paths import file_stem
 from ..errors import WotsimError
-from ..formatting import lower_first, money_scale
+from ..formatting import count, figure_value, fixed, lower_first, money_scale, probability
 from ..i18n import DEFAULT_LANGUAGE, N_, translator
+from ..labels import output_label
+from ..notes import note
 from ..results.simulation import OutputSummary, SimulationResult
 from .style import (EDGE, FILL_LIGHT, FILL_MID, UNDER_LINE, add_legend, band_visible, legend_label, money_axis,
                     new_axes, plain, ratio_label, reference_lines, root_figure, scale_word, set_title, style_axes)
 from .stakeholders import fan_chart, stakeholder_chart
-from .words import count, count_formatter, fit, fixed, percent_formatter, prob, se_method, summary_label, value
+from .words import count_formatter, fit, percent_formatter
 
 __all__ = ["acceptability_curve", "convergence_p", "fan_chart", "ratio_cdf", "ratio_distribution",
            "simulation_figures", "stakeholder_chart"]
@@ -63,12 +65,12 @@ def _summary(result: SimulationResult, output: str) -> OutputSummary:
 
 def _fmt(summary: OutputSummary, x: float, currency: str = "", lang: str = DEFAULT_LANGUAGE) -> str:
     """A value of ``summary``'s output: a ratio to three decimals; money as e.g. ``€251k``, ``−€1.67M``."""
-    return value(summary.measure, x, currency, lang)
+    return figure_value(summary.measure, x, currency, lang)
 
 
 def _label(result: SimulationResult, summary: OutputSummary, lang: str = DEFAULT_LANGUAGE) -> str:
     """The output's label as a person reads it (its id humanised when it has none), cut to one line."""
-    return summary_label(result.config, summary, lang)
+    return fit(output_label(result.config, summary.name, lang, summary.label))
 
 
 def _short(summary: OutputSummary, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -84,7 +86,7 @@ def _probability_text(ax: Axes, summary: OutputSummary, *, loc: tuple[float, flo
                       ha: str = "right", extra: Sequence[str] = (), lang: str = DEFAULT_LANGUAGE) -> None:
     _ = translator(lang)
     lines = [_("P({short} > {threshold}) = {p}").format(short=_short(summary, lang), threshold=_be(summary),
-                                                        p=prob(summary.p_above, summary.p_above_se, lang)),
+                                                        p=probability(summary.p_above, summary.p_above_se, lang=lang)),
              _("(± Monte Carlo standard error)"), *extra]
     box = ax.text(*loc, plain("\n".join(lines)), transform=ax.transAxes, ha=ha, va="top", fontsize=8.5,
                   bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor="0.6", linewidth=0.6),
@@ -274,8 +276,8 @@ def acceptability_curve(result: SimulationResult, *, output: str, ax: Axes | Non
     reference_lines(ax, s, span=span, mean=False, currency=result.config.study.currency, lang=lang)
     point, = ax.plot([s.threshold], [s.p_above], marker="o", markersize=6, color="black", markerfacecolor="white",
                      markeredgecolor="black", linestyle="none", zorder=5,
-                     label=_("P({short} > {threshold}) = {p}").format(short=short, threshold=_be(s),
-                                                                      p=prob(s.p_above, s.p_above_se, lang)))
+                     label=_("P({short} > {threshold}) = {p}").format(
+                         short=short, threshold=_be(s), p=probability(s.p_above, s.p_above_se, lang=lang)))
     point.set_gid("p_at_threshold")
     ax.set_xlim(ex.thresholds[0], ex.thresholds[-1])
     ax.set_ylim(0, 1.0)
@@ -359,8 +361,8 @@ def convergence_p(result: SimulationResult, *, output: str, ax: Axes | Sequence[
     axes[-1].set_xlabel(_("Number of draws $n$ (nested prefixes, $n = 2^k$)"))
     set_title(axes[0], _("{label}: convergence of the Monte Carlo estimates").format(label=_label(result, s, lang)),
               result, lang)
-    note = _("±2 SE, {method}").format(method=se_method(result, lang))
-    axes[-1].annotate(plain(note), xy=(0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
+    axes[-1].annotate(plain(_("±2 SE, {method}").format(method=note(result.se_method, lang))), xy=(0, 0),
+                      xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
                       fontsize=7.5, color="0.3", va="top")
     return fig
 

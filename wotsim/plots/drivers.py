@@ -14,10 +14,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..formatting import count, fixed, probability, written
 from ..i18n import DEFAULT_LANGUAGE, N_, translator
+from ..labels import parameter_label
 from .style import (add_footnote, add_header, add_legend, check_top, join_subtitle, panels, plain, style_axes, titled,
                     wrap)
-from .words import count, english, fixed, output_label, parameter_label, percent_formatter, prob, sig, study_name
+from .words import fit, output_label, percent_formatter, study_name
 
 __all__ = ["drivers_chart"]
 
@@ -63,7 +65,7 @@ def drivers_chart(decision_drivers, *, ax: Axes | Sequence[Axes] | None = None, 
     k = min(top, len(d.parameters))
     fig, head, axes, separate = panels(ax, k, 4, 1.6)
     x = np.arange(1, d.bins + 1, dtype=float)
-    threshold = f"{d.threshold:g}" if english(lang) else sig(d.threshold, lang, 6)
+    threshold = written(d.threshold, lang)
     short = f"{_('ratio') if d.threshold == 1.0 else _('NPV')} > {threshold}"
     names = _BIN_NAMES.get(d.bins)
     word = _(names[0]) if names else _("bin")
@@ -77,11 +79,11 @@ def drivers_chart(decision_drivers, *, ax: Axes | Sequence[Axes] | None = None, 
                             markersize=4, color="black", markerfacecolor="black" if separate else "white",
                             ecolor="black", elinewidth=0.9, capsize=2.5, linewidth=1.3, zorder=4,
                             label=(_("P({short}) per {bin}, ±1 SE").format(short=short, bin=word) if separate
-                                   else plain(parameter_label(config, name, lang))))
+                                   else plain(fit(parameter_label(config, name, lang)))))
             eb.lines[0].set_gid(f"p_by_bin:{name}")
             eb.lines[2][0].set_gid(f"p_by_bin_se:{name}")
             if separate:
-                a.set_title(plain(f"{wrap(parameter_label(config, name, lang), 24)}\n"
+                a.set_title(plain(f"{wrap(fit(parameter_label(config, name, lang)), 24)}\n"
                                   f"S = {fixed(d.first_order[j], 3, lang)} ± {fixed(d.first_order_se[j], 3, lang)}"),
                             loc="left", fontsize=8)
         a.axhline(d.p_above, color="0.35", linestyle=(0, (4, 2)), linewidth=1.1, zorder=3,
@@ -97,7 +99,8 @@ def drivers_chart(decision_drivers, *, ax: Axes | Sequence[Axes] | None = None, 
     title = _("{label}: which parameters decide P({short})").format(label=label, short=short)
     xlabel = _("{bin} (1 = lowest)").format(bin=word[:1].upper() + word[1:])
     subtitle = join_subtitle(study_name(config, lang=lang), _("{n} Monte Carlo draws").format(n=count(d.n, lang)),
-                             _("overall P({short}) = {p}").format(short=short, p=prob(d.p_above, d.p_above_se, lang)),
+                             _("overall P({short}) = {p}").format(
+                                 short=short, p=probability(d.p_above, d.p_above_se, lang=lang)),
                              width=105 if head else 80)
     bins = _("{n} equal-probability bins")
     what = _(names[1]) if names else bins.format(n=d.bins)

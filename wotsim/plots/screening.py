@@ -17,12 +17,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..formatting import lower_first
+from ..formatting import count, fixed, lower_first, written
 from ..i18n import DEFAULT_LANGUAGE, ngettext, translator
+from ..notes import note
 from .style import (EDGE, FILL_LIGHT, FILL_MID, LINES, add_column, add_note, check_top, indices_of, join_subtitle,
                     legend_below, money_label, new_axes, plain, root_figure, samples, style_axes, titled, wrap)
-from .words import (count, counted, english, factor_label, factors_word, fixed, group_labels, output_label, own_text,
-                    sig, study_name)
+from .words import counted, factor_label, factors_word, group_labels, output_label, study_name
 
 __all__ = ["morris_chart", "pawn_bars"]
 
@@ -143,7 +143,7 @@ def morris_chart(morris_result, *, output: str, ax: Axes | None = None, top: int
     notes.insert(0, _("Elementary effect: the change in the output when one factor moves one grid step of its "
                       "quantile range, per unit of that range. Error bars: bootstrap confidence interval of μ* "
                       "({n} resamples).").format(n=count(r.resamples, lang)))
-    add_note(ax, [*notes, *(own_text(n, lang) for n in r.notes)], offset=66 if plane else 54)
+    add_note(ax, [*notes, *(note(n, lang) for n in r.notes)], offset=66 if plane else 54)
     style_axes(ax, lang)
     return fig
 
@@ -159,7 +159,7 @@ def _morris_plane(ax: Axes, texts: list[str], labelled: list[int], mu_star, conf
     right, upper = limits
     for ratio, style in _RATIOS:
         end = min(right, upper / ratio)
-        share = f"{ratio:g}" if english(lang) else sig(ratio, lang, 6)
+        share = written(ratio, lang)
         ax.plot([0.0, end], [0.0, ratio * end], linestyle=style, color="0.3", linewidth=1.0, zorder=2,
                 label=f"σ = {share} μ*" if ratio != 1 else "σ = μ*")[0].set_gid(f"sigma_ratio_{ratio:g}")
     ax.set_xlim(0, right)
@@ -302,7 +302,7 @@ def pawn_bars(pawn_result, *, output: str, ax: Axes | None = None, top: int = 15
             slices=r.slices)
     notes = [ranked + " " + _("CV: coefficient of variation of the distances over the slices. Below the critical "
                               "value: not distinguishable from 0."),
-             *(own_text(n, lang) for n in r.notes)]
+             *(note(n, lang) for n in r.notes)]
     add_note(ax, notes, offset=64)
     style_axes(ax, lang)
     return fig

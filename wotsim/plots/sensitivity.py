@@ -3,7 +3,7 @@
 These figures take the results of :mod:`wotsim.analysis` by attribute (plots never import
 analysis).  Results that carry no config (one-way, drivers) take an optional ``config`` for
 the study name, currency, price year and labels; without it they show the results' labels, an id
-without one humanised (:func:`~wotsim.plots.words.readable`).  Morris and PAWN
+without one humanised (:func:`~wotsim.labels.readable`).  Morris and PAWN
 figures are in :mod:`wotsim.plots.screening`, the decision drivers in :mod:`wotsim.plots.drivers`;
 :func:`sensitivity_figures` lists them all.
 """
@@ -19,15 +19,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._paths import file_stem
-from ..formatting import lower_first, percentile_name
+from ..formatting import count, figure_number, figure_value, fixed, lower_first, percent, percentile_name, written
 from ..i18n import DEFAULT_LANGUAGE, ordinal, translator
+from ..labels import parameter_label, readable
+from ..notes import note
 from .drivers import drivers_chart
 from .screening import morris_chart, pawn_bars
 from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, LINES, add_column, add_footnote, add_header, add_legend,
                     add_note, as_list, break_even, check_top, indices_of, join_subtitle, legend_below, money_label,
                     new_axes, panels, plain, ratio_label, style_axes, titled, wrap)
-from .words import (count, english, factor_label, factors_word, fit, fixed, group_labels, number, output_label,
-                    own_text, parameter_label, readable, share, sig, study_name, value)
+from .words import english, factor_label, factors_word, fit, group_labels, output_label, study_name
 
 __all__ = ["drivers_chart", "sensitivity_figures", "sobol_bars", "sobol_convergence", "tornado"]
 
@@ -47,33 +48,24 @@ def _sobol_subtitle(sobol_result, config, width: int = 82, lang: str = DEFAULT_L
     plan = sobol_result.plan
     study = study_name(config, str(sobol_result.manifest.get("study", "")), lang)
     what = factors_word(plan.grouping, plan.groups is not None, lang)
-    method = sobol_result.ci_method
-    if not english(lang) and method == plan.ci_method:
-        method = _("jackknife over {n_r} independent randomisations (t with {n_df} df)").format(
-            n_r=count(plan.replicates, lang), n_df=count(plan.replicates - 1, lang))
+    method = note(sobol_result.ci_method, lang)
     return join_subtitle(study, _("{what}, N = {n} base samples ({rows} model runs)").format(
                              what=what, n=count(plan.n, lang), rows=count(plan.rows, lang)),
-                         _("{level} CIs by {method}").format(level=share(plan.conf_level, lang), method=fit(method)),
+                         _("{level} CIs by {method}").format(level=percent(plan.conf_level, lang=lang),
+                                                             method=fit(method)),
                          width=width)
 
 
 def _rule(convergence, lang: str) -> str:
     """The stability rule of the Sobol' indices in words, with a capital and a full stop."""
-    rule = convergence.rule
-    if not english(lang):
-        _ = translator(lang)
-        tolerance = _("max({absolute}, {relative} of the index)").format(
-            absolute=sig(convergence.tolerance, lang, 6), relative=share(convergence.rel_tolerance, lang))
-        rule = _("stable: the CI half-width at N is at most {tolerance}, and the estimates from the first and the "
-                 "last N/2 base samples (independent randomisations) differ by at most twice that; for S1 and "
-                 "ST").format(tolerance=tolerance)
+    rule = note(convergence.rule, lang)
     return f"{rule[:1].upper()}{rule[1:]}."
 
 
 def _verdict(convergence, j: int, lang: str) -> str:
     """A factor's verdict with the reasons it is not stable: ``not stable (CI, halves disagree)``."""
-    reasons = ", ".join(own_text(r, lang) for r in convergence.reasons[j].split(", ") if r)
-    return own_text(convergence.verdicts[j], lang) + (f" ({reasons})" if reasons else "")
+    reasons = ", ".join(note(r, lang) for r in convergence.reasons[j].split(", ") if r)
+    return note(convergence.verdicts[j], lang) + (f" ({reasons})" if reasons else "")
 
 
 # ------------------------------------------------------------------ Sobol' indices
@@ -124,7 +116,7 @@ def sobol_bars(sobol_result, *, output: str, ax: Axes | None = None, top: int = 
                          label=_("first order $S_1$"), zorder=2):
         patch.set_gid("S1")
     bars = ax.errorbar(s1, y + h / 2, xerr=s1_conf, label=_("{level} confidence interval").format(
-        level=share(sobol_result.plan.conf_level, lang)), **err)
+        level=percent(sobol_result.plan.conf_level, lang=lang)), **err)
     bars[2][0].set_gid("S1_conf")
     ax.axvline(0, color="0.3", linewidth=0.8, zorder=1).set_gid("zero")
 
@@ -155,7 +147,7 @@ def sobol_bars(sobol_result, *, output: str, ax: Axes | None = None, top: int = 
     ranked = _("{what} ranked by total order; {n} more not shown (total order ≤ {value} each).").format(
         what=what, n=count(rest, lang), value=fixed(ind.ST[int(ind.order[k])], 3, lang)) if rest else \
         _("{what} ranked by total order.").format(what=what)
-    notes = [ranked, _rule(ind.convergence, lang), *(own_text(n, lang) for n in sobol_result.notes)]
+    notes = [ranked, _rule(ind.convergence, lang), *(note(n, lang) for n in sobol_result.notes)]
     if ind.constant:
         notes.append(_("The output does not vary in this design: every index is 0."))
     add_note(ax, notes, offset=50)
@@ -199,7 +191,7 @@ def sobol_convergence(sobol_result, *, output: str, ax: Axes | Sequence[Axes] | 
     k = len(order)
     fig, head, axes, separate = panels(ax, k, 3, 1.75)
     n = conv.n.astype(float)
-    level = share(sobol_result.plan.conf_level, lang)
+    level = percent(sobol_result.plan.conf_level, lang=lang)
     for a, factors in zip(axes, [[j] for j in order] if separate else [order]):
         for m, j in enumerate(factors):
             marker = "o" if separate else _MARKERS[m % len(_MARKERS)]
@@ -229,8 +221,8 @@ def sobol_convergence(sobol_result, *, output: str, ax: Axes | Sequence[Axes] | 
         a.tick_params(labelsize=7.5)
     label = output_label(config, output, sobol_result.manifest, lang)
     title = _("{label}: convergence of the Sobol' indices").format(label=label)
-    note = _("Indices recomputed on nested prefixes of one design (whole independent randomisations, each prefix "
-             "with its own jackknife CI).") + " " + _rule(conv, lang)
+    footnote = _("Indices recomputed on nested prefixes of one design (whole independent randomisations, each "
+                 "prefix with its own jackknife CI).") + " " + _rule(conv, lang)
     if head is not None:
         ncols = min(3, k)
         for i, a in enumerate(axes):
@@ -240,7 +232,7 @@ def sobol_convergence(sobol_result, *, output: str, ax: Axes | Sequence[Axes] | 
                 a.set_ylabel(_("Sobol' index"), fontsize=8.5)
         handles, labels = axes[0].get_legend_handles_labels()
         add_header(head, title, _sobol_subtitle(sobol_result, config, width=105, lang=lang), handles, labels, ncols=4)
-        add_footnote(fig, textwrap.fill(note, 125))
+        add_footnote(fig, textwrap.fill(footnote, 125))
     else:
         axes[-1].set_xlabel(_("Base samples N (nested prefixes of one design)"))
         axes[0].set_ylabel(_("Sobol' index"))
@@ -255,7 +247,7 @@ def _nth(p: float, lang: str) -> str:
     """A percentile as an ordinal: ``5th``, ``97.5th`` / ``5e``, ``97,5e``."""
     if english(lang):
         return f"{p:g}th"
-    return ordinal(int(p), lang) if p == int(p) else f"{sig(p, lang, 6)}e"
+    return ordinal(int(p), lang) if p == int(p) else f"{written(p, lang)}e"
 
 
 def _percentile_name(p: float, lang: str) -> str:
@@ -307,7 +299,7 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
             ax.barh(y[i], out - r.base, left=r.base, height=0.62, color=colour, edgecolor=EDGE, linewidth=0.6,
                     hatch=hatch, zorder=2)[0].set_gid(gid)
             outward = 1 if out > r.base or (out == r.base and gid == "high") else -1
-            ax.annotate(number(x, lang), xy=(out, y[i]), xytext=(3 * outward, 0), textcoords="offset points",
+            ax.annotate(figure_number(x, lang), xy=(out, y[i]), xytext=(3 * outward, 0), textcoords="offset points",
                         ha="left" if outward > 0 else "right", va="center", fontsize=7, color="0.15",
                         gid=f"{gid}_input")
     # legend entries for the two sides, whatever the bars' directions
@@ -318,7 +310,7 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
             label=_("parameter at its {percentile} percentile").format(percentile=high))
     style, colour, width = LINES["base"]
     ax.axvline(r.base, linestyle=style, color=colour, linewidth=width, zorder=4,
-               label=plain(_("base case {value}").format(value=value(r.measure, r.base, currency, lang)))
+               label=plain(_("base case {value}").format(value=figure_value(r.measure, r.base, currency, lang)))
                ).set_gid("base")
     has_threshold = math.isfinite(r.threshold)
     if has_threshold:
@@ -332,9 +324,9 @@ def tornado(oneway_result, *, ax: Axes | None = None, top: int = 12, config=None
                 continue
             inside = lo_pct <= s.percentile <= hi_pct
             cells.append((y[i], _("switches at {value} ({percentile})").format(
-                value=number(s.value, lang), percentile=_percentile_name(s.percentile, lang)),
+                value=figure_number(s.value, lang), percentile=_percentile_name(s.percentile, lang)),
                 "switching", {} if inside else dict(color="0.45", fontstyle="italic")))
-    names = [readable(b.label, b.parameter) if config is None else parameter_label(config, b.parameter, lang)
+    names = [readable(b.label, b.parameter) if config is None else fit(parameter_label(config, b.parameter, lang))
              for b in bars]
     ax.set_yticks(y, [plain(wrap(name, 30)) for name in names], fontsize=8.5)
     ax.set_ylim(k - 0.4, -1.4)  # a free row on top for the column header

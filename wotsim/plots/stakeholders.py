@@ -14,12 +14,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..formatting import share_pm
+from ..formatting import share_pm, written
 from ..i18n import DEFAULT_LANGUAGE, translator
+from ..labels import stakeholder_label
 from ..results.simulation import SimulationResult
 from .style import (EDGE, FILL_DARK, FILL_LIGHT, FILL_MID, add_column, add_legend, add_note, band_visible,
                     legend_below, legend_label, money_axis, new_axes, plain, set_title, style_axes, wrap)
-from .words import english, fit, sig, stakeholder_label
+from .words import fit
 
 __all__ = ["fan_chart", "stakeholder_chart"]
 
@@ -53,7 +54,7 @@ def fan_chart(result: SimulationResult, stakeholder: str | None = None, *, ax: A
     for rank, i in enumerate(order):
         level = bands.levels[i]
         visible = band_visible(bands.lower[i], bands.upper[i], span)  # a deterministic stakeholder: no band
-        name = _("{level}% interval").format(level=f"{level:g}" if english(lang) else sig(level, lang, 6))
+        name = _("{level}% interval").format(level=written(level, lang))
         poly = ax.fill_between(bands.years, bands.lower[i], bands.upper[i], color=fills[min(rank, 2)],
                                linewidth=0, label=legend_label(name, visible), zorder=1 + rank)
         poly.set_gid(f"band{level:g}")

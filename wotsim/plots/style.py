@@ -6,8 +6,9 @@ subtitles, legends, notes and text columns, the test for bands too narrow to see
 (:func:`band_visible`: no legend entry for what is not drawn), an output's reference lines
 (:func:`reference_lines`: base case, published figure, break-even; one line with one label where
 the base case equals the published figure), and money axes with their tick formatter.
-The display labels (a label, never an id) and the numbers in the reader's language are in
-:mod:`wotsim.plots.words`; the functions here that print text take ``lang`` too.
+The display labels (a label, never an id) come from :mod:`wotsim.labels` and the numbers in the
+reader's language from :mod:`wotsim.formatting` (:mod:`wotsim.plots.words` says how); the functions
+here that print text take ``lang`` too.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from matplotlib.ticker import Formatter, ScalarFormatter
 from matplotlib.transforms import ScaledTranslation
 
 from ..errors import WotsimError
-from ..formatting import MINUS, money_scale
+from ..formatting import MINUS, count, figure_value, money_scale, written
 from ..i18n import DEFAULT_LANGUAGE, N_, format_decimal, translator
 from ..results.simulation import SimulationResult
-from .words import count, english, fit, sig, study_name, value
+from .words import english, fit, study_name
 
 #: Default figure size in inches (width, height).
 FIGSIZE = (7.0, 4.0)
@@ -299,8 +300,8 @@ COINCIDE = 0.005
 def _published(summary, currency: str = "", lang: str = DEFAULT_LANGUAGE) -> str:
     """The published figure as the config gives it (``1.05`` / ``1,05``); money as a figure value."""
     if summary.measure != "ratio":
-        return value(summary.measure, summary.target, currency, lang)
-    return f"{summary.target:g}" if english(lang) else sig(summary.target, lang, 6)
+        return figure_value(summary.measure, summary.target, currency, lang)
+    return written(summary.target, lang)
 
 
 def base_equals_published(summary) -> bool:
@@ -328,7 +329,7 @@ def reference_lines(ax: Axes, summary, *, span: float, vertical: bool = True, me
     1.05 (▼)"`` or ``"base case 1.052 ≈ published 1.05 (▼)"``, and the ▼ keeps the target's place.
     """
     _ = translator(lang)
-    base = value(summary.measure, summary.base, currency, lang)
+    base = figure_value(summary.measure, summary.base, currency, lang)
     marks = [("base", summary.base, _("base case {value}").format(value=base))]
     if summary.target is not None:
         published = _published(summary, currency, lang)
@@ -342,7 +343,7 @@ def reference_lines(ax: Axes, summary, *, span: float, vertical: bool = True, me
     marks.append(("threshold", summary.threshold, break_even(summary.measure, lang)))
     if mean:
         marks.append(("mean", summary.mean, _("mean {value}").format(
-            value=value(summary.measure, summary.mean, currency, lang))))
+            value=figure_value(summary.measure, summary.mean, currency, lang))))
     for gid, x, label in marks:
         style, colour, width = LINES[gid]
         line = (ax.axvline if vertical else ax.axhline)(x, linestyle=style, color=colour, linewidth=width,

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from ..formatting import MINUS, lower_first, share_pm, share_text
-from ..config.translations import label_of, scenario_text, text_of
 from ..i18n import format_decimal, format_money, translator
+from ..labels import output_label, parameter_label, run_label, study_name, text_of
 from . import html as H
 from .verdicts import Verdict, outcome_words, scenario_verdict
 
@@ -85,15 +85,6 @@ class CouncilPage:
     lang: str = "en"
 
 
-def _label(config, name: str, lang: str = "en") -> str:
-    """A parameter's label in ``lang`` (:func:`wotsim.config.translations.label_of`)."""
-    return label_of(config, "parameter", name, lang)
-
-
-def _output_label(config, name: str, label: str, lang: str) -> str:
-    return label_of(config, "output", name, lang) if name in config.outputs else label
-
-
 def council_page(config, result, *, outputs: Sequence[str], comparison: Any = None, drivers: Any = None,
                  voi: Any = None, lang: str = "en") -> CouncilPage:
     """The first page's facts from a run (``result``), its ``comparison`` of scenarios (optional), the
@@ -105,7 +96,7 @@ def council_page(config, result, *, outputs: Sequence[str], comparison: Any = No
     for name in outputs:
         s = result.summary[name]
         lo, hi = s.interval(90)
-        heads.append(Headline(_output_label(config, name, s.label, lang), s.measure, s.target, s.base, lo, hi,
+        heads.append(Headline(output_label(config, name, lang, s.label), s.measure, s.target, s.base, lo, hi,
                               s.p_above, s.p_above_se, outcome_words(s.measure, s.p_above, lo, hi, lang)))
     recs = []
     if comparison is not None:
@@ -113,22 +104,22 @@ def council_page(config, result, *, outputs: Sequence[str], comparison: Any = No
             if not is_decision(run.scenario) or main not in run.outcomes:
                 continue
             d = run.outcomes[main].difference
-            label = scenario_text(run.scenario, "label", lang) or run.label
+            label = run_label(run, lang)
             recs.append(Recommendation(run.id, label, scenario_verdict(d.p_better, d.p_worse, lang),
                                        d.p_better, d.p_better_se, d.mean, d.low, d.high))
     top = ()
     if drivers is not None:
         ranked = [p for p, s1 in zip(drivers.parameters, drivers.first_order) if math.isfinite(s1)]
-        top = tuple(_label(config, p, lang) for p in ranked[:TOP_DRIVERS])
+        top = tuple(parameter_label(config, p, lang) for p in ranked[:TOP_DRIVERS])
     evpi = top_name = top_value = None
     if voi is not None:
         evpi = voi.evpi
         parameters = [e for e in voi.ranking() if e.kind == "parameter"]
         if parameters:
-            top_name, top_value = _label(config, parameters[0].name, lang), parameters[0].value
+            top_name, top_value = parameter_label(config, parameters[0].name, lang), parameters[0].value
     s = result.summary[main]
-    return CouncilPage(text_of(config, "study", "", "name", lang) or config.study.name, main,
-                       _output_label(config, main, s.label, lang), s.measure, tuple(heads), tuple(recs), top, evpi,
+    return CouncilPage(study_name(config, lang, config.study.name), main,
+                       output_label(config, main, lang, s.label), s.measure, tuple(heads), tuple(recs), top, evpi,
                        top_name, top_value, config.study.currency,
                        text_of(config, "study", "", "unit_of_analysis", lang), result.n, lang)
 

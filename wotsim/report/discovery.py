@@ -77,7 +77,7 @@ def evidence_word(tag: str, lang: str = DEFAULT_LANGUAGE) -> str:
 def localised(d: Discovery, labels, lang: str, *, scenario_label: str = "") -> Discovery:
     """A copy of ``d`` whose labels and units read in ``lang``: ``labels(kind, name, field)`` gives the text of
     a parameter's or an output's ``label`` or ``unit`` (``""``: keep the discovery's own), e.g.
-    :func:`wotsim.config.translations.text_of` of the run's config; ``scenario_label``: the scenario's label in
+    :func:`wotsim.labels.text_of` of the run's config; ``scenario_label``: the scenario's label in
     ``lang``.  The English discovery is returned as it is."""
     if lang == DEFAULT_LANGUAGE:
         return d

@@ -11,7 +11,7 @@ The page speaks one language, ``lang`` (``wotsim report --lang nl``): the verdic
 discoveries (:mod:`wotsim.report.discovery`), the tables (:mod:`wotsim.report.tables`), the
 captions, notes and titles here and the figures (:mod:`wotsim.plots`, each with ``lang``) are
 messages of :mod:`wotsim.i18n` with the config's labels in that language
-(:mod:`wotsim.report.labels`) and the locale's numbers.  What stays as it is: the ids, formulas
+(:mod:`wotsim.labels`) and the locale's numbers.  What stays as it is: the ids, formulas
 and the config's notation in the traceability columns (``<code>``), a config's text that has no
 translation (the parameters' sources, marked ``lang="en"``) and the manifest.
 """
@@ -25,16 +25,15 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..analysis.pipeline import Analyses
-from ..config.translations import scenario_text, text_of
 from ..formatting import share_pm
 from ..i18n import DEFAULT_LANGUAGE, N_, localise_number, translator
+from ..labels import BASE_ANALYSIS, run_label, scenario_text, stakeholder_label, study_name
 from ..results.io import to_json, write_atomic_dir, write_json
 from . import html as H
 from . import tables as T
 from .council import council_html, council_page
 from .discovery import box_sentence, discovery_sentences
 from .glossary import glossary
-from .labels import run_label, stakeholder_label
 from .statement import comparison_statements, robustness_statement
 
 __all__ = ["FIGURE_FORMATS", "render", "statements", "write_report"]
@@ -53,7 +52,7 @@ def statements(a: Analyses, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     if a.comparison is not None:
         return comparison_statements(a.comparison, output=main, vois=vois, oneway=a.statement_oneway,
                                      discoveries=discoveries, lang=lang)
-    return {"base": robustness_statement(a.result.summary[main], label=translator(lang)("Base analysis"),
+    return {"base": robustness_statement(a.result.summary[main], label=translator(lang)(BASE_ANALYSIS),
                                          oneway=a.statement_oneway.get("base"), voi=a.voi_keep, config=a.config,
                                          discovery=discoveries.get("base"), lang=lang)}
 
@@ -73,7 +72,7 @@ def _discovery_section(a: Analyses, fig, w: T.Words) -> str:
     runs = {r.id: r for r in a.comparison.runs} if a.comparison is not None else {}
 
     def title(rid: str) -> str:
-        return _("Base analysis") if rid == "base" else run_label(runs[rid], w.lang)
+        return _(BASE_ANALYSIS) if rid == "base" else run_label(runs[rid], w.lang)
 
     body = H.paragraph(_(
         "Scenario discovery (PRIM, the patient rule induction method) searches the Monte Carlo draws for the "
@@ -91,7 +90,7 @@ def _discovery_section(a: Analyses, fig, w: T.Words) -> str:
             continue
         body += T.discovery_table(d, w)
         if rid == "base":  # the first box's figures (no scatter for a box that restricts nothing)
-            for stem, figure in plots.discovery_figures(d, lang=w.lang):
+            for stem, figure in plots.discovery_figures(d, config=a.config, lang=w.lang):
                 if stem.endswith("_1"):
                     body += fig(stem, figure, _(_DISCOVERY_CAPTIONS[stem.rsplit("_", 2)[1]]))
     for rid, text in a.discovery_notes.items():
@@ -275,7 +274,7 @@ def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS,
 
     subtitle = _("wotsim report · {date} · config {path} (sha256 {sha}) · seed {seed}").format(
         date=f"{datetime.now(timezone.utc):%Y-%m-%d}", path=cfg.path, sha=cfg.sha256[:12], seed=a.result.seed)
-    title = text_of(cfg, "study", "", "name", lang) or cfg.study.name
+    title = study_name(cfg, lang, cfg.study.name)
     return _with_figures(H.document(title, subtitle, sections, lang=lang), figures, slot, formats)
 
 

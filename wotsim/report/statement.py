@@ -19,7 +19,7 @@ items), and the sentence names that net benefit.
 
 **Languages.**  Every sentence is a message of :mod:`wotsim.i18n` and every number is printed in
 the language ``lang`` (``"nl"``: ``1,05``, ``€ 304.835``, ``57,4% ± 0,4%``), with the labels of
-the config in that language (:mod:`wotsim.report.labels`).  English names each parameter and net
+the config in that language (:mod:`wotsim.labels`).  English names each parameter and net
 benefit with its id in brackets after its label ("Extra WOT capacity share
 (extra_capacity_share)"), for the reviewer who checks the config; other languages name the label
 alone (the ids stay in the report's traceability columns).
@@ -34,8 +34,8 @@ from ..formatting import MINUS, amount, lower_first, number, share_pm, share_tex
 from ..model import net_benefit_for
 from ..results.simulation import OutputSummary
 from ..i18n import DEFAULT_LANGUAGE, N_, ordinal, translator
+from ..labels import group_label, output_label, parameter_label, run_label, stakeholder_label
 from .discovery import box_sentence
-from .labels import group_label, output_label, parameter_label, run_label, stakeholder_label
 from .text import per_unit
 from .verdicts import outcome_words
 
@@ -169,7 +169,8 @@ def robustness_statement(
                "{probability} = {share}.").format(
         label=label, output=what, base=out(summary.base), low=out(lo), high=out(hi), mean=out(summary.mean),
         median=out(summary.median), share=share_pm(summary.p_above, summary.p_above_se, lang),
-        probability=(_("P(ratio > {threshold})") if m == "ratio" else _("P(NPV > {threshold})")).format(threshold=thr))]
+        probability=_("P({short} > {threshold})").format(short=_("ratio") if m == "ratio" else _("NPV"),
+                                                         threshold=thr))]
     # the rules: wotsim.report.verdicts
     parts.append(_("It is {words}.").format(words=outcome_words(m, summary.p_above, lo, hi, lang)))
 

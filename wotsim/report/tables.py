@@ -1,8 +1,8 @@
 """The report's tables, in the report's language.
 
 :class:`Words` holds what every table and sentence of a page needs to speak one language: the
-messages (``_``), the labels of the config (:mod:`wotsim.report.labels`), the analyses' notes
-(:func:`wotsim.report.notes.note`, with ids turned into labels) and the numbers
+messages (``_``), the labels of the config (:mod:`wotsim.labels`), the analyses' notes
+(:func:`wotsim.notes.note`, with ids turned into labels) and the numbers
 (:mod:`wotsim.formatting` with ``lang``: ``1,050``, ``−1,67 mln.``, ``57,4% ± 0,4%``).  The
 functions below build each table of :func:`wotsim.report.page.render` from the results objects.
 
@@ -17,13 +17,13 @@ stay in ``<code>`` traceability columns (:func:`wotsim.report.html.table`).
 from __future__ import annotations
 
 from ..config.schema import Config
-from ..config.translations import label_of, scenario_text, text_of
 from ..formatting import MINUS, lower_first, money, number, plus_minus, share_pm, share_text, value
 from ..i18n import DEFAULT_LANGUAGE, N_, localise_number, ngettext, range_words, translator
+from ..labels import (group_label, label_of, output_label, parameter_label, run_label, scenario_text,
+                      stakeholder_label, text_of)
+from ..notes import note
 from . import html as H
 from .discovery import evidence_word, localised, restriction_columns, restriction_rows
-from .labels import group_label, output_label, parameter_label, run_label, stakeholder_label
-from .notes import note
 from .text import per_unit
 
 __all__ = ["KINDS", "Words", "discovery_table", "headline", "item_table", "oneway_table", "parameter_table", "scenario_table",
@@ -113,7 +113,7 @@ def headline(a, w: Words) -> str:
                      w.num(s.median, s.measure), w.interval(lo, hi, s.measure), share_pm(s.p_above, s.p_above_se, w.lang),
                      "" if s.ratio_of_means is None else w.decimal(s.ratio_of_means, 3)])
     table = H.table([_("output"), _("published"), _("base case"), _("mean"), _("median"), _("90% interval"),
-                     _("P(> 1) or P(NPV > 0)"), "E[B]/E[C]"], rows)
+                     _("P(> 1) or P({npv} > 0)").format(npv=_("NPV")), "E[B]/E[C]"], rows)
     rows = []
     for sid in cfg.stakeholders:
         s = summ[f"net:{sid}"]

@@ -58,7 +58,7 @@ def per_unit(config: Config, lang: str = "en") -> str:
     `` per jaarcohort``) or nothing."""
     if lang == "en":
         return _per(unit_of_analysis(config))
-    from ..config.translations import text_of
+    from ..labels import text_of
 
     return _per(text_of(config, "study", "", "unit_of_analysis", lang))
 

@@ -1,14 +1,19 @@
-"""The analyses' own notes in the report's language.
+"""The analyses' own notes in the reader's language: the one translation of them for every layer.
 
 The analysis layer describes some of its results in English sentences it builds itself: how a
-standard error was computed (:func:`wotsim.results.mcse.describe`), a Sobol' interval's method and
-its stability verdicts, why a switching value was not found, why a scenario discovery stopped or
-found nothing, the value-of-information decision, estimator and standard errors, and an EVPPI
-estimate's basis and warnings.  The report prints them as they are in English.  In another language
-:func:`note` recognises each of them by its pattern (:data:`PATTERNS`, one per sentence the analyses
-write) and writes it again from a message of :mod:`wotsim.i18n`, with its numbers in the locale's
-format (:func:`wotsim.i18n.localise_number`) and the ids it names replaced by labels (``relabel``).
-A note no pattern matches prints in English (the Dutch report test lists none for the Schiedam case).
+standard error was computed (:func:`wotsim.results.mcse.describe`), a Sobol' interval's method, its
+stability rule and verdicts (and why an index is not stable), why a switching value was not found, why
+a scenario discovery stopped or found nothing, the value-of-information decision, estimator and
+standard errors, an EVPPI estimate's basis and warnings, and what a sensitivity method did with
+groups and rank correlations.  The report and the figures print them as they are in English.  In
+another language :func:`note` recognises each of them by its pattern (:data:`PATTERNS`, one per
+sentence the analyses write) and writes it again from a message of :mod:`wotsim.i18n`, with its
+numbers in the locale's format (:func:`wotsim.i18n.localise_number`; a number the analysis printed
+with an exponent to six significant figures, :func:`wotsim.formatting.significant`) and the ids it
+names replaced by labels (``relabel``).  A note no pattern matches prints in English (the Dutch
+report test lists none for the Schiedam case).
+
+A base module (tests/test_layers.py): the report and the figures both import it.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping
 
-from ..i18n import DEFAULT_LANGUAGE, N_, localise_number, translator
+from .formatting import significant
+from .i18n import DEFAULT_LANGUAGE, N_, localise_number, translator
 
 __all__ = ["PATTERNS", "note"]
 
-_N = r"-?[\d,]+(?:\.\d+)?%?"  # a number as the analyses print it: 4,096; 0.08; 15%
+_N = r"-?[\d,]+(?:\.\d+)?(?:e[-+]\d+)?%?"  # a number as the analyses print it: 4,096; 0.08; 15%; 1e-05
 #: (pattern, message): each placeholder of the message is a named group of the pattern, printed by its kind:
 #: ``n_*`` a number, ``id_*`` an id (relabelled), ``note_*`` a note itself (parts joined by "; "), ``word_*``
 #: a word of the catalogue; any other as it is.
@@ -72,6 +78,14 @@ PATTERNS: tuple[tuple[str, str], ...] = (
      N_("jackknife over {n_r} independent randomisations (t with {n_df} df)")),
     (r"stable", N_("stable")),
     (r"not stable", N_("not stable")),
+    (r"CI", N_("CI")),  # why an index is not stable (wotsim.analysis.sobol_estimates.SobolConvergence.reasons)
+    (r"halves disagree", N_("halves disagree")),
+    (r"stable: the CI half-width at N is at most (?P<note_tolerance>max\(.+\)), and the estimates from the first "
+     r"and the last N/2 base samples \(independent randomisations\) differ by at most twice that; for S1 and ST",
+     N_("stable: the CI half-width at N is at most {note_tolerance}, and the estimates from the first and the last "
+        "N/2 base samples (independent randomisations) differ by at most twice that; for S1 and ST")),
+    (rf"max\((?P<n_absolute>{_N}), (?P<n_relative>{_N}) of the index\)",
+     N_("max({n_absolute}, {n_relative} of the index)")),
     (r"Output '(?P<id_output>[^']+)' does not vary in this design: every index is 0\.",
      N_("Output '{id_output}' does not vary in this design: every index is 0.")),
     (r"The config's rank correlations \((?P<pairs>.+)\) were imposed within groups \(Gaussian copula\); every "
@@ -106,10 +120,25 @@ PATTERNS: tuple[tuple[str, str], ...] = (
      r"draws", N_("the {id_output} is below its threshold in {word_cases} of the {n_draws} draws")),
     (r"(?P<id_output>\S+) is an amount, with no threshold to fall below",
      N_("{id_output} is an amount, with no threshold to fall below")),
+    # screening (wotsim.analysis.screening)
+    (r"Grouped PAWN \(SALib\): each group's figures are the mean of its members' own indices, not an index of the "
+     r"group as a whole; compare groups with care\.",
+     N_("Grouped PAWN (SALib): each group's figures are the mean of its members' own indices, not an index of the "
+        "group as a whole; compare groups with care.")),
+    (r"PAWN ran on the Monte Carlo sample, which honours the config's rank correlations; a correlated parameter's "
+     r"index includes what it shares with its partners\.",
+     N_("PAWN ran on the Monte Carlo sample, which honours the config's rank correlations; a correlated "
+        "parameter's index includes what it shares with its partners.")),
 )
 #: The words a ``word_*`` group may hold (a number otherwise).
 _WORDS = {"none": N_("none"), "every one": N_("every one"), "two": N_("two"), "three": N_("three")}
 _COMPILED = tuple((re.compile(pattern), message) for pattern, message in PATTERNS)
+
+
+def _number(text: str, lang: str) -> str:
+    """A number of a note in ``lang``: the same digits with the locale's symbols; one the analysis printed with
+    an exponent (``1e-05``) positional, to six significant figures (``0,00001``)."""
+    return localise_number(text, lang) if "e" not in text else significant(float(text), 6, lang)
 
 
 def note(text: str, lang: str = DEFAULT_LANGUAGE, relabel: Mapping[str, str] | Callable[[str], str] | None = None
@@ -127,13 +156,13 @@ def note(text: str, lang: str = DEFAULT_LANGUAGE, relabel: Mapping[str, str] | C
         words = {}
         for key, found in match.groupdict().items():
             if key.startswith("n_"):
-                words[key] = localise_number(found, lang)
+                words[key] = _number(found, lang)
             elif key.startswith("id_"):
                 words[key] = label(found)
             elif key.startswith("note_"):
                 words[key] = "; ".join(note(part, lang, relabel) for part in found.split("; "))
             elif key.startswith("word_"):
-                words[key] = _(_WORDS[found]) if found in _WORDS else localise_number(found, lang)
+                words[key] = _(_WORDS[found]) if found in _WORDS else _number(found, lang)
             else:
                 words[key] = found
         return _(message).format(**words)
