@@ -19,7 +19,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -76,16 +76,24 @@ _JOBS: tuple = ()
 
 def _render_job(i: int) -> dict[str, bytes]:
     figures, formats, dpi = _JOBS
-    return {fmt: figure_bytes(figures[i], fmt, dpi=dpi) for fmt in formats}
+    return _render(figures[i], formats, dpi)
 
 
-def render_figures(figures: Sequence[Figure], formats: Sequence[str] = ("png",), *, dpi: int = 150,
+def _render(fig: Figure | Callable[[], Figure], formats: Sequence[str], dpi: int) -> dict[str, bytes]:
+    fig = fig if isinstance(fig, Figure) else fig()
+    return {fmt: figure_bytes(fig, fmt, dpi=dpi) for fmt in formats}
+
+
+def render_figures(figures: Sequence[Figure | Callable[[], Figure]], formats: Sequence[str] = ("png",), *,
+                   dpi: int = 150,
                    processes: int | None = None) -> list[dict[str, bytes]]:
     """Render each figure in each format (in that order), as :func:`save_figure` would write them.
 
     Parameters
     ----------
-    figures : sequence of Figure
+    figures : sequence of Figure, or of functions that draw one
+        A function (``functools.partial(plots.tornado, result)``) is called where its figure is rendered, so
+        that drawing the figures is shared out among the workers too.
     formats : sequence of str
         File formats known to matplotlib; each figure is drawn in them in this order, in one process.
     dpi : int
@@ -106,7 +114,7 @@ def render_figures(figures: Sequence[Figure], formats: Sequence[str] = ("png",),
     n = len(figures)
     workers = fork_workers(n, processes)
     if workers < 2 or n < PARALLEL_MIN_FIGURES:
-        return [{fmt: figure_bytes(fig, fmt, dpi=dpi) for fmt in formats} for fig in figures]
+        return [_render(fig, formats, dpi) for fig in figures]
     _JOBS = (tuple(figures), formats, dpi)
     try:
         with fork_pool(workers) as pool:

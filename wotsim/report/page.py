@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -106,24 +107,24 @@ def _figures_section(a: Analyses, fig, w: T.Words, what: str, thr: str) -> str:
     _, lang, cfg, main = w._, w.lang, a.config, a.outputs[0]
     body = ""
     for name in a.outputs:
-        body += fig(f"distribution_{name}", plots.ratio_distribution(a.result, output=name, lang=lang),
+        body += fig(f"distribution_{name}", partial(plots.ratio_distribution, a.result, output=name, lang=lang),
                     _("{output}: distribution of the Monte Carlo draws, base case, published figure and break-even.")
                     .format(output=w.output(name, a.result.summary[name].label)))
-    body += fig(f"cdf_{main}", plots.ratio_cdf(a.result, output=main, lang=lang),
+    body += fig(f"cdf_{main}", partial(plots.ratio_cdf, a.result, output=main, lang=lang),
                 _("Cumulative distribution of the main {what}.").format(what=what))
-    body += fig(f"acceptability_{main}", plots.acceptability_curve(a.result, output=main, lang=lang),
+    body += fig(f"acceptability_{main}", partial(plots.acceptability_curve, a.result, output=main, lang=lang),
                 _("Probability that the {what} reaches each threshold: P({what} ≥ x) for each x (not a "
                   "cost-effectiveness acceptability curve).").format(what=what))
-    body += fig("fan_total", plots.fan_chart(a.result, lang=lang),
+    body += fig("fan_total", partial(plots.fan_chart, a.result, lang=lang),
                 _("Cumulative discounted net value by year, all stakeholders: median, 50% and 90% bands."))
-    body += fig("stakeholders", plots.stakeholder_chart(a.result, lang=lang),
+    body += fig("stakeholders", partial(plots.stakeholder_chart, a.result, lang=lang),
                 _("Who pays and who gains: net present value per stakeholder with 90% intervals, and the probability "
                   "that each gains (P(net > 0))."))
     for sid in cfg.stakeholders:
-        body += fig(f"fan_{sid}", plots.fan_chart(a.result, stakeholder=sid, lang=lang),
+        body += fig(f"fan_{sid}", partial(plots.fan_chart, a.result, stakeholder=sid, lang=lang),
                     _("Cumulative net value by year: {stakeholder}.").format(
                         stakeholder=stakeholder_label(cfg, sid, lang)))
-    body += fig(f"convergence_{main}", plots.convergence_p(a.result, output=main, lang=lang),
+    body += fig(f"convergence_{main}", partial(plots.convergence_p, a.result, output=main, lang=lang),
                 _("Convergence of P({what} > {threshold}) and the mean with the number of samples (±2 standard "
                   "errors).").format(what=what, threshold=thr))
     return body
@@ -141,7 +142,7 @@ def _drivers_section(a: Analyses, fig, w: T.Words, what: str, thr: str) -> str:
         for name in a.outputs:
             label = w.output(name, a.result.summary[name].label)
             body += f"<h4>{H.esc(label)}</h4>" + T.sobol_table(a.sobol_groups, name, w)
-            body += fig(f"sobol_groups_{name}", plots.sobol_bars(a.sobol_groups, output=name, config=cfg, lang=lang),
+            body += fig(f"sobol_groups_{name}", partial(plots.sobol_bars, a.sobol_groups, output=name, config=cfg, lang=lang),
                         _("Grouped Sobol' indices of the {output} with {level} CIs by {method}.").format(
                             output=w.lower(label), level=localise_number(f"{a.sobol_groups.plan.conf_level:.0%}", lang),
                             method=w.note(a.sobol_groups.ci_method)))
@@ -151,10 +152,10 @@ def _drivers_section(a: Analyses, fig, w: T.Words, what: str, thr: str) -> str:
         for name in a.outputs:
             label = w.output(name, a.result.summary[name].label)
             body += f"<h4>{H.esc(label)}</h4>" + T.sobol_table(a.sobol, name, w)
-            body += fig(f"sobol_{name}", plots.sobol_bars(a.sobol, output=name, config=cfg, lang=lang),
+            body += fig(f"sobol_{name}", partial(plots.sobol_bars, a.sobol, output=name, config=cfg, lang=lang),
                         _("Sobol' indices of the {output}: first and total order, 95% CIs.").format(
                             output=w.lower(label)))
-        body += fig(f"sobol_convergence_{main}", plots.sobol_convergence(a.sobol, output=main, config=cfg, lang=lang),
+        body += fig(f"sobol_convergence_{main}", partial(plots.sobol_convergence, a.sobol, output=main, config=cfg, lang=lang),
                     _("Convergence of the leading indices over nested subsamples of the same design, each made of "
                       "whole independent randomisations."))
         body += "".join(H.paragraph(w.note(n), "note") for n in a.sobol.notes)
@@ -162,13 +163,13 @@ def _drivers_section(a: Analyses, fig, w: T.Words, what: str, thr: str) -> str:
         body += "<h3>{}</h3>".format(H.esc(_("One-way sensitivity and switching values: {output}").format(
             output=w.output(name, a.result.summary[name].label))))
         body += T.oneway_table(ow, w)
-        body += fig(f"tornado_{name}", plots.tornado(ow, config=cfg, lang=lang),
+        body += fig(f"tornado_{name}", partial(plots.tornado, ow, config=cfg, lang=lang),
                     _("Tornado: each parameter at its 5th and 95th percentile, others at base; switching values "
                       "marked."))
     if a.drivers is not None:
         body += "<h3>{}</h3>".format(H.esc(_("What decides whether the {what} ends above or below {threshold}").format(
             what=what, threshold=thr)))
-        body += fig(f"drivers_{main}", plots.drivers_chart(a.drivers, config=cfg, lang=lang),
+        body += fig(f"drivers_{main}", partial(plots.drivers_chart, a.drivers, config=cfg, lang=lang),
                     _("P({what} > {threshold}) by quintile of each leading parameter (Monte Carlo sample), with "
                       "standard errors.").format(what=what, threshold=thr))
     return body
@@ -185,7 +186,7 @@ def _recommendations_section(a: Analyses, fig, w: T.Words, words: dict[str, str]
             body += "<h3>{}</h3>".format(H.esc(_("{output} under each scenario").format(
                 output=w.output(name, a.result.summary[name].label))))
             body += T.scenario_table(a.comparison, name, w)
-        body += fig(f"scenarios_{main}", plots.scenario_comparison(a.comparison, output=main, lang=lang),
+        body += fig(f"scenarios_{main}", partial(plots.scenario_comparison, a.comparison, output=main, lang=lang),
                     _("Scenarios on common random numbers: 90% intervals and P(better than base)."))
         body += f"<h3>{H.esc(_('What each scenario represents'))}</h3>"
         body += H.table([_("scenario"), _("description"), _("evidence")],
@@ -203,7 +204,7 @@ def _recommendations_section(a: Analyses, fig, w: T.Words, words: dict[str, str]
             decision=w.note(v.description), choice=w.choice(v, v.choice), p_wrong=share_pm(v.p_wrong, v.p_wrong_se, lang),
             evpi=w.money(v.evpi), se=w.money(v.evpi_se), currency=v.currency, per=w.per, estimator=w.note(v.estimator)))
         body += T.voi_table(v, w)
-        body += fig("evppi_keep", plots.evppi_ranking(v, config=cfg, lang=lang),
+        body += fig("evppi_keep", partial(plots.evppi_ranking, v, config=cfg, lang=lang),
                     _("EVPPI per parameter and group, with the EVPI for reference; ~0: below its noise floor, not "
                       "distinguishable from zero."))
     if a.voi_adopt:
@@ -281,7 +282,8 @@ def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS,
 def _with_figures(page: str, figures: list[tuple[str, Any, str]], slot: str, formats: Sequence[str]
                   ) -> tuple[str, list[tuple[str, Any, dict[str, bytes]]]]:
     """Render every figure once per format (PNG first, embedded), in parallel processes where that pays
-    (:func:`wotsim.plots.files.render_figures`), and put each PNG in its slot of the page."""
+    (:func:`wotsim.plots.files.render_figures`: a figure given as a function, ``partial(plots.tornado, ...)``,
+    is also drawn there), and put each PNG in its slot of the page."""
     from ..plots.files import render_figures
 
     formats = ("png",) + tuple(f for f in formats if f != "png")
