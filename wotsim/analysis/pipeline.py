@@ -354,7 +354,9 @@ def run_analyses(
     else:
         step(f"Monte Carlo ({samples:,} samples){also}")
         result = simulate(config, samples=samples, seed=seed)
-    step(f"Sobol' indices (N = {sobol_samples:,})")
+    # the decision drivers read the Monte Carlo draws only: in a forked child while the Sobol' indices run here
+    waiting_drivers = in_background(lambda: decision_drivers(result, output=main))
+    step(f"Sobol' indices (N = {sobol_samples:,}); decision drivers alongside")
     sobol = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed)
     sobol_groups = None
     if any(p.group for p in config.parameters.values()):
@@ -363,8 +365,7 @@ def run_analyses(
     computed = waiting()
     oneway = dict(zip(outputs, computed))
     statement_oneway = {"base": oneway[main], **{s.id: ow for s, ow in zip(found, computed[len(outputs):])}}
-    step("decision drivers")
-    drivers = decision_drivers(result, output=main)
+    drivers = waiting_drivers()
     step("value of information")
     # the value of information of the statement's own perspective
     vois = decision_voi(comparison if comparison is not None else result, output=net_benefit_for(config, main))
