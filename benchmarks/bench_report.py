@@ -14,8 +14,11 @@ stage's time is from its line to the next; "start" is from the interpreter's fir
 
 * start (imports, reading the config and its scenarios, checking every size);
 * Monte Carlo of the base and the scenarios; Sobol' indices; one-way sensitivity; decision drivers;
-  value of information; scenario discovery (with the one-way analyses of the statements, which the
-  pipeline runs after it); any other step the tree prints, under its own words;
+  value of information; scenario discovery; any other step the tree prints, under its own words.
+  What a tree runs beside another step in a forked child counts in that step: since issue 12 the
+  one-way analyses (the base's and the statements' of every scenario) run beside the Monte Carlo and
+  the decision drivers beside the Sobol' indices, so those two rows are empty for this tree; before,
+  the statements' one-way analyses ran after the scenario discovery and counted there;
 * report and figures (rendering the page and its figures, writing the files).
 
 The baseline is another tree: ``--baseline DIR`` (a checkout), or ``--baseline-rev REV`` (default
