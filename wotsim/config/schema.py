@@ -1,7 +1,7 @@
 """The data model of a config: frozen dataclasses, the names of its kinds and measures, and the base case.
 
 :class:`Config` and its parts (:class:`Study`, :class:`Simulation`, :class:`Parameter`,
-:class:`Item`, :class:`Output`, :class:`Correlation`) are what :func:`wotsim.config.load_config`
+:class:`Item`, :class:`Output`, :class:`Correlation`, :class:`StudyDesign`) are what :func:`wotsim.config.load_config`
 returns: validated once, never changed.  :class:`ConfigWarning` is a finding that is legal
 but probably a mistake.  :func:`base_values`, :func:`with_derived` and :func:`parameters_of`
 evaluate a config at its base case and follow its formulas back to their parameters.
@@ -28,6 +28,7 @@ __all__ = [
     "ConfigWarning",
     "Correlation",
     "Item",
+    "StudyDesign",
     "Output",
     "Parameter",
     "Simulation",
@@ -55,6 +56,30 @@ class Study:
     description: str = ""
     #: What the amounts are counted per, for the words around them (e.g. "per yearly cohort"); "": no qualifier.
     unit_of_analysis: str = ""
+    #: How many cohorts a decision affects (``[study] decision_cohorts``): the population over which the value
+    #: of a study's information counts, later cohorts discounted at ``discount_rate`` (issue 14).
+    decision_cohorts: int = 1
+
+
+@dataclass(frozen=True)
+class StudyDesign:
+    """A study that would collect data on parameters (``[studies.<id>]``), whose information is valued by the
+    expected value of sample information (EVSI).
+
+    ``design``: ``"binomial"`` (``n`` units, events ~ Binomial(n, parameter)) or ``"normal"`` (``n``
+    observations, each ~ Normal(parameter, ``sd``)); ``sizes`` the study sizes ``n`` to evaluate; the study
+    costs ``cost_fixed + cost_per_unit * n`` in the study's currency.
+    """
+
+    id: str
+    label: str
+    informs: tuple[str, ...]
+    design: str
+    sizes: tuple[int, ...]
+    cost_fixed: float
+    cost_per_unit: float
+    sd: float | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +174,8 @@ class Config:
     #: (kind, id, field, language) -> text: the ``label_nl`` and the like (:mod:`wotsim.config.translations`;
     #: read them with :func:`wotsim.config.translations.label_of` and ``text_of``).
     translations: Mapping[tuple[str, str, str, str], str] = field(default_factory=dict, repr=False)
+    #: Studies whose information the value of information weighs (``[studies]``, optional): id -> design.
+    studies: Mapping[str, StudyDesign] = field(default_factory=dict)
 
     @property
     def uncertain(self) -> tuple[str, ...]:
