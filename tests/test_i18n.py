@@ -418,7 +418,8 @@ def _strip_translations(raw):
     raw = copy.deepcopy(raw)
     raw.pop("groups", None)
     raw["stakeholders"] = {k: v["label"] if isinstance(v, dict) else v for k, v in raw["stakeholders"].items()}
-    tables = [raw["study"], *raw["parameters"].values(), *raw["items"], *raw["outputs"].values()]
+    tables = [raw["study"], *raw["parameters"].values(), *raw["items"], *raw["outputs"].values(),
+              *raw.get("studies", {}).values()]
     for table in tables:
         for key in [k for k in table if re.search(r"_nl$", k)]:
             del table[key]

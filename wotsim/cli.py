@@ -22,7 +22,7 @@ from ._names import GROUPINGS
 from .errors import WotsimError, WotsimWarning
 from .analysis.pipeline import METHODS, MORRIS_TRAJECTORIES, PAWN_SAMPLES, check_analyses
 from .report.text import (ProgressBar, format_comparison, format_run, format_sensitivity, format_statements,
-                          format_targets, format_voi_run, one_line)
+                          format_studies, format_targets, format_voi_run, one_line)
 from .limits import check_comparison, check_simulation
 from .commands.common import Parser as _Parser, add_shared as _shared, compare_progress as _compare_progress
 from .commands.common import check_format as _check_format
@@ -73,6 +73,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise WotsimError(f"{args.config}: " + "; ".join(failed))  # one line, exit 2
     out.write(f"{args.config}: valid ({len(config.parameters)} parameters, {len(config.uncertain)} uncertain; "
               f"{len(config.items)} items; {len(config.outputs)} outputs)\n" + "".join(r + "\n" for r in rows))
+    out.write("".join(r + "\n" for r in format_studies(config)))
     if checked.scenarios:
         out.write(f"  scenarios: {len(checked.scenarios)} valid ({', '.join(sc.id for sc in checked.scenarios)})\n")
     return 0

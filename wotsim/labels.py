@@ -2,8 +2,8 @@
 
 A base module (tests/test_layers.py): the report, the figures and the results may all import it,
 so it does not import :mod:`wotsim.config`; it reads a config by attribute (duck typing: its
-``translations``, ``study``, ``parameters``, ``outputs``, ``stakeholders``, ``groups`` and ``items``),
-and any of them may be missing (``config=None``: a figure of a loaded result without its config).
+``translations``, ``study``, ``parameters``, ``outputs``, ``stakeholders``, ``groups``, ``items`` and
+``studies``), and any of them may be missing (``config=None``: a figure of a loaded result without its config).
 
 **The rule** (issue 12, point 4): the translation into the language asked (``label_nl`` beside
 ``label``, :mod:`wotsim.config.translations` parses them), else the English text, else for a label
@@ -11,7 +11,8 @@ the id made readable by :func:`wotsim.i18n.humanise`.  An English label that onl
 item's default label is its id, an output's may be) counts as no label.
 
 * :func:`translation`: the translation alone (``""`` in English or without one);
-  :func:`text_of`: a field of a study, stakeholder, group, parameter, item or output;
+  :func:`text_of`: a field of a study, stakeholder, group, parameter, item, output or of a study one
+  could commission (kind ``studies``, ``[studies.<id>]``);
   :func:`label_of`: its label; :func:`scenario_text`: a scenario's label, description or evidence;
   :func:`readable`: a label that is given, or the id humanised.
 * :func:`parameter_label`, :func:`stakeholder_label`, :func:`group_label`, :func:`study_name`: the
@@ -43,6 +44,7 @@ TRANSLATABLE = {
     "item": ("label",),
     "output": ("label", "description"),
     "scenario": ("label", "description", "evidence"),
+    "studies": ("label",),  # [studies.<id>]: a study the value of sample information weighs
 }
 
 #: (kind, id, field, language) -> text.  A scenario's are keyed ("scenario", its id, field, language).
@@ -93,8 +95,8 @@ def _english(config: Any, kind: str, name: str, field: str) -> str:
         return getattr(getattr(config, "study", None), field, "") or ""
     if kind in ("stakeholder", "group"):
         return (getattr(config, f"{kind}s", None) or {}).get(name, "") or ""
-    if kind in ("parameter", "output"):
-        table = getattr(config, f"{kind}s", None) or {}
+    if kind in ("parameter", "output", "studies"):
+        table = getattr(config, kind if kind == "studies" else f"{kind}s", None) or {}
         return (getattr(table[name], field, "") or "") if name in table else ""
     return next((it.label for it in getattr(config, "items", None) or () if it.id == name), "")
 

@@ -6,7 +6,8 @@ e.g. ``configs/x.toml: parameters.cost_per_fte.high: must be > low (72000), got 
 Unknown keys are errors with a did-you-mean hint.  This module reads the file and
 validates the study, simulation, stakeholders, parameters and derived formulas;
 items and outputs (:mod:`~wotsim.config.items`), rank correlations
-(:mod:`~wotsim.config.correlations`) and the size ceilings (:mod:`~wotsim.config.sizes`)
+(:mod:`~wotsim.config.correlations`), the studies one could commission
+(:mod:`~wotsim.config.studies`) and the size ceilings (:mod:`~wotsim.config.sizes`)
 have modules of their own.
 
 Rules checked at the deterministic base case (every parameter at its base value):
@@ -50,15 +51,16 @@ from .items import parse_items, parse_outputs
 from .keys import (Ctx, check_keys, check_name, formula, get_bool, get_int, get_str, get_table, hint, listing,
                    number_text)
 from .schema import Config, Parameter, Simulation, Study, base_values, longest_horizon, with_derived
+from .studies import parse_decision_cohorts, parse_studies
 from .translations import TRANSLATABLE, collect_translations, label_entry, parse_groups, translated_keys
 from .sizes import MAX_CONFIG_BYTES, MAX_HORIZON, MAX_NESTING, check_nesting, check_sizes, huge_integer, prescan_sizes
 
 __all__ = ["load_config", "parse_config", "read_toml"]
 
 _TOP_KEYS = ("study", "simulation", "stakeholders", "groups", "parameters", "derived", "items", "outputs",
-             "correlations", "scenarios")  # [scenarios.<id>] overlays: validated by wotsim.config.overlays, not here
+             "correlations", "studies", "scenarios")  # [scenarios.<id>] overlays: validated by wotsim.config.overlays, not here
 _STUDY_KEYS = ("name", "description", "currency", "price_year", "horizon", "discount_rate", "unit_of_analysis",
-               "source", *translated_keys(TRANSLATABLE["study"]))
+               "decision_cohorts", "source", *translated_keys(TRANSLATABLE["study"]))
 _SIM_KEYS = ("samples", "seed", "sampler", "chunk_size", "percentiles", "replicates",
              "repair_correlations")
 
@@ -164,6 +166,7 @@ def _parse(ctx: Ctx, data: Mapping[str, Any]) -> Config:
     items = parse_items(ctx, data, stakeholders, known, longest_horizon(study.horizon, parameters))
     outputs = parse_outputs(ctx, data, items, stakeholders)
     correlations, notes = parse_correlations(ctx, data, parameters, repair=simulation.repair_correlations)
+    studies = parse_studies(ctx, data, parameters, derived)
     groups, found = parse_groups(ctx, data, parameters, items)
     translations.update(found)
     translations.update(collect_translations(ctx, data))
@@ -188,6 +191,7 @@ def _parse(ctx: Ctx, data: Mapping[str, Any]) -> Config:
         notes=notes,
         groups=groups,
         translations=translations,
+        studies=studies,
     )
     _check_base(ctx, config)
     return config
@@ -318,6 +322,7 @@ def _parse_study(ctx: Ctx, data: Mapping[str, Any], parameters: Mapping[str, Par
         discount_rate=rate,
         description=get_str(ctx, table, "description", "study.description", default=""),
         unit_of_analysis=unit,
+        decision_cohorts=parse_decision_cohorts(ctx, table),
     )
 
 

@@ -4,7 +4,8 @@
 sd, median, quantiles, base, value; a gamma's scale), so the new distribution's
 quantile function is exactly ``a * ppf(u)`` or ``ppf(u) + b``: the scenario's draw of a
 parameter is the base draw, scaled or shifted.  ``[fix]`` makes a parameter fixed (its
-correlations leave the copula: :func:`drop_fixed_correlations`).  :func:`remap_error`
+correlations leave the copula: :func:`drop_fixed_correlations`; the base's studies of it leave
+too: :func:`drop_fixed_studies`).  :func:`remap_error`
 names the overlay's own key in an error raised while validating the merged config.
 Used by :mod:`wotsim.config.overlays`.
 """
@@ -23,8 +24,8 @@ from .forms import family, short_number
 from .keys import check_keys
 from .quantiles import RANGE_KEY, is_quantile_key
 
-__all__ = ["INHERITED", "OverlayContext", "describe", "drop_fixed_correlations", "is_number", "op_number",
-           "overlay_table", "remap_error", "strip_items", "transform"]
+__all__ = ["INHERITED", "OverlayContext", "describe", "drop_fixed_correlations", "drop_fixed_studies", "is_number",
+           "op_number", "overlay_table", "remap_error", "strip_items", "transform"]
 
 _OP_NUMBER = {"scale": "factor", "shift": "amount", "fix": "value"}
 #: Metadata a replaced or fixed parameter keeps from the base unless the overlay gives it.
@@ -65,13 +66,7 @@ def drop_fixed_correlations(raw: dict[str, Any], params: Mapping[str, Any], chan
     dropped (the others keep theirs).  Returns ``("a ~ b", rank as text, fixed parameter)``
     per dropped correlation.
     """
-    fixed = set()
-    for name in changed:
-        try:
-            if make_distribution(params[name]).fixed:
-                fixed.add(name)
-        except DistributionError:
-            continue  # reported when the merged config is validated
+    fixed = _fixed(params, changed)
     corr = raw.get("correlations")
     if not fixed or not isinstance(corr, list):
         return []
@@ -86,6 +81,38 @@ def drop_fixed_correlations(raw: dict[str, Any], params: Mapping[str, Any], chan
             kept.append(spec)
     raw["correlations"] = kept
     return dropped
+
+
+def drop_fixed_studies(raw: dict[str, Any], params: Mapping[str, Any], changed: set[str], keep: set[str]
+                       ) -> list[tuple[str, str]]:
+    """Remove from ``raw`` the studies (``[studies.<id>]``, but those in ``keep``: the overlay's own) that
+    inform a parameter this scenario made fixed: there is nothing left to learn about it.  Returns
+    ``(study id, the fixed parameter)`` per dropped study."""
+    studies = raw.get("studies")
+    fixed = _fixed(params, changed) if isinstance(studies, dict) and studies else set()
+    if not fixed:
+        return []
+    dropped = []
+    for sid, spec in list(studies.items()):
+        informs = spec.get("informs") if isinstance(spec, dict) and sid not in keep else None
+        names = [informs] if isinstance(informs, str) else informs if isinstance(informs, list) else []
+        hit = [n for n in names if isinstance(n, str) and n in fixed]
+        if hit:
+            del studies[sid]
+            dropped.append((sid, hit[0]))
+    return dropped
+
+
+def _fixed(params: Mapping[str, Any], changed: set[str]) -> set[str]:
+    """The parameters among ``changed`` whose new table is a fixed value (an invalid table: not fixed)."""
+    fixed = set()
+    for name in changed:
+        try:
+            if make_distribution(params[name]).fixed:
+                fixed.add(name)
+        except DistributionError:
+            continue  # reported when the merged config is validated
+    return fixed
 
 
 def overlay_table(ctx: OverlayContext, data: Mapping[str, Any], key: str) -> dict:
@@ -185,8 +212,9 @@ def strip_items(outputs: Mapping[str, Any], dropped: set[str]) -> None:
 
 
 def remap_error(ctx: OverlayContext, exc: ConfigError, origin: Mapping[str, str], added: set[str], n_kept: int,
-                base_path: str) -> ConfigError:
-    """Name the overlay's key in an error raised while validating the merged config."""
+                base_path: str, studies: set[str] = frozenset()) -> ConfigError:
+    """Name the overlay's key in an error raised while validating the merged config (``studies``: the ids of
+    the overlay's own ``[studies.<id>]``; an error in another study is the base config's, after the scenario)."""
     key = exc.key or ""
     parts = key.split(".")
     mapped = None
@@ -197,7 +225,8 @@ def remap_error(ctx: OverlayContext, exc: ConfigError, origin: Mapping[str, str]
         mapped = f"add_items[{int(m.group(1)) - n_kept}]{m.group(2)}"
     elif parts[0] == "items" and len(parts) > 1 and parts[1] in added:
         mapped = "add_items." + ".".join(parts[1:])
-    elif parts[0] in ("study", "derived", "outputs"):
+    elif parts[0] in ("study", "derived", "outputs") or (parts[0] == "studies" and len(parts) > 1
+                                                         and parts[1] in studies):
         mapped = key
     if mapped is None:
         return ConfigError(f"{exc.rule} (in the base config {base_path}, after applying this scenario)",

@@ -38,10 +38,14 @@ Overlay format (a file under ``<config dir>/scenarios/``, or a table
 
     [parameters.new_name]             # new parameters (an existing name is an error: use replace)
     [derived]                         # new or overriding derived formulas
-    [study]                           # horizon, discount_rate (and source)
+    [study]                           # horizon, discount_rate, decision_cohorts (and source)
     drop_items = ["carers_time"]      # also removed from outputs' explicit item lists
     [[add_items]]                     # new items, as [[items]]
     [outputs.name]                    # new or overriding outputs
+    [studies.id]                      # a new study, or one replacing the base's study of that id
+                                      # (a whole table, as [studies.<id>] in a config); a base study
+                                      # of a parameter the scenario fixes is dropped (nothing is
+                                      # left to learn about it), and the operations say so
 
 One operation per parameter among replace / scale / shift / fix.  Scaling and
 shifting act on the distribution's numbers (low, mode, high, mean, sd, median,
@@ -63,8 +67,8 @@ from ..i18n import N_, translator
 from .keys import NAME, check_keys, hint
 from .loading import parse_config, read_toml
 from .forms import short_number
-from .operations import (INHERITED, OverlayContext, describe, drop_fixed_correlations, op_number, overlay_table,
-                         remap_error, strip_items, transform)
+from .operations import (INHERITED, OverlayContext, describe, drop_fixed_correlations, drop_fixed_studies, op_number,
+                         overlay_table, remap_error, strip_items, transform)
 from .schema import Config
 from .translations import TRANSLATABLE, parse_translations, translated_keys
 
@@ -73,10 +77,10 @@ __all__ = ["BASE_ID", "OVERLAY_KEYS", "Operation", "Scenario", "find_scenarios",
 
 #: Keys of an overlay document.
 OVERLAY_KEYS = ("scenario", "replace", "scale", "shift", "fix", "parameters", "derived", "study",
-                "drop_items", "add_items", "outputs")
+                "drop_items", "add_items", "outputs", "studies")
 _SCENARIO_KEYS = ("id", "label", "description", "evidence", "category", "order", "applies_to",
                   *translated_keys(TRANSLATABLE["scenario"]))
-_STUDY_KEYS = ("horizon", "discount_rate", "source")
+_STUDY_KEYS = ("horizon", "discount_rate", "decision_cohorts", "source")
 _PARAM_OPS = ("replace", "scale", "shift", "fix")
 
 #: What a scenario's description adds when a parameter it fixes leaves the rank correlations.
@@ -95,8 +99,9 @@ class Operation:
     ----------
     kind : str
         ``replace``, ``scale``, ``shift``, ``fix``, ``parameter`` (new), ``derived``,
-        ``study``, ``drop_item``, ``add_item``, ``output`` or ``drop_correlation`` (a
-        correlation of a parameter the scenario made fixed).
+        ``study``, ``drop_item``, ``add_item``, ``output``, ``study_design`` (a study added
+        or replaced), ``drop_correlation`` (a correlation of a parameter the scenario made
+        fixed) or ``drop_study`` (a base study of a parameter the scenario made fixed).
     target : str
         The parameter, derived name, study key, item id or output changed.
     detail : str
@@ -318,10 +323,22 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
             ops.append(Operation("output", name, "added" if name not in base.outputs else "overridden",
                                  str(spec.get("source", "")) if isinstance(spec, dict) else ""))
 
+    # studies: new or replacing the base's (whole tables); the base's studies of parameters made fixed leave
+    studies = overlay_table(ctx, data, "studies")
+    for sid, fixed in drop_fixed_studies(raw, params, set(seen), keep=set(studies)):
+        ops.append(Operation("drop_study", sid, f"dropped: {fixed!r} is fixed", ""))
+    if studies:
+        raw_studies = raw.setdefault("studies", {})
+        for sid, spec in studies.items():
+            ops.append(Operation("study_design", sid, "replaced" if sid in base.studies else "added",
+                                 str(spec.get("source", "")) if isinstance(spec, dict) else ""))
+            raw_studies[sid] = copy.deepcopy(spec)
+
     try:
         config = parse_config(raw, file=ctx.label)
     except ConfigError as exc:
-        raise remap_error(ctx, exc, origin, {str(x.get('id')) for x in add}, n_kept, base.path) from None
+        raise remap_error(ctx, exc, origin, {str(x.get('id')) for x in add}, n_kept, base.path,
+                          studies=set(studies)) from None
     return Scenario(
         id=sid, label=texts["label"], description=texts["description"], evidence=texts["evidence"],
         category=category, order=order, file=file, operations=tuple(ops), config=config,

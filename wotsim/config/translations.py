@@ -14,6 +14,7 @@ tables it describes.  What may be translated (:data:`TRANSLATABLE`)::
     [[items]]            label
     [outputs.NAME]       label, description
     [scenario]           label, description, evidence            (scenario overlays)
+    [studies.ID]         label                                   (kind "studies": a study one could commission)
 
 ``[groups]`` is optional and gives the parameters' ``group`` values labels (``"unit value" =
 { label = "Unit values", label_nl = "Kengetallen" }``); each key must be a group some
@@ -112,10 +113,10 @@ def parse_groups(ctx: Any, data: Mapping[str, Any], parameters: Mapping[str, "Pa
 
 
 def collect_translations(ctx: Any, data: Mapping[str, Any]) -> dict[tuple[str, str, str, str], str]:
-    """The translations of a validated config's study, parameters, items and outputs (stakeholders and
+    """The translations of a validated config's study, parameters, items, outputs and studies (stakeholders and
     groups: :func:`label_entry`)."""
     out = parse_translations(ctx, data.get("study", {}), "study", "", "study")
-    for kind, table in (("parameter", "parameters"), ("output", "outputs")):
+    for kind, table in (("parameter", "parameters"), ("output", "outputs"), ("studies", "studies")):
         for name, spec in data.get(table, {}).items():
             ctx.at = f"{table}.{name}"
             out.update(parse_translations(ctx, spec, kind, name, ctx.at))

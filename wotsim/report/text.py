@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..config.schema import Config
 
 __all__ = ["MAX_MESSAGE", "ProgressBar", "format_comparison", "format_decision", "format_morris", "format_oneway",
-           "format_pawn", "format_run", "format_sensitivity", "format_sobol", "format_statements", "format_targets",
-           "format_voi", "format_voi_run", "one_line", "per_unit", "table", "unit_of_analysis"]
+           "format_pawn", "format_run", "format_sensitivity", "format_sobol", "format_statements", "format_studies",
+           "format_targets", "format_voi", "format_voi_run", "one_line", "per_unit", "table", "unit_of_analysis"]
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str], align: str, *, indent: str = "") -> str:
@@ -126,6 +126,12 @@ def format_targets(targets) -> tuple[list[str], list[str]]:
         if not ok:
             failed.append(f"outputs.{name}: base case {got:.4f} misses target {target:g} by more than {tolerance:g}")
     return rows, failed
+
+
+def format_studies(config: Config) -> list[str]:
+    """The studies of ``wotsim validate``, one line each: id, design, the parameters it informs, its sizes."""
+    return [f"  study {sid:<18} {st.design:<8}  informs {', '.join(st.informs)}; sizes {', '.join(map(str, st.sizes))}"
+            for sid, st in config.studies.items()]
 
 
 

@@ -1,9 +1,9 @@
 """Tables in and out: a config as a workbook (.xlsx, .ods) or a folder of CSV files, and back.
 
 One sheet (or CSV file) per table of the config (``study``, ``simulation``, ``stakeholders``,
-``groups``, ``parameters``, ``derived``, ``items``, ``outputs``, ``correlations``) and, for the
-scenario overlays, ``scenarios``, ``scenario_parameters``, ``scenario_derived``,
-``scenario_items`` and ``scenario_outputs``; columns are named as the TOML keys.  Modules:
+``groups``, ``parameters``, ``derived``, ``items``, ``outputs``, ``correlations``, ``studies``)
+and, for the scenario overlays, ``scenarios``, ``scenario_parameters``, ``scenario_derived``,
+``scenario_items``, ``scenario_outputs`` and ``scenario_studies``; columns are named as the TOML keys.  Modules:
 
 * :mod:`~wotsim.workbook.columns`: the sheets, their columns, what kind of value each holds and
   what it means (the README sheet and the header notes);

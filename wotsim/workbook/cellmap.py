@@ -97,7 +97,8 @@ class CellMap:
         prefix = f"scenarios.{match.group(1)}."
         head, _, rest = key.partition(".")
         tables = {"items": ("add_items",), "parameters": ("parameters", "replace", "scale", "shift", "fix"),
-                  "outputs": ("outputs",), "derived": ("derived",), "study": ("scenario",)}.get(head, ())
+                  "outputs": ("outputs",), "derived": ("derived",), "study": ("scenario",),
+                  "studies": ("studies",)}.get(head, ())
         for table in tables:
             found = self.locate(prefix + (f"study.{rest}" if head == "study" else f"{table}.{rest}"))
             if found is not None:

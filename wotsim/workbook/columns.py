@@ -10,11 +10,13 @@ overlays), so that a key the config learns is a column here too; ``parameters`` 
 ``scenario_parameters``) pass any other column on to the config, which checks it: a parameter
 key this module does not know (a new quantile form) still goes both ways.
 
-The scenario overlays (:mod:`wotsim.config.overlays`) take five sheets: ``scenarios`` (one row
-per scenario: its ``[scenario]`` table, ``drop_items`` and ``study.*``), ``scenario_parameters``
-(one row per parameter a scenario adds or changes: ``change`` is ``new``, ``replace``, ``scale``
-(by ``factor``), ``shift`` (by ``amount``) or ``fix`` (at ``value``)), ``scenario_derived``,
-``scenario_items`` (``[[add_items]]``) and ``scenario_outputs``.
+The studies one could commission (``[studies.<id>]``, :mod:`wotsim.config.studies`) are the
+``studies`` sheet, one row per study.  The scenario overlays (:mod:`wotsim.config.overlays`) take
+six sheets: ``scenarios`` (one row per scenario: its ``[scenario]`` table, ``drop_items`` and
+``study.*``), ``scenario_parameters`` (one row per parameter a scenario adds or changes: ``change``
+is ``new``, ``replace``, ``scale`` (by ``factor``), ``shift`` (by ``amount``) or ``fix`` (at
+``value``)), ``scenario_derived``, ``scenario_items`` (``[[add_items]]``), ``scenario_outputs`` and
+``scenario_studies``.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from dataclasses import dataclass
 
 from ..config.correlations import CORRELATION_KEYS
 from ..config.items import ITEM_KEYS, OUTPUT_KEYS
+from ..config.studies import STUDY_KEYS
 from ..config.translations import TRANSLATABLE, translated_keys
 
-__all__ = ["CHANGES", "CHANGE_NUMBER", "NOTE", "REQUIRED", "SHEETS", "Column", "Sheet", "about", "kind_of", "sheet_of"]
+__all__ = ["CHANGES", "CHANGE_NUMBER", "NOTE", "REQUIRED", "SCENARIO_STUDY", "SHEETS", "Column", "Sheet", "about",
+           "kind_of", "sheet_of"]
 
 #: The column of free notes (TOML comments), on every sheet.
 NOTE = "note"
@@ -51,7 +55,7 @@ _PARAMETER_NUMBERS = ("value", "low", "mode", "high", "base", "mean", "sd", "med
 #: Kinds of values (:func:`wotsim.workbook.cells.convert`) by column; a column not listed is ``text``
 #: on the closed sheets and ``any`` on the parameter sheets.
 _KINDS = {
-    "price_year": "int", "horizon": "formula", "discount_rate": "formula",
+    "price_year": "int", "horizon": "formula", "discount_rate": "formula", "decision_cohorts": "int",
     "samples": "int", "seed": "int", "chunk_size": "int", "percentiles": "list", "replicates": "int",
     "repair_correlations": "bool",
     "financial": "bool", "value": "formula", "start": "int", "duration": "int", "persistence": "formula",
@@ -59,7 +63,8 @@ _KINDS = {
     "benefits": "selection", "costs": "selection", "target": "number", "tolerance": "number",
     "between": "list", "rank": "number",
     "order": "int", "drop_items": "list", "study.horizon": "formula", "study.discount_rate": "formula",
-    "factor": "number", "amount": "number",
+    "factor": "number", "amount": "number", "study.decision_cohorts": "int",
+    "informs": "names", "sd": "number", "sizes": "list", "cost_fixed": "number", "cost_per_unit": "number",
     **{f"{side}.{k}": kind for side in ("benefits", "costs")
        for k, kind in (("stakeholder", "names"), ("financial", "bool"), ("items", "list"), ("exclude", "list"))},
 }
@@ -77,6 +82,7 @@ _ABOUT = {
     ("study", "horizon"): "Years counted: a whole number, or the name of an integer parameter.",
     ("study", "discount_rate"): "Fraction per year (0.03 = 3%): a number, a parameter name or a formula.",
     ("study", "unit_of_analysis"): "What the amounts are counted per, e.g. 'per yearly cohort'.",
+    ("study", "decision_cohorts"): "How many cohorts a decision affects (default 1), for the value of a study.",
     ("simulation", "samples"): "Monte Carlo draws (default 100000).", ("simulation", "seed"): "Root seed.",
     ("simulation", "sampler"): "mc, lhs or sobol.", ("simulation", "chunk_size"): "Draws evaluated at once.",
     ("simulation", "percentiles"): "Percentiles reported, a list such as [5, 50, 95].",
@@ -119,7 +125,15 @@ _ABOUT = {
     "order": "Position in tables.", "applies_to": "The config file it belongs to (optional).",
     "drop_items": "Items the scenario removes, e.g. [carers_time].",
     "study.horizon": "The scenario's horizon.", "study.discount_rate": "The scenario's discount rate.",
-    "study.source": "Source of the study changes.",
+    "study.decision_cohorts": "The scenario's decision cohorts.", "study.source": "Source of the study changes.",
+    ("studies", "id"): "The study's id (letters, digits and _).",
+    "informs": "The uncertain parameter the study measures, or a list of them, e.g. [a, b].",
+    "design": "binomial (n units, events ~ Binomial(n, parameter); a parameter within [0, 1]) or normal (n "
+              "observations, each ~ Normal(parameter, sd)).",
+    ("studies", "sd"): "normal design: the standard deviation of one observation (> 0); empty for binomial.",
+    "sizes": "The study sizes n to evaluate, e.g. [50, 100, 200].",
+    "cost_fixed": "The study's fixed cost (>= 0), in the study's currency.",
+    "cost_per_unit": "Its cost per unit or observation (>= 0).",
     "scenario": "The scenario (an id of the scenarios sheet).",
     "change": "new (a new parameter), replace (a whole new table), scale (by factor), shift (by amount) or fix "
               "(at value).",
@@ -193,7 +207,8 @@ def about(sheet: str, key: str) -> str:
         suffix = lang_key[1:]
         if key.endswith(suffix) and key != suffix:
             return f"{key[:-len(suffix)]} in another language ({suffix[1:]})."
-    sheet = {"scenario_items": "items", "scenario_outputs": "outputs", "scenario_derived": "derived"}.get(sheet, sheet)
+    sheet = {"scenario_items": "items", "scenario_outputs": "outputs", "scenario_derived": "derived",
+             "scenario_studies": "studies"}.get(sheet, sheet)
     return _ABOUT.get((sheet, key)) or _ABOUT.get(key, "")
 
 
@@ -206,6 +221,9 @@ _OUTPUTS = ("name", *_translated(tuple(k for k in OUTPUT_KEYS if k not in ("bene
             *(f"{side}{sub}" for side in ("benefits", "costs")
               for sub in ("", ".stakeholder", ".financial", ".items", ".exclude")),
             "target", "tolerance", "source")
+_STUDIES = ("id", *_translated(tuple(k for k in STUDY_KEYS if k != "source"), "studies"), "source")
+#: The scenarios sheet's columns of an overlay's ``[study]`` table.
+SCENARIO_STUDY = ("study.horizon", "study.discount_rate", "study.decision_cohorts", "study.source")
 _TEXT_KEYS = frozenset(("label", "description", "source", "unit", "name", "id", "group", "evidence", "category",
                         "applies_to", "currency", "unit_of_analysis", "sampler", "kind", "stakeholder", "measure",
                         "scenario", "study.source", NOTE, *translated_keys(
@@ -213,8 +231,8 @@ _TEXT_KEYS = frozenset(("label", "description", "source", "unit", "name", "id", 
 
 SHEETS: tuple[Sheet, ...] = (
     Sheet("study", "What is studied: one record (a key and a value per row).", (), _columns("study", _translated(
-        ("name", "description", "currency", "price_year", "horizon", "discount_rate", "unit_of_analysis", "source"),
-        "study")), record=True),
+        ("name", "description", "currency", "price_year", "horizon", "discount_rate", "unit_of_analysis",
+         "decision_cohorts", "source"), "study")), record=True),
     Sheet("simulation", "Defaults of the Monte Carlo simulation (the command line overrides them).", (),
           _columns("simulation", ("samples", "seed", "sampler", "chunk_size", "percentiles", "replicates",
                                   "repair_correlations")), record=True),
@@ -229,9 +247,11 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("outputs", "Ratios and net present values over selected items.", ("name",), _columns("outputs", _OUTPUTS)),
     Sheet("correlations", "Rank correlations between uncertain parameters.", (),
           _columns("correlations", tuple(CORRELATION_KEYS))),
+    Sheet("studies", "Studies one could commission: what their information would be worth (optional).", ("id",),
+          _columns("studies", _STUDIES)),
     Sheet("scenarios", "Scenario overlays: one row per scenario.", ("id",), _columns("scenarios", (
         *_translated(("id", "label", "description", "evidence"), "scenario"), "category", "order", "applies_to",
-        "drop_items", "study.horizon", "study.discount_rate", "study.source"))),
+        "drop_items", *SCENARIO_STUDY))),
     Sheet("scenario_parameters", "Parameters a scenario adds (new) or changes (replace, scale, shift, fix).",
           ("scenario", "name"), _columns("scenario_parameters", ("scenario", "change", "name", "factor", "amount",
                                                                  *_PARAMETER_KEYS[1:])), open=True),
@@ -241,6 +261,8 @@ SHEETS: tuple[Sheet, ...] = (
           _columns("scenario_items", ("scenario", *_ITEMS))),
     Sheet("scenario_outputs", "Outputs a scenario adds or overrides.", ("scenario", "name"),
           _columns("scenario_outputs", ("scenario", *_OUTPUTS))),
+    Sheet("scenario_studies", "Studies a scenario adds or replaces.", ("scenario", "id"),
+          _columns("scenario_studies", ("scenario", *_STUDIES))),
 )
 _BY_TABLE = {s.table: s for s in SHEETS}
 

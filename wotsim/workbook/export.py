@@ -83,7 +83,9 @@ def config_tables(raw: Mapping[str, Any], overlays: Mapping[str, Mapping[str, An
     out["outputs"] = [_note(_flat_output(k, v), notes, f"outputs.{k}") for k, v in raw.get("outputs", {}).items()]
     out["correlations"] = [_note(dict(c), notes, f"correlations[{i}]")
                            for i, c in enumerate(raw.get("correlations", []))]
-    for table in ("scenarios", "scenario_parameters", "scenario_derived", "scenario_items", "scenario_outputs"):
+    out["studies"] = [_note({"id": k, **v}, notes, f"studies.{k}") for k, v in raw.get("studies", {}).items()]
+    for table in ("scenarios", "scenario_parameters", "scenario_derived", "scenario_items", "scenario_outputs",
+                  "scenario_studies"):
         out[table] = []
     for sid, overlay in overlays.items():
         path = f"scenarios.{sid}"
@@ -107,6 +109,8 @@ def config_tables(raw: Mapping[str, Any], overlays: Mapping[str, Mapping[str, An
                                   for i, it in enumerate(overlay.get("add_items", []))]
         out["scenario_outputs"] += [_note({"scenario": sid, **_flat_output(k, v)}, notes, f"{path}.outputs.{k}")
                                     for k, v in overlay.get("outputs", {}).items()]
+        out["scenario_studies"] += [_note({"scenario": sid, "id": k, **v}, notes, f"{path}.studies.{k}")
+                                    for k, v in overlay.get("studies", {}).items()]
     return {k: v for k, v in out.items() if v or k in ("stakeholders", "parameters", "items", "outputs")}
 
 

@@ -76,7 +76,7 @@ def _rows(path: tuple[str, ...], index: int, prefix: str, overlay: bool) -> tupl
             return f"{prefix}scenario", False
         if path in _OVERLAY_KEYED:
             return f"{prefix}{path[0]}", True
-        if len(path) >= 2 and path[0] in ("parameters", "replace", "outputs", "scale", "shift", "fix"):
+        if len(path) >= 2 and path[0] in ("parameters", "replace", "outputs", "scale", "shift", "fix", "studies"):
             return f"{prefix}{path[0]}.{path[1]}", False
         if path[0] == "add_items":
             return f"{prefix}add_items[{index}]", False
@@ -85,7 +85,7 @@ def _rows(path: tuple[str, ...], index: int, prefix: str, overlay: bool) -> tupl
         return _rows(path[2:], index, f"scenarios.{path[1]}.", True)
     if path in _KEYED:
         return path[0], True
-    if len(path) >= 2 and path[0] in ("parameters", "outputs"):
+    if len(path) >= 2 and path[0] in ("parameters", "outputs", "studies"):
         return f"{path[0]}.{path[1]}", False
     if path and path[0] in ("items", "correlations"):
         return f"{path[0]}[{index}]", False

@@ -32,7 +32,7 @@ from ..config.schema import ConfigWarning
 from ..errors import ConfigError
 from .cellmap import Cell, CellMap, Row
 from .cells import CellValueError, convert, is_empty, mark_evidence, shown, text_of
-from .columns import CHANGE_NUMBER, CHANGES, NOTE, REQUIRED, SHEETS, Sheet, kind_of
+from .columns import CHANGE_NUMBER, CHANGES, NOTE, REQUIRED, SCENARIO_STUDY, SHEETS, Sheet, kind_of
 from .sources import RawSheet, open_tables
 
 __all__ = ["Imported", "read_workbook", "table_of"]
@@ -300,7 +300,7 @@ class _Builder:
     _study = _simulation = _record
 
     def _named(self, spec: Sheet, entry: _Entry) -> None:
-        """parameters, outputs: ``[table.<name>]``."""
+        """parameters, outputs, studies: ``[table.<name>]``."""
         (name,) = self._unique(spec, entry)
         table = self._place(f"{spec.table}.{name}", entry, skip=spec.ids)
         if spec.table == "outputs":
@@ -346,14 +346,13 @@ class _Builder:
         (sid,) = self._unique(spec, entry)
         path = f"scenarios.{sid}"
         overlay: dict[str, Any] = {}
-        meta = self._place(f"{path}.scenario", entry, skip=("drop_items", "study.horizon", "study.discount_rate",
-                                                            "study.source"))
+        meta = self._place(f"{path}.scenario", entry, skip=("drop_items", *SCENARIO_STUDY))
         self.cells.rows[path] = entry.row
         if "drop_items" in entry.values:
             overlay["drop_items"] = entry.values["drop_items"]
             self.cells.cells[f"{path}.drop_items"] = entry.cells["drop_items"]
         overlay["scenario"] = meta
-        for key in ("horizon", "discount_rate", "source"):
+        for key in (column.split(".", 1)[1] for column in SCENARIO_STUDY):
             if f"study.{key}" in entry.values:
                 overlay.setdefault("study", {})[key] = entry.values[f"study.{key}"]
                 self.cells.cells[f"{path}.study.{key}"] = entry.cells[f"study.{key}"]
@@ -419,6 +418,12 @@ class _Builder:
         path = f"scenarios.{sid}.outputs.{name}"
         table = _selections(self, path, entry, self._place(path, entry, skip=("scenario", "name")))
         overlay.setdefault("outputs", {})[name] = table
+
+    def _scenario_studies(self, spec: Sheet, entry: _Entry) -> None:
+        _, sid_study = self._unique(spec, entry)
+        sid, overlay = self._overlay(entry)
+        path = f"scenarios.{sid}.studies.{sid_study}"
+        overlay.setdefault("studies", {})[sid_study] = self._place(path, entry, skip=("scenario", "id"))
 
 
 def _selections(build: _Builder, path: str, entry: _Entry, table: dict[str, Any]) -> dict[str, Any]:

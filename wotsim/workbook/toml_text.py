@@ -3,7 +3,7 @@
 The values' literals come from tomli-w (the writer that pairs with tomli, the parser Python's
 ``tomllib`` is): strings escaped, floats written so that they read back bit for bit.  The layout
 is this module's, because tomli-w writes every nested table as a section and every long list
-over many lines: here each parameter, output and scenario part is a ``[section]``, items and
+over many lines: here each parameter, output, study and scenario part is a ``[section]``, items and
 correlations are ``[[arrays of tables]]``, a stakeholder's or group's labels and an output's
 filter are inline tables (``{ label = "...", label_nl = "..." }``), and the notes of the
 workbook's ``note`` column are comments: a one-line note after its key (``horizon = 5  # ...``),
@@ -21,7 +21,7 @@ __all__ = ["config_text"]
 
 #: The top-level tables in the order they are written (any other key follows, in its own order).
 ORDER = ("study", "simulation", "stakeholders", "groups", "parameters", "derived", "items", "outputs", "correlations",
-         "scenarios")
+         "studies", "scenarios")
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -48,10 +48,10 @@ def _section(path: tuple[str, ...]) -> bool:
     n = len(path)
     if n == 1:
         return True
-    if path[0] in ("parameters", "outputs"):
+    if path[0] in ("parameters", "outputs", "studies"):
         return n == 2
     if path[0] == "scenarios":
-        return n in (2, 3) or (n == 4 and path[2] in ("parameters", "replace", "outputs"))
+        return n in (2, 3) or (n == 4 and path[2] in ("parameters", "replace", "outputs", "studies"))
     return False
 
 
