@@ -12,6 +12,7 @@ import wotsim
 from wotsim import plots
 from wotsim.analysis.discover import discover
 from wotsim.analysis.drivers import decision_drivers
+from wotsim.analysis.evsi import study_evsi
 from wotsim.analysis.oneway import one_way
 from wotsim.analysis.scenarios import compare
 from wotsim.config.overlays import find_scenarios
@@ -46,6 +47,7 @@ def main() -> None:
         "drivers_social_ratio": plots.drivers_chart(decision_drivers(result, output="social_ratio"), config=config),
         "scenarios_social_ratio": plots.scenario_comparison(comparison, output="social_ratio"),
         "evppi_keep": plots.evppi_ranking(keep_voi(result), config=config),
+        **dict(plots.evsi_figures(study_evsi(result, "placement_followup", decisions=["base"]), config=config)),
         **{stem: fig for stem, fig in plots.discovery_figures(discover(result, output="social_ratio", below=1))
            if stem in ("discover_limits_1", "discover_trajectory_1")},
     }

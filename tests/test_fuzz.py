@@ -161,10 +161,13 @@ def saved_dirs(tmp_path_factory):
     commands = {f"sens_{m}": ["sensitivity", "--method", m, "--samples", n]
                 for m, n in (("morris", "8"), ("pawn", "256"), ("oneway", "16"), ("decision", "256"))}
     commands["compare"] = ["compare", "--samples", "64", "--no-statements", "--no-voi"]
-    commands["voi"] = ["voi", "--samples", "256", "--scenarios", "all"]
+    commands["voi"] = ["voi", "--samples", "256", "--scenarios", "all", "--studies"]
     commands["discover"] = ["discover", "--output", "ratio", "--below", "3", "--samples", "256", "--resamples", "2"]
+    studies = base / "fuzz_studies.toml"  # the voi directory also weighs a study: its evsi.json is tampered too
+    studies.write_text(FUZZ_TOML + FUZZ_STUDY, encoding="utf-8")
     for name, command in commands.items():
-        code, _out, err = _call([command[0], str(toml), *command[1:], "--out", str(base / name)])
+        config = studies if name == "voi" else toml
+        code, _out, err = _call([command[0], str(config), *command[1:], "--out", str(base / name)])
         assert code == 0, err
         saved[name] = base / name
     return saved
@@ -203,6 +206,16 @@ duration = 1
 [outputs.ratio]
 benefits = "all"
 costs = "all"
+"""
+FUZZ_STUDY = """\
+[studies.gain_study]
+informs = "gain"
+design = "normal"
+sd = 30.0
+sizes = [4, 16]
+cost_fixed = 1.0
+cost_per_unit = 1.0
+source = "test"
 """
 #: Every kind of directory a wotsim command writes (see saved_dirs).
 SAVED_KINDS = ["run", "sens", "sens_morris", "sens_pawn", "sens_oneway", "sens_decision", "compare", "voi",
@@ -337,9 +350,12 @@ def check_results(saved: dict[str, Path], which: str, steps, tally: Tally, few_f
 
             import wotsim.plots.figures as figures  # where `wotsim plot` looks the function up
 
-            real = figures.simulation_figures
-            patch = mock.patch.object(figures, "simulation_figures",
-                                      lambda result, **kw: itertools.islice(real(result, **kw), 2))
+            real, real_evsi = figures.simulation_figures, figures.evsi_figures
+            patch = contextlib.ExitStack()
+            patch.enter_context(mock.patch.object(figures, "simulation_figures",
+                                                  lambda result, **kw: itertools.islice(real(result, **kw), 2)))
+            patch.enter_context(mock.patch.object(figures, "evsi_figures",  # one study figure of a voi directory
+                                                  lambda evsi, **kw: itertools.islice(real_evsi(evsi, **kw), 1)))
         with patch:
             code, _out, err = _call(["plot", str(directory)])
         _check_exit(code, err, "results")

@@ -23,6 +23,7 @@ import pytest
 
 import wotsim
 from wotsim import plots
+from wotsim.analysis.evsi import evsi_many
 from wotsim.cli import main
 from wotsim.errors import WotsimError
 from wotsim.formatting import share_pm
@@ -37,6 +38,7 @@ CONFIG = textwrap.dedent("""
     unit_of_analysis_nl = "per jaarcohort"
     horizon = 2
     discount_rate = 0.03
+    decision_cohorts = 3
 
     [simulation]
     samples = 256
@@ -112,6 +114,16 @@ CONFIG = textwrap.dedent("""
     label_nl = "Netto testwaarde"
     measure = "npv"
 
+    [studies.share_followup]
+    label = "Follow-up of the share"
+    label_nl = "Vervolgonderzoek naar het aandeel"
+    informs = "effect_share"
+    design = "binomial"
+    sizes = [10, 100]
+    cost_fixed = 1000
+    cost_per_unit = 10
+    source = "test"
+
     [scenarios.narrower_share]
     scenario = { label = "Narrower share", label_nl = "Smaller aandeel", description = "effect_share from U(0.2, 0.8)", evidence = "test", category = "test" }
     replace = { effect_share = { dist = "uniform", low = 0.2, high = 0.8 } }
@@ -129,7 +141,8 @@ ENGLISH = re.compile(r"\b(the|and|or|not|with|more|each|who|draws?|samples?|base
                      r"restrictions?|share|Monte Carlo|CDF|SE|CI|others|switches|benefits|costs|year|ratio|NPV|net|"
                      r"factors|groups|slices|trajectories|runs|lowest|step|chosen|peel|paste|pasting|resamples|"
                      r"limits|evidence|stability|scenarios|compared|reference|identical|better|gains?|pays|"
-                     r"distribution|cumulative|screening|interval of)\b|€\d|\d[kM]\b", re.IGNORECASE)
+                     r"distribution|cumulative|screening|interval of|study|size|cost|cohorts?|population|ceiling|"
+                     r"worth|measures|scale|decision|bands)\b|€\d|\d[kM]\b", re.IGNORECASE)
 #: An id as a config writes it.
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 #: A number with a decimal point: digits, a point, digits, unless it is Dutch grouping of thousands (1.024).
@@ -182,15 +195,16 @@ def dutch(config, result, comparison) -> dict[str, list[str]]:
     morris = wotsim.morris_screening(p, outputs=["test_net"], trajectories=4, resamples=20, seed=3)
     pawn = wotsim.pawn_indices(o, outputs=["test_ratio"], slices=4)
     discovery = wotsim.discover(o, output="test_ratio", below=1.0, resamples=2)
+    evsi = [r for results in evsi_many(o, output="test_net").values() for r in results]
     texts = {name: _texts(draw()) for name, draw in draws}
-    for obj in (sobol, morris, pawn, discovery):  # through figures_for, as `wotsim plot --lang nl` draws them
+    for obj in (sobol, morris, pawn, discovery, evsi):  # through figures_for, as `wotsim plot --lang nl` draws them
         for stem, fig in plots.figures_for(obj, config=p, lang="nl"):
             texts[stem] = _texts(fig)
     return texts
 
 
 def test_every_dutch_figure_is_dutch_with_decimal_commas(dutch):
-    assert len(dutch) == 17
+    assert len(dutch) == 18 and "evsi_share_followup_keep" in dutch
     for name, texts in dutch.items():
         text = "\n".join(texts)
         assert any(re.search(rf"\b{w}\b", text, re.IGNORECASE) for w in DUTCH), (name, texts)
@@ -204,7 +218,8 @@ def test_every_dutch_figure_is_dutch_with_decimal_commas(dutch):
                      "sobol_test_ratio", "sobol_convergence_test_ratio", "morris_test_net", "pawn_test_ratio",
                      "discover_trajectory_1", "discover_limits_1", "discover_scatter_1"}, shown  # decimals shown
     for word in ("Netto testwaarde", "Testverhouding", "De stad", "Aandeel effect", "Hoofdeffecten",
-                 "Elk resultaat", "Smaller aandeel", "Basisanalyse"):  # the config's Dutch labels, and wotsim's own
+                 "Elk resultaat", "Smaller aandeel", "Basisanalyse",
+                 "Vervolgonderzoek naar het aandeel"):  # the config's Dutch labels, and wotsim's own
         assert word in every, word
 
 

@@ -56,6 +56,7 @@ def test_report_files(report_dir):
     pngs = sorted((report_dir / "figures").glob("*.png"))
     svgs = sorted((report_dir / "figures").glob("*.svg"))
     assert len(pngs) >= 12 and not svgs  # SVG only on request (--figures png,svg)
+    assert {"evsi_placement_followup_keep", "evsi_quality_of_life_keep"} <= {p.stem for p in pngs}  # the studies
     assert not list(report_dir.parent.glob(".schiedam.tmp-*")), "no temporary directory left behind"
 
 
@@ -68,7 +69,8 @@ def test_report_is_self_contained_and_complete(report_dir):
     assert n_img == len(list((report_dir / "figures").glob("*.png")))
     assert page.count("data:image/png;base64,") == n_img
     for heading in ("Robustness statement", "Base case and uncertainty", "What drives the result",
-                    "scenarios and value of information", "Parameters, sources and evidence", "Manifest"):
+                    "scenarios and value of information", "Is a follow-up study worth it?",
+                    "Parameters, sources and evidence", "Manifest"):
         assert heading in page
     config = load_config(SCHIEDAM)
     for name, p in config.parameters.items():
@@ -91,9 +93,40 @@ def test_the_verdict_comes_first_in_words_with_links_and_labels(report_dir):
     assert "Recommendation 1: sharper selection" in text and "Recommendation 2: more use" in text
     assert "Discount" not in text and "robustly better" in text  # self-reliance is better in every draw
     assert "depends most on" in text and "Further research" in text and "per yearly cohort" in text
+    # the one study clearly worth its cost (ENBS 58,637 > 2 x 26,395 at 4,096 draws; the quality-of-life study's
+    # 14,320 ± 26,124 is not): one sentence, its numbers linked to the section on studies
+    assert ("Follow-up of placements prevented with n = 400 would be worth about €160,000 over 5 cohorts, €59,000 "
+            "more than it costs.") in " ".join(text.split())
+    assert re.findall(r'<a href="#studies">([^<]+)</a>', verdict) == ["€160,000", "€59,000"]
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), re.findall(r"\b[a-z]+_[a-z_]+\b", text)
     numbers = re.findall(r'<a href="#(results|recommendations|drivers)">([^<]+)</a>', verdict)
     assert len(numbers) >= 12 and all(re.search(r"\d", n) for _, n in numbers if _ != "drivers")
+
+
+def test_the_first_page_names_a_study_exactly_when_the_rule_says(report_run):
+    """The sentence on a follow-up study (wotsim.report.verdicts.study_worth): there while the best ENBS is above
+    two standard errors, gone at two; for the quality-of-life study (within two) never; in either language."""
+    import dataclasses
+
+    from wotsim.report.council import council_page, council_text
+
+    a = report_run[1]
+    follow, quality = a.evsi
+    j = follow.sizes.index(follow.best_size)
+
+    def last_line(evsi, lang="en"):
+        return council_text(council_page(a.config, a.result, outputs=a.outputs, evsi=evsi, lang=lang)).splitlines()[-1]
+
+    def with_se(se):
+        return dataclasses.replace(follow, population_evsi_se=tuple(
+            se if k == j else x for k, x in enumerate(follow.population_evsi_se)))
+
+    said = "Follow-up of placements prevented with n = 400 would be worth about €160,000 over 5 cohorts"
+    assert last_line(a.evsi).startswith(said) and last_line([follow]) == last_line(a.evsi)
+    assert last_line(a.evsi, "nl").startswith("Vervolgonderzoek naar voorkomen uithuisplaatsingen met n = 400 zou")
+    assert last_line([with_se(follow.enbs[j] / 2 * 0.999)]).startswith(said)
+    for evsi in ([with_se(follow.enbs[j] / 2)], [quality], []):
+        assert "would be worth" not in council_text(council_page(a.config, a.result, outputs=a.outputs, evsi=evsi))
 
 
 def test_report_says_under_which_assumptions_it_fails(report_dir):
@@ -196,6 +229,11 @@ def test_a_dutch_report(report_run, tmp_path, monkeypatch):
     text = visible_text(page)
     verdict = visible_text(page[page.index('id="verdict"'):page.index("<nav>")])
     assert "Het oordeel" in verdict and "Maatschappelijke baten-kostenverhouding: 1,05 (gepubliceerd: 1,05)" in verdict
+    assert ("Vervolgonderzoek naar voorkomen uithuisplaatsingen met n = 400 zou over 5 cohorten zo'n € 160.000 waard "
+            "zijn, € 59.000 meer dan het kost.") in verdict
+    studies = visible_text(page[page.index('id="studies"'):page.index('id="parameters"')])
+    assert "> Is vervolgonderzoek de moeite waard? Een onderzoek" in studies and studies.count("Beste omvang: 400") == 2
+    assert "Vervolgonderzoek naar voorkomen uithuisplaatsingen" in studies and "Meting van de kwaliteit" in studies
     assert re.search(r"90%-interval 0,\d\d tot 1,\d\d", verdict) and "Aanbeveling 1" in verdict
     assert re.search(r"€ \d+\.\d{3}", verdict) and "per jaarcohort" in verdict and not re.search(r"\d\.\d\d\b", verdict)
     for title in ("Robuustheidsverklaring", "Wat de uitkomst bepaalt", "Begrippenlijst", "Basisberekening en onzekerheid"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from wotsim.formatting import money_rounded, round_significant, share_pm, share_text
-from wotsim.report.verdicts import outcome_words, scenario_verdict
+from wotsim.report.verdicts import outcome_words, scenario_verdict, study_worth, worth_studying
 
 OUTCOMES = [  # (measure, P(> threshold), p5, p95) -> words
     ("ratio", 0.99, 1.10, 1.60, "almost certainly above 1"),
@@ -78,3 +78,36 @@ def test_a_standard_error_to_one_figure_and_the_estimate_to_match(p, se, text):
 
 def test_round_significant():
     assert [round_significant(x) for x in (192607, 0.012345, -987, 0.0)] == [190000, 0.012, -990, 0.0]
+
+
+STUDIES = [  # (best ENBS, its standard error) -> worth naming on the first page: ENBS > 0 and > 2 se
+    (53097, 9629, True),        # Schiedam's follow-up of placements prevented at 400 households
+    (14320, 26124, False),      # the quality-of-life measurement at 4,096 draws: within 2 se of 0
+    (20.0, 10.0, False),        # exactly 2 se: not clearly
+    (20.001, 10.0, True),
+    (5.0, 0.0, True),           # a known gain (no spread)
+    (0.0, 0.0, False),
+    (-5.0, 1.0, False),
+    (float("nan"), 1.0, False),
+    (1.0, float("nan"), False),
+    (float("inf"), 1.0, False),
+    (1.0, -1.0, False),         # a negative standard error is damage, never "worth it"
+]
+
+
+@pytest.mark.parametrize("enbs, se, worth", STUDIES)
+def test_a_study_is_worth_it_when_its_best_enbs_clears_two_standard_errors(enbs, se, worth):
+    assert study_worth(enbs, se) is worth
+
+
+def test_the_first_page_names_the_study_worth_it_with_the_highest_enbs():
+    from types import SimpleNamespace
+
+    def study(name, enbs, se, best):
+        return SimpleNamespace(study=name, sizes=(10, 20), enbs=enbs, population_evsi_se=se, best_size=best)
+
+    clear, unclear = study("clear", (5.0, 30.0), (1.0, 10.0), 20), study("unclear", (1.0, 90.0), (1.0, 50.0), 20)
+    higher, none = study("higher", (40.0, 35.0), (1.0, 1.0), 10), study("none", (-1.0, -2.0), (1.0, 1.0), None)
+    assert worth_studying([]) is None and worth_studying([none, unclear]) is None
+    assert worth_studying([unclear, clear]) == (clear, 1)  # the unclear one has the higher ENBS, but not clearly
+    assert worth_studying([clear, higher, none]) == worth_studying([higher, none, clear]) == (higher, 0)

@@ -22,7 +22,7 @@ from ._names import GROUPINGS
 from .errors import WotsimError, WotsimWarning
 from .analysis.pipeline import METHODS, MORRIS_TRAJECTORIES, PAWN_SAMPLES, check_analyses
 from .report.text import (ProgressBar, format_comparison, format_run, format_sensitivity, format_statements,
-                          format_studies, format_targets, format_voi_run, one_line)
+                          format_studies, format_targets, one_line)
 from .limits import check_comparison, check_simulation
 from .commands.common import Parser as _Parser, add_shared as _shared, compare_progress as _compare_progress
 from .commands.common import check_format as _check_format
@@ -32,6 +32,7 @@ from .commands.common import seed as _seed  # noqa: F401  (tests read the count 
 from .commands import discover as _discover
 from .commands import export_config as _export_config, import_workbook as _import_workbook
 from .commands import summary as _summary
+from .commands import voi as _voi
 
 
 # Building the parser and reporting an argument error import nothing heavy (no config, model, scipy, SALib
@@ -222,37 +223,6 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _cmd_voi(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .analysis.pipeline import decision_voi
-    from .analysis.scenarios import compare
-    from .analysis.voi import save_voi
-    from .config.overlays import find_scenarios, is_decision
-
-    config = _load(args.config)
-    check_simulation(config, samples=args.samples, sampler=args.sampler, what="--samples")  # scenarios: compare's own
-    _check_format(args)
-    names = _scenario_names(args.scenarios)
-    scenarios = ()
-    if names is not None:
-        scenarios = find_scenarios(config, None if names == ["all"] else names)
-        progress = _compare_progress(err, args.progress, ["base"] + [s.id for s in scenarios])
-        source = compare(config, scenarios, outputs=(args.output,), samples=args.samples, seed=args.seed,
-                         sampler=args.sampler, progress=progress)
-        result = source.base
-    else:
-        from .simulate import simulate
-
-        source = result = simulate(config, samples=args.samples, seed=args.seed, sampler=args.sampler,
-                                   progress=ProgressBar("simulating", err, enabled=args.progress))
-    vois = list(decision_voi(source, output=args.output, groups=args.groups).values())
-    skipped = [sc.id for sc in scenarios if not is_decision(sc)]
-    out.write(format_voi_run(result, vois, output=args.output, skipped=skipped, top=args.top) + "\n")
-    man = dict(result.manifest, analysis="voi", output=args.output,
-               scenarios=[{"id": s.id, "file": s.file, "config_sha256": s.config.sha256} for s in scenarios])
-    _save(args.out, out, lambda path: save_voi(path, vois, man, format=args.format))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="wotsim", description="Uncertainty and sensitivity analysis of social cost-benefit ratios.")
     from . import __version__
@@ -333,21 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     _shared(cmp, "format", "progress")
     cmp.set_defaults(func=_cmd_compare)
 
-    voi = sub.add_parser("voi", help="value of information (EVPI, EVPPI per parameter and group) for keeping the "
-                         "intervention, and for adopting scenarios instead of the base")
-    _shared(voi, "config")
-    voi.add_argument("--output", default="npv", metavar="NAME",
-                     help="net benefit in money: npv (default), an NPV output or net:<stakeholder>")
-    voi.add_argument("--scenarios", metavar="A,B,...|all",
-                     help="also the decision to adopt each of these scenarios instead of the base ('all': every "
-                          "scenario found)")
-    _shared(voi, "samples", "seed", "sampler")
-    voi.add_argument("--groups", action=argparse.BooleanOptionalAction, default=True,
-                     help="EVPPI per parameter group too (default: yes)")
-    voi.add_argument("--top", type=_positive_int, default=10, help="parameters listed per decision (default 10)")
-    voi.add_argument("--out", type=Path, help="results directory to write (voi.json, evppi.csv, manifest.json)")
-    _shared(voi, "format", "progress")
-    voi.set_defaults(func=_cmd_voi)
+    _voi.add_parser(sub)
 
     _discover.add_parser(sub)
     _import_workbook.add_parser(sub)

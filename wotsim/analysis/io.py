@@ -12,7 +12,9 @@ kind          written by                               loaded as
 ``oneway``    ``... --method oneway``                  :class:`Records` of ``OneWayResult``
 ``decision``  ``... --method decision``                :class:`Records` of ``DecisionDrivers``
 ``compare``   ``wotsim compare --out``                 :class:`~wotsim.analysis.scenarios.Comparison`
-``voi``       ``wotsim voi --out``                     a tuple of :class:`~wotsim.analysis.voi.VoiResult`
+``voi``       ``wotsim voi --out``                     :class:`VoiDirectory`: a tuple of
+                                                       :class:`~wotsim.analysis.voi.VoiResult`, with ``.evsi``
+                                                       (``--studies``: :class:`~wotsim.analysis.evsi.EvsiResult`)
 ``discover``  ``wotsim discover --out``                :class:`~wotsim.analysis.discover.Discovery`
 ``report``    ``wotsim report --out``                  (nothing: the page and its figures are the result)
 ============  =======================================  ==========================================
@@ -47,9 +49,11 @@ from .screening import FORMAT_VERSION, MorrisResult, PawnResult
 from .sobol import SOBOL_FORMAT_VERSION, SobolResult
 from .sobol_design import SobolPlan, check_sobol_samples
 from .sobol_estimates import ENGINES
-from .voi import load_voi
+from .evsi import EvsiResult, evsi_frame, load_evsi
+from .voi import VoiResults, load_voi
 
-__all__ = ["KINDS", "Records", "kind_of", "load_any", "load_oneway_or_decision", "load_sensitivity"]
+__all__ = ["KINDS", "Records", "VoiDirectory", "kind_of", "load_any", "load_oneway_or_decision", "load_sensitivity",
+           "load_voi_directory"]
 
 #: The kinds of directory :func:`kind_of` tells apart.
 KINDS = ("run", "sobol", "morris", "pawn", "oneway", "decision", "compare", "voi", "discover", "report")
@@ -142,9 +146,64 @@ def load_any(directory: str | Path) -> Any:
     if kind == "report":
         raise ResultsError(f"{directory}: a report directory: its figures are in figures/ beside report.html; "
                            "wotsim plot reads the directories of run, sensitivity, compare, voi and discover")
-    loader = {"run": load_results, "compare": load_comparison, "voi": load_voi, "discover": load_discovery,
+    loader = {"run": load_results, "compare": load_comparison, "voi": load_voi_directory, "discover": load_discovery,
               **dict.fromkeys(_SENSITIVITY, load_sensitivity), **dict.fromkeys(_RECORDS, load_oneway_or_decision)}
     return loader[kind](directory)
+
+
+# --------------------------------------------------------------------------- value of information
+class VoiDirectory(VoiResults):
+    """What ``wotsim voi --out`` wrote: its decisions (a tuple of :class:`~wotsim.analysis.voi.VoiResult`, with
+    ``.config``) and ``.evsi``, the value of sample information of the studies it weighed (``--studies``: a
+    tuple of :class:`~wotsim.analysis.evsi.EvsiResult`, one per study and decision; empty without)."""
+
+    evsi: tuple[EvsiResult, ...]
+
+    def __new__(cls, results=(), *, config: Config | None = None, evsi: tuple[EvsiResult, ...] = ()):
+        self = super().__new__(cls, results, config=config)
+        self.evsi = tuple(evsi)
+        return self
+
+    def frames(self) -> dict[str, Any]:
+        """The tables of the decisions and, with studies, ``evsi`` (:func:`wotsim.analysis.evsi.evsi_frame`)."""
+        return {**super().frames(), **({"evsi": evsi_frame(self.evsi)} if self.evsi else {})}
+
+
+def load_voi_directory(directory: str | Path) -> VoiDirectory:
+    """Load a directory of ``wotsim voi --out``: the decisions (:func:`wotsim.analysis.voi.load_voi`) and, when the
+    manifest lists studies or ``evsi.json`` / ``evsi.csv`` is there, their value of sample information
+    (:func:`wotsim.analysis.evsi.load_evsi`).  Each study must be one of the stored config's, its decisions
+    ones of ``voi.json``, each pair once, and every id must be able to name a figure's file; the manifest's
+    ``studies`` must be the studies found.  Any damage is one :class:`ResultsError` naming the file."""
+    directory = Path(directory)
+    vois = load_voi(directory)
+    man = read_json(directory / "manifest.json", "manifest")
+    listed = man.get("studies")
+    if listed is None and not any((directory / name).is_file() for name in ("evsi.json", "evsi.csv")):
+        return VoiDirectory(vois, config=vois.config)
+    evsi = load_evsi(directory)
+    where = directory / "evsi.json"
+    decisions = {v.decision for v in vois}
+    known = getattr(vois.config, "studies", None) or {}
+    pairs = [(r.study, r.decision) for r in evsi]
+    for r in evsi:
+        try:
+            file_stem(r.study, "study")
+        except WotsimError as exc:
+            raise ResultsError(f"{where}: studies: {exc}") from None
+        if r.study not in known:
+            raise ResultsError(f"{where}: study {shown(r.study)} is not a study of the stored config "
+                               f"(studies: {', '.join(known) or 'none'})")
+        if r.decision not in decisions:
+            raise ResultsError(f"{where}: {r.study}: decision {shown(r.decision)} is not one of voi.json's "
+                               f"({', '.join(sorted(decisions))})")
+    if len(set(pairs)) != len(pairs):
+        raise ResultsError(f"{where}: each study and decision must appear once")
+    found = list(dict.fromkeys(r.study for r in evsi))
+    if listed != found:
+        raise ResultsError(f"{directory / 'manifest.json'}: studies must list the studies of evsi.json in their "
+                           f"order ({', '.join(found)}), got {shown(listed)}")
+    return VoiDirectory(vois, config=vois.config, evsi=evsi)
 
 
 # --------------------------------------------------------------------------- one-way and decision drivers

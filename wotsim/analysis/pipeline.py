@@ -1,14 +1,14 @@
 """The pipeline: the runs of analyses that the command line and the report share.
 
-:func:`run_analyses` runs what a report shows (:class:`Analyses`); :func:`sensitivity`
-runs one method of ``wotsim sensitivity``; :func:`validate` every check of
-``wotsim validate``; :func:`decision_voi` is the one routine for
-the value of information per decision (keep the intervention; adopt each decision
-scenario instead of the base); :func:`statement_inputs` computes what the robustness
-statements quote; :func:`comparison_warnings` collects what changes a comparison's
-numbers.  Every size is checked (:mod:`wotsim.limits`) before the first sample.
-Nothing here prints or words a result; the analyses are imported on use, so that
-importing this module costs nothing (the command line reads its defaults).
+:func:`run_analyses` runs what a report shows (:class:`Analyses`); :func:`sensitivity` runs one method
+of ``wotsim sensitivity``; :func:`validate` every check of ``wotsim validate``; :func:`decision_voi` is
+the one routine for the value of information per decision (keep the intervention; adopt each decision
+scenario instead of the base); a report also weighs the config's studies (the value of sample
+information of keeping the intervention, :mod:`wotsim.analysis.evsi`); :func:`statement_inputs` computes
+what the robustness statements quote; :func:`comparison_warnings` collects what changes a comparison's
+numbers. Every size is checked (:mod:`wotsim.limits`) before the first sample. Nothing here prints or
+words a result; the analyses are imported on use, so that importing this module costs nothing (the
+command line reads its defaults).
 """
 
 from __future__ import annotations
@@ -279,6 +279,9 @@ class Analyses:
     #: one could adopt) where it does worse than the base; run id -> why there is none (e.g. never worse)
     discoveries: Mapping[str, Any] = field(default_factory=dict)
     discovery_notes: Mapping[str, str] = field(default_factory=dict)
+    #: the value of sample information of each study of the config ([studies.<id>]) for keeping the intervention:
+    #: one EvsiResult per study, in the config's order; empty when the config has no studies
+    evsi: tuple = ()
 
 
 def headline_outputs(config: Config) -> tuple[str, ...]:
@@ -369,16 +372,33 @@ def run_analyses(
     step("value of information")
     # the value of information of the statement's own perspective
     vois = decision_voi(comparison if comparison is not None else result, output=net_benefit_for(config, main))
-    step("scenario discovery")
+    # the value of sample information of the config's studies (keep the intervention, the statement's perspective):
+    # the Monte Carlo draws only, in a forked child while the scenario discovery runs here
+    waiting_evsi = (in_background(lambda: _studies_evsi(result, net_benefit_for(config, main))) if config.studies
+                    else tuple)
+    k = len(config.studies)
+    step("scenario discovery" + (f"; value of sample information of {k} stud{'y' if k == 1 else 'ies'} alongside"
+                                 if k else ""))
     discoveries, notes = report_discoveries(comparison if comparison is not None else result, main,
                                             resamples=discovery_resamples)
+    evsi = waiting_evsi()
     return Analyses(
         config=config, result=result, outputs=outputs, sobol=sobol, sobol_groups=sobol_groups, oneway=oneway,
         drivers=drivers, comparison=comparison, voi_keep=vois.pop("base"), voi_adopt=vois,
-        statement_oneway=statement_oneway, discoveries=discoveries, discovery_notes=notes,
+        statement_oneway=statement_oneway, discoveries=discoveries, discovery_notes=notes, evsi=evsi,
         settings={"samples": result.n, "sobol_samples": sobol_samples, "seed": result.seed, "sampler": result.sampler,
                   "scenarios": [r.id for r in comparison.scenarios] if comparison is not None else []},
     )
+
+
+def _studies_evsi(result: SimulationResult, output: str) -> tuple:
+    """The EVSI of every study of the run's config for keeping the intervention
+    (:func:`wotsim.analysis.evsi.evsi_many`), one result per study in the config's order; ``()`` without studies."""
+    if not result.config.studies:
+        return ()
+    from .evsi import evsi_many
+
+    return tuple(r for results in evsi_many(result, output=output, decisions=["base"]).values() for r in results)
 
 
 def report_discoveries(source: Any, output: str, *, resamples: int = 10) -> tuple[dict[str, Any], dict[str, str]]:

@@ -409,9 +409,11 @@ def voi_many(source, decisions: Sequence[tuple[str, bool]], *, output: str = "np
 
 # --------------------------------------------------------------------------- files
 def save_voi(directory: str | Path, results: Sequence[VoiResult], manifest: Mapping[str, Any], *,
-             format: str = "npz") -> Path:
-    """Write ``voi.json`` (every decision's fields), ``evppi.csv`` and ``manifest.json`` atomically; a ``format``
-    other than ``npz`` adds the tables of :func:`wotsim.analysis.voi_frames.voi_frame` for all decisions."""
+             format: str = "npz", json_files: Mapping[str, Any] | None = None, texts: Mapping[str, str] | None = None,
+             tables: Mapping[str, Any] | None = None) -> Path:
+    """Write ``voi.json`` (every decision's fields), ``evppi.csv``, ``manifest.json`` and any more ``json_files``,
+    ``texts`` and ``tables`` (``voi --studies``: the EVSI's) atomically; a ``format`` other than ``npz`` adds the
+    tables of :func:`wotsim.analysis.voi_frames.voi_frame` for all decisions."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")  # quotes names that hold commas
     writer.writerow(["decision", "kind", "name", "evppi", "se", "floor", "raw", "r2", "basis", "evpi",
@@ -423,9 +425,11 @@ def save_voi(directory: str | Path, results: Sequence[VoiResult], manifest: Mapp
                              repr(e.r2), e.basis, repr(r.evpi), "yes" if e.distinguishable else "no",
                              e.basis_note, e.fit_warning, repr(e.bias), e.bias_warning, e.interaction_warning])
     return write_results(directory, manifest=manifest,
-                         json_files={"voi.json": {"format": VOI_FORMAT, "decisions": [encode(r) for r in results]}},
-                         texts={"evppi.csv": buf.getvalue()}, table_format=format,
-                         tables=None if format == "npz" else {t: voi_frame(results, t) for t in VOI_TABLES})
+                         json_files={"voi.json": {"format": VOI_FORMAT, "decisions": [encode(r) for r in results]},
+                                     **(json_files or {})},
+                         texts={"evppi.csv": buf.getvalue(), **(texts or {})}, table_format=format,
+                         tables=None if format == "npz" else {**{t: voi_frame(results, t) for t in VOI_TABLES},
+                                                              **(tables or {})})
 
 
 def load_voi(directory: str | Path) -> tuple[VoiResult, ...]:

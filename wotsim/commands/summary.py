@@ -3,7 +3,8 @@
 From a config it runs the base analysis and every scenario found on common random numbers (the
 config's ``[simulation]`` sizes unless ``--samples`` says otherwise); from a directory ``wotsim run``
 or ``wotsim compare`` wrote, it reads the draws back without rerunning.  Then the decision drivers
-and the value of information of keeping the intervention, and prints
+and the value of information of keeping the intervention (with the value of sample information of
+the config's studies, when it has any), and prints
 :func:`wotsim.report.council.council_text`.
 """
 
@@ -83,7 +84,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     main = outputs[0]
     drivers = decision_drivers(result, output=main)
     voi = keep_voi(result, output=net_benefit_for(config, main), groups=False)
-    page = council_page(config, result, outputs=outputs, comparison=comparison, drivers=drivers, voi=voi,
+    evsi = ()
+    if config.studies:  # the config's studies: the first page names one worth its cost (as the report's does)
+        from ..analysis.evsi import evsi_many
+
+        found = evsi_many(result, output=net_benefit_for(config, main), decisions=["base"])
+        evsi = [r for results in found.values() for r in results]
+    page = council_page(config, result, outputs=outputs, comparison=comparison, drivers=drivers, voi=voi, evsi=evsi,
                         lang=args.lang)
     out.write(council_text(page) + "\n")
     out.flush()

@@ -9,11 +9,12 @@ themselves come from :mod:`wotsim.labels`, the numbers from :mod:`wotsim.formatt
 notes from :mod:`wotsim.notes`), :mod:`.files` (safe writing), :mod:`.distributions`
 (a Monte Carlo run), :mod:`.stakeholders` (fan charts, who pays and who gains), :mod:`.sensitivity`
 (Sobol', one-way, decision drivers), :mod:`.screening` (Morris, PAWN), :mod:`.decision`
-(scenarios, value of information), :mod:`.discovery` (scenario discovery), :mod:`.figures`
-(which figures a result has).
+(scenarios, value of information), :mod:`.evsi` (the value of sample information: is a study
+worth it?), :mod:`.discovery` (scenario discovery), :mod:`.figures` (which figures a result has).
 """
 
 from .decision import evppi_ranking, scenario_comparison, scenario_figures
+from .evsi import evsi_curve, evsi_figures
 from .discovery import discovery_figures, discovery_limits, discovery_scatter, discovery_trajectory
 from .distributions import acceptability_curve, convergence_p, ratio_cdf, ratio_distribution, simulation_figures
 from .figures import figures_for
@@ -24,7 +25,7 @@ from .stakeholders import fan_chart, stakeholder_chart
 from .style import FIGSIZE, money_axis, new_axes, plain, set_title
 
 __all__ = ["FIGSIZE", "acceptability_curve", "convergence_p", "discovery_figures", "discovery_limits",
-           "discovery_scatter", "discovery_trajectory", "drivers_chart", "evppi_ranking", "fan_chart",
-           "figure_dir", "figures_for", "money_axis", "morris_chart", "new_axes", "pawn_bars", "plain", "ratio_cdf",
-           "ratio_distribution", "save_figure", "scenario_comparison", "scenario_figures", "sensitivity_figures",
+           "discovery_scatter", "discovery_trajectory", "drivers_chart", "evppi_ranking", "evsi_curve", "evsi_figures",
+           "fan_chart", "figure_dir", "figures_for", "money_axis", "morris_chart", "new_axes", "pawn_bars", "plain",
+           "ratio_cdf", "ratio_distribution", "save_figure", "scenario_comparison", "scenario_figures", "sensitivity_figures",
            "set_title", "simulation_figures", "sobol_bars", "sobol_convergence", "stakeholder_chart", "tornado"]

@@ -6,6 +6,7 @@ analysis), so ``wotsim plot`` can draw any directory a wotsim command wrote.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Iterator, Mapping
 
 from matplotlib.figure import Figure
@@ -16,14 +17,17 @@ from ..results.simulation import SimulationResult
 from .decision import scenario_figures
 from .discovery import discovery_figures
 from .distributions import simulation_figures
+from .evsi import evsi_figures
 from .sensitivity import sensitivity_figures
 
 __all__ = ["figures_for"]
 
 
 def _kind(obj: Any) -> str | None:
-    """What a result object is, by duck typing: ``"oneway"``, ``"drivers"``, ``"voi"`` or None."""
+    """What a result object is, by duck typing: ``"oneway"``, ``"drivers"``, ``"voi"``, ``"evsi"`` or None."""
     name = type(obj).__name__
+    if name == "EvsiResult" or all(hasattr(obj, a) for a in ("enbs", "sizes", "study", "decision")):
+        return "evsi"
     if name == "OneWayResult" or all(hasattr(obj, a) for a in ("bars", "switching", "output")):
         return "oneway"
     if name == "DecisionDrivers" or all(hasattr(obj, a) for a in ("p_by_bin", "first_order", "output")):
@@ -46,7 +50,9 @@ def figures_for(obj: Any, *, config=None, lang: str = DEFAULT_LANGUAGE) -> Itera
     mapping output -> one-way result              ``tornado_<output>``
     mapping output -> decision drivers            ``drivers_<output>``
     scenario comparison                           ``scenarios_<output>``
-    value-of-information result, or a sequence    ``evppi_<decision>`` each
+    value-of-information result, or a sequence    ``evppi_<decision>`` each; a loaded ``voi`` directory
+                                                  with studies also ``evsi_<study>_<decision>`` each
+    value-of-sample-information results           ``evsi_<study>_<decision>`` each (:func:`evsi_figures`)
     scenario discovery (per box ``k``)            ``discover_trajectory_<k>``, ``discover_limits_<k>``,
                                                   ``discover_scatter_<k>`` (none without boxes)
     ============================================  =============================================
@@ -99,7 +105,11 @@ def figures_for(obj: Any, *, config=None, lang: str = DEFAULT_LANGUAGE) -> Itera
         if kind == "drivers":
             return sensitivity_figures(drivers=values, config=config, lang=lang)
         if kind == "voi":
-            return scenario_figures(voi=values, config=config, lang=lang)
+            figures = scenario_figures(voi=values, config=config, lang=lang)
+            evsi = getattr(obj, "evsi", ())  # `wotsim voi --studies --out`: the studies' figures after
+            return chain(figures, evsi_figures(evsi, config=config, lang=lang)) if evsi else figures
+        if kind == "evsi":
+            return evsi_figures(values, config=config, lang=lang)
     raise WotsimError(f"no figures for a {type(obj).__name__}: wotsim draws simulation, sensitivity "
                       "(Sobol', Morris, PAWN, one-way, decision drivers), scenario, value-of-information and "
                       "scenario-discovery results")

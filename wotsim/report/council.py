@@ -1,15 +1,16 @@
 """The page for the council: one screen that decides nothing but says everything.
 
 :func:`council_page` gathers, from a run (or a comparison of scenarios) and the analyses a report
-already ran, what a council member needs first: the headline ratio(s) beside the published
-figure, with the 90% interval and P(> 1) in words (:func:`wotsim.report.verdicts.outcome_words`)
-and numbers; one line per recommendation (every scenario one could adopt, not the structural
-switches) with its verdict (:func:`wotsim.report.verdicts.scenario_verdict`) and the paired
-difference; which assumptions decide the main ratio, by label (the decision drivers: the
-parameters whose first-order index on 1[ratio > 1] is largest); and what further research would
-be worth (EVPI and the leading EVPPI of keeping the intervention), money to two significant
-figures.  :func:`council_html` writes it as the report's first section, every number a link to
-the section that explains it; :func:`council_text` as ``wotsim summary`` prints it.
+already ran, what a council member needs first: the headline ratio(s) beside the published figure, with
+the 90% interval and P(> 1) in words (:func:`wotsim.report.verdicts.outcome_words`) and numbers; one
+line per recommendation (every scenario one could adopt, not the structural switches) with its verdict
+(:func:`wotsim.report.verdicts.scenario_verdict`) and the paired difference; which assumptions decide
+the main ratio, by label (the decision drivers: the parameters whose first-order index on 1[ratio > 1]
+is largest); and what further research would be worth (EVPI and the leading EVPPI of keeping the
+intervention), money to two significant figures, and, when the config's studies were weighed and one is
+clearly worth its cost (:func:`wotsim.report.verdicts.study_worth`), one sentence on that study at its
+best size. :func:`council_html` writes it as the report's first section, every number a link to the
+section that explains it; :func:`council_text` as ``wotsim summary`` prints it.
 
 Rounding (:mod:`wotsim.formatting`): ratios to two decimals, money to two significant figures
 (:func:`wotsim.i18n.format_money`), probabilities as percentages without false precision
@@ -23,12 +24,12 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from ..formatting import MINUS, lower_first, share_pm, share_text
-from ..i18n import format_decimal, format_money, translator
-from ..labels import output_label, parameter_label, run_label, study_name, text_of
+from ..i18n import format_decimal, format_money, ngettext, translator
+from ..labels import label_of, output_label, parameter_label, run_label, study_name, text_of
 from . import html as H
-from .verdicts import Verdict, outcome_words, scenario_verdict
+from .verdicts import Verdict, outcome_words, scenario_verdict, worth_studying
 
-__all__ = ["CouncilPage", "Headline", "Recommendation", "council_html", "council_page", "council_text"]
+__all__ = ["CouncilPage", "Headline", "Recommendation", "StudyWorth", "council_html", "council_page", "council_text"]
 
 #: How many assumptions the page names.
 TOP_DRIVERS = 3
@@ -65,6 +66,18 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class StudyWorth:
+    """A study worth its cost (:func:`wotsim.report.verdicts.study_worth`) at its best ``size``: its ``label``, its
+    population EVSI (``value``) and ENBS over the ``cohorts`` the decision affects."""
+
+    label: str
+    size: int
+    value: float
+    enbs: float
+    cohorts: int
+
+
+@dataclass(frozen=True)
 class CouncilPage:
     """Everything the first page says (see the module docstring); amounts are per ``unit`` (e.g. "per
     yearly cohort") in ``currency``."""
@@ -83,12 +96,14 @@ class CouncilPage:
     unit: str
     draws: int
     lang: str = "en"
+    study_worth: StudyWorth | None = None
 
 
 def council_page(config, result, *, outputs: Sequence[str], comparison: Any = None, drivers: Any = None,
-                 voi: Any = None, lang: str = "en") -> CouncilPage:
+                 voi: Any = None, evsi: Sequence[Any] = (), lang: str = "en") -> CouncilPage:
     """The first page's facts from a run (``result``), its ``comparison`` of scenarios (optional), the
-    decision drivers of ``outputs[0]`` and the value of information of keeping the intervention."""
+    decision drivers of ``outputs[0]``, the value of information of keeping the intervention and the value of
+    sample information of the config's studies for that decision (``evsi``: EvsiResult objects, optional)."""
     from ..config.overlays import is_decision
 
     main = outputs[0]
@@ -117,11 +132,17 @@ def council_page(config, result, *, outputs: Sequence[str], comparison: Any = No
         parameters = [e for e in voi.ranking() if e.kind == "parameter"]
         if parameters:
             top_name, top_value = parameter_label(config, parameters[0].name, lang), parameters[0].value
+    worth = None
+    found = worth_studying([r for r in evsi if r.decision == "keep"])
+    if found is not None:
+        r, j = found
+        worth = StudyWorth(label_of(config, "studies", r.study, lang), r.sizes[j], r.population_evsi[j], r.enbs[j],
+                           r.cohorts)
     s = result.summary[main]
     return CouncilPage(study_name(config, lang, config.study.name), main,
                        output_label(config, main, lang, s.label), s.measure, tuple(heads), tuple(recs), top, evpi,
                        top_name, top_value, config.study.currency,
-                       text_of(config, "study", "", "unit_of_analysis", lang), result.n, lang)
+                       text_of(config, "study", "", "unit_of_analysis", lang), result.n, lang, worth)
 
 
 # --------------------------------------------------------------------------- words
@@ -172,6 +193,14 @@ def _lines(page: CouncilPage, link) -> dict[str, list[str]]:
                 value=link(format_money(page.top_research_value, page.currency, page.lang, 2, minus=MINUS),
                            "recommendations"))
         out["research"].append(text + ".")
+    w = page.study_worth
+    if w is not None:
+        money = lambda x: link(format_money(x, page.currency, page.lang, 2, minus=MINUS), "studies")  # noqa: E731
+        out["research"].append(_("{study} with n = {n} would be worth about {value} over {cohorts}, {net} more than "
+                                 "it costs.").format(
+            study=w.label, n=format_decimal(w.size, page.lang, 0), value=money(w.value),
+            cohorts=ngettext("{n} cohort", "{n} cohorts", w.cohorts, page.lang).format(
+                n=format_decimal(w.cohorts, page.lang, 0)), net=money(w.enbs)))
     return out
 
 

@@ -80,6 +80,12 @@ TERMS = (
     Term("noise-floor", N_("Noise floor"),
          N_("The value an EVPPI shows even for an assumption without any information, because it is estimated from "
             "a finite simulation. A value not clearly above it is shown as ~0: not distinguishable from nothing.")),
+    Term("evsi", N_("Expected value of sample information (EVSI)"),
+         N_("What a study of a given size would be worth, on average, before it is done: the better choices its data "
+            "would allow. It grows with the study's size, but never beyond the EVPPI of what the study measures.")),
+    Term("enbs", N_("Expected net benefit of sampling (ENBS)"),
+         N_("A study's value (its EVSI, for every cohort the decision affects) minus what it costs. The study size "
+            "with the highest ENBS is the best one; if no ENBS is above zero, no study of that kind is worth it.")),
     Term("per-cohort", N_("Value of information per cohort"),
          N_("Amounts are counted for one unit of analysis, such as one yearly cohort of supported households. "
             "Research that informs the decision for several cohorts is worth this amount for each of them.")),

@@ -7,13 +7,13 @@ plus the figures; :func:`write_report` writes ``report.html``,
 from the results objects, printed through :mod:`wotsim.formatting`.
 
 The page speaks one language, ``lang`` (``wotsim report --lang nl``): the verdict
-(:mod:`wotsim.report.council`), the statements (:mod:`wotsim.report.statement`), the
-discoveries (:mod:`wotsim.report.discovery`), the tables (:mod:`wotsim.report.tables`), the
-captions, notes and titles here and the figures (:mod:`wotsim.plots`, each with ``lang``) are
-messages of :mod:`wotsim.i18n` with the config's labels in that language
-(:mod:`wotsim.labels`) and the locale's numbers.  What stays as it is: the ids, formulas
-and the config's notation in the traceability columns (``<code>``), a config's text that has no
-translation (the parameters' sources, marked ``lang="en"``) and the manifest.
+(:mod:`wotsim.report.council`), the statements (:mod:`wotsim.report.statement`), the discoveries
+(:mod:`wotsim.report.discovery`), the studies (:mod:`wotsim.report.studies`), the tables
+(:mod:`wotsim.report.tables`), the captions, notes and titles here and the figures (:mod:`wotsim.plots`,
+each with ``lang``) are messages of :mod:`wotsim.i18n` with the config's labels in that language
+(:mod:`wotsim.labels`) and the locale's numbers. What stays as it is: the ids, formulas and the config's
+notation in the traceability columns (``<code>``), a config's text that has no translation (the
+parameters' sources, marked ``lang="en"``) and the manifest.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .council import council_html, council_page
 from .discovery import box_sentence, discovery_sentences
 from .glossary import glossary
 from .statement import comparison_statements, robustness_statement
+from .studies import studies_section
 
 __all__ = ["FIGURE_FORMATS", "render", "statements", "write_report"]
 
@@ -232,7 +233,7 @@ def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS,
 
     # 0. the verdict: the first screen (report/council.py)
     page = council_page(cfg, a.result, outputs=a.outputs, comparison=a.comparison, drivers=a.drivers, voi=a.voi_keep,
-                        lang=lang)
+                        evsi=a.evsi, lang=lang)
     sections.append(("verdict", _("The verdict"), council_html(page)))
 
     # 1. statement
@@ -262,6 +263,8 @@ def render(a: Analyses, *, formats: Sequence[str] = FIGURE_FORMATS,
     body = _recommendations_section(a, fig, w, words)
     if body:
         sections.append(("recommendations", _("The recommendations: scenarios and value of information"), body))
+    if a.evsi:  # the config's studies: what a follow-up study would be worth, at each size, against its cost
+        sections.append(("studies", _("Is a follow-up study worth it?"), studies_section(a.evsi, fig, w)))
 
     # 7. inputs
     sections.append(("parameters", _("Parameters, sources and evidence"), T.parameter_table(cfg, w)))

@@ -30,6 +30,15 @@ otherwise "uncertain: better in N of 10 futures" with N = P(better) x 10 rounded
 draw of every uncertain assumption; equal draws count as not better).  A scenario that changes
 nothing in any draw is "no different".
 
+**Whether a follow-up study is worth it** (the first page says so in one sentence), :func:`study_worth`,
+from a study's best size for keeping the intervention (:mod:`wotsim.analysis.evsi`: the size with the highest
+expected net benefit of sampling, ENBS = population EVSI - cost): worth it when that ENBS is above 0 *clearly*,
+by more than :data:`WORTH_SE` (2) standard errors (the standard error of the population EVSI; the cost is
+known).  So an ENBS of 53,000 ± 9,600 is worth it; 14,000 ± 26,000 is not (the study may not be worth its
+cost: the report's table says so, the first page says nothing); no size with an ENBS above 0 is never worth
+it.  Of several studies worth it the first page names the one with the highest ENBS
+(:func:`worth_studying`).
+
 The words are English message ids; :mod:`wotsim.i18n` translates them (``lang="nl"``: Dutch).
 """
 
@@ -40,7 +49,8 @@ from dataclasses import dataclass
 
 from ..i18n import translator
 
-__all__ = ["NARROW", "ROBUST", "WIDE", "Verdict", "outcome_words", "scenario_verdict", "threshold_text"]
+__all__ = ["NARROW", "ROBUST", "WIDE", "WORTH_SE", "Verdict", "outcome_words", "scenario_verdict", "study_worth",
+           "threshold_text", "worth_studying"]
 
 #: An interval narrower than this share of the threshold's scale is "close to" the threshold.
 NARROW = 0.2
@@ -48,6 +58,8 @@ NARROW = 0.2
 WIDE = 0.6
 #: P(better) at or above this is "robustly better"; at or below 1 - ROBUST "robustly worse".
 ROBUST = 0.9
+#: A study is worth it when its best ENBS exceeds this many standard errors (:func:`study_worth`).
+WORTH_SE = 2.0
 
 
 def threshold_text(measure: str) -> str:
@@ -104,3 +116,24 @@ def scenario_verdict(p_better: float, p_worse: float, lang: str = "en") -> Verdi
         return Verdict("worse", _("robustly worse"))
     n = int(math.floor(10 * p_better + 0.5))
     return Verdict("uncertain", _("uncertain: better in {n} of 10 futures").format(n=n), n)
+
+
+def study_worth(enbs: float, se: float) -> bool:
+    """True when a study's best ENBS is clearly above 0: ``ENBS > 0`` and ``ENBS > WORTH_SE x se`` (module
+    docstring); never for a number that is not finite or a negative standard error."""
+    if not (math.isfinite(enbs) and math.isfinite(se)) or se < 0:
+        return False
+    return enbs > 0 and enbs > WORTH_SE * se
+
+
+def worth_studying(results):
+    """Of value-of-sample-information results (:class:`~wotsim.analysis.evsi.EvsiResult`, read by attribute) the one
+    whose best size is worth it (:func:`study_worth`) with the highest ENBS, and that size's index; None if none."""
+    best = None
+    for r in results:
+        if r.best_size is None:
+            continue
+        j = list(r.sizes).index(r.best_size)
+        if study_worth(r.enbs[j], r.population_evsi_se[j]) and (best is None or r.enbs[j] > best[0].enbs[best[1]]):
+            best = (r, j)
+    return best
