@@ -212,3 +212,26 @@ def test_in_background_returns_raises_and_reports_a_dead_child(monkeypatch):
         fork.in_background(lambda: os._exit(3))()
     monkeypatch.setattr(fork, "fork_workers", lambda jobs, processes=None: 1)
     assert fork.in_background(lambda: os.getpid())() == parent
+
+
+def test_background_jobs_end_their_children_when_the_block_fails(monkeypatch):
+    """A report that fails (an error, Ctrl-C) before waiting for a background job ends the job's child at once."""
+    import multiprocessing
+    import threading
+    import time
+
+    import wotsim._fork as fork
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    if fork.fork_workers(2) < 2:
+        pytest.skip("no forked workers here (not Linux)")
+    started = time.perf_counter()
+    with pytest.raises(WotsimError, match="the Monte Carlo failed"):
+        with fork.background_jobs() as start:
+            start(lambda: time.sleep(60))
+            assert multiprocessing.active_children()
+            raise WotsimError("the Monte Carlo failed")
+    assert multiprocessing.active_children() == [] and time.perf_counter() - started < 30
+    with fork.background_jobs() as start:  # waited for: its result, and nothing left behind
+        assert start(lambda: 6 * 7)() == 42
+    assert multiprocessing.active_children() == []

@@ -20,7 +20,7 @@ from typing import Callable, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["fork_pool", "fork_workers", "in_background"]
+__all__ = ["background_jobs", "fork_pool", "fork_workers", "in_background"]
 
 
 def fork_workers(jobs: int, processes: int | None = None) -> int:
@@ -64,10 +64,15 @@ def in_background(fn: Callable[[], T]) -> Callable[[], T]:
     worker, beside other Python threads, one CPU), ``fn`` runs when its result is asked for, here.  The
     child's exception is raised again here; a child that dies without a result (killed, out of memory)
     raises :class:`wotsim.errors.WotsimError` with its exit code.  The result comes back pickled through a
-    pipe from the child this process forked, never from a file.
+    pipe from the child this process forked, never from a file.  The returned function's ``cancel()`` ends
+    a child whose result is no longer wanted (:func:`background_jobs` calls it when its block fails).
     """
     if fork_workers(2) < 2:
-        return fn
+        def here() -> T:
+            return fn()
+
+        here.cancel = lambda: None  # type: ignore[attr-defined]
+        return here
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
 
@@ -106,4 +111,31 @@ def in_background(fn: Callable[[], T]) -> Callable[[], T]:
             raise value
         return value
 
+    def cancel() -> None:
+        """End the child if it still runs (its result is no longer wanted: the caller failed before waiting)."""
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+        receive.close()
+
+    wait.cancel = cancel  # type: ignore[attr-defined]
     return wait
+
+
+@contextmanager
+def background_jobs():
+    """``start(fn)`` is :func:`in_background`; if the ``with`` block fails (an error, Ctrl-C) before it has
+    waited for a job, the job's child process is ended, not left to finish for nobody."""
+    started: list = []
+
+    def start(fn: Callable[[], T]) -> Callable[[], T]:
+        job = in_background(fn)
+        started.append(job)
+        return job
+
+    try:
+        yield start
+    except BaseException:
+        for job in started:
+            job.cancel()
+        raise

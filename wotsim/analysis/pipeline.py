@@ -331,7 +331,7 @@ def run_analyses(
     from ..model import net_benefit_for
     from ..simulate import simulate
     from .drivers import decision_drivers
-    from .._fork import in_background
+    from .._fork import background_jobs
     from .oneway import one_ways
     from .scenarios import compare
     from .sobol import sobol_indices
@@ -345,43 +345,44 @@ def run_analyses(
 
     found = find_scenarios(config, scenarios) if with_scenarios else ()
 
-    # what needs no Monte Carlo draws, in a forked child while the Monte Carlo runs here: the base's one-way
-    # analyses and (for the statements) each scenario's one-way analysis of the main output
-    waiting = in_background(lambda: one_ways([(config, name) for name in outputs] + [(s.config, main) for s in found]))
-    also = "; one-way sensitivity and switching values alongside"
-    comparison = None
-    if found:
-        step(f"Monte Carlo of the base and {len(found)} scenarios ({samples:,} samples each){also}")
-        comparison = compare(config, found, samples=samples, seed=seed)
-        result = comparison.base
-    else:
-        step(f"Monte Carlo ({samples:,} samples){also}")
-        result = simulate(config, samples=samples, seed=seed)
-    # the decision drivers read the Monte Carlo draws only: in a forked child while the Sobol' indices run here
-    waiting_drivers = in_background(lambda: decision_drivers(result, output=main))
-    step(f"Sobol' indices (N = {sobol_samples:,}); decision drivers alongside")
-    sobol = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed)
-    sobol_groups = None
-    if any(p.group for p in config.parameters.values()):
-        sobol_groups = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed,
-                                     groups="group")
-    computed = waiting()
-    oneway = dict(zip(outputs, computed))
-    statement_oneway = {"base": oneway[main], **{s.id: ow for s, ow in zip(found, computed[len(outputs):])}}
-    drivers = waiting_drivers()
-    step("value of information")
-    # the value of information of the statement's own perspective
-    vois = decision_voi(comparison if comparison is not None else result, output=net_benefit_for(config, main))
-    # the value of sample information of the config's studies (keep the intervention, the statement's perspective):
-    # the Monte Carlo draws only, in a forked child while the scenario discovery runs here
-    waiting_evsi = (in_background(lambda: _studies_evsi(result, net_benefit_for(config, main))) if config.studies
-                    else tuple)
-    k = len(config.studies)
-    step("scenario discovery" + (f"; value of sample information of {k} stud{'y' if k == 1 else 'ies'} alongside"
-                                 if k else ""))
-    discoveries, notes = report_discoveries(comparison if comparison is not None else result, main,
-                                            resamples=discovery_resamples)
-    evsi = waiting_evsi()
+    with background_jobs() as start:  # a failure before a job is waited for ends its child
+        # what needs no Monte Carlo draws, in a forked child while the Monte Carlo runs here: the base's one-way
+        # analyses and (for the statements) each scenario's one-way analysis of the main output
+        waiting = start(lambda: one_ways([(config, name) for name in outputs] + [(s.config, main) for s in found]))
+        also = "; one-way sensitivity and switching values alongside"
+        comparison = None
+        if found:
+            step(f"Monte Carlo of the base and {len(found)} scenarios ({samples:,} samples each){also}")
+            comparison = compare(config, found, samples=samples, seed=seed)
+            result = comparison.base
+        else:
+            step(f"Monte Carlo ({samples:,} samples){also}")
+            result = simulate(config, samples=samples, seed=seed)
+        # the decision drivers read the Monte Carlo draws only: in a forked child while the Sobol' indices run here
+        waiting_drivers = start(lambda: decision_drivers(result, output=main))
+        step(f"Sobol' indices (N = {sobol_samples:,}); decision drivers alongside")
+        sobol = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed)
+        sobol_groups = None
+        if any(p.group for p in config.parameters.values()):
+            sobol_groups = sobol_indices(config, outputs=list(outputs) + ["npv"], samples=sobol_samples, seed=seed,
+                                         groups="group")
+        computed = waiting()
+        oneway = dict(zip(outputs, computed))
+        statement_oneway = {"base": oneway[main], **{s.id: ow for s, ow in zip(found, computed[len(outputs):])}}
+        drivers = waiting_drivers()
+        step("value of information")
+        # the value of information of the statement's own perspective
+        vois = decision_voi(comparison if comparison is not None else result, output=net_benefit_for(config, main))
+        # the value of sample information of the config's studies (keep the intervention, the statement's perspective):
+        # the Monte Carlo draws only, in a forked child while the scenario discovery runs here
+        waiting_evsi = (start(lambda: _studies_evsi(result, net_benefit_for(config, main))) if config.studies
+                        else tuple)
+        k = len(config.studies)
+        step("scenario discovery" + (f"; value of sample information of {k} stud{'y' if k == 1 else 'ies'} alongside"
+                                     if k else ""))
+        discoveries, notes = report_discoveries(comparison if comparison is not None else result, main,
+                                                resamples=discovery_resamples)
+        evsi = waiting_evsi()
     return Analyses(
         config=config, result=result, outputs=outputs, sobol=sobol, sobol_groups=sobol_groups, oneway=oneway,
         drivers=drivers, comparison=comparison, voi_keep=vois.pop("base"), voi_adopt=vois,
