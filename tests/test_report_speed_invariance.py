@@ -18,7 +18,6 @@ Speed itself is measured by ``benchmarks/bench_report.py``, never here.
 from __future__ import annotations
 
 import math
-from dataclasses import astuple
 from pathlib import Path
 
 import numpy as np
