@@ -234,3 +234,37 @@ def test_background_jobs_end_their_children_when_the_block_fails(monkeypatch):
     with fork.background_jobs() as start:  # waited for: its result, and nothing left behind
         assert start(lambda: 6 * 7)() == 42
     assert multiprocessing.active_children() == []
+
+
+class _TwoArguments(Exception):
+    def __init__(self, a, b):
+        super().__init__(f"{a} and {b}")
+
+
+def _raise_two():
+    raise _TwoArguments(1, 2)
+
+
+def test_a_background_outcome_the_parent_cannot_rebuild_is_one_error_not_a_hang(monkeypatch):
+    """An exception that pickles but cannot be rebuilt (its __init__ wants two arguments) comes back as one
+    plain error with its text; asking twice gives the same; a discovery's NothingToDiscover comes back whole."""
+    import threading
+
+    import wotsim._fork as fork
+    from wotsim.analysis.discover import NothingToDiscover
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    if fork.fork_workers(2) < 2:
+        pytest.skip("no forked workers here (not Linux)")
+    job = fork.in_background(_raise_two)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match=r"could not be sent.*1 and 2"):
+            job()
+    nothing = NothingToDiscover(0, 4096, "the condition holds in none of the 4,096 draws")
+
+    def discover_nothing():
+        raise nothing
+
+    with pytest.raises(NothingToDiscover, match="none of the 4,096 draws") as caught:
+        fork.in_background(discover_nothing)()
+    assert (caught.value.cases, caught.value.draws) == (0, 4096)

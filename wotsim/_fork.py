@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
 import threading
 import warnings
@@ -39,6 +41,22 @@ def fork_workers(jobs: int, processes: int | None = None) -> int:
 
 
 @contextmanager
+def _interrupt_held():
+    """Hold Ctrl-C (SIGINT) back while processes are forked: one that lands inside the fork is otherwise
+    swallowed by CPython's after-fork hooks, and the run goes on.  A held interrupt is delivered when the
+    block ends; the forked processes keep it blocked (the parent ends them), so only the parent is interrupted."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = mask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)
+
+
+@contextmanager
 def fork_pool(workers: int):
     """A pool of ``workers`` forked processes (they share what this process holds), or None for 1 and where the
     system refuses one (no shared-memory semaphores in some sandboxes): then the caller runs its jobs itself."""
@@ -47,7 +65,8 @@ def fork_pool(workers: int):
         with warnings.catch_warnings():  # Python >= 3.12 warns about forking a process with threads (BLAS's)
             warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
             try:
-                pool = multiprocessing.get_context("fork").Pool(workers)
+                with _interrupt_held():
+                    pool = multiprocessing.get_context("fork").Pool(workers)
             except OSError:
                 pool = None
     if pool is None:
@@ -82,31 +101,41 @@ def in_background(fn: Callable[[], T]) -> Callable[[], T]:
             outcome = (True, fn())
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
             outcome = (False, exc)
-        try:
-            send.send(outcome)
+        try:  # pickled and read back here first: what the parent cannot rebuild becomes a plain error
+            payload = pickle.dumps(outcome)
+            pickle.loads(payload)
         except Exception as exc:  # noqa: BLE001 - an unpicklable result or exception
-            send.send((False, RuntimeError(f"the background job's outcome could not be sent: {exc!r}")))
+            payload = pickle.dumps((False, RuntimeError(f"the background job's outcome could not be sent: "
+                                                        f"{exc!r} (outcome: {outcome[1]!r:.200})")))
+        try:
+            send.send_bytes(payload)
+        except OSError:  # the parent no longer waits (it failed, or was interrupted)
+            pass
         finally:
             send.close()
 
-    with warnings.catch_warnings():  # Python >= 3.12 warns about forking a process with threads (BLAS's)
+    with warnings.catch_warnings(), _interrupt_held():  # Python >= 3.12 warns about forking with threads (BLAS's)
         warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
         proc = ctx.Process(target=child, daemon=True)  # ended with this process; its own jobs run one by one
         proc.start()
     send.close()
+    done: list = []
 
     def wait() -> T:
-        try:
-            ok, value = receive.recv()
-        except EOFError:
-            proc.join()
+        if not done:
             from .errors import WotsimError
 
-            raise WotsimError(f"a background analysis process ended without its result (exit code {proc.exitcode})"
-                              ) from None
-        finally:
-            receive.close()
-        proc.join()
+            try:
+                done.append(receive.recv())
+            except EOFError:
+                done.append((False, WotsimError(f"a background analysis process ended without its result "
+                                                f"(exit code {proc.join() or proc.exitcode})")))
+            except Exception as exc:  # noqa: BLE001 - an outcome that cannot be rebuilt here
+                done.append((False, WotsimError(f"a background analysis process sent what cannot be read: {exc!r}")))
+            finally:
+                receive.close()
+                proc.join()
+        ok, value = done[0]
         if not ok:
             raise value
         return value

@@ -214,6 +214,9 @@ class NothingToDiscover(WotsimError):
         super().__init__(message)
         self.cases, self.draws = cases, draws
 
+    def __reduce__(self):  # rebuilt whole from a worker process (pickle calls __init__ with these arguments)
+        return type(self), (self.cases, self.draws, str(self))
+
 
 def _cases(source: Any, spec: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """(cases, defined): whether each draw meets the condition, and whether it is defined there."""
