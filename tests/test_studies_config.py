@@ -208,6 +208,7 @@ def test_an_overlay_adds_and_replaces_studies():
     sc = parse_scenario({"scenario": META, "studies": {"followup": {**new, "label": "Other"}, "extra": new},
                          "study": {"decision_cohorts": 3}}, base, file="variant.toml")
     studies = sc.config.studies
+    assert sc.id == "variant"  # a study's id never becomes the scenario's
     assert list(studies) == ["followup", "joint", "extra"]
     assert studies["followup"] == StudyDesign(id="followup", label="Other", informs=("effect",), design="normal",
                                               sizes=(30,), cost_fixed=1.0, cost_per_unit=2.0, sd=1.0,
@@ -231,6 +232,7 @@ def test_an_overlay_error_names_the_overlay_key_and_a_fixed_parameter_drops_the_
     assert "base config" not in str(err.value)  # the overlay's own key, not the base config's
     sc = parse_scenario({"scenario": META, "fix": {"effect": {"value": 0.5, "source": "s"}}}, base, file="v.toml")
     assert list(sc.config.studies) == ["followup"]  # 'joint' informs effect, now fixed: nothing left to learn
+    assert sc.id == "variant"
     assert ("drop_study", "joint", "dropped: 'effect' is fixed") in [(o.kind, o.target, o.detail)
                                                                      for o in sc.operations]
     replaced = parse_scenario({"scenario": META, "fix": {"effect": 0.5}, "studies": {"joint": {
@@ -292,3 +294,9 @@ def test_a_workbook_carries_studies_and_scenario_studies_both_ways(tmp_path):
     assert back == RAW
     config = parse_config(back, file=FILE)
     assert config.studies == parse_config(RAW, file=FILE).studies
+
+
+def test_a_study_that_would_cost_more_than_results_can_hold_is_refused():
+    raw = _raw(cost_fixed=1e308, cost_per_unit=1e308)
+    with pytest.raises(ConfigError, match=r"studies\.followup\.cost_per_unit: makes the study cost"):
+        parse_config(raw, file=FILE)

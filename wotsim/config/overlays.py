@@ -325,14 +325,14 @@ def parse_scenario(data: Mapping[str, Any], base: Config, *, file: str = "<scena
 
     # studies: new or replacing the base's (whole tables); the base's studies of parameters made fixed leave
     studies = overlay_table(ctx, data, "studies")
-    for sid, fixed in drop_fixed_studies(raw, params, set(seen), keep=set(studies)):
-        ops.append(Operation("drop_study", sid, f"dropped: {fixed!r} is fixed", ""))
+    for study_id, fixed in drop_fixed_studies(raw, params, set(seen), keep=set(studies)):
+        ops.append(Operation("drop_study", study_id, f"dropped: {fixed!r} is fixed", ""))
     if studies:
         raw_studies = raw.setdefault("studies", {})
-        for sid, spec in studies.items():
-            ops.append(Operation("study_design", sid, "replaced" if sid in base.studies else "added",
+        for study_id, spec in studies.items():
+            ops.append(Operation("study_design", study_id, "replaced" if study_id in base.studies else "added",
                                  str(spec.get("source", "")) if isinstance(spec, dict) else ""))
-            raw_studies[sid] = copy.deepcopy(spec)
+            raw_studies[study_id] = copy.deepcopy(spec)
 
     try:
         config = parse_config(raw, file=ctx.label)

@@ -115,10 +115,19 @@ def _study(ctx: Ctx, sid: str, spec: Any, parameters: Mapping[str, Parameter],
         sd = finite_number(ctx, spec["sd"], f"{key}.sd", rule)
         if not sd > 0:
             raise ctx.error(f"{key}.sd", f"must be {rule}, got {shown(spec['sd'])}")
-    return StudyDesign(id=sid, label=label, informs=informs, design=design, sizes=_sizes(ctx, spec, key),
-                       cost_fixed=_cost(ctx, spec, key, "cost_fixed", "the study's fixed cost"),
-                       cost_per_unit=_cost(ctx, spec, key, "cost_per_unit", "its cost per unit or observation"),
-                       sd=sd, source=source)
+    sizes = _sizes(ctx, spec, key)
+    fixed = _cost(ctx, spec, key, "cost_fixed", "the study's fixed cost")
+    per_unit = _cost(ctx, spec, key, "cost_per_unit", "its cost per unit or observation")
+    if not fixed + per_unit * max(sizes) <= MAX_STUDY_COST:  # beyond it the money in results is not a study's
+        raise ctx.error(f"{key}.cost_per_unit", f"makes the study cost {number_text(fixed + per_unit * max(sizes))} "
+                        f"at its largest size ({max(sizes):,}); a study may cost at most {MAX_STUDY_COST:.0e} "
+                        f"(cost_fixed + cost_per_unit x size)")
+    return StudyDesign(id=sid, label=label, informs=informs, design=design, sizes=sizes, cost_fixed=fixed,
+                       cost_per_unit=per_unit, sd=sd, source=source)
+
+
+#: The most a study may cost at its largest size, in the study's currency (results files keep money below 1e20).
+MAX_STUDY_COST = 1e15
 
 
 def _informs(ctx: Ctx, spec: Mapping[str, Any], key: str, parameters: Mapping[str, Parameter],
