@@ -247,6 +247,10 @@ def test_numbers_as_people_write_them():
     assert convert("3,0", "int", ",") == 3 and convert("2,5; 97,5", "list", ",") == [2.5, 97.5]
     with pytest.raises(CellValueError, match=r"bad number '0\.75'.*decimal mark is a comma"):
         convert("0.75", "number", ",")
+    # a separator followed by a space is a list's, never a thousands mark: '50, 100' is not 50100
+    assert parse_number("50, 100", ".") is None and parse_number("1.234, 5", ",") is None
+    assert convert("50, 100; 200", "list", ".") == ["50, 100", 200]
+    assert convert("50; 100, 200", "list", ".") == [50, "100, 200"]
 
 
 # --------------------------------------------------------------------------- one error per kind of bad cell
@@ -258,6 +262,8 @@ BAD = {
                      r"items!F2 \(value\): unknown name 'housholds' \(did you mean 'households'\?\)"),
     "duplicate id": ("items", 2, 0, "counselling", r"items!A3 \(id\): duplicate id 'counselling' \(first in row 2"),
     "missing cell": ("items", 1, 2, None, r"items!C2 \(kind\): is empty; required: cost or benefit"),
+    "formula without its value": ("parameters", 3, PARAMETER_COLUMNS.index("p05"), "=400",
+                                  r"parameters!K4: holds the formula '=400' without a saved value"),
 }
 
 

@@ -96,6 +96,10 @@ def integral(x: int | float) -> int | float:
     return x
 
 
+#: A decimal or thousands mark followed by a space: no number is written so (a list's separator is).
+_SEPARATOR_THEN_SPACE = re.compile(r"[.,][\s\u00a0\u202f]")
+
+
 def _split_number(text: str) -> tuple[str, bool, str]:
     """(sign, percent, digits) of a number's text, spaces removed."""
     s = re.sub(r"[\s\u00a0\u202f']", "", text)
@@ -128,6 +132,8 @@ def parse_number(text: str, mark: str = ".") -> int | float | None:
     CellValueError
         For a number beyond float range.
     """
+    if _SEPARATOR_THEN_SPACE.search(text.strip()):  # '50, 100' is two numbers (a list), never 50100
+        return None
     sign, percent, s = _split_number(text)
     if not s:
         return None

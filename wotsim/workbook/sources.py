@@ -124,7 +124,32 @@ def _xlsx(path: Path) -> list[RawSheet]:
         for ws in book.worksheets:
             ws.reset_dimensions()  # the size a file claims is not trusted: rows are read as they come
             sheets.append(RawSheet(ws.title, file, _bounded(file, ws.title, ws.iter_rows(values_only=True))))
-        return sheets
+    finally:
+        book.close()
+    _no_formula_without_value(path, file, sheets)
+    return sheets
+
+
+def _no_formula_without_value(path: Path, file: str, sheets: list[RawSheet]) -> None:
+    """Refuse a formula saved without its value (as scripts and some programs write them): read as it is, its
+    cell would be empty and a number the user typed as ``=5`` would silently give way to a default."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for ws, sheet in zip(book.worksheets, sheets):
+            ws.reset_dimensions()
+            for r, row in enumerate(ws.iter_rows(values_only=True)):
+                if r >= MAX_ROWS:
+                    break
+                saved = sheet.rows[r] if r < len(sheet.rows) else []
+                for c, value in enumerate(row[:MAX_COLUMNS]):
+                    if (isinstance(value, str) and value.startswith("=")
+                            and (c >= len(saved) or saved[c] is None or saved[c] == "")):
+                        raise ConfigError(f"{ws.title}!{get_column_letter(c + 1)}{r + 1}: holds the formula {value[:60]!r} "
+                                          f"without a saved value; open and save the workbook in Excel or LibreOffice, "
+                                          f"or type the value", file=file)
     finally:
         book.close()
 
