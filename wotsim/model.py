@@ -55,7 +55,8 @@ class ModelArrays:
     yearly: np.ndarray
 
 
-def parameter_values(config: Config, u: np.ndarray, *, n: int | None = None) -> dict[str, np.ndarray | float]:
+def parameter_values(config: Config, u: np.ndarray, *, n: int | None = None,
+                     shared: Mapping[str, np.ndarray] | None = None, lo: int = 0) -> dict[str, np.ndarray | float]:
     """Map design rows (m, d) on the unit hypercube to parameter values.
 
     Fixed parameters map to Python floats, uncertain ones (in ``config.uncertain``
@@ -65,6 +66,9 @@ def parameter_values(config: Config, u: np.ndarray, *, n: int | None = None) -> 
     chunks; default m): it decides between the exact and the tabulated inverse CDF
     (:meth:`wotsim.config.distributions.Distribution.ppf`), so a chunked caller passes the
     same ``n`` with every chunk and its numbers do not depend on the chunk size.
+
+    ``shared`` maps a parameter to draws already made for all ``n`` rows (a scenario reusing the base's): its
+    values are rows ``lo:lo + m`` of them, not its inverse CDF (its column of ``u`` is skipped all the same).
     """
     total = u.shape[0] if n is None else n
     values: dict[str, np.ndarray | float] = {}
@@ -73,7 +77,8 @@ def parameter_values(config: Config, u: np.ndarray, *, n: int | None = None) -> 
         if p.dist.fixed:
             values[name] = np.float64(p.dist.base)
         else:
-            values[name] = np.asarray(p.dist.ppf(u[:, col], n=total), dtype=float)
+            values[name] = (shared[name][lo:lo + u.shape[0]] if shared and name in shared
+                            else np.asarray(p.dist.ppf(u[:, col], n=total), dtype=float))
             col += 1
     return values
 

@@ -146,7 +146,7 @@ def simulate(
         u = design.next(m) if design is not None else uniforms[lo:lo + m]
         if copula is not None:
             u = apply_copula(u, *copula)
-        values = _values(config, u, n, lo, shared)
+        values = parameter_values(config, u, n=n, shared=shared, lo=lo)
         arrays = evaluate(config, values, m)
         for j, name in enumerate(names):
             draws[lo:lo + m, j] = values[name]
@@ -171,25 +171,6 @@ def simulate(
                           seconds=round(elapsed, 3),
                           **({} if design is not None else {"design": "supplied uniforms"})),
     )
-
-
-def _values(config: Config, u: np.ndarray, n: int, lo: int,
-            shared: Mapping[str, np.ndarray] | None) -> dict[str, np.ndarray | float]:
-    """The parameter values of rows ``lo:lo + m`` (``u``: their uniforms): :func:`wotsim.model.parameter_values`
-    with the run's size ``n`` (exact or tabulated ppf by the run's size, not the chunk's), a shared parameter's
-    values taken from its draws."""
-    if not shared:
-        return parameter_values(config, u, n=n)
-    values: dict[str, np.ndarray | float] = {}
-    col = 0
-    for name, p in config.parameters.items():
-        if p.dist.fixed:
-            values[name] = np.float64(p.dist.base)
-        else:
-            values[name] = (shared[name][lo:lo + u.shape[0]] if name in shared
-                            else np.asarray(p.dist.ppf(u[:, col], n=n), dtype=float))
-            col += 1
-    return values
 
 
 def _check_uniforms(config: Config, uniforms: np.ndarray, samples: int | None) -> np.ndarray:

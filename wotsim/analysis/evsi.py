@@ -81,8 +81,8 @@ from ..config.schema import Config, StudyDesign, base_values, with_derived
 from ..errors import ResultsError, WotsimError
 from ..model import check_output, output_array
 from ..results.frames import table
-from ..results.io import read_json, write_results
-from ..results.records import decode, encode, require_files, shown
+from ..results.io import write_results
+from ..results.records import encode, read_record_list, shown
 from ..sampling import STREAMS
 from .evppi import Evppi, check_inb, evpi, evppi_many
 from .evppi_fit import jackknife_groups
@@ -460,16 +460,8 @@ def load_evsi(directory: str | Path) -> tuple[EvsiResult, ...]:
     the per-size tuples as long as ``sizes``, the best size one of them (or none, with :data:`NO_SIZE`), every
     estimate finite and standard errors and floors >= 0; any damage is one :class:`ResultsError`."""
     directory = Path(directory)
-    require_files(directory, ("evsi.json", "manifest.json"), "value-of-sample-information")
-    where = directory / "evsi.json"
-    body = read_json(where, "value-of-sample-information results")
-    if body.get("format") != EVSI_FORMAT or isinstance(body.get("format"), bool):
-        raise ResultsError(f"{directory}: value-of-sample-information format {shown(body.get('format'))}; this "
-                           f"wotsim reads {EVSI_FORMAT}")
-    items = body.get("studies")
-    if not isinstance(items, list) or not items:
-        raise ResultsError(f"{where}: studies must be a list with one entry per study and decision")
-    results = tuple(decode(EvsiResult, d, f"studies.{i}", {}, where) for i, d in enumerate(items))
+    where, results = read_record_list(directory, "evsi.json", EVSI_FORMAT, "studies", EvsiResult,
+                                      "value-of-sample-information", "study and decision")
     for i, r in enumerate(results):
         at = f"{where}: studies.{i} ({r.study}, {r.decision})"
         per_size = (r.evsi, r.evsi_se, r.floor, r.r2, r.cost, r.population_evsi, r.population_evsi_se, r.enbs,

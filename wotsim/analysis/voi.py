@@ -40,7 +40,7 @@ from ..model import check_output, output_array
 from .._fork import fork_pool, fork_workers
 from ..config.schema import Config
 from ..results.io import manifest_config, read_json, write_results
-from ..results.records import decode, encode, require_files, shown
+from ..results.records import encode, read_record_list, shown
 from ..results.simulation import SimulationResult
 from .evppi import Evppi, check_inb, draws_mean_se, evpi, evppi_many
 from .evppi_fit import JACKKNIFE_GROUPS, jackknife_groups
@@ -441,16 +441,8 @@ def load_voi(directory: str | Path) -> tuple[VoiResult, ...]:
     one :class:`ResultsError`.
     """
     directory = Path(directory)
-    require_files(directory, ("voi.json", "manifest.json"), "value-of-information")
-    where = directory / "voi.json"
-    body = read_json(where, "value-of-information results")
-    if body.get("format") != VOI_FORMAT or isinstance(body.get("format"), bool):
-        raise ResultsError(f"{directory}: value-of-information format {shown(body.get('format'))}; this wotsim "
-                           f"reads {VOI_FORMAT}")
-    decisions = body.get("decisions")
-    if not isinstance(decisions, list) or not decisions:
-        raise ResultsError(f"{where}: decisions must be a list with one entry per decision")
-    results = tuple(decode(VoiResult, d, f"decisions.{i}", {}, where) for i, d in enumerate(decisions))
+    where, results = read_record_list(directory, "voi.json", VOI_FORMAT, "decisions", VoiResult,
+                                      "value-of-information", "decision")
     names = [r.decision for r in results]
     for r in results:
         try:

@@ -34,7 +34,7 @@ from .._paths import file_stem
 from ..errors import ResultsError, WotsimError
 from .io import MAX_MAGNITUDE, is_spread, number, read_arrays, read_json, to_json, write_results
 
-__all__ = ["RECORDS_FORMAT", "ArraySpec", "decode", "encode", "json_error", "load_records", "require_files",
+__all__ = ["RECORDS_FORMAT", "ArraySpec", "decode", "encode", "json_error", "load_records", "read_record_list", "require_files",
            "save_record", "save_records", "shown"]
 
 #: Layout of a directory of :func:`save_records` (``"format"`` in ``sensitivity.json``).
@@ -223,6 +223,23 @@ def require_files(directory: Path, names: tuple[str, ...], what: str) -> None:
     for name in names:
         if not (directory / name).is_file():
             raise ResultsError(f"{directory}: not a wotsim {what} directory (missing {name})")
+
+
+def read_record_list(directory: Path, file: str, fmt: int, key: str, cls: type, what: str, entry: str
+                     ) -> tuple[Path, tuple]:
+    """Read ``file`` (``{"format": fmt, key: [record, ...]}``) beside ``manifest.json`` in ``directory`` and
+    decode each entry as ``cls`` (:func:`decode`): (its path, the records).  ``what`` names the
+    results (``"value-of-information"``), ``entry`` what one list entry is per (``"decision"``); any damage
+    is one :class:`ResultsError`."""
+    require_files(directory, (file, "manifest.json"), what)
+    where = directory / file
+    body = read_json(where, f"{what} results")
+    if body.get("format") != fmt or isinstance(body.get("format"), bool):
+        raise ResultsError(f"{directory}: {what} format {shown(body.get('format'))}; this wotsim reads {fmt}")
+    items = body.get(key)
+    if not isinstance(items, list) or not items:
+        raise ResultsError(f"{where}: {key} must be a list with one entry per {entry}")
+    return where, tuple(decode(cls, d, f"{key}.{i}", {}, where) for i, d in enumerate(items))
 
 
 def load_records(directory: str | Path, classes: Mapping[str, type],
