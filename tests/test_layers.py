@@ -26,6 +26,7 @@ LAYERS = (
     ("results", ("wotsim.results",)),
     ("simulate", ("wotsim.simulate",)),
     ("analysis", ("wotsim.analysis",)),
+    ("batch", ("wotsim.batch",)),
     ("plots", ("wotsim.plots",)),
     ("report", ("wotsim.report",)),
     ("cli", ("wotsim.cli", "wotsim.commands", "wotsim.__main__", "wotsim")),

@@ -128,9 +128,10 @@ def test_blas_runs_on_one_thread_during_the_value_of_information():
 
 
 def test_scenarios_reuse_the_base_draws_they_share_with_the_same_numbers(comparison, monkeypatch):
-    shared = scenarios_module._shared_draws(comparison.base, comparison.run("sharper_selection").config, True)
+    shared = scenarios_module.shared_draws(comparison.base.config, comparison.base.draws,
+                                           comparison.run("sharper_selection").config)
     assert len(shared) >= 30  # most parameters are the base's
-    monkeypatch.setattr(scenarios_module, "_shared_draws", lambda *args: {})  # draw every parameter again
+    monkeypatch.setattr(scenarios_module, "shared_draws", lambda *args: {})  # draw every parameter again
     config = comparison.base.config
     again = compare(config, [r.scenario for r in comparison.scenarios], samples=1024)
     for old, new in zip(again.runs, comparison.runs):

@@ -25,17 +25,22 @@ T = TypeVar("T")
 __all__ = ["background_jobs", "fork_pool", "fork_workers", "in_background"]
 
 
+#: True in a batch worker process (:func:`wotsim.batch.executors.worker_setup`): its CPUs belong to the batch's
+#: other workers, so it forks no pools of its own.
+IN_WORKER = False
+
+
 def fork_workers(jobs: int, processes: int | None = None) -> int:
     """How many forked worker processes to run ``jobs`` independent jobs in: the CPUs this process may use
     (``processes`` if given), at most ``jobs``; 1 (run them here) off Linux, in a pool's worker (which may not
-    start processes) and beside other Python threads (forking them is not safe)."""
+    start processes), in a batch's worker and beside other Python threads (forking them is not safe)."""
     if processes is None:
         try:
             processes = len(os.sched_getaffinity(0))
         except (AttributeError, OSError):  # pragma: no cover - not Linux
             processes = 1
     if (not sys.platform.startswith("linux") or multiprocessing.current_process().daemon
-            or threading.active_count() > 1):
+            or threading.active_count() > 1 or IN_WORKER):
         return 1
     return max(1, min(int(processes), jobs))
 

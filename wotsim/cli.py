@@ -1,4 +1,4 @@
-"""Command line: ``wotsim run | validate | plot | sensitivity | compare | voi | discover | summary | report``.
+"""Command line: ``wotsim run | validate | plot | sensitivity | compare | voi | batch | discover | summary | report``.
 
 Each command parses its arguments, runs the analyses (:mod:`wotsim.analysis.pipeline`),
 prints their text (:mod:`wotsim.report.text`), writes its results directory and returns
@@ -29,6 +29,7 @@ from .commands.common import check_format as _check_format
 from .commands.common import load as _load, positive_int as _positive_int, save as _save
 from .commands.common import scenario_names as _scenario_names, warn as _warn, writing as _writing
 from .commands.common import seed as _seed  # noqa: F401  (tests read the count parsers here)
+from .commands import batch as _batch
 from .commands import discover as _discover
 from .commands import export_config as _export_config, import_workbook as _import_workbook
 from .commands import summary as _summary
@@ -49,8 +50,10 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     check_simulation(config, samples=args.samples, sampler=args.sampler, chunk_size=args.chunk_size, what="--samples")
     _check_format(args, args.samples or config.simulation.samples)  # an xlsx too long for Excel: before sampling
     progress = ProgressBar("simulating", err, enabled=args.progress)
-    result = simulate(config, samples=args.samples, seed=args.seed, sampler=args.sampler,
-                      chunk_size=args.chunk_size, progress=progress)
+    with _batch.executor_for(args) as executor:
+        result = simulate(config, samples=args.samples, seed=args.seed, sampler=args.sampler,
+                          chunk_size=args.chunk_size, progress=progress,
+                          executor=None if executor.workers <= 1 and args.scheduler is None else executor)
     out.write(format_run(result) + "\n")
     out.flush()
     # what changes these numbers: a repaired correlation matrix, draws where a ratio's costs are <= 0
@@ -234,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     _shared(run, "config", "samples", "seed", "sampler")
     run.add_argument("--chunk-size", type=_positive_int, help="samples evaluated at once (memory bound; results do not depend on it)")
     run.add_argument("--out", type=Path, help="results directory to write (npz arrays, summary.json, manifest.json)")
+    _batch.add_executor_flags(run, "the run's blocks of samples (the numbers do not depend on it)")
     _shared(run, "format", "progress")
     run.set_defaults(func=_cmd_run)
 
@@ -304,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.set_defaults(func=_cmd_compare)
 
     _voi.add_parser(sub)
+    _batch.add_parser(sub)
 
     _discover.add_parser(sub)
     _import_workbook.add_parser(sub)

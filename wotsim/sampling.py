@@ -168,6 +168,25 @@ class DesignStream:
                 u[first - lo::R] = part.next(count)
         return u
 
+    def skip(self, m: int) -> None:
+        """Pass over the next ``m`` rows without drawing them: the rows after are those :meth:`next` would give.
+
+        What lets a worker draw rows ``lo:hi`` of a design alone (:func:`wotsim.simulate.simulate_rows`): a
+        Sobol' engine fast-forwards (the same points, integer for integer), a PCG64 stream advances by the
+        doubles it would have drawn (one 64-bit output each), and a Latin hypercube's permutations are drawn
+        whole at construction as before.
+        """
+        if m < 0 or self.drawn + m > self.n:
+            raise ValueError(f"design has {self.n} rows; {self.drawn} drawn, {m} more to skip")
+        lo = self.drawn
+        self.drawn += m
+        R = self.replicates
+        for k, part in enumerate(self._parts):
+            first = lo + (k - lo) % R  # first row >= lo of replicate k
+            count = len(range(first, lo + m, R))
+            if count:
+                part.skip(count)
+
 
 class _Replicate:
     """One randomisation of a design: ``n`` rows drawn in order from its own stream."""
@@ -189,6 +208,15 @@ class _Replicate:
             for j in range(d):
                 perm[:, j] = self._rng.permutation(n)
             self._perm = perm
+
+    def skip(self, m: int) -> None:
+        self.drawn += m
+        if self.d == 0:
+            return
+        if self.sampler == "sobol":
+            self._engine.fast_forward(m)
+        else:  # mc and lhs draw d doubles a row, one 64-bit output each
+            self._rng.bit_generator.advance(m * self.d)
 
     def next(self, m: int) -> np.ndarray:
         lo = self.drawn
@@ -269,7 +297,7 @@ def independent_design(sampler: str, d: int, n: int, *, seed: np.random.SeedSequ
 
 
 def scenario_uniforms(base: Config, config: Config, u_base: np.ndarray, *, seed: int, sampler: str = "mc",
-                      paired: bool = True, scenario_id: str = "", replicates: int = 1) -> np.ndarray:
+                      paired: bool = True, scenario_id: str = "", replicates: int = 1, lo: int = 0) -> np.ndarray:
     """The (n, d_s) design of a scenario config, columns in ``config.uncertain`` order.
 
     Parameters
@@ -289,11 +317,17 @@ def scenario_uniforms(base: Config, config: Config, u_base: np.ndarray, *, seed:
     scenario_id : str
     replicates : int
         Randomisations of the base design (used when ``paired`` is False).
+    lo : int
+        The design row ``u_base`` starts at (a block of rows evaluated alone,
+        :func:`wotsim.simulate.simulate_rows`): a new parameter's stream is advanced past the rows
+        before it, so blocks put together give the whole design bit for bit.  Paired designs only.
     """
     u_base = np.asarray(u_base, dtype=float)
     n = u_base.shape[0]
     names = config.uncertain
     if not paired:
+        if lo:
+            raise ValueError("an independent (unpaired) scenario design is drawn whole, not from row lo")
         return independent_design(sampler, len(names), n, seed=_keyed_stream(seed, f"independent:{scenario_id}"),
                                   replicates=replicates)
     index = {name: j for j, name in enumerate(base.uncertain)}
@@ -302,8 +336,9 @@ def scenario_uniforms(base: Config, config: Config, u_base: np.ndarray, *, seed:
         if name in index:
             out[:, j] = u_base[:, index[name]]
         else:
-            rng = np.random.Generator(np.random.PCG64(_keyed_stream(seed, f"parameter:{name}")))
-            out[:, j] = np.clip(rng.random(n), EPS, 1.0 - EPS)
+            bits = np.random.PCG64(_keyed_stream(seed, f"parameter:{name}"))
+            bits.advance(lo)  # one 64-bit output a double
+            out[:, j] = np.clip(np.random.Generator(bits).random(n), EPS, 1.0 - EPS)
     if _copula_key(base) != _copula_key(config):
         out = _keep_correlated_draws(base, config, u_base, out)
     return out

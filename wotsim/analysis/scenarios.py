@@ -47,6 +47,8 @@ __all__ = [
     "ScenarioOutcome",
     "ScenarioRun",
     "compare",
+    "comparison_rows",
+    "shared_draws",
 ]
 
 #: Layout of a comparison's directory: 2 = with its draws (``arrays.npz``) and each run's item values at base,
@@ -178,24 +180,7 @@ class Comparison:
 
     def rows(self) -> list[dict[str, Any]]:
         """One flat row per (scenario, output), for tables and CSV."""
-        rows = []
-        for r in self.runs:
-            for name in self.outputs:
-                o = r.outcomes[name]
-                s, d = o.summary, o.difference
-                rows.append({
-                    "scenario": r.id, "label": r.label, "output": name, "measure": s.measure,
-                    "base_case": s.base, "mean": s.mean, "mean_se": s.mean_se, "median": s.median,
-                    "p5": o.interval[0], "p5_se": o.interval_se[0], "p95": o.interval[1], "p95_se": o.interval_se[1],
-                    "p_above": s.p_above, "p_above_se": s.p_above_se,
-                    "diff_base_case": d.base_case if d else 0.0,
-                    "diff_mean": d.mean if d else 0.0, "diff_mean_se": d.mean_se if d else 0.0,
-                    "diff_p5": d.low if d else 0.0, "diff_p5_se": d.low_se if d else 0.0,
-                    "diff_p95": d.high if d else 0.0, "diff_p95_se": d.high_se if d else 0.0,
-                    "p_better": d.p_better if d else None, "p_better_se": d.p_better_se if d else None,
-                    "p_worse": d.p_worse if d else None,
-                })
-        return rows
+        return _rows(self.runs, self.outputs)
 
     def to_frame(self, table: str = "comparison"):
         """One table of the comparison as a :class:`pandas.DataFrame` (labels and units in ``frame.attrs``).
@@ -276,6 +261,57 @@ class Comparison:
                              texts=files, tables=self.frames() if format != "npz" else None, table_format=format)
 
 
+def _rows(runs: Sequence[Any], outputs: Sequence[str]) -> list[dict[str, Any]]:
+    """One flat row per (run, output) of runs with an ``id``, a ``label`` and ``outcomes``."""
+    rows = []
+    for r in runs:
+        for name in outputs:
+            o = r.outcomes[name]
+            s, d = o.summary, o.difference
+            rows.append({
+                "scenario": r.id, "label": r.label, "output": name, "measure": s.measure,
+                "base_case": s.base, "mean": s.mean, "mean_se": s.mean_se, "median": s.median,
+                "p5": o.interval[0], "p5_se": o.interval_se[0], "p95": o.interval[1], "p95_se": o.interval_se[1],
+                "p_above": s.p_above, "p_above_se": s.p_above_se,
+                "diff_base_case": d.base_case if d else 0.0,
+                "diff_mean": d.mean if d else 0.0, "diff_mean_se": d.mean_se if d else 0.0,
+                "diff_p5": d.low if d else 0.0, "diff_p5_se": d.low_se if d else 0.0,
+                "diff_p95": d.high if d else 0.0, "diff_p95_se": d.high_se if d else 0.0,
+                "p_better": d.p_better if d else None, "p_better_se": d.p_better_se if d else None,
+                "p_worse": d.p_worse if d else None,
+            })
+    return rows
+
+
+@dataclass(frozen=True)
+class _Outcomes:
+    id: str
+    label: str
+    outcomes: Mapping[str, ScenarioOutcome]
+
+
+def comparison_rows(config: Config, scenarios: Sequence[Scenario], item_pvs: Sequence[np.ndarray],
+                    outputs: Sequence[str], *, replicates: int) -> list[dict[str, Any]]:
+    """:meth:`Comparison.rows` of the paired comparison whose runs gave these item values, without the runs.
+
+    ``item_pvs``: each run's item present values (n, items) in design row order, the base analysis first,
+    then ``scenarios`` in order; ``replicates``: the design's randomisations.  The same functions summarise
+    them as :func:`compare` does, so the numbers are its numbers, bit for bit (what a batch's worker
+    reduces its case to: :mod:`wotsim.batch.tasks`).
+    """
+    from ..simulate import base_case
+
+    base = base_case(config)
+    base_outcomes = _outcomes(config, base, item_pvs[0], outputs, None, True, replicates)
+    runs = [_Outcomes(BASE_ID, "Base analysis", base_outcomes)]
+    reference = {name: (output_array(config, item_pvs[0], name), _base_case_value(config, base, name))
+                 for name in outputs}
+    for sc, item_pv in zip(scenarios, item_pvs[1:]):
+        runs.append(_Outcomes(sc.id, sc.label, _outcomes(sc.config, base_case(sc.config), item_pv, outputs,
+                                                         reference, True, replicates)))
+    return _rows(runs, outputs)
+
+
 def _interval(y: np.ndarray, replicates: int = 1) -> tuple[tuple[float, float], tuple[float, float]]:
     """The 5th and 95th percentiles of the defined values of ``y`` (row order kept) and their standard errors."""
     finite = y[~np.isnan(y)]
@@ -347,15 +383,17 @@ def _outcomes(config: Config, base: BaseCase, item_pv: np.ndarray, outputs: Sequ
     return out
 
 
-def _shared_draws(base: SimulationResult, config: Config, paired: bool) -> dict[str, np.ndarray]:
-    """The base draws a scenario on common random numbers would draw again: a parameter with the base's very
-    distribution (one object: :func:`wotsim.config.distributions.make_distribution` shares them) on the base's
-    uniform (paired, and no copula in either config: :func:`wotsim.sampling.scenario_uniforms`)."""
-    if not paired or base.config.correlations or config.correlations:
+def shared_draws(base_config: Config, base_draws: np.ndarray, config: Config, paired: bool = True
+                 ) -> dict[str, np.ndarray]:
+    """The base draws (rows of ``base_draws``, columns in ``base_config.uncertain`` order) a scenario on common
+    random numbers would draw again: a parameter with the base's very distribution (one object:
+    :func:`wotsim.config.distributions.make_distribution` shares them) on the base's uniform (paired, and no
+    copula in either config: :func:`wotsim.sampling.scenario_uniforms`)."""
+    if not paired or base_config.correlations or config.correlations:
         return {}
-    column = {name: j for j, name in enumerate(base.parameters)}
-    return {name: base.draws[:, column[name]] for name in config.uncertain
-            if name in column and config.parameters[name].dist is base.config.parameters[name].dist}
+    column = {name: j for j, name in enumerate(base_config.uncertain)}
+    return {name: base_draws[:, column[name]] for name in config.uncertain
+            if name in column and config.parameters[name].dist is base_config.parameters[name].dist}
 
 
 def compare(
@@ -437,7 +475,7 @@ def compare(
         u = scenario_uniforms(config, sc.config, u_base, seed=seed_, sampler=sampler_, paired=paired,
                               scenario_id=sc.id, replicates=R)
         res = simulate(sc.config, seed=seed_, sampler=sampler_, chunk_size=chunk, uniforms=u, progress=tick(sc.id),
-                       replicates=R, shared_draws=_shared_draws(base_result, sc.config, paired))
+                       replicates=R, shared_draws=shared_draws(config, base_result.draws, sc.config, paired))
         new = tuple(p for p in sc.config.uncertain if p not in base_uncertain)
         new_draws = np.column_stack([res.draws_of(p) for p in new]) if new else np.empty((n, 0))
         runs.append(ScenarioRun(

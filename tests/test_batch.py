@@ -1,0 +1,334 @@
+"""Batch runs (``wotsim batch``) and ``wotsim run --workers``: the same bytes on every executor, resumable, and
+nothing lost in silence.
+
+Truth here is invariance and the comparison itself: a batch's rows are ``wotsim compare``'s rows of the same
+case (same seed, sampler and size) number for number; ``summary.csv`` is byte-identical whether the cases run
+here, on 2 local processes or on a 2-process Dask LocalCluster, whole or in blocks of rows of any size; a
+resumed batch computes exactly the cases that changed; a worker that dies is retried, or its task is named.
+The local pool and the Dask cluster are started once for the module (each worker imports numpy and scipy).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wotsim.analysis.scenarios import compare
+from wotsim.batch import run as batch_run
+from wotsim.batch.executors import DaskExecutor, ProcessExecutor, SerialExecutor, TasksLost
+from wotsim.batch.run import run_batch
+from wotsim.batch.spec import load_batch
+from wotsim.cli import main
+from wotsim.config.loading import load_config
+from wotsim.config.overlays import find_scenarios
+from wotsim.simulate import simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHIEDAM = ROOT / "configs" / "schiedam.toml"
+N = 1024
+FAULT = "faulty"  # a case whose key holds this word makes a worker die (WOTSIM_TEST_FAULT, set per test)
+
+
+@pytest.fixture(scope="module")
+def fault_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("faults")
+
+
+@pytest.fixture(scope="module")
+def pool():
+    """2 local worker processes."""
+    with ProcessExecutor(2) as ex:
+        yield ex
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Dask LocalCluster of 2 worker processes."""
+    pytest.importorskip("distributed")
+    with DaskExecutor("local", 2) as ex:
+        yield ex
+
+
+def batch_file(folder: Path, cases: str, settings: str = f"samples = {N}\nseed = 3\nsampler = \"sobol\"") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "batch.toml"
+    path.write_text(f"[batch]\n{settings}\n\n{cases}", encoding="utf-8")
+    return path
+
+
+def municipality(folder: Path, name: str, scale: float = 1.0) -> Path:
+    """A copy of the Schiedam config (no scenario folder beside it), its staff (FTE, a fixed value) scaled."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = SCHIEDAM.read_text(encoding="utf-8")
+    if scale != 1.0:
+        assert text.count("\nvalue = 85\n") == 1, "the staff is not where this test expects it"
+        text = text.replace("\nvalue = 85\n", f"\nvalue = {85 * scale!r}\n")
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory):
+    """Schiedam with two scenarios, and a second municipality (half the staff) without."""
+    folder = tmp_path_factory.mktemp("batch")
+    other = municipality(folder / "municipalities", "vlaardingen", 0.5)
+    path = batch_file(folder, f'[[cases]]\nconfig = "{SCHIEDAM}"\nscenarios = ["sharper_selection", "tailored_guidance"]\n\n'
+                              f'[[cases]]\nconfig = "{other}"\n')
+    return load_batch(path)
+
+
+@pytest.fixture(scope="module")
+def serial_summary(spec, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial") / "out"
+    run_batch(spec, out, executor=SerialExecutor())
+    return (out / "summary.csv").read_bytes()
+
+
+@pytest.mark.parametrize("sampler,replicates", [("mc", 1), ("lhs", 3), ("sobol", 1), ("sobol", 16)])
+def test_a_design_drawn_from_row_lo_is_the_whole_design_from_row_lo(sampler, replicates):
+    from wotsim.sampling import DesignStream
+
+    def design():
+        return DesignStream(sampler, 5, 1000, seed=np.random.SeedSequence(3, spawn_key=(0,)), replicates=replicates)
+
+    whole = design().next(1000)
+    for lo, hi in [(0, 10), (7, 500), (333, 1000), (999, 1000)]:
+        part = design()
+        part.skip(lo)
+        assert np.array_equal(part.next(hi - lo), whole[lo:hi]), (lo, hi)
+
+
+def test_a_batch_row_is_the_comparison_of_its_case_number_for_number(spec, serial_summary):
+    rows = list(csv.DictReader(io.StringIO(serial_summary.decode())))
+    config = load_config(SCHIEDAM)
+    comparison = compare(config, find_scenarios(config, ["sharper_selection", "tailored_guidance"]),
+                         outputs=spec.cases[0].outputs, samples=N, seed=3, sampler="sobol")
+    expected = comparison.rows()
+    got = [r for r in rows if r["case"] == spec.cases[0].key]
+    assert len(got) == len(expected) == 3 * len(spec.cases[0].outputs)
+    for g, e in zip(got, expected):
+        for column, value in e.items():
+            if isinstance(value, float):
+                assert float(g[column]) == value or (np.isnan(value) and g[column] == "nan"), column
+            else:
+                assert g[column] == ("" if value is None else str(value)), column
+    other = [r for r in rows if r["case"] == spec.cases[1].key]
+    assert {r["scenario"] for r in other} == {"base"} and len(other) == len(spec.cases[1].outputs)
+    # half the staff is not the same case: the two municipalities' numbers differ
+    assert other[0]["mean"] != got[0]["mean"]
+
+
+@pytest.mark.parametrize("executor,rows", [("serial", 300), ("pool", None), ("pool", 500), ("cluster", 700),
+                                           ("cluster", None)])
+def test_summary_is_byte_identical_on_every_executor_and_block_size(spec, serial_summary, tmp_path, request,
+                                                                   executor, rows):
+    ex = SerialExecutor() if executor == "serial" else request.getfixturevalue(executor)
+    result = run_batch(spec, tmp_path / "out", executor=ex, chunk_size=rows)
+    assert (tmp_path / "out" / "summary.csv").read_bytes() == serial_summary
+    per_case = 1 if rows is None else -(-N // rows)
+    assert result.tasks == per_case * len(spec.cases)
+
+
+def test_run_on_workers_is_bit_for_bit_the_run_here(pool, cluster):
+    config = load_config(SCHIEDAM)
+    here = simulate(config, samples=3000, seed=5, chunk_size=256)
+    for ex in (pool, cluster):
+        there = simulate(config, samples=3000, seed=5, chunk_size=256, executor=ex)
+        for name in ("draws", "item_pv", "yearly"):
+            assert np.array_equal(getattr(here, name), getattr(there, name)), (ex.name, name)
+
+
+def test_wotsim_run_workers_2_writes_the_numbers_of_workers_1(pool, monkeypatch, tmp_path, capsys):
+    from wotsim.batch import executors
+
+    made = []
+
+    def shared_pool(workers, scheduler=None):
+        made.append((workers, scheduler))
+        return _Borrowed(pool)
+
+    monkeypatch.setattr(executors, "make_executor", shared_pool)
+    args = [str(SCHIEDAM), "--samples", "2048", "--seed", "4"]
+    assert main(["run", *args, "--out", str(tmp_path / "one")]) == 0
+    assert main(["run", *args, "--workers", "2", "--out", str(tmp_path / "two")]) == 0
+    assert made == [(1, None), (2, None)]
+    one, two = (np.load(tmp_path / d / "arrays.npz") for d in ("one", "two"))
+    assert sorted(one.files) == sorted(two.files)
+    for name in one.files:
+        assert np.array_equal(one[name], two[name]), name
+    assert (tmp_path / "one" / "summary.json").read_bytes() == (tmp_path / "two" / "summary.json").read_bytes()
+
+
+class _Borrowed:
+    """The module's pool, lent to one command (which closes its executor when it ends)."""
+
+    def __init__(self, ex):
+        self.ex, self.workers, self.name = ex, ex.workers, ex.name
+
+    def __enter__(self):
+        return self.ex
+
+    def __exit__(self, *exc):
+        return None
+
+
+def _calls(monkeypatch) -> list[str]:
+    """The case keys whose work starts from now on (the serial executor runs tasks in this process)."""
+    seen: list[str] = []
+    summary, block = batch_run.case_summary, batch_run.case_block
+
+    def counting_summary(p):
+        seen.append(p.key)
+        return summary(p)
+
+    def counting_block(p, lo, hi, keep=False):
+        seen.append(p.key)
+        return block(p, lo, hi, keep)
+
+    monkeypatch.setattr(batch_run, "case_summary", counting_summary)
+    monkeypatch.setattr(batch_run, "case_block", counting_block)
+    return seen
+
+
+def test_a_rerun_computes_only_what_changed(tmp_path, monkeypatch):
+    folder = tmp_path / "b"
+    a = municipality(folder / "m", "a")
+    b = municipality(folder / "m", "b", 0.8)
+    path = batch_file(folder, '[[cases]]\nconfig = "m/*.toml"\n')
+    out = tmp_path / "out"
+    seen = _calls(monkeypatch)
+    first = run_batch(load_batch(path), out, executor=SerialExecutor())
+    assert seen == ["m/a.toml", "m/b.toml"] and first.reused == ()
+    before = (out / "summary.csv").read_bytes()
+
+    seen.clear()
+    again = run_batch(load_batch(path), out, executor=SerialExecutor())
+    assert seen == [] and again.computed == () and again.reused == ("m/a.toml", "m/b.toml")
+    assert (out / "summary.csv").read_bytes() == before
+
+    municipality(folder / "m", "b", 0.7)  # the same file, another staff
+    seen.clear()
+    changed = run_batch(load_batch(path), out, executor=SerialExecutor())
+    assert seen == ["m/b.toml"] and changed.reused == ("m/a.toml",)
+    after = (out / "summary.csv").read_text(encoding="utf-8").splitlines()
+    lines = before.decode().splitlines()
+    assert after[0] == lines[0]
+    assert [x for x in after if x.startswith("m/a.toml")] == [x for x in lines if x.startswith("m/a.toml")]
+    assert [x for x in after if x.startswith("m/b.toml")] != [x for x in lines if x.startswith("m/b.toml")]
+
+    # a setting every case depends on: every case again; a damaged record: that case again, with a warning
+    path.write_text(path.read_text(encoding="utf-8").replace("seed = 3", "seed = 4"), encoding="utf-8")
+    seen.clear()
+    run_batch(load_batch(path), out, executor=SerialExecutor())
+    assert seen == ["m/a.toml", "m/b.toml"]
+    record = next((out / "cases").glob("m_a.toml-*.json"))
+    record.write_text("{ not json", encoding="utf-8")
+    seen.clear()
+    with pytest.warns(Warning, match="damaged case record"):
+        run_batch(load_batch(path), out, executor=SerialExecutor())
+    assert seen == ["m/a.toml"]
+    assert a.exists()
+
+
+def test_an_interrupted_batch_names_the_task_in_flight_and_keeps_what_ended(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "b"
+    municipality(folder / "m", "a")
+    municipality(folder / "m", "b", 0.8)
+    path = batch_file(folder, '[[cases]]\nconfig = "m/*.toml"\n')
+    summary = batch_run.case_summary
+
+    def interrupted_at_b(p):
+        if p.key == "m/b.toml":
+            raise KeyboardInterrupt
+        return summary(p)
+
+    monkeypatch.setattr(batch_run, "case_summary", interrupted_at_b)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "m/b.toml" in err and "in flight" in err and "1 of 2 case(s) are saved" in err
+    assert not (out / "summary.csv").exists()
+    assert len(list((out / "cases").glob("*.json"))) == 1
+
+    monkeypatch.setattr(batch_run, "case_summary", summary)
+    seen = _calls(monkeypatch)
+    assert main(["batch", str(path), "--out", str(out)]) == 0
+    assert seen == ["m/b.toml"]
+    assert "1 computed, 1 reused" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("executor", ["pool", "cluster"])
+def test_a_worker_that_dies_is_replaced_and_its_task_run_again(spec, tmp_path, request, executor, fault_dir,
+                                                               monkeypatch):
+    ex = request.getfixturevalue(executor)
+    monkeypatch.setenv("WOTSIM_TEST_FAULT", f"exit:{fault_dir}:{FAULT}")  # travels with the tasks
+    folder = tmp_path / "b"
+    municipality(folder, f"{FAULT}_{executor}")
+    municipality(folder, "healthy", 0.9)
+    path = batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
+    reference = tmp_path / "ref"
+    run_batch(load_batch(path), reference, executor=SerialExecutor())  # in this process: no fault is injected
+    run_batch(load_batch(path), tmp_path / "out", executor=ex)
+    assert any(p.name.startswith(f"fault-{FAULT}_{executor}") for p in fault_dir.iterdir())  # a worker did die
+    assert (tmp_path / "out" / "summary.csv").read_bytes() == (reference / "summary.csv").read_bytes()
+
+
+def test_a_task_lost_for_good_is_named_and_the_rest_is_saved(pool, tmp_path, fault_dir, monkeypatch):
+    monkeypatch.setenv("WOTSIM_TEST_FAULT", f"exit-always:{fault_dir}:doomed")
+    folder = tmp_path / "b"
+    municipality(folder, "doomed")
+    municipality(folder, "fine", 0.9)
+    path = batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
+    out = tmp_path / "out"
+    with pytest.raises(TasksLost) as lost:
+        run_batch(load_batch(path), out, executor=pool)
+    assert lost.value.lost == ("doomed.toml",) and "doomed.toml" in str(lost.value)
+    assert "1 of 2 case(s) are saved" in str(lost.value) and "\n" not in str(lost.value)
+    assert not (out / "summary.csv").exists()
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert '"complete": false' in manifest and '"doomed.toml"' in manifest
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--workers", "0"], "--workers"),
+    (["--scheduler", "not an address"], "--scheduler"),
+    (["--keep", "everything"], "--keep"),
+])
+def test_a_bad_flag_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
+    path = batch_file(tmp_path, f'[[cases]]\nconfig = "{SCHIEDAM}"\n')
+    with pytest.raises(SystemExit) as stop:
+        main(["batch", str(path), "--out", str(tmp_path / "out"), *argv])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("cases,key", [
+    ('[[cases]]\nconfig = "nowhere/*.toml"\n', "cases[0].config"),
+    (f'[[cases]]\nconfig = "{SCHIEDAM}"\nscenarios = ["sharper_selektion"]\n', "cases[0].scenarios"),
+    (f'[[cases]]\nconfig = "{SCHIEDAM}"\nscenarioz = "all"\n', "cases[0].scenarioz"),
+])
+def test_a_batch_file_error_is_one_line_before_any_work(tmp_path, capsys, monkeypatch, cases, key):
+    seen = _calls(monkeypatch)
+    path = batch_file(tmp_path, cases)
+    assert main(["batch", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and key in err and str(path) in err and "Traceback" not in err
+    assert seen == [] and not (tmp_path / "out").exists()
+
+
+def test_out_must_be_a_batch_directory(tmp_path, capsys):
+    path = batch_file(tmp_path, f'[[cases]]\nconfig = "{SCHIEDAM}"\n')
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(foreign)]) == 2
+    assert "not a wotsim batch directory" in capsys.readouterr().err
+    assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]

@@ -1,0 +1,336 @@
+"""Where tasks run: here, in local worker processes, or on a Dask cluster, behind one small interface.
+
+An :class:`Executor` runs named tasks (a module-level function and picklable arguments) and hands back
+each one's result as it ends; :meth:`Executor.map` gives them back in the order asked, which is all that
+:func:`wotsim.simulate.simulate` needs to spread a run's rows.  Nothing here decides numbers: every task
+derives its randomness from the root seed and its own key, so the executor, the number of workers and the
+order in which tasks end change nothing but the time taken.
+
+* :class:`SerialExecutor`: in this process, one task after another (``--workers 1``).
+* :class:`ProcessExecutor`: ``--workers N`` local processes (:mod:`concurrent.futures`), forked from a
+  fork server that imported :data:`PRELOAD` once (``forkserver``: a worker shares no state with this process
+  but what its task is given, and starts in milliseconds; ``spawn`` where there is no fork server).  A worker that
+  dies (killed, out of memory) breaks the pool and fails every task in flight: a new pool is started and
+  they run again; one caught in :data:`RETRIES` broken pools then runs alone, and is reported as lost if it
+  breaks a pool alone (so an innocent task is never lost with a guilty one).
+* :class:`DaskExecutor`: ``--scheduler ADDRESS`` (a running ``dask.distributed`` scheduler) or
+  ``--scheduler local`` (a :class:`distributed.LocalCluster` of ``--workers`` processes, one thread each,
+  started and stopped here).  Dask retries a task whose worker died (:data:`RETRIES` times, and the
+  scheduler's own ``allowed-failures``); one it gives up on is reported as lost.
+
+Workers run their tasks with one thread and never fork pools of their own (:func:`worker_setup`, called
+with each task, so that a worker a cluster started again after a death is set up too).
+
+Ctrl-C (or a task lost for good) stops the run: tasks not started are cancelled, and
+:class:`TasksLost` names the tasks that were in flight or lost, after the results of every finished task
+have been handed back (and, in a batch, saved).
+
+Fault injection for tests: with ``WOTSIM_TEST_FAULT=exit:<marker dir>:<key substring>`` in this process's
+environment when tasks are sent (it travels with each task), a worker running a task whose key contains the
+substring dies (``os._exit``) the first time, leaving a marker file so that the retry succeeds;
+``exit-always:`` dies every time.  Set only by the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
+
+from ..errors import WotsimError
+
+__all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "RETRIES", "SerialExecutor", "Task", "TasksLost",
+           "make_executor", "worker_setup"]
+
+#: How many times a task whose worker died is run again before it is reported as lost.
+RETRIES = 2
+
+
+@dataclass(frozen=True)
+class Task:
+    """A unit of work: ``fn(*args)`` run on a worker, named by ``key`` (unique within a run)."""
+
+    key: str
+    fn: Callable[..., Any]
+    args: tuple = ()
+
+
+class TasksLost(WotsimError):
+    """Tasks that did not finish: interrupted (``in_flight``) or given up on after their worker died (``lost``)."""
+
+    def __init__(self, message: str, *, lost: Sequence[str] = (), in_flight: Sequence[str] = (),
+                 interrupted: bool = False):
+        super().__init__(message)
+        self.lost = tuple(lost)
+        self.in_flight = tuple(in_flight)
+        self.interrupted = interrupted
+
+
+def _keys(keys: Sequence[str], limit: int = 6) -> str:
+    shown = ", ".join(keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+
+
+#: The modules a local pool's fork server imports once, so that its workers start without importing them.
+PRELOAD = ("wotsim.batch.tasks", "wotsim.simulate", "wotsim.analysis.scenarios", "wotsim.config.loading",
+           "wotsim.config.overlays", "scipy.stats")
+
+
+def worker_setup() -> None:
+    """Run in a worker before its tasks (once a process): one thread for numerical libraries, no forked pools
+    of its own."""
+    from .. import _fork
+
+    if _fork.IN_WORKER:
+        return
+    _fork.IN_WORKER = True
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except Exception:  # pragma: no cover - threadpoolctl is a dependency; a missing BLAS is not an error
+        pass
+
+
+def _faulty(key: str, spec: str) -> None:
+    """The test suite's fault injection (module docstring); nothing unless ``WOTSIM_TEST_FAULT`` was set where
+    the task was sent from (it travels with the task: a worker's environment is its own)."""
+    if not spec:
+        return
+    kind, _, rest = spec.partition(":")
+    marker_dir, _, needle = rest.rpartition(":")
+    if needle and needle in key:
+        marker = os.path.join(marker_dir, "fault-" + "".join(c if c.isalnum() else "_" for c in key))
+        if kind == "exit-always" or (kind == "exit" and not os.path.exists(marker)):
+            with open(marker, "w", encoding="utf-8") as fh:
+                fh.write(str(os.getpid()))
+            os._exit(70)
+
+
+def run_task(key: str, fn: Callable[..., Any], args: tuple, fault: str = "") -> Any:
+    """What a worker runs for a task (with the fault injection the test suite may ask for)."""
+    worker_setup()
+    _faulty(key, fault)
+    return fn(*args)
+
+
+def _fault() -> str:
+    return os.environ.get("WOTSIM_TEST_FAULT", "")
+
+
+class Executor:
+    """Runs tasks; subclasses say where.  Use as a context manager (workers are stopped on leaving)."""
+
+    name = "serial"
+    workers = 1
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (nothing for :class:`SerialExecutor`)."""
+
+    def describe(self) -> dict[str, Any]:
+        """What the manifest records of the executor."""
+        return {"executor": self.name, "workers": self.workers}
+
+    def results(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Any]]:
+        """``(index, result)`` of every task, as each ends (in any order).  A task's own exception (a bug, a
+        config a worker refuses) is raised as it is; see :class:`TasksLost` for tasks that did not end."""
+        raise NotImplementedError
+
+    def map(self, fn: Callable[..., Any], args: Sequence[tuple], *, keys: Sequence[str],
+            done: Callable[[int], None] | None = None) -> list[Any]:
+        """``[fn(*a) for a in args]`` in order, the calls run as tasks named by ``keys``; ``done(i)`` as task i ends."""
+        out: list[Any] = [None] * len(args)
+        for i, result in self.results([Task(k, fn, tuple(a)) for k, a in zip(keys, args)]):
+            out[i] = result
+            if done is not None:
+                done(i)
+        return out
+
+
+class SerialExecutor(Executor):
+    """Every task here, in order (``--workers 1``)."""
+
+    def results(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Any]]:
+        for i, task in enumerate(tasks):
+            try:
+                result = task.fn(*task.args)
+            except KeyboardInterrupt:
+                raise TasksLost(f"interrupted; task {task.key} was in flight", in_flight=[task.key],
+                                interrupted=True) from None
+            yield i, result
+
+
+class ProcessExecutor(Executor):
+    """``workers`` local processes (:class:`concurrent.futures.ProcessPoolExecutor`, spawned)."""
+
+    name = "processes"
+
+    def __init__(self, workers: int):
+        self.workers = int(workers)
+        self._pool = None
+
+    def _new_pool(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(list(PRELOAD))
+        else:  # pragma: no cover - not on Linux
+            context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=worker_setup)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def results(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Any]]:
+        """As :meth:`Executor.results`.  A dead worker breaks the whole pool and fails every task in flight, the
+        guilty one and the innocent alike; so each goes back to the queue, and a task caught in a broken pool
+        :data:`RETRIES` times runs alone: if it breaks a pool alone, it is lost; the others finish."""
+        attempts = [0] * len(tasks)
+        todo = list(range(len(tasks)))
+        lost: list[int] = []
+        while todo:
+            together = [i for i in todo if attempts[i] < RETRIES]
+            alone = [i for i in todo if attempts[i] >= RETRIES]
+            todo = []
+            for group in ([together] if together else []) + [[i] for i in alone]:
+                failed = yield from self._round(tasks, group)
+                for i in failed:
+                    attempts[i] += 1
+                    (lost if len(group) == 1 and attempts[i] > RETRIES else todo).append(i)
+            todo.sort()
+        if lost:
+            keys = [tasks[i].key for i in sorted(lost)]
+            raise TasksLost(f"{len(keys)} task(s) lost: each broke its worker process, alone, after {RETRIES} "
+                            f"broken pools: {_keys(keys)}", lost=keys)
+
+    def _round(self, tasks: Sequence[Task], group: Sequence[int]):
+        """Run the tasks ``group`` on the pool, yielding ``(index, result)``; returns those a broken pool failed."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._pool is None:
+            self._pool = self._new_pool()
+        fault = _fault()
+        running = {self._pool.submit(run_task, tasks[i].key, tasks[i].fn, tasks[i].args, fault): i for i in group}
+        failed: list[int] = []
+        try:
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    i = running.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        failed.append(i)
+                        continue
+                    yield i, result
+        except KeyboardInterrupt:
+            keys = [tasks[i].key for i in sorted(running.values())]
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._kill_workers()
+            self._pool = None
+            raise TasksLost(f"interrupted; {len(keys)} task(s) in flight were lost: {_keys(keys)}",
+                            in_flight=keys, interrupted=True) from None
+        if failed:  # a worker died: the pool is unusable; the next round starts a new one
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        return failed
+
+    def _kill_workers(self) -> None:
+        for proc in list(getattr(self._pool, "_processes", {}) .values()):
+            try:
+                proc.kill()
+            except Exception:  # pragma: no cover - already gone
+                pass
+
+
+class DaskExecutor(Executor):
+    """A ``dask.distributed`` cluster: a running scheduler at ``address``, or ``"local"`` for a
+    :class:`distributed.LocalCluster` of ``workers`` processes with one thread each, started here."""
+
+    name = "dask"
+
+    def __init__(self, address: str, workers: int = 2):
+        try:
+            import distributed
+        except ImportError:
+            raise WotsimError("--scheduler needs Dask: pip install 'wotsim[dask]' (dask.distributed is not "
+                              "installed)") from None
+        self.address = address
+        self._cluster = None
+        try:
+            if address == "local":
+                import logging
+
+                self._cluster = distributed.LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
+                                                         dashboard_address=None, silence_logs=logging.ERROR)
+                self._client = distributed.Client(self._cluster, set_as_default=False)
+            else:
+                self._client = distributed.Client(address, timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            self.close()
+            raise WotsimError(f"--scheduler {address}: cannot connect to a Dask scheduler there ({exc})") from None
+        self.workers = len(self._client.scheduler_info(n_workers=-1).get("workers", {})) or int(workers)
+
+    def describe(self) -> dict[str, Any]:
+        return {"executor": self.name, "workers": self.workers,
+                "scheduler": "local" if self._cluster is not None else self.address}
+
+    def close(self) -> None:
+        client, cluster = getattr(self, "_client", None), self._cluster
+        self._client = self._cluster = None
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+    def results(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Any]]:
+        import distributed
+
+        token = f"{os.getpid()}-{time.monotonic_ns()}"
+        fault = _fault()
+        futures = {}
+        for i, task in enumerate(tasks):
+            fut = self._client.submit(run_task, task.key, task.fn, task.args, fault, key=f"wotsim-{token}-{i}",
+                                      pure=False, retries=RETRIES)
+            futures[fut] = i
+        pending = dict(futures)
+        lost = []
+        try:
+            for fut in distributed.as_completed(list(futures), loop=self._client.loop):
+                i = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except distributed.KilledWorker:
+                    lost.append(i)
+                    continue
+                fut.release()
+                yield i, result
+        except KeyboardInterrupt:
+            keys = [tasks[i].key for i in sorted(pending.values())]
+            self._client.cancel(list(pending))
+            raise TasksLost(f"interrupted; {len(keys)} task(s) in flight were lost: {_keys(keys)}",
+                            in_flight=keys, interrupted=True) from None
+        if lost:
+            keys = [tasks[i].key for i in sorted(lost)]
+            raise TasksLost(f"{len(keys)} task(s) lost: the workers running them died: {_keys(keys)}", lost=keys)
+
+
+def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:
+    """The executor for ``--workers`` and ``--scheduler`` (Dask when a scheduler is given)."""
+    if scheduler is not None:
+        return DaskExecutor(scheduler, workers=max(int(workers), 1) if scheduler == "local" else 0)
+    if int(workers) <= 1:
+        return SerialExecutor()
+    return ProcessExecutor(int(workers))
