@@ -332,3 +332,33 @@ def test_out_must_be_a_batch_directory(tmp_path, capsys):
     assert main(["batch", str(path), "--out", str(foreign)]) == 2
     assert "not a wotsim batch directory" in capsys.readouterr().err
     assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
+
+
+def test_the_cli_runs_a_batch_on_a_running_scheduler_by_its_address(spec, serial_summary, cluster, tmp_path, capsys):
+    out = tmp_path / "out"
+    address = cluster._client.scheduler.address
+    assert main(["batch", spec.path, "--out", str(out), "--scheduler", address, "--chunk-size", "400"]) == 0
+    assert (out / "summary.csv").read_bytes() == serial_summary
+    said = capsys.readouterr().out
+    assert "2 case(s): 2 computed, 0 reused" in said and "on dask" in said
+    assert main(["batch", spec.path, "--out", str(out), "--scheduler", address, "--workers", "2"]) == 2
+    assert "--workers" in capsys.readouterr().err
+
+
+def test_keep_draws_keeps_each_case_as_a_comparison_wotsim_reads_back(tmp_path):
+    from wotsim.analysis.io import load_any
+
+    folder = tmp_path / "b"
+    municipality(folder, "small")
+    path = batch_file(folder, '[[cases]]\nconfig = "small.toml"\n', "samples = 256\nseed = 2")
+    run_batch(load_batch(path), tmp_path / "out", executor=SerialExecutor(), keep=True, chunk_size=100)
+    kept = [p for p in (tmp_path / "out" / "cases").iterdir() if p.is_dir()]
+    assert len(kept) == 1
+    loaded = load_any(kept[0])
+    config = load_config(folder / "small.toml")
+    here = simulate(config, samples=256, seed=2)
+    assert np.array_equal(loaded.base.draws, here.draws) and np.array_equal(loaded.base.item_pv, here.item_pv)
+    # a rerun with --keep reuses the case only while its directory is there
+    shutil.rmtree(kept[0])
+    again = run_batch(load_batch(path), tmp_path / "out", executor=SerialExecutor(), keep=True)
+    assert again.computed == ("small.toml",) and kept[0].is_dir()
