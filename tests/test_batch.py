@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
+import re
 import shutil
 from pathlib import Path
 
@@ -228,12 +228,20 @@ def test_a_rerun_computes_only_what_changed(tmp_path, monkeypatch):
     seen.clear()
     run_batch(load_batch(path), out, executor=SerialExecutor())
     assert seen == ["m/a.toml", "m/b.toml"]
+    summary_at_seed_4 = (out / "summary.csv").read_bytes()
     record = next((out / "cases").glob("m_a.toml-*.json"))
+    good = record.read_text(encoding="utf-8")
     record.write_text("{ not json", encoding="utf-8")
     seen.clear()
     with pytest.warns(Warning, match="damaged case record"):
         run_batch(load_batch(path), out, executor=SerialExecutor())
     assert seen == ["m/a.toml"]
+    mean = re.search(r'"(1\.0[0-9]{5,})"', good)[1]  # a ratio's cell, edited by hand: never reused
+    record.write_text(good.replace(mean, "1.5", 1), encoding="utf-8")
+    seen.clear()
+    with pytest.warns(Warning, match="do not match their checksum"):
+        run_batch(load_batch(path), out, executor=SerialExecutor())
+    assert seen == ["m/a.toml"] and (out / "summary.csv").read_bytes() == summary_at_seed_4
     assert a.exists()
 
 

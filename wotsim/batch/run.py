@@ -5,7 +5,7 @@ Layout of the output directory (``wotsim batch BATCH.toml --out DIR``):
 * ``DIR/manifest.json``: the batch (file, settings, executor, versions), every case with its digest and
   whether it was computed or reused, the tasks' workers, seconds and peak memory, and ``"complete"``;
 * ``DIR/cases/<case>.json``: one file per finished case, written atomically (fsynced, renamed into place)
-  as soon as the case is reduced: its digest and the cells of its rows of ``summary.csv``;
+  as soon as the case is reduced: its digest, the cells of its rows of ``summary.csv`` and their checksum;
 * ``DIR/cases/<case>/``: with ``--keep draws``, the case's comparison directory (``wotsim plot`` and
   ``wotsim.analysis.io.load_any`` read it);
 * ``DIR/summary.csv``: written when every case is finished: one row per case × scenario × output, cases in
@@ -19,7 +19,8 @@ batch writes the cells it saved.
 
 Resuming: a case's digest (:func:`case_digest`) hashes its config document, its overlays, its outputs and
 settings and the wotsim version; a rerun reuses a case whose saved record has the same digest (and, with
-``--keep draws``, its directory) and computes the rest.  A damaged record is computed again, with a warning.
+``--keep draws``, its directory) and computes the rest.  A damaged or edited record (its cells no longer match
+their checksum) is computed again, with a warning.
 An interrupted batch (Ctrl-C, a task lost with its worker) has saved every case that ended; the error names
 the tasks that were in flight or lost.
 """
@@ -162,6 +163,10 @@ def _saved_rows(out: Path, case: BatchCase, digest: str, keep: bool) -> list[lis
             or len(rows) != (1 + len(case.scenarios)) * len(case.outputs)):
         warnings.warn(f"{path}: damaged case record; computing case {case.key!r} again", WotsimWarning, stacklevel=2)
         return None
+    if record.get("cells_sha256") != _cells_hash(record.get("digest"), rows):
+        warnings.warn(f"{path}: its rows do not match their checksum (edited or damaged); computing case "
+                      f"{case.key!r} again", WotsimWarning, stacklevel=2)
+        return None
     if record.get("digest") != digest:
         return None
     if keep and not (out / "cases" / _slug(case.key) / "manifest.json").is_file():
@@ -169,11 +174,16 @@ def _saved_rows(out: Path, case: BatchCase, digest: str, keep: bool) -> list[lis
     return rows
 
 
+def _cells_hash(digest: Any, cells: Any) -> str:
+    """A checksum of a record's digest and cells: a cell edited or damaged on disk is never reused."""
+    return hashlib.sha256(json.dumps([digest, cells]).encode()).hexdigest()
+
+
 def _save_case(out: Path, case: BatchCase, digest: str, rows: list[dict[str, Any]], workers: list[dict]) -> list[list[str]]:
     cells = [[_cell(case.key), _cell(case.sha256)] + [_cell(r[c]) for c in summary_columns()[len(_LEAD):]]
              for r in rows]
     record = {"format": BATCH_FORMAT, "key": case.key, "config_file": case.config_file, "digest": digest,
-              "rows": cells, "workers": workers}
+              "cells_sha256": _cells_hash(digest, cells), "rows": cells, "workers": workers}
     _write_text(out / "cases" / f"{_slug(case.key)}.json", json.dumps(record, indent=1) + "\n", "case record")
     return cells
 
