@@ -200,7 +200,7 @@ def _calls(monkeypatch) -> list[str]:
 def test_a_rerun_computes_only_what_changed(tmp_path, monkeypatch):
     folder = tmp_path / "b"
     a = municipality(folder / "m", "a")
-    b = municipality(folder / "m", "b", 0.8)
+    municipality(folder / "m", "b", 0.8)
     path = batch_file(folder, '[[cases]]\nconfig = "m/*.toml"\n')
     out = tmp_path / "out"
     seen = _calls(monkeypatch)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..errors import ResultsError, WotsimError, WotsimWarning
+from ..errors import ResultsError, WotsimWarning
 from .executors import Executor, Task, TasksLost
 from .spec import BatchCase, BatchSpec
 from .tasks import BlockResult, CasePayload, case_block, case_summary, reduce_case
