@@ -370,3 +370,11 @@ def test_keep_draws_keeps_each_case_as_a_comparison_wotsim_reads_back(tmp_path):
     shutil.rmtree(kept[0])
     again = run_batch(load_batch(path), tmp_path / "out", executor=SerialExecutor(), keep=True)
     assert again.computed == ("small.toml",) and kept[0].is_dir()
+
+
+def test_a_case_too_large_for_memory_is_refused_before_any_work(tmp_path, capsys):
+    path = batch_file(tmp_path, f'[[cases]]\nconfig = "{SCHIEDAM}"\nscenarios = "all"\n', "samples = 90_000_000")
+    assert main(["batch", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "would need about" in err and str(path) in err
+    assert not (tmp_path / "out").exists()

@@ -115,8 +115,8 @@ def _slug(key: str) -> str:
     return f"{safe}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 
 
-def _prepare(out: Path) -> None:
-    """Create ``out`` or accept it as an earlier batch's directory; anything else is refused."""
+def _prepare(out: Path, create: bool = True) -> None:
+    """Create ``out`` (``create``) or accept it as an earlier batch's directory; anything else is refused."""
     from ..results.io import is_wotsim_dir
 
     if out.is_symlink():
@@ -128,6 +128,8 @@ def _prepare(out: Path) -> None:
             if not is_wotsim_dir(out) or _read_json(out / "manifest.json").get("analysis") != "batch":
                 raise ResultsError(f"{out}: exists and is not a wotsim batch directory; refusing to write into it "
                                    "(choose a new path or remove it)")
+    if not create:
+        return
     out.mkdir(parents=True, exist_ok=True)
     cases = out / "cases"
     if cases.is_symlink() or (cases.exists() and not cases.is_dir()):
@@ -172,6 +174,18 @@ def _saved_rows(out: Path, case: BatchCase, digest: str, keep: bool) -> list[lis
     if keep and not (out / "cases" / _slug(case.key) / "manifest.json").is_file():
         return None
     return rows
+
+
+def _check_size(spec: BatchSpec, case: BatchCase, p: CasePayload) -> None:
+    """Refuse a case that would not fit in memory (:func:`wotsim.limits.check_comparison`: what
+    :func:`wotsim.analysis.scenarios.compare` keeps) before any work: a whole-case task keeps that much on its
+    worker, and the reduction of a case cut into blocks keeps every run's item values of all its rows."""
+    from ..limits import check_comparison
+    from .tasks import compile_case
+
+    config, scenarios = compile_case(p)
+    check_comparison(config, scenarios, samples=p.samples, sampler=p.sampler, chunk_size=p.chunk_size,
+                     what=f"{spec.path}: {case.key}: samples")
 
 
 def _cells_hash(digest: Any, cells: Any) -> str:
@@ -244,7 +258,7 @@ def run_batch(spec: BatchSpec, out: str | Path, *, executor: Executor, keep: boo
 
     started = time.perf_counter()
     out = Path(out)
-    _prepare(out)
+    _prepare(out, create=False)  # a foreign --out is refused before anything is read or written
     rows_per_task = chunk_size if chunk_size is not None else spec.chunk_size
     payloads = [_payload(case) for case in spec.cases]
     digests = [case_digest(p) for p in payloads]
@@ -255,6 +269,9 @@ def run_batch(spec: BatchSpec, out: str | Path, *, executor: Executor, keep: boo
             cells[i] = saved
     reused = tuple(spec.cases[i].key for i in sorted(cells))
     todo = [i for i in range(len(spec.cases)) if i not in cells]
+    for i in todo:  # every size against the memory a task keeps (a case's comparison), before any work
+        _check_size(spec, spec.cases[i], payloads[i])
+    _prepare(out)
 
     tasks: list[Task] = []
     owner: list[int] = []

@@ -87,12 +87,14 @@ def case_block(p: CasePayload, lo: int, hi: int, keep: bool = False) -> BlockRes
                           replicates=p.replicates)
     design.skip(lo)
     u_base = design.next(hi - lo)
-    runs = [simulate_rows(config, lo, hi, uniforms=u_base, **settings)]
+    base = simulate_rows(config, lo, hi, uniforms=u_base, **settings)
+    runs = [base]
     for sc in scenarios:
         u = scenario_uniforms(config, sc.config, u_base, seed=p.seed, sampler=p.sampler, paired=True,
                               scenario_id=sc.id, replicates=p.replicates, lo=lo)
-        runs.append(simulate_rows(sc.config, lo, hi, uniforms=u, shared=shared_draws(config, runs[0][0], sc.config),
-                                  **settings))
+        draws, item_pv, yearly = simulate_rows(sc.config, lo, hi, uniforms=u,
+                                               shared=shared_draws(config, base[0], sc.config), **settings)
+        runs.append((draws, item_pv, yearly) if keep else (None, item_pv, None))  # as compare keeps them
     return BlockResult(lo, hi, tuple(r[1] for r in runs), tuple(r[0] for r in runs) if keep else None,
                        tuple(r[2] for r in runs) if keep else None, _worker(started))
 
