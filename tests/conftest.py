@@ -13,6 +13,8 @@ Keep this file small and additive: several test modules use it.
 BLAS runs on one thread in the tests (``OPENBLAS_NUM_THREADS`` and friends, unless set), here and
 in the commands they start: the suite's matrices are small, and OpenBLAS's idle worker threads
 spin: on 2 cores about 7 s of the suite's 91 s of CPU went to spinning, with the same wall time.
+
+After collection the objects alive are frozen out of the garbage collector (:func:`pytest_collection_finish`).
 """
 
 from __future__ import annotations
@@ -89,3 +91,13 @@ def minimal_config_text() -> str:
 def minimal_config_path(tmp_path: Path) -> Path:
     """:data:`MINIMAL_CONFIG` written to ``tmp_path / "config.toml"``."""
     return write_config(tmp_path, MINIMAL_CONFIG)
+
+
+def pytest_collection_finish(session) -> None:
+    """Freeze what collection imported (numpy, scipy, matplotlib, every test module) out of the garbage
+    collector's full passes: they never become garbage, and scanning them again in every full pass cost about
+    9 s of the suite's CPU.  Nothing a test checks depends on it (a forked child still collects its own)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

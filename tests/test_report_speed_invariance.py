@@ -237,9 +237,22 @@ def test_background_jobs_end_their_children_when_the_block_fails(monkeypatch):
     assert multiprocessing.active_children() == []
 
 
+def _explode():
+    raise ValueError("this object cannot be rebuilt")
+
+
+class _Unloadable:
+    def __reduce__(self):
+        return _explode, ()
+
+
 class _TwoArguments(Exception):
+    """Pickles, but cannot be rebuilt: its __init__ wants two arguments, and an attribute of it cannot be
+    unpickled (Dask, once imported, makes every exception rebuildable from its args alone: tblib)."""
+
     def __init__(self, a, b):
         super().__init__(f"{a} and {b}")
+        self.part = _Unloadable()
 
 
 def _raise_two():

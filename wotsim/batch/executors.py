@@ -15,7 +15,7 @@ order in which tasks end change nothing but the time taken.
   breaks a pool alone (so an innocent task is never lost with a guilty one).
 * :class:`DaskExecutor`: ``--scheduler ADDRESS`` (a running ``dask.distributed`` scheduler) or
   ``--scheduler local`` (a :class:`distributed.LocalCluster` of ``--workers`` processes, one thread each,
-  started and stopped here).  Dask retries a task whose worker died (:data:`RETRIES` times, and the
+  started and stopped here, forked from the same fork server).  Dask retries a task whose worker died (:data:`RETRIES` times, and the
   scheduler's own ``allowed-failures``); one it gives up on is reported as lost.
 
 Workers run their tasks with one thread and never fork pools of their own (:func:`worker_setup`, called
@@ -119,6 +119,21 @@ def _fault() -> str:
     return os.environ.get("WOTSIM_TEST_FAULT", "")
 
 
+def _context(extra: Sequence[str] = ()):
+    """The multiprocessing context workers start from: the fork server, started now with :data:`PRELOAD` (and
+    ``extra``) imported, if it is not running yet; ``spawn`` where there is no fork server."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not on Linux
+        return multiprocessing.get_context("spawn")
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*PRELOAD, *extra])  # no effect once the server runs
+    forkserver.ensure_running()
+    return context
+
+
 class Executor:
     """Runs tasks; subclasses say where.  Use as a context manager (workers are stopped on leaving)."""
 
@@ -177,15 +192,9 @@ class ProcessExecutor(Executor):
         self._pool = None
 
     def _new_pool(self):
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(list(PRELOAD))
-        else:  # pragma: no cover - not on Linux
-            context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=worker_setup)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(), initializer=worker_setup)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -273,6 +282,10 @@ class DaskExecutor(Executor):
             if address == "local":
                 import logging
 
+                import dask
+
+                if _context(("distributed",)).get_start_method() == "forkserver":  # workers forked, not spawned
+                    dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
                 self._cluster = distributed.LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
                                                          dashboard_address=None, silence_logs=logging.ERROR)
                 self._client = distributed.Client(self._cluster, set_as_default=False)
