@@ -9,10 +9,7 @@ neither the model nor sampling nor anything above them.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -59,14 +56,9 @@ def test_schiedam_counts_per_yearly_cohort():
 
 
 def test_loading_a_config_and_its_scenarios_imports_nothing_above_config():
-    code = f"""
-import json, sys
-from wotsim.config import load_config
-from wotsim.config.overlays import find_scenarios
-find_scenarios(load_config({str(SCHIEDAM)!r}))
-above = ("wotsim.model", "wotsim.sampling", "wotsim.simulate", "wotsim.results", "wotsim.analysis", "wotsim.plots",
-         "wotsim.report", "wotsim.cli")
-print(json.dumps(sorted(m for m in sys.modules if m.startswith(above))))
-"""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert json.loads(out.stdout) == []
+    """In a fresh interpreter (shared with tests/test_fast_start.py: only ``import wotsim`` before it), loading
+    Schiedam and its scenarios imports nothing above wotsim.config."""
+    from test_fast_start import ABOVE_CONFIG, fresh_interpreter
+
+    assert {"wotsim.model", "wotsim.sampling", "wotsim.analysis", "wotsim.cli"} <= set(ABOVE_CONFIG)
+    assert fresh_interpreter()["above_config"] == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import shutil
 import textwrap
 from pathlib import Path
 import tomllib
@@ -283,10 +284,16 @@ TAMPERED = {  # each edit leaves every type right: only the figures stop agreein
 }
 
 
+@pytest.fixture(scope="module")
+def saved_found(found, tmp_path_factory):
+    """``found`` saved once (each tampering test edits a copy)."""
+    return found.save(tmp_path_factory.mktemp("found") / "d")
+
+
 @pytest.mark.parametrize("name", list(TAMPERED))
-def test_a_discovery_that_no_longer_adds_up_is_refused(found, tmp_path, name):
+def test_a_discovery_that_no_longer_adds_up_is_refused(saved_found, tmp_path, name):
     edit, message = TAMPERED[name]
-    found.save(tmp_path / "d")
+    shutil.copytree(saved_found, tmp_path / "d")
     edit(tmp_path / "d")
     with pytest.raises(ResultsError, match=message) as err:
         load_discovery(tmp_path / "d")

@@ -90,10 +90,33 @@ def kernel():
         km.shutdown_kernel(now=True)
 
 
+#: The sample sizes each notebook asks for, and the smaller ones the test runs it at (every code path, a sixteenth
+#: of the draws).  The rendered pages (docs/render_notebooks.py) run the notebooks as written, at full size, and
+#: test_rendered_page_is_current fails when a page is older than its notebook's cells.
+SMALL = {"samples=2**14": "samples=2**10", "samples=2**13": "samples=2**10", "samples=2**12": "samples=2**9",
+         "trajectories=40": "trajectories=10"}
+#: Inline figures drawn once, at their own size (not twice, for a tight bounding box, as IPython does by default).
+SETUP = "%reset -f\n%config InlineBackend.print_figure_kwargs = {'bbox_inches': None}"
+
+
+def _small(nb) -> int:
+    """Shrink the sample sizes of ``nb``'s code cells in place (:data:`SMALL`); return how many were shrunk."""
+    shrunk = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for full, small in SMALL.items():
+                shrunk += cell.source.count(full)
+                cell.source = cell.source.replace(full, small)
+            # no other size left unshrunk: a new one belongs in SMALL
+            assert not re.search(r"(samples|trajectories)=(2\*\*1[1-9]|\d{4,})", cell.source), cell.source
+    return shrunk
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom(path, kernel):
     nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))  # an empty namespace, as in a fresh kernel
+    assert _small(nb) >= 1, "the notebook's sizes are no longer those SMALL shrinks"
+    nb.cells.insert(0, nbformat.v4.new_code_cell(SETUP))  # an empty namespace, as in a fresh kernel
     client = nbclient.NotebookClient(nb, km=kernel, timeout=240, kernel_name="python3",
                                      resources={"metadata": {"path": str(path.parent)}})
     client.execute()  # raises CellExecutionError on the first failing cell

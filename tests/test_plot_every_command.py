@@ -64,6 +64,9 @@ def test_plot_a_sensitivity_directory_of_every_method(tmp_path, capsys, monkeypa
         svg = _svg(figures, stem)
         assert "early debt counselling" in svg
         assert "Chance problematic debt" in svg  # the parameter's label, not its id
+    if method == "morris":  # issue 10: a Morris directory has its figure, the mu*-sigma plane (it used to be refused)
+        svg = _svg(figures, "morris_social_ratio")
+        assert "\u03bc*" in svg or "mean absolute elementary effect" in svg
 
 
 def test_plot_a_comparison(tmp_path, capsys, monkeypatch):

@@ -155,9 +155,10 @@ def test_report_renders_in_headless_chromium(report_dir):
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={profile}", "--virtual-time-budget=10000"]
     url = (report_dir / "report.html").as_uri()
-    try:
-        dom = subprocess.run(flags + ["--window-size=1400,900", "--dump-dom", url], capture_output=True, text=True,
-                             timeout=120)
+    shot = report_dir / "screenshot.png"
+    try:  # one launch (each costs about 0.5 s of CPU): the DOM once loaded, and a screenshot of the first screen
+        dom = subprocess.run(flags + ["--window-size=1400,900", "--dump-dom", f"--screenshot={shot}", url],
+                             capture_output=True, text=True, timeout=120)
         assert dom.returncode == 0, dom.stderr[-2000:]
         body = re.search(r"<body([^>]*)>", dom.stdout)
         assert body, "no <body> in the rendered DOM"
@@ -168,10 +169,7 @@ def test_report_renders_in_headless_chromium(report_dir):
         assert attrs.get("figures-loaded") == str(n_png), "every figure decoded and has a size"
         # the verdict is the first screen: all of it within 900 px of the top at 1400 px wide
         assert 0 < int(attrs["verdict-height"]) <= int(attrs["verdict-bottom"]) <= 900, attrs
-        shot = report_dir / "screenshot.png"
-        run = subprocess.run(flags + ["--window-size=1280,2400", f"--screenshot={shot}", url],
-                             capture_output=True, text=True, timeout=120)
-        assert run.returncode == 0 and shot.stat().st_size > 20_000
+        assert shot.stat().st_size > 20_000  # painted, not a blank page
     finally:
         shutil.rmtree(profile, ignore_errors=True)
 

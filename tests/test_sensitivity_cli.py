@@ -86,17 +86,8 @@ def test_unknown_method_is_an_argparse_error(config_path, capsys):
     assert "invalid choice: 'delta'" in err and err.count("\n") == 1
 
 
-def test_plot_redraws_saved_sobol_results(tmp_path, capsys):
-    from wotsim.cli import main as cli_main
-
-    sens = tmp_path / "sens"
-    assert cli_main(["sensitivity", str(SCHIEDAM_PATH), "--output", "social_ratio", "--samples", "256",
-                     "--out", str(sens)]) == 0
-    figs = tmp_path / "figs"
-    assert cli_main(["plot", str(sens), "--out", str(figs)]) == 0
-    assert sorted(p.name for p in figs.iterdir()) == [
-        ".wotsim-figures", "sobol_convergence_social_ratio.png", "sobol_convergence_social_ratio.svg",
-        "sobol_social_ratio.png", "sobol_social_ratio.svg"]
+# ``wotsim plot`` of a Sobol' and a Morris directory (issue 10: Morris used to be refused): drawn from the saved data,
+# with the model switched off, in tests/test_plot_every_command.py; ``--out`` in tests/test_plot_paths.py.
 
 
 def test_old_bootstrap_results_are_refused_in_one_line(tmp_path, capsys):
@@ -110,21 +101,6 @@ def test_old_bootstrap_results_are_refused_in_one_line(tmp_path, capsys):
     assert main(["plot", str(sens)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "format 1" in err[0] and "rerun 'wotsim sensitivity'" in err[0]
-
-
-def test_plot_of_morris_results_draws_the_mu_star_sigma_plane(tmp_path, capsys):
-    """Issue 10: every command's directory has figures (it used to be refused for Morris)."""
-    from wotsim.cli import main as cli_main
-
-    sens = tmp_path / "morris"
-    assert cli_main(["sensitivity", str(SCHIEDAM_PATH), "--method", "morris", "--output", "social_ratio",
-                     "--samples", "8", "--out", str(sens)]) == 0
-    capsys.readouterr()
-    assert cli_main(["plot", str(sens)]) == 0
-    assert sorted(p.name for p in (sens / "figures").glob("morris_*")) == ["morris_social_ratio.png",
-                                                                          "morris_social_ratio.svg"]
-    assert "\u03bc*" in (sens / "figures" / "morris_social_ratio.svg").read_text(encoding="utf-8") or \
-        "mean absolute elementary effect" in (sens / "figures" / "morris_social_ratio.svg").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- sizes before any work (issue 9)

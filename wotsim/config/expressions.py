@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import math
 import operator
 import re
@@ -268,6 +269,13 @@ def compile_expression(text: str | int | float) -> Expression:
         return Expression(repr(text), frozenset(), lambda env: number)
     if not isinstance(text, str):
         raise ExpressionError(f"must be a number or a formula string, got {shown(text)}")
+    return _compiled_formula(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled_formula(text: str) -> Expression:
+    """A formula compiled once per process: an :class:`Expression` is immutable and its function pure, so every
+    config and scenario with the same text may share it (a refused formula raises again each time)."""
     tree = _parse(text, "formula")
     names: set[str] = set()
     fn = _compile_node(tree.body, names, 0)  # recursion bounded by MAX_DEPTH: chains are loops
