@@ -26,7 +26,7 @@ resident memory (from the batch manifest).  Then the per-task overhead of each e
 function returning at once) through it, wall seconds per task; and from these the projection the README's
 scaling section quotes: ``--project-cases`` municipalities x ``--project-scenarios`` scenarios on
 ``--project-cores`` cores of a Dask cluster, at the measured seconds per case-task scaled by scenarios
-(``(1 + S) / (1 + measured S)``) and by draws (for 16,384 and 131,072), as
+(``(1 + S) / (1 + measured S)``), at ``--samples`` and, measured on one case, at 131,072 draws, as
 
     wall = start + ceil(tasks / cores) x task seconds + tasks x scheduler seconds per task
 
@@ -159,18 +159,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nprojection: {args.project_cases} municipalities x {args.project_scenarios} scenarios on "
               f"{args.project_cores} cores ({'dask' if 'dask' in rows else 'processes'}: start {start:.1f} s, "
               f"{sched * 1000:.1f} ms scheduler time per task)")
-        for draws in (args.samples, 131072):
-            t = rows["serial"]["task"] * scale_s * draws / args.samples
+        big = tmp / "big.toml"  # one case at the Schiedam run's former default size, measured, not scaled
+        big.write_text(f'[batch]\nsamples = 131072\nsampler = "sobol"\n\n[[cases]]\n'
+                       f'config = "municipalities/municipality_00.toml"\nscenarios = "{args.scenarios}"\n',
+                       encoding="utf-8")
+        run_batch(load_batch(big), tmp / "out-big", executor=SerialExecutor())
+        task_big = json.loads((tmp / "out-big" / "manifest.json").read_text(encoding="utf-8"))["cases"][0]["tasks"][0]
+        measured = {args.samples: (rows["serial"]["task"], rows["serial"]["peak"][0]),
+                    131072: (task_big["seconds"], task_big["peak_rss_mb"])}
+        for draws, (task_s, peak_mb) in measured.items():
+            t = task_s * scale_s
             n = args.project_cases
             waves = math.ceil(n / args.project_cores)
             wall = start + waves * t + n * sched
-            print(f"  {draws:>7,} draws: {t:6.2f} s per case-task; one task per case: {waves} waves -> "
-                  f"{wall / 60:5.1f} min wall (one core: {n * t / 3600:4.1f} h)")
-            blocks = max(1, math.ceil(args.project_cores * 4 / n))
-            if blocks > 1:
-                tb = t / blocks
-                wb = start + math.ceil(n * blocks / args.project_cores) * tb + n * blocks * sched
-                print(f"  {'':>7}        in {blocks} blocks of rows per case ({n * blocks} tasks): {wb / 60:5.1f} min wall")
+            print(f"  {draws:>7,} draws: {t:6.2f} s a case-task (measured {task_s:.2f} s with {scenarios} scenarios, "
+                  f"peak {peak_mb:.0f} MB a worker); one task per case: {waves} waves -> {wall:6.1f} s wall "
+                  f"(one core: {n * t / 3600:4.2f} h)")
         return 0 if same else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

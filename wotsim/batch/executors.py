@@ -286,6 +286,10 @@ class DaskExecutor(Executor):
 
                 if _context(("distributed",)).get_start_method() == "forkserver":  # workers forked, not spawned
                     dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+                # the workers' statistical profiler samples every task's stack every 10 ms, and their system
+                # monitor polls twice a second: about 8% of a CPU-bound task's time on 2 cores; not wanted here
+                dask.config.set({"distributed.worker.profile.enabled": False,
+                                 "distributed.admin.system-monitor.interval": "5s"})
                 self._cluster = distributed.LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
                                                          dashboard_address=None, silence_logs=logging.ERROR)
                 self._client = distributed.Client(self._cluster, set_as_default=False)

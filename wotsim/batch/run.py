@@ -85,7 +85,7 @@ def _payload(case: BatchCase) -> CasePayload:
     from ..sampling import default_replicates
     from ..simulate import compiled
 
-    config = compiled(case.raw, case.config_file, case.sha256)
+    config = case.config if case.config is not None else compiled(case.raw, case.config_file, case.sha256)
     given = case.replicates if case.replicates is not None else config.simulation.replicates
     replicates = 1 if case.sampler == "mc" else (given if given is not None
                                                  else default_replicates(case.sampler, case.samples))
@@ -183,7 +183,7 @@ def _check_size(spec: BatchSpec, case: BatchCase, p: CasePayload) -> None:
     from ..limits import check_comparison
     from .tasks import compile_case
 
-    config, scenarios = compile_case(p)
+    config, scenarios = (case.config, case.loaded) if case.config is not None else compile_case(p)
     check_comparison(config, scenarios, samples=p.samples, sampler=p.sampler, chunk_size=p.chunk_size,
                      what=f"{spec.path}: {case.key}: samples")
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import copy
 import glob
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -114,6 +114,12 @@ class BatchCase:
     seed: int
     sampler: str
     replicates: int | None
+    #: The config and its scenarios as loaded here (for checks in this process; workers get ``raw`` and rebuild).
+    config: Config | None = field(default=None, repr=False, compare=False)
+    loaded: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:  # what travels is data: never the compiled config
+        return {**self.__dict__, "config": None, "loaded": ()}
 
 
 @dataclass(frozen=True)
@@ -305,7 +311,7 @@ def _case(ctx: Ctx, key: str, file: str, names: Sequence[str] | str, settings: M
         scenarios=tuple(ScenarioSource(id=sc.id, label=sc.label, file=sc.file, overlay=copy.deepcopy(dict(sc.overlay)))
                         for sc in scenarios),
         outputs=tuple(outputs), samples=samples, sampler=sampler, replicates=replicates,
-        seed=seed if seed is not None else settings.get("seed", sim.seed),
+        seed=seed if seed is not None else settings.get("seed", sim.seed), config=config, loaded=tuple(scenarios),
     )
 
 
