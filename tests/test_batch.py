@@ -378,3 +378,80 @@ def test_a_case_too_large_for_memory_is_refused_before_any_work(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "would need about" in err and str(path) in err
     assert not (tmp_path / "out").exists()
+
+
+def test_wotsim_batch_workers_2_from_the_command_line(spec, serial_summary, pool, tmp_path, capsys):
+    """The real flag, its own pool (forked from the fork server the module's pool started: no second import)."""
+    out = tmp_path / "out"
+    assert main(["batch", spec.path, "--out", str(out), "--workers", "2", "--chunk-size", "600"]) == 0
+    assert (out / "summary.csv").read_bytes() == serial_summary
+    assert "on processes" in capsys.readouterr().out
+
+
+HOSTILE = [None, True, -1, 0, 2**70, 1.5, float("nan"), "", "x\ny", [], [1, "a"], {"a": 1}, "../../etc/passwd"]
+
+
+@pytest.mark.parametrize("where,key", [("batch", "samples"), ("batch", "seed"), ("batch", "sampler"),
+                                       ("batch", "outputs"), ("batch", "chunk_size"), ("case", "config"),
+                                       ("case", "scenarios"), ("case", "seed")])
+def test_every_hostile_value_is_one_line_or_a_valid_batch(tmp_path, where, key):
+    """Every key given values of every wrong type: a one-line ConfigError naming the key, or a batch that loads."""
+    import tomli_w
+
+    from wotsim.errors import WotsimError
+
+    refused = 0
+    for i, value in enumerate(HOSTILE):
+        doc = {"batch": {"samples": 64}, "cases": [{"config": str(SCHIEDAM)}]}
+        table = doc["batch"] if where == "batch" else doc["cases"][0]
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+        try:
+            text = tomli_w.dumps(doc)
+        except (TypeError, ValueError):  # TOML cannot hold it (NaN is written; None is not a value)
+            continue
+        path = tmp_path / f"b{i}.toml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_batch(path)
+        except WotsimError as exc:
+            refused += 1
+            message = str(exc)
+            assert "\n" not in message and str(path) in message, message
+            assert key in message or "cases[0]" in message, message
+    assert refused >= 6
+
+
+@pytest.mark.slow
+def test_a_batch_killed_mid_run_loses_only_the_case_in_flight(tmp_path):
+    """kill -9 after the first case is saved: the rerun reuses every saved case and ends with the summary of a
+    batch never interrupted."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "b"
+    for k in range(4):
+        municipality(folder / "m", f"m{k}", 1.0 + k / 10)
+    path = batch_file(folder, '[[cases]]\nconfig = "m/*.toml"\nscenarios = "none"\n',
+                      "samples = 65536\nsampler = \"sobol\"")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "wotsim", "batch", str(path), "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list((out / "cases").glob("*.json")) if (out / "cases").is_dir() else True:
+        assert time.monotonic() < deadline and proc.poll() is None, "the batch ended before a case was saved"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    saved = len(list((out / "cases").glob("*.json")))
+    assert 1 <= saved < 4 and not (out / "summary.csv").exists()
+    again = run_batch(load_batch(path), out, executor=SerialExecutor())
+    assert len(again.reused) == saved and len(again.computed) == 4 - saved
+    fresh = tmp_path / "fresh"
+    run_batch(load_batch(path), fresh, executor=SerialExecutor())
+    assert (out / "summary.csv").read_bytes() == (fresh / "summary.csv").read_bytes()
+    assert not [p for p in (out / "cases").iterdir() if p.name.startswith(".")], "no temporary file left behind"

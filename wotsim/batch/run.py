@@ -135,6 +135,10 @@ def _prepare(out: Path, create: bool = True) -> None:
     if cases.is_symlink() or (cases.exists() and not cases.is_dir()):
         raise ResultsError(f"{cases}: is not a plain directory; refusing to write case results there")
     cases.mkdir(exist_ok=True)
+    for folder in (out, cases):  # what a killed run left half-written (wotsim.workbook.files.write_file's names)
+        for stale in folder.glob(".*.tmp"):
+            if stale.is_file() and not stale.is_symlink() and re.fullmatch(r"\..+\.[0-9a-f]{12}\.tmp", stale.name):
+                stale.unlink()
 
 
 def _read_json(path: Path) -> dict:
