@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import namedtuple
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -46,8 +47,11 @@ __all__ = [
     "PairedDifference",
     "ScenarioOutcome",
     "ScenarioRun",
+    "base_run",
     "compare",
     "comparison_rows",
+    "reference_of",
+    "scenario_run",
     "shared_draws",
 ]
 
@@ -283,11 +287,7 @@ def _rows(runs: Sequence[Any], outputs: Sequence[str]) -> list[dict[str, Any]]:
     return rows
 
 
-@dataclass(frozen=True)
-class _Outcomes:
-    id: str
-    label: str
-    outcomes: Mapping[str, ScenarioOutcome]
+_Outcomes = namedtuple("_Outcomes", "id label outcomes")  # what _rows reads of a run
 
 
 def comparison_rows(config: Config, scenarios: Sequence[Scenario], item_pvs: Sequence[np.ndarray],
@@ -302,8 +302,7 @@ def comparison_rows(config: Config, scenarios: Sequence[Scenario], item_pvs: Seq
     from ..simulate import base_case
 
     base = base_case(config)
-    base_outcomes = _outcomes(config, base, item_pvs[0], outputs, None, True, replicates)
-    runs = [_Outcomes(BASE_ID, "Base analysis", base_outcomes)]
+    runs = [_Outcomes(BASE_ID, "Base analysis", _outcomes(config, base, item_pvs[0], outputs, None, True, replicates))]
     reference = {name: (output_array(config, item_pvs[0], name), _base_case_value(config, base, name))
                  for name in outputs}
     for sc, item_pv in zip(scenarios, item_pvs[1:]):
@@ -396,6 +395,32 @@ def shared_draws(base_config: Config, base_draws: np.ndarray, config: Config, pa
             if name in column and config.parameters[name].dist is base_config.parameters[name].dist}
 
 
+def base_run(base: SimulationResult, outputs: Sequence[str], paired: bool = True) -> ScenarioRun:
+    """The base analysis of a comparison, from its run."""
+    return ScenarioRun(BASE_ID, "Base analysis", None, base.config, base.base, base.item_pv, (), np.empty((base.n, 0)),
+                       _outcomes(base.config, base.base, base.item_pv, outputs, None, paired, base.replicates))
+
+
+def reference_of(base: ScenarioRun, outputs: Sequence[str]) -> dict[str, tuple[np.ndarray, float]]:
+    """What a scenario's run is compared with: per output, the base's draws and base case."""
+    return {name: (base.output(name), _base_case_value(base.config, base.base, name)) for name in outputs}
+
+
+def scenario_run(sc: Scenario, base_config: Config, draws: np.ndarray, item_pv: np.ndarray, outputs: Sequence[str],
+                 reference: Mapping[str, tuple[np.ndarray, float]], paired: bool, replicates: int) -> ScenarioRun:
+    """A scenario's run of a comparison, kept lean: its item values and the draws of its new parameters
+    (``draws``: all its uncertain parameters, columns in ``sc.config.uncertain`` order), compared with the
+    base's outputs (``reference``)."""
+    from ..simulate import base_case
+
+    new = tuple(p for p in sc.config.uncertain if p not in set(base_config.uncertain))
+    new_draws = draws[:, [sc.config.uncertain.index(p) for p in new]]
+    base = base_case(sc.config)
+    return ScenarioRun(id=sc.id, label=sc.label, scenario=sc, config=sc.config, base=base, item_pv=item_pv,
+                       new_parameters=new, new_draws=new_draws,
+                       outcomes=_outcomes(sc.config, base, item_pv, outputs, reference, paired, replicates))
+
+
 def compare(
     config: Config,
     scenarios: Sequence[Scenario],
@@ -462,27 +487,14 @@ def compare(
     n, seed_, sampler_, chunk = base_result.n, base_result.seed, base_result.sampler, base_result.chunk_size
     R = base_result.replicates
     u_base = base_design(config, samples=n, seed=seed_, sampler=sampler_, replicates=R)
-    base_item_pv = base_result.item_pv
-    base_run = ScenarioRun(
-        id=BASE_ID, label="Base analysis", scenario=None, config=config, base=base_result.base,
-        item_pv=base_item_pv, new_parameters=(), new_draws=np.empty((n, 0)),
-        outcomes=_outcomes(config, base_result.base, base_item_pv, outputs, None, paired, R),
-    )
-    reference = {name: (base_run.output(name), _base_case_value(config, base_run.base, name)) for name in outputs}
-    runs = [base_run]
-    base_uncertain = set(config.uncertain)
+    runs = [base_run(base_result, outputs, paired)]
+    reference = reference_of(runs[0], outputs)
     for sc in scenarios:
         u = scenario_uniforms(config, sc.config, u_base, seed=seed_, sampler=sampler_, paired=paired,
                               scenario_id=sc.id, replicates=R)
         res = simulate(sc.config, seed=seed_, sampler=sampler_, chunk_size=chunk, uniforms=u, progress=tick(sc.id),
                        replicates=R, shared_draws=shared_draws(config, base_result.draws, sc.config, paired))
-        new = tuple(p for p in sc.config.uncertain if p not in base_uncertain)
-        new_draws = np.column_stack([res.draws_of(p) for p in new]) if new else np.empty((n, 0))
-        runs.append(ScenarioRun(
-            id=sc.id, label=sc.label, scenario=sc, config=sc.config, base=res.base, item_pv=res.item_pv,
-            new_parameters=new, new_draws=new_draws,
-            outcomes=_outcomes(sc.config, res.base, res.item_pv, outputs, reference, paired, R),
-        ))
+        runs.append(scenario_run(sc, config, res.draws, res.item_pv, outputs, reference, paired, R))
     return Comparison(base=base_result, runs=tuple(runs), outputs=outputs, n=n, seed=seed_, sampler=sampler_,
                       paired=paired)
 

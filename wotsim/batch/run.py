@@ -207,11 +207,11 @@ def _save_case(out: Path, case: BatchCase, digest: str, rows: list[dict[str, Any
 
 
 def _keep_case(out: Path, p: CasePayload, blocks: Sequence[BlockResult]) -> None:
-    """Write the case's comparison directory (``--keep draws``) from its blocks."""
+    """Write the case's comparison directory (``--keep draws``) from its blocks: the directory ``wotsim compare``
+    writes for the same case, seed, sampler and size."""
     import numpy as np
 
-    from ..analysis.scenarios import Comparison, ScenarioRun, _outcomes, _base_case_value
-    from ..config.overlays import BASE_ID
+    from ..analysis.scenarios import Comparison, base_run, reference_of, scenario_run
     from ..results.io import manifest
     from ..results.simulation import SimulationResult
     from ..simulate import base_case
@@ -226,21 +226,10 @@ def _keep_case(out: Path, p: CasePayload, blocks: Sequence[BlockResult]) -> None
                             chunk_size=p.chunk_size, replicates=p.replicates,
                             manifest=manifest(config, seed=p.seed, sampler=p.sampler, samples=p.samples,
                                               chunk_size=p.chunk_size, replicates=p.replicates, batch_case=p.key))
-    R = p.replicates
-    base_run = ScenarioRun(id=BASE_ID, label="Base analysis", scenario=None, config=config, base=base.base,
-                           item_pv=base.item_pv, new_parameters=(), new_draws=np.empty((p.samples, 0)),
-                           outcomes=_outcomes(config, base.base, base.item_pv, p.outputs, None, True, R))
-    reference = {name: (base_run.output(name), _base_case_value(config, base.base, name)) for name in p.outputs}
-    runs = [base_run]
-    for sc, (draws, item_pv, _yearly) in zip(scenarios, joined[1:]):
-        new = tuple(q for q in sc.config.uncertain if q not in set(config.uncertain))
-        column = {q: j for j, q in enumerate(sc.config.uncertain)}
-        sbase = base_case(sc.config)
-        runs.append(ScenarioRun(
-            id=sc.id, label=sc.label, scenario=sc, config=sc.config, base=sbase, item_pv=item_pv,
-            new_parameters=new,
-            new_draws=np.column_stack([draws[:, column[q]] for q in new]) if new else np.empty((p.samples, 0)),
-            outcomes=_outcomes(sc.config, sbase, item_pv, p.outputs, reference, True, R)))
+    runs = [base_run(base, p.outputs)]
+    reference = reference_of(runs[0], p.outputs)
+    runs += [scenario_run(sc, config, draws, item_pv, p.outputs, reference, True, p.replicates)
+             for sc, (draws, item_pv, _yearly) in zip(scenarios, joined[1:])]
     Comparison(base=base, runs=tuple(runs), outputs=p.outputs, n=p.samples, seed=p.seed, sampler=p.sampler,
                paired=True).save(out / "cases" / _slug(p.key))
 
