@@ -11,6 +11,7 @@ The local pool and the Dask cluster are started once for the module (each worker
 from __future__ import annotations
 
 import csv
+import os
 import io
 import re
 import shutil
@@ -51,7 +52,7 @@ def pool():
 def cluster():
     """A Dask LocalCluster of 2 worker processes."""
     pytest.importorskip("distributed")
-    with DaskExecutor("local", 2) as ex:
+    with DaskExecutor("local", 2).start() as ex:
         yield ex
 
 
@@ -344,11 +345,11 @@ def test_out_must_be_a_batch_directory(tmp_path, capsys):
 
 def test_the_cli_runs_a_batch_on_a_running_scheduler_by_its_address(spec, serial_summary, cluster, tmp_path, capsys):
     out = tmp_path / "out"
-    address = cluster._client.scheduler.address
+    address = cluster._cluster.scheduler_address
     assert main(["batch", spec.path, "--out", str(out), "--scheduler", address, "--chunk-size", "400"]) == 0
     assert (out / "summary.csv").read_bytes() == serial_summary
     said = capsys.readouterr().out
-    assert "2 case(s): 2 computed, 0 reused" in said and "on dask" in said
+    assert "2 case(s): 2 computed, 0 reused" in said and f"on Dask ({address})" in said
     assert main(["batch", spec.path, "--out", str(out), "--scheduler", address, "--workers", "2"]) == 2
     assert "--workers" in capsys.readouterr().err
 
@@ -385,7 +386,7 @@ def test_wotsim_batch_workers_2_from_the_command_line(spec, serial_summary, pool
     out = tmp_path / "out"
     assert main(["batch", spec.path, "--out", str(out), "--workers", "2", "--chunk-size", "600"]) == 0
     assert (out / "summary.csv").read_bytes() == serial_summary
-    assert "on processes" in capsys.readouterr().out
+    assert "on 2 local processes" in capsys.readouterr().out
 
 
 HOSTILE = [None, True, -1, 0, 2**70, 1.5, float("nan"), "", "x\ny", [], [1, "a"], {"a": 1}, "../../etc/passwd"]
@@ -455,3 +456,133 @@ def test_a_batch_killed_mid_run_loses_only_the_case_in_flight(tmp_path):
     run_batch(load_batch(path), fresh, executor=SerialExecutor())
     assert (out / "summary.csv").read_bytes() == (fresh / "summary.csv").read_bytes()
     assert not [p for p in (out / "cases").iterdir() if p.name.startswith(".")], "no temporary file left behind"
+
+
+def test_a_task_that_dies_once_is_never_lost_with_others_that_died_once(pool, tmp_path, fault_dir, monkeypatch):
+    """Every block of one case kills its worker the first time it runs: each is run again and none is lost (only a
+    task that was running when a pool broke counts a failure, not the ones queued behind it)."""
+    monkeypatch.setenv("WOTSIM_TEST_FAULT", f"exit:{fault_dir}:oncekill")
+    folder = tmp_path / "b"
+    municipality(folder, "oncekill")
+    municipality(folder, "calm", 0.9)
+    path = batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
+    reference = tmp_path / "ref"
+    run_batch(load_batch(path), reference, executor=SerialExecutor())
+    run_batch(load_batch(path), tmp_path / "out", executor=pool, chunk_size=200)
+    died = [p for p in fault_dir.iterdir() if p.name.startswith("fault-oncekill")]
+    assert len(died) == -(-N // 200)  # every block died once
+    assert (tmp_path / "out" / "summary.csv").read_bytes() == (reference / "summary.csv").read_bytes()
+
+
+def test_ctrl_c_here_stops_the_workers_and_names_the_tasks_not_ended(pool, tmp_path):
+    folder = tmp_path / "b"
+    municipality(folder, "a")
+    municipality(folder, "b", 0.9)
+    path = batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
+    calls = []
+
+    def interrupt(done, total):
+        calls.append(done)
+        if done == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(TasksLost) as lost:
+        run_batch(load_batch(path), tmp_path / "out", executor=pool, chunk_size=300, progress=interrupt)
+    assert lost.value.interrupted and lost.value.in_flight and "\n" not in str(lost.value)
+    assert all(" rows " in key for key in lost.value.in_flight) and "not ended" in str(lost.value)
+    assert '"complete": false' in (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
+    assert pool._pool is None  # its workers were stopped, not waited for
+    assert run_batch(load_batch(path), tmp_path / "out", executor=pool).computed  # and the pool serves again
+
+
+def test_an_interrupted_run_exits_130_and_lost_tasks_exit_1(monkeypatch, capsys):
+    import importlib
+
+    simulate_module = importlib.import_module("wotsim.simulate")
+
+    for interrupted, code in ((True, 130), (False, 1)):
+        def stopped(*args, **kwargs):
+            raise TasksLost("interrupted; 2 task(s) in flight were lost: rows 0-10, rows 10-20",
+                            in_flight=["rows 0-10"], interrupted=interrupted)
+
+        monkeypatch.setattr(simulate_module, "simulate", stopped)
+        assert main(["run", str(SCHIEDAM), "--samples", "64", "--workers", "2"]) == code
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "rows 0-10" in err
+
+
+def test_kept_directories_and_the_summary_always_belong_to_the_batch_described(tmp_path):
+    import warnings as _warnings
+
+    from wotsim.analysis.io import load_any
+
+    folder = tmp_path / "b"
+    municipality(folder, "small")
+    path = batch_file(folder, '[[cases]]\nconfig = "small.toml"\n', "samples = 128\nseed = 2")
+    out = tmp_path / "out"
+    run_batch(load_batch(path), out, executor=SerialExecutor(), keep=True)
+    kept = next(p for p in (out / "cases").iterdir() if p.is_dir())
+    path.write_text(path.read_text(encoding="utf-8").replace("samples = 128", "samples = 256"), encoding="utf-8")
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("error")  # a changed case is computed again without a word of "damage"
+        again = run_batch(load_batch(path), out, executor=SerialExecutor())  # without --keep
+    assert again.computed == ("small.toml",) and not kept.exists()  # the 128-draw directory is gone
+    run_batch(load_batch(path), out, executor=SerialExecutor(), keep=True)
+    assert load_any(kept).n == 256
+    # a run that has work to do removes the summary of the batch before it
+    path.write_text(path.read_text(encoding="utf-8").replace("samples = 256", "samples = 512"), encoding="utf-8")
+
+    def interrupt(done, total):
+        if done == 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(TasksLost):
+        run_batch(load_batch(path), out, executor=SerialExecutor(), progress=interrupt)
+    assert not (out / "summary.csv").exists()
+
+
+def test_an_out_below_a_file_is_one_line(tmp_path, capsys):
+    path = batch_file(tmp_path, f'[[cases]]\nconfig = "{SCHIEDAM}"\n', "samples = 64")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    assert main(["batch", str(path), "--out", str(tmp_path / "afile" / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot create the batch directory" in err
+
+
+def test_nothing_to_compute_starts_no_cluster(spec, tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    run_batch(spec, out, executor=SerialExecutor())
+    lazy = DaskExecutor("local", 2)
+    with lazy:
+        result = run_batch(spec, out, executor=lazy)
+        assert result.tasks == 0 and lazy._client is None and lazy._cluster is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flags", [["--workers", "2"], ["--scheduler", "local", "--workers", "2"], []])
+def test_ctrl_c_in_a_terminal_is_one_line_and_exit_130(tmp_path, flags):
+    """SIGINT to the whole process group, as a terminal sends it: the workers ignore it, the command names the
+    tasks in flight in one line and exits 130; the cases that ended are saved."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "b"
+    for k in range(6):
+        municipality(folder / "m", f"m{k}", 1.0 + k / 10)
+    path = batch_file(folder, '[[cases]]\nconfig = "m/*.toml"\nscenarios = "none"\n', "samples = 262144")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "wotsim", "batch", str(path), "--out", str(out), *flags],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not (out / "manifest.json").exists():
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    time.sleep(3.0)  # tasks are running
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.count("\n") == 1 and "Traceback" not in err and ("in flight" in err or "not ended" in err), err
+    assert not (out / "summary.csv").exists()

@@ -360,7 +360,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.showwarning = _show_warning
             return args.func(args, sys.stdout, sys.stderr)
     except WotsimError as exc:
+        from .batch.executors import TasksLost
+
         sys.stderr.write(f"wotsim: error: {one_line(exc)}\n")
+        if isinstance(exc, TasksLost):  # not bad input: interrupted (Ctrl-C), or tasks lost with their workers
+            return 130 if exc.interrupted else 1
         return 2
     except MemoryError:
         sys.stderr.write("wotsim: error: not enough memory for this run; use fewer --samples "

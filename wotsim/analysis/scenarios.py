@@ -39,6 +39,7 @@ from ..results.arrays import run_arrays
 from ..results.io import write_results
 from ..results.simulation import BaseCase, OutputSummary, SimulationResult, summarise
 from ..sampling import base_design, scenario_uniforms
+from ..simulate import base_case
 from .checks import default_outputs
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "base_run",
     "compare",
     "comparison_rows",
+    "new_parameters",
     "reference_of",
     "scenario_run",
     "shared_draws",
@@ -265,6 +267,11 @@ class Comparison:
                              texts=files, tables=self.frames() if format != "npz" else None, table_format=format)
 
 
+#: The row's columns of the paired difference (0 for the base analysis), and its fields.
+_DIFF = {"diff_base_case": "base_case", "diff_mean": "mean", "diff_mean_se": "mean_se", "diff_p5": "low",
+         "diff_p5_se": "low_se", "diff_p95": "high", "diff_p95_se": "high_se"}
+
+
 def _rows(runs: Sequence[Any], outputs: Sequence[str]) -> list[dict[str, Any]]:
     """One flat row per (run, output) of runs with an ``id``, a ``label`` and ``outcomes``."""
     rows = []
@@ -277,13 +284,8 @@ def _rows(runs: Sequence[Any], outputs: Sequence[str]) -> list[dict[str, Any]]:
                 "base_case": s.base, "mean": s.mean, "mean_se": s.mean_se, "median": s.median,
                 "p5": o.interval[0], "p5_se": o.interval_se[0], "p95": o.interval[1], "p95_se": o.interval_se[1],
                 "p_above": s.p_above, "p_above_se": s.p_above_se,
-                "diff_base_case": d.base_case if d else 0.0,
-                "diff_mean": d.mean if d else 0.0, "diff_mean_se": d.mean_se if d else 0.0,
-                "diff_p5": d.low if d else 0.0, "diff_p5_se": d.low_se if d else 0.0,
-                "diff_p95": d.high if d else 0.0, "diff_p95_se": d.high_se if d else 0.0,
-                "p_better": d.p_better if d else None, "p_better_se": d.p_better_se if d else None,
-                "p_worse": d.p_worse if d else None,
-            })
+                **{column: getattr(d, name) if d else 0.0 for column, name in _DIFF.items()},
+                **{name: getattr(d, name) if d else None for name in ("p_better", "p_better_se", "p_worse")}})
     return rows
 
 
@@ -292,15 +294,10 @@ _Outcomes = namedtuple("_Outcomes", "id label outcomes")  # what _rows reads of 
 
 def comparison_rows(config: Config, scenarios: Sequence[Scenario], item_pvs: Sequence[np.ndarray],
                     outputs: Sequence[str], *, replicates: int) -> list[dict[str, Any]]:
-    """:meth:`Comparison.rows` of the paired comparison whose runs gave these item values, without the runs.
-
-    ``item_pvs``: each run's item present values (n, items) in design row order, the base analysis first,
-    then ``scenarios`` in order; ``replicates``: the design's randomisations.  The same functions summarise
-    them as :func:`compare` does, so the numbers are its numbers, bit for bit (what a batch's worker
-    reduces its case to: :mod:`wotsim.batch.tasks`).
+    """:meth:`Comparison.rows` of the paired comparison whose runs gave these item values (each (n, items), in
+    design row order, the base first, then ``scenarios``), without the runs: the same functions as
+    :func:`compare`, so its numbers bit for bit (what a batch's task reduces a case to: :mod:`wotsim.batch.tasks`).
     """
-    from ..simulate import base_case
-
     base = base_case(config)
     runs = [_Outcomes(BASE_ID, "Base analysis", _outcomes(config, base, item_pvs[0], outputs, None, True, replicates))]
     reference = {name: (output_array(config, item_pvs[0], name), _base_case_value(config, base, name))
@@ -406,19 +403,19 @@ def reference_of(base: ScenarioRun, outputs: Sequence[str]) -> dict[str, tuple[n
     return {name: (base.output(name), _base_case_value(base.config, base.base, name)) for name in outputs}
 
 
-def scenario_run(sc: Scenario, base_config: Config, draws: np.ndarray, item_pv: np.ndarray, outputs: Sequence[str],
-                 reference: Mapping[str, tuple[np.ndarray, float]], paired: bool, replicates: int) -> ScenarioRun:
-    """A scenario's run of a comparison, kept lean: its item values and the draws of its new parameters
-    (``draws``: all its uncertain parameters, columns in ``sc.config.uncertain`` order), compared with the
-    base's outputs (``reference``)."""
-    from ..simulate import base_case
+def new_parameters(base_config: Config, config: Config) -> tuple[str, ...]:
+    """A scenario's uncertain parameters the base does not have, in the scenario's order."""
+    return tuple(p for p in config.uncertain if p not in set(base_config.uncertain))
 
-    new = tuple(p for p in sc.config.uncertain if p not in set(base_config.uncertain))
-    new_draws = draws[:, [sc.config.uncertain.index(p) for p in new]]
+
+def scenario_run(sc: Scenario, base_config: Config, new_draws: np.ndarray, item_pv: np.ndarray,
+                 outputs: Sequence[str], reference: Mapping[str, tuple[np.ndarray, float]], paired: bool,
+                 replicates: int) -> ScenarioRun:
+    """A scenario's run of a comparison, kept lean: its item values and the draws of its new parameters
+    (:func:`new_parameters`, in order), compared with the base's outputs (``reference``)."""
     base = base_case(sc.config)
-    return ScenarioRun(id=sc.id, label=sc.label, scenario=sc, config=sc.config, base=base, item_pv=item_pv,
-                       new_parameters=new, new_draws=new_draws,
-                       outcomes=_outcomes(sc.config, base, item_pv, outputs, reference, paired, replicates))
+    return ScenarioRun(sc.id, sc.label, sc, sc.config, base, item_pv, new_parameters(base_config, sc.config), new_draws,
+                       _outcomes(sc.config, base, item_pv, outputs, reference, paired, replicates))
 
 
 def compare(
@@ -494,7 +491,8 @@ def compare(
                               scenario_id=sc.id, replicates=R)
         res = simulate(sc.config, seed=seed_, sampler=sampler_, chunk_size=chunk, uniforms=u, progress=tick(sc.id),
                        replicates=R, shared_draws=shared_draws(config, base_result.draws, sc.config, paired))
-        runs.append(scenario_run(sc, config, res.draws, res.item_pv, outputs, reference, paired, R))
+        new = [sc.config.uncertain.index(p) for p in new_parameters(config, sc.config)]
+        runs.append(scenario_run(sc, config, res.draws[:, new], res.item_pv, outputs, reference, paired, R))
     return Comparison(base=base_result, runs=tuple(runs), outputs=outputs, n=n, seed=seed_, sampler=sampler_,
                       paired=paired)
 

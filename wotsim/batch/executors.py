@@ -10,20 +10,21 @@ order in which tasks end change nothing but the time taken.
 * :class:`ProcessExecutor`: ``--workers N`` local processes (:mod:`concurrent.futures`), forked from a
   fork server that imported :data:`PRELOAD` once (``forkserver``: a worker shares no state with this process
   but what its task is given, and starts in milliseconds; ``spawn`` where there is no fork server).  A worker that
-  dies (killed, out of memory) breaks the pool and fails every task in flight: a new pool is started and
-  they run again; one caught in :data:`RETRIES` broken pools then runs alone, and is reported as lost if it
-  breaks a pool alone (so an innocent task is never lost with a guilty one).
+  dies (killed, out of memory) breaks the pool and fails every task not yet ended: a new pool is started and
+  they run again.  The workers mark the task they run, so only a task that was running when a pool broke
+  counts a failure; one with :data:`RETRIES` failures then runs alone, and is reported as lost if it breaks
+  a pool alone (so an innocent task is never lost with a guilty one).
 * :class:`DaskExecutor`: ``--scheduler ADDRESS`` (a running ``dask.distributed`` scheduler) or
   ``--scheduler local`` (a :class:`distributed.LocalCluster` of ``--workers`` processes, one thread each,
-  started and stopped here, forked from the same fork server).  Dask retries a task whose worker died (:data:`RETRIES` times, and the
-  scheduler's own ``allowed-failures``); one it gives up on is reported as lost.
+  started and stopped here, forked from the same fork server).  The scheduler runs a task whose worker died
+  again elsewhere (its ``allowed-failures``); one it gives up on is reported as lost.
 
-Workers run their tasks with one thread and never fork pools of their own (:func:`worker_setup`, called
-with each task, so that a worker a cluster started again after a death is set up too).
+Workers run their tasks with one thread, never fork pools of their own and ignore Ctrl-C
+(:func:`worker_setup`: a pool's initializer, a LocalCluster's preload, and called with each task).
 
-Ctrl-C (or a task lost for good) stops the run: tasks not started are cancelled, and
-:class:`TasksLost` names the tasks that were in flight or lost, after the results of every finished task
-have been handed back (and, in a batch, saved).
+Ctrl-C stops the run here: the local workers are killed, a cluster's pending tasks cancelled, and
+:class:`TasksLost` names the tasks that were in flight; a task lost for good is named the same way, after
+the results of every finished task have been handed back (and, in a batch, saved).
 
 Fault injection for tests: with ``WOTSIM_TEST_FAULT=exit:<marker dir>:<key substring>`` in this process's
 environment when tasks are sent (it travels with each task), a worker running a task whose key contains the
@@ -77,14 +78,23 @@ PRELOAD = ("wotsim.batch.tasks", "wotsim.simulate", "wotsim.analysis.scenarios",
            "wotsim.config.overlays", "scipy.stats")
 
 
-def worker_setup() -> None:
+def worker_setup(flags: Any = None) -> None:
     """Run in a worker before its tasks (once a process): one thread for numerical libraries, no forked pools
-    of its own."""
+    of its own, Ctrl-C left to the process that started it (which stops the workers; a terminal sends it to
+    every process of the group), and ``flags`` (a local pool's shared array of task states) kept."""
+    import signal
+    import threading
+
     from .. import _fork
 
+    global _FLAGS
+    if flags is not None:
+        _FLAGS = flags
     if _fork.IN_WORKER:
         return
     _fork.IN_WORKER = True
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from threadpoolctl import threadpool_limits
 
@@ -108,11 +118,26 @@ def _faulty(key: str, spec: str) -> None:
             os._exit(70)
 
 
-def run_task(key: str, fn: Callable[..., Any], args: tuple, fault: str = "") -> Any:
-    """What a worker runs for a task (with the fault injection the test suite may ask for)."""
+#: A local pool's task states, shared with its workers: 0 not started, 1 running, 2 ended (:class:`ProcessExecutor`).
+_FLAGS: Any = None
+
+
+def run_task(key: str, fn: Callable[..., Any], args: tuple, fault: str = "", index: int = -1) -> Any:
+    """What a worker runs for a task (with the fault injection the test suite may ask for); in a local pool it
+    marks task ``index`` running, then ended, so that a dead worker's own task is told from the queued ones."""
     worker_setup()
+    if index >= 0 and _FLAGS is not None:
+        _FLAGS[index] = 1
     _faulty(key, fault)
-    return fn(*args)
+    result = fn(*args)
+    if index >= 0 and _FLAGS is not None:
+        _FLAGS[index] = 2
+    return result
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook, run as each worker of a LocalCluster starts (or starts again after a death)."""
+    worker_setup()
 
 
 def _fault() -> str:
@@ -183,7 +208,7 @@ class SerialExecutor(Executor):
 
 
 class ProcessExecutor(Executor):
-    """``workers`` local processes (:class:`concurrent.futures.ProcessPoolExecutor`, spawned)."""
+    """``workers`` local processes (:class:`concurrent.futures.ProcessPoolExecutor`, forked from the fork server)."""
 
     name = "processes"
 
@@ -191,10 +216,8 @@ class ProcessExecutor(Executor):
         self.workers = int(workers)
         self._pool = None
 
-    def _new_pool(self):
-        from concurrent.futures import ProcessPoolExecutor
-
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(), initializer=worker_setup)
+    def describe(self) -> dict[str, Any]:
+        return {"executor": self.name, "workers": self.workers}
 
     def close(self) -> None:
         if self._pool is not None:
@@ -202,37 +225,48 @@ class ProcessExecutor(Executor):
             self._pool = None
 
     def results(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Any]]:
-        """As :meth:`Executor.results`.  A dead worker breaks the whole pool and fails every task in flight, the
-        guilty one and the innocent alike; so each goes back to the queue, and a task caught in a broken pool
-        :data:`RETRIES` times runs alone: if it breaks a pool alone, it is lost; the others finish."""
-        attempts = [0] * len(tasks)
+        """As :meth:`Executor.results`.  A dead worker breaks the whole pool and fails every task not yet ended;
+        the workers mark the task they run, so only a task that was running when a pool broke counts a
+        failure (the queued ones go back to the queue as they were).  A task that failed :data:`RETRIES` times
+        runs alone: if it breaks a pool alone, it is lost; the others finish."""
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = _context()
+        flags = context.Array("b", max(len(tasks), 1), lock=False)
+        self.close()  # each call's workers share its own task states (a pool is forked in milliseconds)
+        failures = [0] * len(tasks)
         todo = list(range(len(tasks)))
         lost: list[int] = []
         while todo:
-            together = [i for i in todo if attempts[i] < RETRIES]
-            alone = [i for i in todo if attempts[i] >= RETRIES]
+            together = [i for i in todo if failures[i] < RETRIES]
+            alone = [i for i in todo if failures[i] >= RETRIES]
             todo = []
             for group in ([together] if together else []) + [[i] for i in alone]:
-                failed = yield from self._round(tasks, group)
-                for i in failed:
-                    attempts[i] += 1
-                    (lost if len(group) == 1 and attempts[i] > RETRIES else todo).append(i)
+                if self._pool is None:
+                    self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                                     initializer=worker_setup, initargs=(flags,))
+                for i in group:
+                    flags[i] = 0
+                broken = yield from self._round(tasks, group)
+                for i in broken:
+                    if flags[i] == 1:  # it was running: its worker may be the one that died
+                        failures[i] += 1
+                    (lost if len(group) == 1 and failures[i] > RETRIES else todo).append(i)
             todo.sort()
         if lost:
             keys = [tasks[i].key for i in sorted(lost)]
-            raise TasksLost(f"{len(keys)} task(s) lost: each broke its worker process, alone, after {RETRIES} "
-                            f"broken pools: {_keys(keys)}", lost=keys)
+            raise TasksLost(f"{len(keys)} task(s) lost: each broke its worker process {RETRIES + 1} times, the last "
+                            f"time alone: {_keys(keys)}", lost=keys)
 
     def _round(self, tasks: Sequence[Task], group: Sequence[int]):
         """Run the tasks ``group`` on the pool, yielding ``(index, result)``; returns those a broken pool failed."""
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        if self._pool is None:
-            self._pool = self._new_pool()
         fault = _fault()
-        running = {self._pool.submit(run_task, tasks[i].key, tasks[i].fn, tasks[i].args, fault): i for i in group}
-        failed: list[int] = []
+        running = {self._pool.submit(run_task, tasks[i].key, tasks[i].fn, tasks[i].args, fault, i): i
+                   for i in group}
+        broken: list[int] = []
         try:
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -241,86 +275,103 @@ class ProcessExecutor(Executor):
                     try:
                         result = fut.result()
                     except BrokenProcessPool:
-                        failed.append(i)
+                        broken.append(i)
                         continue
                     yield i, result
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C, or the consumer stopped: end the workers at once
             keys = [tasks[i].key for i in sorted(running.values())]
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self._kill_workers()
+            for proc in processes:
+                proc.kill()
             self._pool = None
-            raise TasksLost(f"interrupted; {len(keys)} task(s) in flight were lost: {_keys(keys)}",
-                            in_flight=keys, interrupted=True) from None
-        if failed:  # a worker died: the pool is unusable; the next round starts a new one
+            raise _in_flight(keys)
+        if broken:  # a worker died: the pool is unusable; the next round starts a new one
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-        return failed
-
-    def _kill_workers(self) -> None:
-        for proc in list(getattr(self._pool, "_processes", {}) .values()):
-            try:
-                proc.kill()
-            except Exception:  # pragma: no cover - already gone
-                pass
+        return broken
 
 
 class DaskExecutor(Executor):
     """A ``dask.distributed`` cluster: a running scheduler at ``address``, or ``"local"`` for a
-    :class:`distributed.LocalCluster` of ``workers`` processes with one thread each, started here."""
+    :class:`distributed.LocalCluster` of ``workers`` processes with one thread each, started here.  Connected
+    (or started) when the first tasks come, so that a batch with nothing to compute starts nothing; Dask's
+    scratch files of a LocalCluster go to a temporary folder removed on closing."""
 
     name = "dask"
 
     def __init__(self, address: str, workers: int = 2):
-        try:
-            import distributed
-        except ImportError:
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
             raise WotsimError("--scheduler needs Dask: pip install 'wotsim[dask]' (dask.distributed is not "
-                              "installed)") from None
+                              "installed)")
         self.address = address
-        self._cluster = None
+        self.workers = int(workers)
+        self._client = self._cluster = self._scratch = None
+
+    def start(self) -> "DaskExecutor":
+        """Connect to the scheduler, or start the LocalCluster (done by the first :meth:`results`)."""
+        if self._client is not None:
+            return self
+        import distributed
+
         try:
-            if address == "local":
+            if self.address == "local":
                 import logging
+                import tempfile
 
                 import dask
 
+                self._scratch = tempfile.mkdtemp(prefix="wotsim-dask-")
                 if _context(("distributed",)).get_start_method() == "forkserver":  # workers forked, not spawned
                     dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
                 # the workers' statistical profiler samples every task's stack every 10 ms, and their system
                 # monitor polls twice a second: about 8% of a CPU-bound task's time on 2 cores; not wanted here
-                dask.config.set({"distributed.worker.profile.enabled": False,
+                dask.config.set({"distributed.worker.profile.enabled": False, "temporary-directory": self._scratch,
                                  "distributed.admin.system-monitor.interval": "5s"})
-                self._cluster = distributed.LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
-                                                         dashboard_address=None, silence_logs=logging.ERROR)
+                self._cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                                         dashboard_address=None, silence_logs=logging.ERROR,
+                                                         preload=["wotsim.batch.executors"])
                 self._client = distributed.Client(self._cluster, set_as_default=False)
             else:
-                self._client = distributed.Client(address, timeout="10s", set_as_default=False)
+                self._client = distributed.Client(self.address, timeout="10s", set_as_default=False)
+                self.workers = len(self._client.scheduler_info(n_workers=-1).get("workers", {}))
         except (OSError, TimeoutError) as exc:
             self.close()
-            raise WotsimError(f"--scheduler {address}: cannot connect to a Dask scheduler there ({exc})") from None
-        self.workers = len(self._client.scheduler_info(n_workers=-1).get("workers", {})) or int(workers)
+            raise WotsimError(f"--scheduler {self.address}: cannot connect to a Dask scheduler there ({exc})") from None
+        return self
 
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name, "workers": self.workers,
-                "scheduler": "local" if self._cluster is not None else self.address}
+                "scheduler": "local" if self.address == "local" else self.address}
 
     def close(self) -> None:
-        client, cluster = getattr(self, "_client", None), self._cluster
-        self._client = self._cluster = None
+        import shutil
+
+        client, cluster, scratch = self._client, self._cluster, self._scratch
+        self._client = self._cluster = self._scratch = None
         if client is not None:
             client.close()
         if cluster is not None:
             cluster.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def results(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Any]]:
+        """As :meth:`Executor.results`.  A task whose worker died runs again on another (the scheduler's
+        ``allowed-failures``); an exception a task raises is not retried (it would raise again)."""
         import distributed
 
+        if not tasks:
+            return
+        self.start()
         token = f"{os.getpid()}-{time.monotonic_ns()}"
         fault = _fault()
         futures = {}
         for i, task in enumerate(tasks):
             fut = self._client.submit(run_task, task.key, task.fn, task.args, fault, key=f"wotsim-{token}-{i}",
-                                      pure=False, retries=RETRIES)
+                                      pure=False)
             futures[fut] = i
         pending = dict(futures)
         lost = []
@@ -334,14 +385,25 @@ class DaskExecutor(Executor):
                     continue
                 fut.release()
                 yield i, result
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C, or the consumer stopped: cancel what has not ended
             keys = [tasks[i].key for i in sorted(pending.values())]
             self._client.cancel(list(pending))
-            raise TasksLost(f"interrupted; {len(keys)} task(s) in flight were lost: {_keys(keys)}",
-                            in_flight=keys, interrupted=True) from None
+            raise _in_flight(keys)
         if lost:
             keys = [tasks[i].key for i in sorted(lost)]
             raise TasksLost(f"{len(keys)} task(s) lost: the workers running them died: {_keys(keys)}", lost=keys)
+
+
+def _in_flight(keys: Sequence[str]) -> BaseException:
+    """What stopping a run raises: :class:`TasksLost` for Ctrl-C (naming the tasks in flight), else the exception
+    being handled, as it is."""
+    import sys
+
+    exc = sys.exc_info()[1]
+    if isinstance(exc, KeyboardInterrupt):
+        return TasksLost(f"interrupted; {len(keys)} task(s) in flight were lost: {_keys(list(keys))}",
+                         in_flight=keys, interrupted=True)
+    return exc
 
 
 def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:

@@ -47,14 +47,15 @@ class CasePayload:
 
 @dataclass(frozen=True)
 class BlockResult:
-    """What a task sends back: per run (base first) its item values of the block, and with ``keep`` its
-    draws and yearly values; the worker's process id, seconds and peak memory (for the manifest)."""
+    """What a task sends back: per run (base first) its item values of the block; with ``keep`` what a
+    comparison keeps besides: the base's draws (``draws[0]``) and yearly values, each scenario's draws of its
+    new parameters (``draws[k]``); the worker's process id, seconds and peak memory (for the manifest)."""
 
     lo: int
     hi: int
     item_pv: tuple[np.ndarray, ...]
     draws: tuple[np.ndarray, ...] | None
-    yearly: tuple[np.ndarray, ...] | None
+    yearly: np.ndarray | None
     worker: dict
 
 
@@ -76,7 +77,7 @@ def _worker(started: float) -> dict:
 
 def case_block(p: CasePayload, lo: int, hi: int, keep: bool = False) -> BlockResult:
     """Rows ``lo:hi`` of the case: the base analysis and each scenario on common random numbers."""
-    from ..analysis.scenarios import shared_draws
+    from ..analysis.scenarios import new_parameters, shared_draws
     from ..sampling import DesignStream, scenario_uniforms, stream
     from ..simulate import simulate_rows
 
@@ -87,16 +88,17 @@ def case_block(p: CasePayload, lo: int, hi: int, keep: bool = False) -> BlockRes
                           replicates=p.replicates)
     design.skip(lo)
     u_base = design.next(hi - lo)
-    base = simulate_rows(config, lo, hi, uniforms=u_base, **settings)
-    runs = [base]
+    base_draws, base_item_pv, base_yearly = simulate_rows(config, lo, hi, uniforms=u_base, **settings)
+    item_pvs, draws = [base_item_pv], [base_draws]
     for sc in scenarios:
         u = scenario_uniforms(config, sc.config, u_base, seed=p.seed, sampler=p.sampler, paired=True,
                               scenario_id=sc.id, replicates=p.replicates, lo=lo)
-        draws, item_pv, yearly = simulate_rows(sc.config, lo, hi, uniforms=u,
-                                               shared=shared_draws(config, base[0], sc.config), **settings)
-        runs.append((draws, item_pv, yearly) if keep else (None, item_pv, None))  # as compare keeps them
-    return BlockResult(lo, hi, tuple(r[1] for r in runs), tuple(r[0] for r in runs) if keep else None,
-                       tuple(r[2] for r in runs) if keep else None, _worker(started))
+        sc_draws, item_pv, _ = simulate_rows(sc.config, lo, hi, uniforms=u,
+                                             shared=shared_draws(config, base_draws, sc.config), **settings)
+        item_pvs.append(item_pv)  # what compare keeps of a scenario's run: its item values, its new draws
+        draws.append(sc_draws[:, [sc.config.uncertain.index(q) for q in new_parameters(config, sc.config)]])
+    return BlockResult(lo, hi, tuple(item_pvs), tuple(draws) if keep else None, base_yearly if keep else None,
+                       _worker(started))
 
 
 def reduce_case(p: CasePayload, blocks: Sequence[BlockResult]) -> list[dict[str, Any]]:

@@ -77,23 +77,24 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
+#: How the executors are named to people.
+_WHERE = {"serial": "in this process", "processes": "on {workers} local processes", "dask": "on Dask ({scheduler})"}
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..batch.executors import TasksLost
     from ..batch.run import run_batch
     from ..batch.spec import load_batch
     from ..report.text import ProgressBar
 
     spec = load_batch(args.batch)  # every error before any work
     bar = ProgressBar("tasks", err, enabled=args.progress)
-    with executor_for(args) as executor:
-        try:
-            result = run_batch(spec, args.out, executor=executor, keep="draws" in args.keep,
-                               chunk_size=args.chunk_size, progress=bar)
-        except TasksLost as exc:
-            err.write(f"wotsim: error: {exc}\n")
-            return 130 if exc.interrupted else 1
+    executor = executor_for(args)  # local workers and clusters start when the first task is sent
+    with executor:
+        result = run_batch(spec, args.out, executor=executor, keep="draws" in args.keep, chunk_size=args.chunk_size,
+                           progress=bar)
     rows = sum(len(c.outputs) * (1 + len(c.scenarios)) for c in spec.cases)
+    where = _WHERE[executor.name].format(**{"workers": executor.workers, "scheduler": "", **executor.describe()})
     out.write(f"{len(spec.cases)} case(s): {len(result.computed)} computed, {len(result.reused)} reused "
-              f"({result.tasks} task(s) on {executor.describe()['executor']}, {result.seconds:.1f} s)\n"
+              f"({result.tasks} task(s) {where}, {result.seconds:.1f} s)\n"
               f"{rows} row(s) written to {Path(args.out) / 'summary.csv'}\n")
     return 0
