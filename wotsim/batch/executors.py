@@ -215,6 +215,7 @@ class ProcessExecutor(Executor):
     def __init__(self, workers: int):
         self.workers = int(workers)
         self._pool = None
+        self._flags = None  # the task states the pool's workers share (one call of results at a time)
 
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name, "workers": self.workers}
@@ -232,8 +233,10 @@ class ProcessExecutor(Executor):
         from concurrent.futures import ProcessPoolExecutor
 
         context = _context()
-        flags = context.Array("b", max(len(tasks), 1), lock=False)
-        self.close()  # each call's workers share its own task states (a pool is forked in milliseconds)
+        if self._flags is None or len(self._flags) < len(tasks):  # the workers share the task states from birth
+            self.close()
+            self._flags = context.Array("b", max(len(tasks), 4096), lock=False)
+        flags = self._flags
         failures = [0] * len(tasks)
         todo = list(range(len(tasks)))
         lost: list[int] = []
