@@ -329,10 +329,15 @@ class DaskExecutor(Executor):
                 self._scratch = tempfile.mkdtemp(prefix="wotsim-dask-")
                 if _context(("distributed",)).get_start_method() == "forkserver":  # workers forked, not spawned
                     dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
-                # the workers' statistical profiler samples every task's stack every 10 ms, and their system
-                # monitor polls twice a second: about 8% of a CPU-bound task's time on 2 cores; not wanted here
+                # the workers' statistical profiler samples every task's stack every 10 ms, their system and
+                # memory monitors poll 2 and 10 times a second, every event loop checks its health 50 times a
+                # second, and the scheduler rebalances by stealing: on 2 cores busy with CPU-bound tasks that
+                # took about 10% of their time.  Not wanted for a batch of whole tasks.
                 dask.config.set({"distributed.worker.profile.enabled": False, "temporary-directory": self._scratch,
-                                 "distributed.admin.system-monitor.interval": "5s"})
+                                 "distributed.admin.system-monitor.interval": "5s",
+                                 "distributed.worker.memory.monitor-interval": "1s",
+                                 "distributed.admin.tick.interval": "500ms",
+                                 "distributed.scheduler.work-stealing": False})
                 self._cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                                          dashboard_address=None, silence_logs=logging.ERROR,
                                                          preload=["wotsim.batch.executors"])
