@@ -169,7 +169,9 @@ def simulate(
         replicates=replicates,
         manifest=manifest(config, seed=seed, sampler=sampler, samples=n, chunk_size=chunk, replicates=replicates,
                           seconds=round(elapsed, 3),
-                          **({} if uniforms is None else {"design": "supplied uniforms"})),
+                          **({} if uniforms is None else {"design": "supplied uniforms"}),
+                          **({"executor": executor.describe()} if executor is not None and uniforms is None
+                             and not shared and hasattr(executor, "describe") else {})),
     )
 
 
@@ -241,7 +243,8 @@ def compiled(raw: Mapping[str, Any], file: str, sha256: str) -> Config:
         if config.sha256 != sha256:  # pragma: no cover - a document changed on its way
             raise WotsimError(f"{file}: the config reached this worker changed (hash {config.sha256[:12]}, "
                               f"sent {sha256[:12]})")
-        _COMPILED.clear() if len(_COMPILED) > 64 else None
+        if len(_COMPILED) >= 64:
+            _COMPILED.clear()
         _COMPILED[key] = config
     return config
 

@@ -59,14 +59,28 @@ class BlockResult:
     worker: dict
 
 
+#: Cases compiled in this process (a worker's), by their documents: a task and the reduction of its case, or
+#: several blocks of one case, validate the case once.
+_CASES: dict[str, tuple] = {}
+
+
 def compile_case(p: CasePayload):
-    """The case's base config and scenarios, rebuilt and validated here (cached per process)."""
+    """The case's base config and scenarios, rebuilt and validated here (once per process and case)."""
+    import hashlib
+    import json
+
     from ..config.overlays import parse_scenario
     from ..simulate import compiled
 
-    config = compiled(p.raw, p.config_file, p.sha256)
-    scenarios = tuple(parse_scenario(overlay, config, file=file, default_id=sid) for sid, file, overlay in p.scenarios)
-    return config, scenarios
+    key = hashlib.sha256(json.dumps([p.sha256, p.config_file, p.scenarios], sort_keys=True, default=str)
+                         .encode()).hexdigest()
+    if key not in _CASES:
+        config = compiled(p.raw, p.config_file, p.sha256)
+        if len(_CASES) >= 64:
+            _CASES.clear()
+        _CASES[key] = config, tuple(parse_scenario(overlay, config, file=file, default_id=sid)
+                                    for sid, file, overlay in p.scenarios)
+    return _CASES[key]
 
 
 def _worker(started: float) -> dict:
