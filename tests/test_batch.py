@@ -52,11 +52,9 @@ def cluster():
 @pytest.fixture(scope="module")
 def pool(request):
     """2 local worker processes, forked from the fork server the cluster started (if Dask is there)."""
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        pass
-    else:
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is not None:
         request.getfixturevalue("cluster")
     with ProcessExecutor(2) as ex:
         yield ex
@@ -592,3 +590,15 @@ def test_ctrl_c_in_a_terminal_is_one_line_and_exit_130(tmp_path, flags):
     assert proc.returncode == 130, err
     assert err.count("\n") == 1 and "Traceback" not in err and ("in flight" in err or "not ended" in err), err
     assert not (out / "summary.csv").exists()
+
+
+def test_a_second_batch_into_a_directory_being_written_is_refused(tmp_path, capsys):
+    from wotsim.batch.store import locked
+
+    path = batch_file(tmp_path, f'[[cases]]\nconfig = "{SCHIEDAM}"\n', "samples = 64")
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out)]) == 0
+    capsys.readouterr()
+    with locked(out):  # as a batch running now holds it
+        assert main(["batch", str(path), "--out", str(out), "--chunk-size", "32"]) == 2
+    assert "another wotsim batch is writing into it" in capsys.readouterr().err

@@ -25,8 +25,8 @@ from typing import Any, Callable, Sequence
 
 from .executors import Executor, Task, TasksLost, _keys
 from .spec import BatchCase, BatchSpec
-from .store import (BATCH_FORMAT, case_digest, kept_dir, prepare, save_case, saved_cells, summary_columns,
-                    versions, write_text)
+from .store import (BATCH_FORMAT, case_digest, kept_dir, locked, prepare, save_case, saved_cells,
+                    summary_columns, versions, write_text)
 from .tasks import BlockResult, CasePayload, case_block, case_summary, reduce_case
 
 __all__ = ["BatchResult", "run_batch"]
@@ -137,8 +137,6 @@ def run_batch(spec: BatchSpec, out: str | Path, *, executor: Executor, keep: boo
     TasksLost
         When interrupted or when a task was lost with its workers; every case that ended is saved first.
     """
-    from ..results.io import to_json
-
     started = time.perf_counter()
     out = Path(out)
     prepare(out, create=False)  # a foreign --out is refused before anything is read or written
@@ -155,6 +153,17 @@ def run_batch(spec: BatchSpec, out: str | Path, *, executor: Executor, keep: boo
     for i in todo:  # every size against the memory a task keeps (a case's comparison), before any work
         _check_size(spec, spec.cases[i], payloads[i])
     prepare(out)
+    with locked(out):
+        return _run(spec, out, executor, keep, rows_per_task, progress, payloads, digests, cells, reused, todo,
+                    started)
+
+
+def _run(spec: BatchSpec, out: Path, executor: Executor, keep: bool, rows_per_task: int | None,
+         progress: Callable[[int, int], None] | None, payloads: list[CasePayload], digests: list[str],
+         cells: dict[int, list[list[str]]], reused: tuple[str, ...], todo: list[int], started: float) -> BatchResult:
+    """:func:`run_batch` once ``out`` is prepared and locked: the tasks, the records, the summary."""
+    from ..results.io import to_json
+
     if todo:  # summary.csv is the summary of the batch the manifest describes, and of a finished one
         (out / "summary.csv").unlink(missing_ok=True)
 

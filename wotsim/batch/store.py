@@ -23,8 +23,11 @@ names come from the case keys made safe (:func:`slug`): nothing is written outsi
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
+import os
 import platform
 import re
 import shutil
@@ -36,8 +39,8 @@ from ..errors import ResultsError, WotsimWarning
 from .spec import BatchCase
 from .tasks import CasePayload
 
-__all__ = ["BATCH_FORMAT", "case_digest", "prepare", "save_case", "saved_cells", "slug", "summary_columns",
-           "write_text"]
+__all__ = ["BATCH_FORMAT", "case_digest", "locked", "prepare", "save_case", "saved_cells", "slug",
+           "summary_columns", "write_text"]
 
 #: Layout of a batch directory and its case records.
 BATCH_FORMAT = 1
@@ -123,6 +126,22 @@ def prepare(out: Path, create: bool = True) -> None:
                     stale.unlink()
     except OSError as exc:
         raise ResultsError(f"--out {out}: cannot create the batch directory: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def locked(out: Path):
+    """Hold ``out`` for one batch run at a time (an exclusive ``flock`` on the directory); a second run into it
+    is refused in one line while the first one runs."""
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ResultsError(f"{out}: another wotsim batch is writing into it now; wait for it to end or choose "
+                               "another --out") from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def read_record(path: Path) -> dict:
