@@ -79,6 +79,13 @@ def municipality(folder: Path, name: str, scale: float = 1.0) -> Path:
     return path
 
 
+def two_cases(folder: Path, first: str, second: str) -> Path:
+    """A batch of two municipalities (the second with 90% of the staff), one task each."""
+    municipality(folder, first)
+    municipality(folder, second, 0.9)
+    return batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
+
+
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory):
     """Schiedam with two scenarios, and a second municipality (half the staff) without."""
@@ -281,10 +288,7 @@ def test_a_worker_that_dies_is_replaced_and_its_task_run_again(spec, tmp_path, r
                                                                monkeypatch):
     ex = request.getfixturevalue(executor)
     monkeypatch.setenv("WOTSIM_TEST_FAULT", f"exit:{fault_dir}:{FAULT}")  # travels with the tasks
-    folder = tmp_path / "b"
-    municipality(folder, f"{FAULT}_{executor}")
-    municipality(folder, "healthy", 0.9)
-    path = batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
+    path = two_cases(tmp_path / "b", f"{FAULT}_{executor}", "healthy")
     reference = tmp_path / "ref"
     run_batch(load_batch(path), reference, executor=SerialExecutor())  # in this process: no fault is injected
     run_batch(load_batch(path), tmp_path / "out", executor=ex)
@@ -294,10 +298,7 @@ def test_a_worker_that_dies_is_replaced_and_its_task_run_again(spec, tmp_path, r
 
 def test_a_task_lost_for_good_is_named_and_the_rest_is_saved(pool, tmp_path, fault_dir, monkeypatch):
     monkeypatch.setenv("WOTSIM_TEST_FAULT", f"exit-always:{fault_dir}:doomed")
-    folder = tmp_path / "b"
-    municipality(folder, "doomed")
-    municipality(folder, "fine", 0.9)
-    path = batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
+    path = two_cases(tmp_path / "b", "doomed", "fine")
     out = tmp_path / "out"
     with pytest.raises(TasksLost) as lost:
         run_batch(load_batch(path), out, executor=pool)
@@ -466,10 +467,7 @@ def test_a_task_that_dies_once_is_never_lost_with_others_that_died_once(pool, tm
     """Every block of one case kills its worker the first time it runs: each is run again and none is lost (only a
     task that was running when a pool broke counts a failure, not the ones queued behind it)."""
     monkeypatch.setenv("WOTSIM_TEST_FAULT", f"exit:{fault_dir}:oncekill")
-    folder = tmp_path / "b"
-    municipality(folder, "oncekill")
-    municipality(folder, "calm", 0.9)
-    path = batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
+    path = two_cases(tmp_path / "b", "oncekill", "calm")
     reference = tmp_path / "ref"
     run_batch(load_batch(path), reference, executor=SerialExecutor())
     run_batch(load_batch(path), tmp_path / "out", executor=pool, chunk_size=200)
@@ -479,10 +477,7 @@ def test_a_task_that_dies_once_is_never_lost_with_others_that_died_once(pool, tm
 
 
 def test_ctrl_c_here_stops_the_workers_and_names_the_tasks_not_ended(pool, tmp_path):
-    folder = tmp_path / "b"
-    municipality(folder, "a")
-    municipality(folder, "b", 0.9)
-    path = batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
+    path = two_cases(tmp_path / "b", "a", "b")
     calls = []
 
     def interrupt(done, total):
