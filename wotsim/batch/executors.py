@@ -338,9 +338,15 @@ class DaskExecutor(Executor):
                                  "distributed.worker.memory.monitor-interval": "1s",
                                  "distributed.admin.tick.interval": "500ms",
                                  "distributed.scheduler.work-stealing": False})
-                self._cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                                         dashboard_address=None, silence_logs=logging.ERROR,
-                                                         preload=["wotsim.batch.executors"])
+                import warnings
+
+                with warnings.catch_warnings():  # Dask's own notes (a port taken by another cluster): not ours
+                    warnings.simplefilter("ignore")
+                    # ":0": its HTTP server (health routes; no dashboard without bokeh) on any free port
+                    self._cluster = distributed.LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                                             processes=True, dashboard_address=":0",
+                                                             silence_logs=logging.ERROR,
+                                                             preload=["wotsim.batch.executors"])
                 self._client = distributed.Client(self._cluster, set_as_default=False)
             else:
                 self._client = distributed.Client(self.address, timeout="10s", set_as_default=False)
