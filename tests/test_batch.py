@@ -597,3 +597,15 @@ def test_a_second_batch_into_a_directory_being_written_is_refused(tmp_path, caps
     with locked(out):  # as a batch running now holds it
         assert main(["batch", str(path), "--out", str(out), "--chunk-size", "32"]) == 2
     assert "another wotsim batch is writing into it" in capsys.readouterr().err
+
+
+def test_plot_of_a_batch_directory_points_at_its_kept_cases(spec, tmp_path, capsys):
+    out = tmp_path / "out"
+    run_batch(spec, out, executor=SerialExecutor())
+    assert main(["plot", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "a batch directory" in err and "none kept here" in err
+    run_batch(spec, out, executor=SerialExecutor(), keep=True)
+    assert main(["plot", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(out / "cases") in err and "and 1 more" in err

@@ -128,6 +128,13 @@ def kind_of(directory: str | Path) -> str:
         if (directory / "manifest.json").is_file() else None
     if analysis == "discover":  # its boxes.json is missing or damaged: load_discovery says which
         return "discover"
+    if analysis == "batch":  # many cases: each one kept whole is a comparison directory of its own
+        kept = sorted(p.name for p in (directory / "cases").glob("*") if p.is_dir() and not p.is_symlink()) \
+            if (directory / "cases").is_dir() else []
+        raise ResultsError(f"{directory}: a batch directory (its numbers are in summary.csv); a case's figures come "
+                           f"from its own directory, kept with wotsim batch --keep draws: "
+                           + (f"{directory / 'cases' / kept[0]}" + (f" and {len(kept) - 1} more" if len(kept) > 1
+                                                                     else "") if kept else "none kept here"))
     if not any((directory / name).is_file() for name in ("arrays.npz", "summary.json")):
         raise ResultsError(f"{directory}: not a wotsim results directory (missing arrays.npz)")
     return "run"
