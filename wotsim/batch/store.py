@@ -42,11 +42,11 @@ from .tasks import CasePayload
 __all__ = ["BATCH_FORMAT", "case_digest", "locked", "prepare", "save_case", "saved_cells", "slug",
            "summary_columns", "write_text"]
 
-#: Layout of a batch directory and its case records.
-BATCH_FORMAT = 1
+#: Layout of a batch directory and its case records (2: the study's name in every row).
+BATCH_FORMAT = 2
 
 #: The columns of ``summary.csv`` before a comparison's own (:meth:`wotsim.analysis.scenarios.Comparison.rows`).
-LEAD = ("case", "config_sha256")
+LEAD = ("case", "study", "config_sha256")
 
 
 def summary_columns() -> list[str]:
@@ -182,6 +182,8 @@ def saved_cells(out: Path, case: BatchCase, digest: str, keep: bool) -> list[lis
         return None
     record = read_record(path)
     rows = record.get("rows")
+    if isinstance(record.get("format"), int) and record.get("format") != BATCH_FORMAT:
+        return None  # written by another layout: computed again, nothing to warn about
     if record.get("format") == BATCH_FORMAT and record.get("key") == case.key and record.get("digest") != digest:
         return None  # the case changed: computed again, nothing to warn about
     width = len(summary_columns())
@@ -202,7 +204,9 @@ def saved_cells(out: Path, case: BatchCase, digest: str, keep: bool) -> list[lis
 def save_case(out: Path, case: BatchCase, digest: str, rows: Sequence[dict[str, Any]],
               workers: list[dict]) -> list[list[str]]:
     """Save a finished case's record (its rows as the cells of ``summary.csv``); returns the cells."""
-    cells = [[cell(case.key), cell(case.sha256)] + [cell(r[c]) for c in summary_columns()[len(LEAD):]] for r in rows]
+    study = case.raw.get("study", {}).get("name", "") if isinstance(case.raw.get("study"), dict) else ""
+    cells = [[cell(case.key), cell(study), cell(case.sha256)] + [cell(r[c]) for c in summary_columns()[len(LEAD):]]
+             for r in rows]
     record = {"format": BATCH_FORMAT, "key": case.key, "config_file": case.config_file, "digest": digest,
               "cells_sha256": _cells_hash(digest, cells), "rows": cells, "workers": workers}
     write_text(out / "cases" / f"{slug(case.key)}.json", json.dumps(record, indent=1) + "\n", "case record")
