@@ -93,13 +93,18 @@ def two_cases(folder: Path, first: str, second: str) -> Path:
     return batch_file(folder, '[[cases]]\nconfig = "*.toml"\n')
 
 
+SCENARIOS = ["outreach", "discount_3"]  # of the small example: outreach adds parameters (their own streams)
+
+
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory):
-    """Schiedam with two scenarios, and a second municipality (half the staff) without."""
+    """The small example with two scenarios, and a copy of it without scenarios at its own seed."""
     folder = tmp_path_factory.mktemp("batch")
-    other = municipality(folder / "municipalities", "vlaardingen", 0.5)
-    path = batch_file(folder, f'[[cases]]\nconfig = "{SCHIEDAM}"\nscenarios = ["sharper_selection", "tailored_guidance"]\n\n'
-                              f'[[cases]]\nconfig = "{other}"\n')
+    (folder / "municipalities").mkdir()
+    other = folder / "municipalities" / "vlaardingen.toml"
+    other.write_text(SMALL.read_text(encoding="utf-8"), encoding="utf-8")
+    path = batch_file(folder, f'[[cases]]\nconfig = "{SMALL}"\nscenarios = {SCENARIOS!r}\n\n'
+                              f'[[cases]]\nconfig = "{other}"\nseed = 9\n'.replace("'", '"'))
     return load_batch(path)
 
 
@@ -124,24 +129,36 @@ def test_a_design_drawn_from_row_lo_is_the_whole_design_from_row_lo(sampler, rep
         assert np.array_equal(part.next(hi - lo), whole[lo:hi]), (lo, hi)
 
 
-def test_a_batch_row_is_the_comparison_of_its_case_number_for_number(spec, serial_summary):
-    rows = list(csv.DictReader(io.StringIO(serial_summary.decode())))
-    config = load_config(SCHIEDAM)
-    comparison = compare(config, find_scenarios(config, ["sharper_selection", "tailored_guidance"]),
-                         outputs=spec.cases[0].outputs, samples=N, seed=3, sampler="sobol")
-    expected = comparison.rows()
-    got = [r for r in rows if r["case"] == spec.cases[0].key]
-    assert len(got) == len(expected) == 3 * len(spec.cases[0].outputs)
+def _rows_are_the_comparison(rows: list[dict], key: str, config_path: Path, scenarios: list[str],
+                             outputs: tuple[str, ...]) -> list[dict]:
+    config = load_config(config_path)
+    expected = compare(config, find_scenarios(config, scenarios), outputs=outputs, samples=N, seed=3,
+                       sampler="sobol").rows()
+    got = [r for r in rows if r["case"] == key]
+    assert len(got) == len(expected) == (1 + len(scenarios)) * len(outputs)
     for g, e in zip(got, expected):
         for column, value in e.items():
             if isinstance(value, float):
                 assert float(g[column]) == value or (np.isnan(value) and g[column] == "nan"), column
             else:
                 assert g[column] == ("" if value is None else str(value)), column
+    return got
+
+
+def test_a_batch_row_is_the_comparison_of_its_case_number_for_number(spec, serial_summary, tmp_path):
+    rows = list(csv.DictReader(io.StringIO(serial_summary.decode())))
+    got = _rows_are_the_comparison(rows, spec.cases[0].key, SMALL, SCENARIOS, spec.cases[0].outputs)
     other = [r for r in rows if r["case"] == spec.cases[1].key]
     assert {r["scenario"] for r in other} == {"base"} and len(other) == len(spec.cases[1].outputs)
-    # half the staff is not the same case: the two municipalities' numbers differ
-    assert other[0]["mean"] != got[0]["mean"]
+    assert other[0]["mean"] != got[0]["mean"]  # its own seed: not the same draws
+    # and the Schiedam case with a scenario that adds parameters
+    path = batch_file(tmp_path, f'[[cases]]\nconfig = "{SCHIEDAM}"\nscenarios = ["sharper_selection", '
+                                '"tailored_guidance"]\n')
+    schiedam = load_batch(path)
+    run_batch(schiedam, tmp_path / "out", executor=SerialExecutor(), chunk_size=300)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out" / "summary.csv").read_text(encoding="utf-8"))))
+    _rows_are_the_comparison(rows, schiedam.cases[0].key, SCHIEDAM, ["sharper_selection", "tailored_guidance"],
+                             schiedam.cases[0].outputs)
 
 
 @pytest.mark.parametrize("executor,rows", [("serial", 300), ("pool", None), ("pool", 500), ("cluster", None)])
