@@ -34,6 +34,7 @@ substring dies (``os._exit``) the first time, leaving a marker file so that the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -155,8 +156,46 @@ def _context(extra: Sequence[str] = ()):
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([*PRELOAD, *extra])  # no effect once the server runs
-    forkserver.ensure_running()
+    _ignoring_interrupts(forkserver.ensure_running)
     return context
+
+
+@contextlib.contextmanager
+def _interrupt_deferred():
+    """Ctrl-C held back over a block that must not be cut in half (a Dask cluster starting: cut, it left a worker
+    half started and Dask's complaints on stderr): noted by a handler of our own, raised when the block ends.
+    (A signal mask would not do: Dask's threads do not block it, and Python runs handlers in the main thread.)"""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    old = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _ignoring_interrupts(start: Callable[[], Any]) -> Any:
+    """``start()`` with Ctrl-C ignored, so that the processes it starts ignore it from birth (an ignored signal
+    stays ignored across fork and exec, and Python then installs no KeyboardInterrupt handler): a terminal's
+    Ctrl-C reaches every process of the group, and a fork server cut while importing, or a worker cut while
+    starting, printed its traceback.  This process stops its workers itself."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return start()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return start()
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 class Executor:
@@ -245,12 +284,10 @@ class ProcessExecutor(Executor):
             alone = [i for i in todo if failures[i] >= RETRIES]
             todo = []
             for group in ([together] if together else []) + [[i] for i in alone]:
-                if self._pool is None:
-                    self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                                     initializer=worker_setup, initargs=(flags,))
                 for i in group:
                     flags[i] = 0
-                broken = yield from self._round(tasks, group)
+                broken = yield from self._round(tasks, group, lambda: ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=context, initializer=worker_setup, initargs=(flags,)))
                 for i in broken:
                     if flags[i] == 1:  # it was running: its worker may be the one that died
                         failures[i] += 1
@@ -261,16 +298,21 @@ class ProcessExecutor(Executor):
             raise TasksLost(f"{len(keys)} task(s) lost: each broke its worker process {RETRIES + 1} times, the last "
                             f"time alone: {_keys(keys)}", lost=keys)
 
-    def _round(self, tasks: Sequence[Task], group: Sequence[int]):
-        """Run the tasks ``group`` on the pool, yielding ``(index, result)``; returns those a broken pool failed."""
+    def _round(self, tasks: Sequence[Task], group: Sequence[int], new_pool: Callable[[], Any]):
+        """Run the tasks ``group`` on the pool (made by ``new_pool`` if there is none), yielding ``(index,
+        result)``; returns those a broken pool failed."""
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         fault = _fault()
-        running = {self._pool.submit(run_task, tasks[i].key, tasks[i].fn, tasks[i].args, fault, i): i
-                   for i in group}
+        running: dict = {}
         broken: list[int] = []
         try:
+            with _interrupt_deferred():  # the pool and its workers start whole; a Ctrl-C meanwhile comes after
+                if self._pool is None:
+                    self._pool = new_pool()
+                for i in group:
+                    running[self._pool.submit(run_task, tasks[i].key, tasks[i].fn, tasks[i].args, fault, i)] = i
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -283,11 +325,11 @@ class ProcessExecutor(Executor):
                     yield i, result
         except BaseException:  # Ctrl-C, or the consumer stopped: end the workers at once
             keys = [tasks[i].key for i in sorted(running.values())]
-            processes = list((getattr(self._pool, "_processes", None) or {}).values())
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            for proc in processes:
-                proc.kill()
-            self._pool = None
+            if self._pool is not None:
+                for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+                    proc.kill()  # first: a worker still starting must not outlive the pool's queues and complain
+                self._pool.shutdown(wait=True, cancel_futures=True)  # quick now: its manager sees the workers gone
+                self._pool = None
             raise _in_flight(keys)
         if broken:  # a worker died: the pool is unusable; the next round starts a new one
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -317,6 +359,10 @@ class DaskExecutor(Executor):
         """Connect to the scheduler, or start the LocalCluster (done by the first :meth:`results`)."""
         if self._client is not None:
             return self
+        with _interrupt_deferred():  # a Ctrl-C during the start is raised once the cluster is whole
+            return self._start()
+
+    def _start(self) -> "DaskExecutor":
         import distributed
 
         try:
@@ -361,16 +407,27 @@ class DaskExecutor(Executor):
                 "scheduler": "local" if self.address == "local" else self.address}
 
     def close(self) -> None:
+        """Close the client and stop the LocalCluster; what goes wrong while stopping (a worker cut while it
+        started) is not the user's concern and stays off stderr."""
+        import logging
         import shutil
 
         client, cluster, scratch = self._client, self._cluster, self._scratch
         self._client = self._cluster = self._scratch = None
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+        quiet = logging.getLogger("distributed")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)
+        try:
+            for part in (client, cluster):
+                if part is not None:
+                    try:
+                        part.close()
+                    except Exception:  # noqa: BLE001 - a cluster that did not start whole
+                        pass
+        finally:
+            quiet.setLevel(level)
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
 
     def results(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Any]]:
         """As :meth:`Executor.results`.  A task whose worker died runs again on another (the scheduler's
