@@ -583,8 +583,9 @@ def test_nothing_to_compute_starts_no_cluster(spec, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("wait", [0.0, 3.0], ids=["while-workers-start", "while-tasks-run"])
 @pytest.mark.parametrize("flags", [["--workers", "2"], ["--scheduler", "local", "--workers", "2"], []])
-def test_ctrl_c_in_a_terminal_is_one_line_and_exit_130(tmp_path, flags):
+def test_ctrl_c_in_a_terminal_is_one_line_and_exit_130(tmp_path, flags, wait):
     """SIGINT to the whole process group, as a terminal sends it: the workers ignore it, the command names the
     tasks in flight in one line and exits 130; the cases that ended are saved."""
     import signal
@@ -603,7 +604,7 @@ def test_ctrl_c_in_a_terminal_is_one_line_and_exit_130(tmp_path, flags):
     while not (out / "manifest.json").exists():
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.05)
-    time.sleep(3.0)  # tasks are running
+    time.sleep(wait)  # 0: the workers or the cluster are starting; 3 s: tasks are running
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

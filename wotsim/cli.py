@@ -354,32 +354,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "progress", False) is None:
         args.progress = sys.stderr.isatty()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("always", WotsimWarning)
-            warnings.showwarning = _show_warning
-            return args.func(args, sys.stdout, sys.stderr)
-    except WotsimError as exc:
-        from .batch.executors import TasksLost
+    try:  # a second Ctrl-C while the first is being reported: still exit 130, without a traceback
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", WotsimWarning)
+                warnings.showwarning = _show_warning
+                return args.func(args, sys.stdout, sys.stderr)
+        except WotsimError as exc:
+            from .batch.executors import TasksLost
 
-        sys.stderr.write(f"wotsim: error: {one_line(exc)}\n")
-        if isinstance(exc, TasksLost):  # not bad input: interrupted (Ctrl-C), or tasks lost with their workers
-            return 130 if exc.interrupted else 1
-        return 2
-    except MemoryError:
-        sys.stderr.write("wotsim: error: not enough memory for this run; use fewer --samples "
-                         "(stored results grow with the number of samples)\n")
-        return 2
+            sys.stderr.write(f"wotsim: error: {one_line(exc)}\n")
+            if isinstance(exc, TasksLost):  # not bad input: interrupted (Ctrl-C), or tasks lost with their workers
+                return 130 if exc.interrupted else 1
+            return 2
+        except MemoryError:
+            sys.stderr.write("wotsim: error: not enough memory for this run; use fewer --samples "
+                             "(stored results grow with the number of samples)\n")
+            return 2
+        except KeyboardInterrupt:
+            sys.stderr.write("wotsim: interrupted\n")
+            return 130
+        except BrokenPipeError:
+            # the reader went away (``wotsim compare ... | head``): stop quietly, as a shell tool does;
+            # point stdout at /dev/null so that Python's final flush does not raise again
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 141
     except KeyboardInterrupt:
-        sys.stderr.write("wotsim: interrupted\n")
         return 130
-    except BrokenPipeError:
-        # the reader went away (``wotsim compare ... | head``): stop quietly, as a shell tool does;
-        # point stdout at /dev/null so that Python's final flush does not raise again
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

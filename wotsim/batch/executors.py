@@ -74,8 +74,9 @@ def _keys(keys: Sequence[str], limit: int = 6) -> str:
     return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
-#: The modules a local pool's fork server imports once, so that its workers start without importing them.
-PRELOAD = ("wotsim.batch.tasks", "wotsim.simulate", "wotsim.analysis.scenarios", "wotsim.config.loading",
+#: The modules a local pool's fork server imports once, so that its workers start without importing them
+#: (the first makes it ignore Ctrl-C, and its workers with it).
+PRELOAD = ("wotsim.batch._server", "wotsim.batch.tasks", "wotsim.simulate", "wotsim.analysis.scenarios", "wotsim.config.loading",
            "wotsim.config.overlays", "scipy.stats")
 
 
@@ -160,6 +161,23 @@ def _context(extra: Sequence[str] = ()):
     return context
 
 
+def _ignoring_interrupts(start: Callable[[], Any]) -> Any:
+    """``start()`` with Ctrl-C ignored here for those few milliseconds, so that the fork server it starts ignores
+    it from birth (an ignored signal stays ignored across fork and exec; its first import,
+    :mod:`wotsim.batch._server`, keeps it so, and its workers inherit it).  The executors start the server when
+    they are made, before any work, so that an interrupt is never lost in this window once a run is under way."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return start()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return start()
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 @contextlib.contextmanager
 def _interrupt_deferred():
     """Ctrl-C held back over a block that must not be cut in half (a Dask cluster starting: cut, it left a worker
@@ -179,23 +197,6 @@ def _interrupt_deferred():
         signal.signal(signal.SIGINT, old)
     if caught:
         raise KeyboardInterrupt
-
-
-def _ignoring_interrupts(start: Callable[[], Any]) -> Any:
-    """``start()`` with Ctrl-C ignored, so that the processes it starts ignore it from birth (an ignored signal
-    stays ignored across fork and exec, and Python then installs no KeyboardInterrupt handler): a terminal's
-    Ctrl-C reaches every process of the group, and a fork server cut while importing, or a worker cut while
-    starting, printed its traceback.  This process stops its workers itself."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return start()
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        return start()
-    finally:
-        signal.signal(signal.SIGINT, old)
 
 
 class Executor:
@@ -255,6 +256,7 @@ class ProcessExecutor(Executor):
         self.workers = int(workers)
         self._pool = None
         self._flags = None  # the task states the pool's workers share (one call of results at a time)
+        _context()  # the fork server, now: before any work (see _ignoring_interrupts)
 
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name, "workers": self.workers}
@@ -354,6 +356,8 @@ class DaskExecutor(Executor):
         self.address = address
         self.workers = int(workers)
         self._client = self._cluster = self._scratch = None
+        if address == "local":
+            _context(("distributed",))  # the fork server its workers come from, now: before any work
 
     def start(self) -> "DaskExecutor":
         """Connect to the scheduler, or start the LocalCluster (done by the first :meth:`results`)."""
