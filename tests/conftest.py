@@ -9,6 +9,8 @@ Keep this file small and additive: several test modules use it.
   a benefit item worth ``x``, a fixed cost item of 1 and an NPV output
   (so ``npv = x - 1``) next to a ratio output (``ratio = x``).
 * fixture ``minimal_config_path``: that text written to ``tmp_path/config.toml``.
+* :func:`linear_config` (``from conftest import linear_config``): a parsed one-year config whose net
+  benefit is a formula minus a cost, for the value-of-information tests.
 
 BLAS runs on one thread in the tests (``OPENBLAS_NUM_THREADS`` and friends, unless set), here and
 in the commands they start: the suite's matrices are small, and OpenBLAS's idle worker threads
@@ -101,3 +103,23 @@ def pytest_collection_finish(session) -> None:
 
     gc.collect()
     gc.freeze()
+
+
+def linear_config(parameters: dict, value: str, cost: str | float = 1.0, *, name: str = "linear",
+                  samples: int = 2**14, seed: int = 11, rate: float = 0.0, sampler: str = "mc"):
+    """A one-year model of one stakeholder: a benefit item worth ``value`` (a formula over ``parameters``), a cost
+    item of ``cost`` and a ratio output, so that the net benefit is ``value - cost`` (value of information tests:
+    their closed forms are for such linear net benefits)."""
+    from wotsim.config.loading import parse_config
+
+    return parse_config({
+        "study": {"name": name, "horizon": 1, "discount_rate": rate},
+        "simulation": {"samples": samples, "seed": seed, "sampler": sampler},
+        "stakeholders": {"s": "S"},
+        "parameters": parameters,
+        "items": [
+            {"id": "gain", "kind": "benefit", "stakeholder": "s", "financial": True, "value": value},
+            {"id": "outlay", "kind": "cost", "stakeholder": "s", "financial": True, "value": cost},
+        ],
+        "outputs": {"ratio": {"measure": "ratio"}},
+    }, file=f"<{name}>")

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from wotsim import parse_config
+from conftest import linear_config
 from wotsim.analysis.evsi import (NO_SIZE, evsi_frame, evsi_many, load_evsi, population_factor, save_evsi,
                                   study_data, study_evsi, study_uniforms)
 from wotsim.analysis.evsi_exact import (evppi_beta_linear, evppi_normal_linear, evsi_beta_binomial_linear,
@@ -34,17 +34,7 @@ K = 3.0
 
 def config(parameters: dict, value: str, cost: str | float = 1.0, *, studies: dict | None = None,
            samples: int = 2**14, seed: int = 11, rate: float = 0.0, cohorts: int = 1, sampler: str = "mc"):
-    cfg = parse_config({
-        "study": {"name": "evsi", "horizon": 1, "discount_rate": rate},
-        "simulation": {"samples": samples, "seed": seed, "sampler": sampler},
-        "stakeholders": {"s": "S"},
-        "parameters": parameters,
-        "items": [
-            {"id": "gain", "kind": "benefit", "stakeholder": "s", "financial": True, "value": value},
-            {"id": "outlay", "kind": "cost", "stakeholder": "s", "financial": True, "value": cost},
-        ],
-        "outputs": {"ratio": {"measure": "ratio"}},
-    }, file="<evsi>")
+    cfg = linear_config(parameters, value, cost, name="evsi", samples=samples, seed=seed, rate=rate, sampler=sampler)
     return dataclasses.replace(cfg, studies=studies or {}, study=dataclasses.replace(cfg.study, decision_cohorts=cohorts))
 
 

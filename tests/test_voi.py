@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from wotsim import parse_config
+from conftest import linear_config
 from wotsim.errors import WotsimError
 from wotsim.analysis.scenarios import compare
 from wotsim.config.overlays import parse_scenario
@@ -38,17 +38,7 @@ def normal_evpi(mu: float, sigma: float) -> float:
 
 
 def config(parameters: dict, value: str, cost: str | float = 1.0, samples: int = 2**14, sampler: str = "mc"):
-    return parse_config({
-        "study": {"name": "voi", "horizon": 1, "discount_rate": 0.0},
-        "simulation": {"samples": samples, "seed": 11, "sampler": sampler},
-        "stakeholders": {"s": "S"},
-        "parameters": parameters,
-        "items": [
-            {"id": "gain", "kind": "benefit", "stakeholder": "s", "financial": True, "value": value},
-            {"id": "outlay", "kind": "cost", "stakeholder": "s", "financial": True, "value": cost},
-        ],
-        "outputs": {"ratio": {"measure": "ratio"}},
-    }, file="<voi>")
+    return linear_config(parameters, value, cost, name="voi", samples=samples, sampler=sampler)
 
 
 @pytest.mark.parametrize("mean, sd", [(1.3, 1.0), (0.6, 2.0), (1.0, 0.5)])

@@ -34,6 +34,7 @@ substring dies (``os._exit``) the first time, leaving a marker file so that the 
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import os
 import time
@@ -199,7 +200,7 @@ def _interrupt_deferred():
         raise KeyboardInterrupt
 
 
-class Executor:
+class Executor(abc.ABC):
     """Runs tasks; subclasses say where.  Use as a context manager (workers are stopped on leaving)."""
 
     name = "serial"
@@ -218,10 +219,10 @@ class Executor:
         """What the manifest records of the executor."""
         return {"executor": self.name, "workers": self.workers}
 
+    @abc.abstractmethod
     def results(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Any]]:
         """``(index, result)`` of every task, as each ends (in any order).  A task's own exception (a bug, a
         config a worker refuses) is raised as it is; see :class:`TasksLost` for tasks that did not end."""
-        raise NotImplementedError
 
     def map(self, fn: Callable[..., Any], args: Sequence[tuple], *, keys: Sequence[str],
             done: Callable[[int], None] | None = None) -> list[Any]:
